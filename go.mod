@@ -1,0 +1,3 @@
+module github.com/ossup/ossup
+
+go 1.26

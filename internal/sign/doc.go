@@ -1,0 +1,21 @@
+// Package sign implements the two request-signing schemes of Alibaba Cloud
+// Object Storage Service: Signature V1 (HMAC-SHA1, "OSS ak:sig") and
+// Signature V4 (OSS4-HMAC-SHA256), each in its header form and its presigned
+// query form, with optional STS security tokens.
+//
+// One package serves both sides of the wire. The client calls
+// [Signer.Sign] or [Signer.Presign]; the server calls [Verifier.Verify].
+// Both build the string to sign with the same canonicalisation code, so a
+// request signed here verifies here by construction, and the test vectors of
+// the official SDKs pin that code to what real OSS computes.
+//
+// Canonicalisation needs the bucket and the decoded object key, which only
+// the router knows (path-style and virtual-hosted requests spell them
+// differently), so every call takes a [Resource] alongside the request.
+//
+// Verification failures are *[Error] values whose [Kind] maps to an OSS error
+// code ([Error.Code]): SignatureDoesNotMatch (with the string to sign, as OSS
+// returns it), InvalidAccessKeyId, RequestTimeTooSkewed, AccessDenied for an
+// expired presigned URL or a missing date, and InvalidArgument for a
+// malformed Authorization header or presign parameters.
+package sign
