@@ -128,7 +128,9 @@ func TestVerifyRejects(t *testing.T) {
 		{name: "header changed", tamper: func(r *http.Request, _ *Resource) { r.Header.Set("x-oss-meta-tamper", "two") }, want: ErrSignatureDoesNotMatch},
 		{name: "header added", tamper: func(r *http.Request, _ *Resource) { r.Header.Set("x-oss-meta-new", "x") }, want: ErrSignatureDoesNotMatch},
 		{name: "content type changed", tamper: func(r *http.Request, _ *Resource) { r.Header.Set("Content-Type", "text/evil") }, want: ErrSignatureDoesNotMatch},
-		{name: "query changed", tamper: func(r *http.Request, _ *Resource) { r.URL.RawQuery = strings.Replace(r.URL.RawQuery, "uploadId=", "uploadId=0", 1) }, want: ErrSignatureDoesNotMatch},
+		{name: "query changed", tamper: func(r *http.Request, _ *Resource) {
+			r.URL.RawQuery = strings.Replace(r.URL.RawQuery, "uploadId=", "uploadId=0", 1)
+		}, want: ErrSignatureDoesNotMatch},
 		{name: "method changed", tamper: func(r *http.Request, _ *Resource) { r.Method = "PATCH" }, want: ErrSignatureDoesNotMatch},
 		{name: "key changed", tamper: func(_ *http.Request, res *Resource) { res.Key += "x" }, want: ErrSignatureDoesNotMatch},
 		{name: "bucket changed", tamper: func(_ *http.Request, res *Resource) { res.Bucket += "x" }, want: ErrSignatureDoesNotMatch},
