@@ -1,0 +1,132 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/ossup/ossup/server"
+)
+
+const serveUsage = `Usage: ossup serve [--addr ADDR] [--data DIR] [flags]
+
+Runs an OSS-compatible object storage server. The account comes from
+--access-key-id/--access-key-secret, else from OSS_ACCESS_KEY_ID and
+OSS_ACCESS_KEY_SECRET; with neither, a random one is generated and printed.
+It stops cleanly on SIGINT or SIGTERM: requests in flight finish first.
+
+Flags:
+`
+
+// defaultDataDir is where the local store lives when --data is not given:
+// $XDG_DATA_HOME/ossup, else ~/.local/share/ossup.
+func defaultDataDir() string {
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
+		return filepath.Join(d, "ossup")
+	}
+	if home, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(home, ".local", "share", "ossup")
+	}
+	return "ossup-data"
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(fs.Output(), serveUsage); fs.PrintDefaults() }
+	addr := fs.String("addr", "127.0.0.1:9000", "listen `address` (host:port; port 0 picks a free one)")
+	data := fs.String("data", defaultDataDir(), "data `directory` of the store")
+	akID := fs.String("access-key-id", "", "access key `id` of the account (default $OSS_ACCESS_KEY_ID)")
+	akSecret := fs.String("access-key-secret", "", "access key `secret` of the account (default $OSS_ACCESS_KEY_SECRET)")
+	vhost := fs.String("virtual-host-base", "", "enable virtual-hosted style for `HOST`: <bucket>.HOST addresses <bucket>")
+	region := fs.String("region", "cn-hangzhou", "`region` reported in bucket locations")
+	quiet := fs.Bool("q", false, "log only warnings and errors")
+	fs.BoolVar(quiet, "quiet", false, "same as -q")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return &usageError{"serve takes no arguments, got " + strings.Join(pos, " ")}
+	}
+	level := slog.LevelInfo
+	if *quiet {
+		level = slog.LevelWarn
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+
+	id, secret := firstNonEmpty(*akID, os.Getenv("OSS_ACCESS_KEY_ID")), firstNonEmpty(*akSecret, os.Getenv("OSS_ACCESS_KEY_SECRET"))
+	if (id == "") != (secret == "") {
+		return &usageError{"give both an access key id and a secret, or neither"}
+	}
+	if id == "" {
+		id, secret = "LTAI"+randomHex(10), randomHex(16)
+		fmt.Fprintf(stdout, "OSS_ACCESS_KEY_ID=%s\nOSS_ACCESS_KEY_SECRET=%s\n", id, secret)
+	}
+	cfg := server.Config{
+		Dir:         *data,
+		Credentials: []server.Credential{{AccessKeyID: id, AccessKeySecret: secret}},
+		Region:      *region,
+		Logger:      log,
+	}
+	if *vhost != "" {
+		cfg.VirtualHostBases = []string{*vhost}
+	}
+	return serve(ctx, cfg, *addr, log)
+}
+
+func firstNonEmpty(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// serve runs the server until ctx is done, then shuts it down gracefully.
+func serve(ctx context.Context, cfg server.Config, addr string, log *slog.Logger) error {
+	srv, err := server.Open(cfg)
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	hs := server.NewHTTPServer(addr, srv)
+	done := make(chan error, 1)
+	go func() { done <- hs.Serve(ln) }()
+	log.Info("ossup serve ready", "addr", ln.Addr().String(), "data", cfg.Dir, "endpoint", "http://"+ln.Addr().String())
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-done; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,278 @@
+package server
+
+import (
+	"cmp"
+	"context"
+	"encoding/base64"
+	"net/http"
+	"strconv"
+
+	"github.com/ossup/ossup/internal/ossxml"
+	"github.com/ossup/ossup/server/store"
+)
+
+// owner is the single owner of every bucket and object.
+var owner = ossxml.Owner{ID: "ossup", DisplayName: "ossup"}
+
+var cannedACLs = map[string]bool{"private": true, "public-read": true, "public-read-write": true}
+
+var storageClasses = map[string]bool{"Standard": true, "IA": true, "Archive": true, "ColdArchive": true, "DeepColdArchive": true}
+
+// parseMax reads a page-size parameter: def when absent, at most 1000
+// (larger values are capped, as OSS does), InvalidArgument when not a
+// non-negative integer.
+func parseMax(rq *request, name string, def int) (int, error) {
+	v := rq.query.Get(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return 0, invalidArgument(name, v, "The "+name+" parameter must be an integer between 0 and 1000.")
+	}
+	return min(n, 1000), nil
+}
+
+// encodingURL reports whether encoding-type=url was asked for; any other
+// value is InvalidArgument.
+func encodingURL(rq *request) (bool, error) {
+	switch v := rq.query.Get("encoding-type"); v {
+	case "":
+		return false, nil
+	case ossxml.EncodingURL:
+		return true, nil
+	default:
+		e := invalidArgument("encoding-type", v, ossxml.MessageInvalidEncodingType)
+		e.body.EC = ossxml.ECInvalidEncodingType
+		return false, e
+	}
+}
+
+func (s *Server) location() string { return "oss-" + s.cfg.Region }
+
+func (s *Server) listBuckets(ctx context.Context, w http.ResponseWriter, r *http.Request, rq *request) error {
+	max, err := parseMax(rq, "max-keys", 100)
+	if err != nil {
+		return err
+	}
+	prefix, marker := rq.query.Get("prefix"), rq.query.Get("marker")
+	buckets, truncated, err := s.store.ListBuckets(ctx, prefix, marker, max)
+	if err != nil {
+		return err
+	}
+	res := ossxml.ListAllMyBucketsResult{Owner: owner, Prefix: prefix, Marker: marker, IsTruncated: truncated}
+	if rq.has("max-keys") {
+		res.MaxKeys = max
+	}
+	for _, b := range buckets {
+		res.Buckets = append(res.Buckets, ossxml.BucketSummary{
+			CreationDate: ossxml.Time{Time: b.Created}, Name: b.Name, Location: s.location(), Region: s.cfg.Region,
+			ExtranetEndpoint: r.Host, IntranetEndpoint: r.Host, StorageClass: b.StorageClass,
+		})
+	}
+	if truncated && len(buckets) > 0 {
+		res.NextMarker = buckets[len(buckets)-1].Name
+	}
+	return writeXML(w, &res)
+}
+
+func aclHeader(r *http.Request, name string) (string, error) {
+	acl := r.Header.Get(name)
+	if acl != "" && !cannedACLs[acl] {
+		return "", invalidArgument(name, acl, "The ACL must be private, public-read or public-read-write.")
+	}
+	return acl, nil
+}
+
+func (s *Server) putBucket(ctx context.Context, w http.ResponseWriter, r *http.Request, rq *request) error {
+	acl, err := aclHeader(r, "x-oss-acl")
+	if err != nil {
+		return err
+	}
+	var conf ossxml.CreateBucketConfiguration
+	if _, err := s.readXML(w, r, &conf); err != nil {
+		return err
+	}
+	b := store.Bucket{Name: rq.bucket, ACL: acl, StorageClass: conf.StorageClass, DataRedundancyType: conf.DataRedundancyType}
+	// Re-creating an existing bucket keeps what the request leaves unsaid.
+	if old, err := s.store.GetBucket(ctx, rq.bucket); err == nil {
+		b.ACL = cmp.Or(b.ACL, old.ACL)
+		b.StorageClass = cmp.Or(b.StorageClass, old.StorageClass)
+		b.DataRedundancyType = cmp.Or(b.DataRedundancyType, old.DataRedundancyType)
+	}
+	b.StorageClass = cmp.Or(b.StorageClass, "Standard")
+	if !storageClasses[b.StorageClass] {
+		return invalidArgument("StorageClass", b.StorageClass, "The storage class is not valid.")
+	}
+	switch b.DataRedundancyType {
+	case "":
+		b.DataRedundancyType = "LRS"
+	case "LRS", "ZRS":
+	default:
+		return invalidArgument("DataRedundancyType", b.DataRedundancyType, "The data redundancy type must be LRS or ZRS.")
+	}
+	b.ACL = cmp.Or(b.ACL, "private")
+	if _, err := s.store.CreateBucket(ctx, b); err != nil {
+		return storeError(err, rq)
+	}
+	w.Header().Set("Location", "/"+rq.bucket)
+	w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+func (s *Server) putBucketACL(ctx context.Context, w http.ResponseWriter, r *http.Request, rq *request) error {
+	acl, err := aclHeader(r, "x-oss-acl")
+	if err != nil {
+		return err
+	}
+	if acl == "" {
+		return invalidArgument("x-oss-acl", "", "The x-oss-acl header is required.")
+	}
+	if err := s.store.SetBucketACL(ctx, rq.bucket, acl); err != nil {
+		return storeError(err, rq)
+	}
+	w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+func (s *Server) getBucketACL(ctx context.Context, w http.ResponseWriter, r *http.Request, rq *request) error {
+	b, err := s.store.GetBucket(ctx, rq.bucket)
+	if err != nil {
+		return storeError(err, rq)
+	}
+	return writeXML(w, &ossxml.AccessControlPolicy{Owner: owner, AccessControlList: ossxml.AccessControlList{Grant: b.ACL}})
+}
+
+func (s *Server) getBucketInfo(ctx context.Context, w http.ResponseWriter, r *http.Request, rq *request) error {
+	b, err := s.store.GetBucket(ctx, rq.bucket)
+	if err != nil {
+		return storeError(err, rq)
+	}
+	return writeXML(w, &ossxml.BucketInfo{Bucket: ossxml.BucketDetail{
+		Name: b.Name, CreationDate: ossxml.Time{Time: b.Created}, Location: s.location(),
+		ExtranetEndpoint: r.Host, IntranetEndpoint: r.Host,
+		StorageClass: b.StorageClass, DataRedundancyType: b.DataRedundancyType,
+		Owner: owner, AccessControlList: ossxml.AccessControlList{Grant: b.ACL},
+	}})
+}
+
+func (s *Server) getBucketLocation(ctx context.Context, w http.ResponseWriter, r *http.Request, rq *request) error {
+	if _, err := s.store.GetBucket(ctx, rq.bucket); err != nil {
+		return storeError(err, rq)
+	}
+	return writeXML(w, &ossxml.LocationConstraint{Location: s.location()})
+}
+
+func (s *Server) headBucket(ctx context.Context, w http.ResponseWriter, r *http.Request, rq *request) error {
+	if _, err := s.store.GetBucket(ctx, rq.bucket); err != nil {
+		return storeError(err, rq)
+	}
+	w.Header().Set("Content-Length", "0")
+	w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+func (s *Server) deleteBucket(ctx context.Context, w http.ResponseWriter, r *http.Request, rq *request) error {
+	if err := s.store.DeleteBucket(ctx, rq.bucket); err != nil {
+		return storeError(err, rq)
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func summaries(objs []store.Object, withOwner bool) []ossxml.ObjectSummary {
+	out := make([]ossxml.ObjectSummary, 0, len(objs))
+	for _, o := range objs {
+		sum := ossxml.ObjectSummary{
+			Key: o.Key, LastModified: ossxml.Time{Time: o.Modified}, ETag: quoteETag(o.ETag),
+			Type: o.Type, Size: o.Size, StorageClass: storageClass(o.Meta),
+		}
+		if withOwner {
+			o := owner
+			sum.Owner = &o
+		}
+		out = append(out, sum)
+	}
+	return out
+}
+
+func prefixes(ps []string) []ossxml.CommonPrefix {
+	out := make([]ossxml.CommonPrefix, 0, len(ps))
+	for _, p := range ps {
+		out = append(out, ossxml.CommonPrefix{Prefix: p})
+	}
+	return out
+}
+
+func storageClass(m store.Metadata) string {
+	if m.StorageClass == "" {
+		return "Standard"
+	}
+	return m.StorageClass
+}
+
+func (s *Server) listObjects(ctx context.Context, w http.ResponseWriter, r *http.Request, rq *request) error {
+	max, err := parseMax(rq, "max-keys", 100)
+	if err != nil {
+		return err
+	}
+	enc, err := encodingURL(rq)
+	if err != nil {
+		return err
+	}
+	q := rq.query
+	opts := store.ListOptions{Prefix: q.Get("prefix"), Delimiter: q.Get("delimiter"), After: q.Get("marker"), Max: max}
+	page, err := s.store.ListObjects(ctx, rq.bucket, opts)
+	if err != nil {
+		return storeError(err, rq)
+	}
+	res := ossxml.ListBucketResult{
+		Name: rq.bucket, Prefix: opts.Prefix, Marker: opts.After, MaxKeys: max, Delimiter: opts.Delimiter,
+		IsTruncated: page.Truncated, Contents: summaries(page.Objects, true), CommonPrefixes: prefixes(page.CommonPrefixes),
+	}
+	if page.Truncated {
+		res.NextMarker = page.Next
+	}
+	if enc {
+		res.EncodeURL()
+	}
+	return writeXML(w, &res)
+}
+
+func (s *Server) listObjectsV2(ctx context.Context, w http.ResponseWriter, r *http.Request, rq *request) error {
+	max, err := parseMax(rq, "max-keys", 100)
+	if err != nil {
+		return err
+	}
+	enc, err := encodingURL(rq)
+	if err != nil {
+		return err
+	}
+	q := rq.query
+	opts := store.ListOptions{Prefix: q.Get("prefix"), Delimiter: q.Get("delimiter"), After: q.Get("start-after"), Max: max}
+	token := q.Get("continuation-token")
+	if token != "" {
+		after, err := base64.RawURLEncoding.DecodeString(token)
+		if err != nil {
+			return invalidArgument("continuation-token", token, "The continuation token is not valid.")
+		}
+		opts.After = string(after)
+	}
+	page, err := s.store.ListObjects(ctx, rq.bucket, opts)
+	if err != nil {
+		return storeError(err, rq)
+	}
+	res := ossxml.ListBucketV2Result{
+		Name: rq.bucket, Prefix: opts.Prefix, StartAfter: q.Get("start-after"), ContinuationToken: token,
+		MaxKeys: max, Delimiter: opts.Delimiter, IsTruncated: page.Truncated,
+		KeyCount: len(page.Objects) + len(page.CommonPrefixes),
+		Contents: summaries(page.Objects, q.Get("fetch-owner") == "true"), CommonPrefixes: prefixes(page.CommonPrefixes),
+	}
+	if page.Truncated {
+		res.NextContinuationToken = base64.RawURLEncoding.EncodeToString([]byte(page.Next))
+	}
+	if enc {
+		res.EncodeURL()
+	}
+	return writeXML(w, &res)
+}

@@ -1,0 +1,17 @@
+// Package server is an object storage server that speaks the Alibaba Cloud
+// OSS protocol well enough that the official OSS SDKs work against it
+// unchanged: buckets, objects, listings, the whole multipart API, upload
+// callbacks, Signature V1 and V4 (header and presigned), path-style and
+// virtual-hosted addressing.
+//
+// It is a real store, not a mock: [Open] keeps metadata in bbolt and content
+// in fsynced blob files under the data directory (see package store), so it
+// survives restarts and crashes. It is meant for development, CI and small
+// single-node use.
+//
+// A [Server] is an [http.Handler]. It routes requests itself rather than
+// through http.ServeMux, which would clean paths and so corrupt keys such as
+// "a//b" or "dir/". Every response carries x-oss-request-id and Date; errors
+// are OSS <Error> XML bodies, or an x-oss-err header on bodiless HEAD
+// responses, with the code and status of the shared error table.
+package server

@@ -1,0 +1,121 @@
+package store
+
+import (
+	"bytes"
+	"fmt"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+func benchStore(b *testing.B) *Disk {
+	s, err := Open(b.TempDir(), Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	if _, err := s.CreateBucket(b.Context(), Bucket{Name: "b"}); err != nil {
+		b.Fatal(err)
+	}
+	return s
+}
+
+// BenchmarkPutPart uploads 8 MiB parts, durably (fsync of blob, directory
+// and database), cycling over 8 part numbers so each replaces an older one.
+func BenchmarkPutPart(b *testing.B) {
+	s := benchStore(b)
+	ctx := b.Context()
+	u, err := s.CreateUpload(ctx, "b", "k", Metadata{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	body := data(1, 8<<20)
+	r := bytes.NewReader(body)
+	b.SetBytes(int64(len(body)))
+	n := 0
+	for b.Loop() {
+		r.Reset(body)
+		if _, err := s.PutPart(ctx, "b", "k", u.ID, n%8+1, r, int64(len(body)), nil); err != nil {
+			b.Fatal(err)
+		}
+		n++
+	}
+}
+
+// BenchmarkCompleteUpload completes uploads of 10 and 10,000 parts of
+// MinPartSize bytes each. Outside the timed region each upload gets its
+// parts in one transaction, their blobs being hard links to one blob
+// (Complete reads no blob data, and links cost no disk). The template blob
+// itself stays unreferenced, as a crash would leave it.
+func BenchmarkCompleteUpload(b *testing.B) {
+	for _, parts := range []int{10, 10000} {
+		b.Run(fmt.Sprint("parts=", parts), func(b *testing.B) {
+			s := benchStore(b)
+			i := 0
+			for b.Loop() {
+				b.StopTimer()
+				key := fmt.Sprint("k", i)
+				list := bulkParts(b, s, key, parts)
+				b.StartTimer()
+				if _, err := s.CompleteUpload(b.Context(), "b", key, list.id, list.parts, "", PutOptions{}); err != nil {
+					b.Fatal(err)
+				}
+				i++
+			}
+		})
+	}
+}
+
+type bulkUpload struct {
+	id    string
+	parts []CompletePart
+}
+
+// bulkParts creates an upload of key with n parts of MinPartSize bytes,
+// the parts in one transaction, their blobs linked to one new blob.
+func bulkParts(b *testing.B, s *Disk, key string, n int) bulkUpload {
+	u, err := s.CreateUpload(b.Context(), "b", key, Metadata{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	tmpl, err := s.writeBlob(b.Context(), bytes.NewReader(data(1, MinPartSize)), MinPartSize, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	etag := upperHex(tmpl.md5)
+	out := bulkUpload{id: u.ID}
+	recs := make([]partRec, n)
+	for i := range recs {
+		id := newBlobID()
+		if err := s.root.MkdirAll(blobDir(id), 0o750); err != nil {
+			b.Fatal(err)
+		}
+		if err := s.root.Link(blobPath(tmpl.id), blobPath(id)); err != nil {
+			b.Fatal(err)
+		}
+		recs[i] = partRec{Size: tmpl.size, CRC64: tmpl.crc64, Modified: time.Now().UnixNano(), Blob: id}
+		copy(recs[i].MD5[:], tmpl.md5)
+		out.parts = append(out.parts, CompletePart{Number: i + 1, ETag: `"` + etag + `"`})
+	}
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		pb, err := subOf(tx, "b", bktParts)
+		if err != nil {
+			return err
+		}
+		for i, rec := range recs {
+			enc, err := encodePart(&rec)
+			if err != nil {
+				return err
+			}
+			if err := pb.Put(partKey(u.ID, i+1), enc); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return out
+}

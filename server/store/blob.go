@@ -1,0 +1,192 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"crypto/md5"
+	"crypto/rand"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"io/fs"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/ossup/ossup/internal/crc64"
+)
+
+const (
+	tmpDir   = "tmp"
+	blobsDir = "blobs"
+	copyBuf  = 1 << 20 // bytes per pooled copy buffer
+)
+
+// newBlobID returns 32 lowercase hex characters from crypto/rand.
+func newBlobID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // never fails (crypto/rand)
+	return hex.EncodeToString(b[:])
+}
+
+// newUploadID returns 32 uppercase hex characters: 16 of the initiation
+// time in Unix nanoseconds, then 16 from crypto/rand. IDs of one key thus
+// sort in initiation order, and the time is recoverable from the ID.
+func newUploadID(now time.Time) string {
+	var b [16]byte
+	binary.BigEndian.PutUint64(b[:8], uint64(now.UnixNano()))
+	_, _ = rand.Read(b[8:])
+	return strings.ToUpper(hex.EncodeToString(b[:]))
+}
+
+// blobDir is the directory of blob id, relative to the data directory.
+func blobDir(id string) string { return blobsDir + "/" + id[:2] }
+
+// blobPath is the file of blob id, relative to the data directory.
+func blobPath(id string) string { return blobDir(id) + "/" + id }
+
+// blobInfo describes a blob just written.
+type blobInfo struct {
+	id    string
+	size  int64
+	md5   []byte
+	crc64 uint64
+}
+
+// hashWriter writes to a file while computing MD5 and CRC-64 in one pass.
+// It has no ReadFrom, so io.CopyBuffer uses the pooled buffer.
+type hashWriter struct {
+	f   *os.File
+	md5 hash.Hash
+	crc uint64
+}
+
+func (w *hashWriter) Write(p []byte) (int, error) {
+	w.md5.Write(p)
+	w.crc = crc64.Update(w.crc, p)
+	return w.f.Write(p)
+}
+
+// ctxReader fails with the context's error once it is done, so a long copy
+// stops between chunks.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}
+
+// writeBlob streams exactly size bytes of r into a new blob: a temporary
+// file is written, checked against wantMD5 (when not nil), fsynced, closed,
+// renamed into blobs/ and its directory fsynced. On error nothing is left.
+func (s *Disk) writeBlob(ctx context.Context, r io.Reader, size int64, wantMD5 []byte) (blobInfo, error) {
+	if size < 0 {
+		return blobInfo{}, fmt.Errorf("%w: negative size %d", ErrInvalidArgument, size)
+	}
+	id := newBlobID()
+	tmp := tmpDir + "/" + id
+	f, err := s.root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return blobInfo{}, fmt.Errorf("store: create blob: %w", err)
+	}
+	info, err := s.fill(ctx, f, r, size, wantMD5)
+	if err != nil {
+		_ = f.Close()
+		_ = s.root.Remove(tmp)
+		return blobInfo{}, err
+	}
+	info.id = id
+	if err := f.Close(); err != nil {
+		_ = s.root.Remove(tmp)
+		return blobInfo{}, fmt.Errorf("store: close blob: %w", err)
+	}
+	if err := s.place(tmp, id); err != nil {
+		_ = s.root.Remove(tmp)
+		return blobInfo{}, err
+	}
+	if err := s.syncDir(blobDir(id)); err != nil {
+		s.removeBlobs([]string{id})
+		return blobInfo{}, err
+	}
+	return info, nil
+}
+
+// fill copies the body into f, checks its length and digest and fsyncs f.
+func (s *Disk) fill(ctx context.Context, f *os.File, r io.Reader, size int64, wantMD5 []byte) (blobInfo, error) {
+	buf := s.bufs.Get().(*[]byte)
+	defer s.bufs.Put(buf)
+	w := &hashWriter{f: f, md5: md5.New()}
+	n, err := io.CopyBuffer(w, io.LimitReader(ctxReader{ctx, r}, size), *buf)
+	switch {
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return blobInfo{}, fmt.Errorf("%w: got %d of %d bytes", ErrIncompleteBody, n, size)
+	case err != nil:
+		return blobInfo{}, fmt.Errorf("store: receive body: %w", err)
+	case n < size:
+		return blobInfo{}, fmt.Errorf("%w: got %d of %d bytes", ErrIncompleteBody, n, size)
+	}
+	sum := w.md5.Sum(nil)
+	if wantMD5 != nil && !bytes.Equal(sum, wantMD5) {
+		return blobInfo{}, ErrBadDigest
+	}
+	if err := ctx.Err(); err != nil {
+		return blobInfo{}, err
+	}
+	if err := f.Sync(); err != nil {
+		return blobInfo{}, fmt.Errorf("store: sync blob: %w", err)
+	}
+	return blobInfo{size: n, md5: sum, crc64: w.crc}, nil
+}
+
+// place renames tmp to blob id, making its directory when missing.
+func (s *Disk) place(tmp, id string) error {
+	err := s.root.Rename(tmp, blobPath(id))
+	if errors.Is(err, fs.ErrNotExist) {
+		if err := s.root.Mkdir(blobDir(id), 0o750); err != nil && !errors.Is(err, fs.ErrExist) {
+			return fmt.Errorf("store: %w", err)
+		}
+		if err := s.syncDir(blobsDir); err != nil {
+			return err
+		}
+		err = s.root.Rename(tmp, blobPath(id))
+	}
+	if err != nil {
+		return fmt.Errorf("store: rename blob: %w", err)
+	}
+	return nil
+}
+
+// syncDir fsyncs a directory of the data directory.
+func (s *Disk) syncDir(name string) error {
+	d, err := s.root.Open(name)
+	if err != nil {
+		return fmt.Errorf("store: sync dir: %w", err)
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("store: sync dir %s: %w", name, err)
+	}
+	return nil
+}
+
+// removeBlobs deletes blobs no record references any more. A failure is
+// logged, not returned: the change of state is already committed, and the
+// next Open collects what is left.
+func (s *Disk) removeBlobs(ids []string) {
+	for _, id := range ids {
+		if err := s.root.Remove(blobPath(id)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			s.log.Warn("store: remove blob", "blob", id, "err", err)
+		}
+	}
+}

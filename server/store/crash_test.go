@@ -1,0 +1,371 @@
+package store
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/md5"
+	"crypto/sha256"
+	"fmt"
+	"io"
+	"io/fs"
+	"maps"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ossup/ossup/internal/crc64"
+)
+
+// TestCrash kills a process that is changing the store (SIGKILL, after it
+// has reported a few operations begun or done), reopens the store and checks that it
+// holds exactly the state after the last reported operation, or after the
+// one in flight; that every object and part reads back byte-exact; and
+// that no record references a missing blob nor any blob lacks a record.
+func TestCrash(t *testing.T) {
+	if dir := os.Getenv("STORE_CRASH_CHILD"); dir != "" {
+		seed, _ := strconv.ParseUint(os.Getenv("STORE_CRASH_SEED"), 10, 64)
+		crashChild(t, dir, seed)
+		return
+	}
+	for seed := range uint64(5) {
+		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
+			dir := t.TempDir()
+			m, pending := crashParent(t, dir, seed, 4+int(seed)*5, seed%2 == 1)
+			crashCheck(t, dir, m, pending)
+		})
+	}
+}
+
+// crashChild runs operations until killed, writing "B <op>" before and
+// "D <result>" after each.
+func crashChild(t *testing.T, dir string, seed uint64) {
+	ctx := context.Background()
+	s, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CreateBucket(ctx, Bucket{Name: "b"}); err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(seed, 42))
+	m := newCrashModel()
+	for i := range 5000 {
+		op := m.next(rng, i)
+		fmt.Printf("B %s\n", strings.Join(op, " "))
+		res, err := runCrashOp(ctx, s, op)
+		if err != nil {
+			t.Fatalf("%v: %v", op, err)
+		}
+		m.apply(op, res)
+		fmt.Printf("D %s\n", res)
+	}
+}
+
+// crashModel is the state the operations build, known to both processes.
+type crashModel struct {
+	objects map[string][]string // key → content names of its parts
+	uploads map[string]*crashUpload
+}
+
+type crashUpload struct {
+	key   string
+	parts map[int]string // part number → content name
+}
+
+func newCrashModel() *crashModel {
+	return &crashModel{objects: map[string][]string{}, uploads: map[string]*crashUpload{}}
+}
+
+func (m *crashModel) clone() *crashModel {
+	c := newCrashModel()
+	maps.Copy(c.objects, m.objects)
+	for id, u := range m.uploads {
+		c.uploads[id] = &crashUpload{key: u.key, parts: maps.Clone(u.parts)}
+	}
+	return c
+}
+
+// next picks an operation: put, del, create, part, complete or abort.
+func (m *crashModel) next(rng *rand.Rand, i int) []string {
+	key := fmt.Sprintf("k%d", rng.IntN(6))
+	ids := slices.Sorted(maps.Keys(m.uploads))
+	r := rng.IntN(10)
+	switch {
+	case r < 3:
+		return []string{"put", key, fmt.Sprintf("%s.%d:%d", key, i, rng.IntN(200_000))}
+	case r < 4:
+		return []string{"del", key}
+	case r < 5 || len(ids) == 0:
+		return []string{"create", key}
+	}
+	id := ids[rng.IntN(len(ids))]
+	u := m.uploads[id]
+	switch {
+	case r < 8 || len(u.parts) == 0:
+		n := len(u.parts) + 1
+		if len(u.parts) > 0 && rng.IntN(4) == 0 {
+			n = 1 + rng.IntN(len(u.parts)) // replace a part
+		}
+		name := fmt.Sprintf("%s.%d.%d:%d", id[16:], n, i, MinPartSize+rng.IntN(4096))
+		return []string{"part", id, u.key, strconv.Itoa(n), name}
+	case r < 9:
+		return []string{"complete", id, u.key}
+	}
+	return []string{"abort", id, u.key}
+}
+
+func runCrashOp(ctx context.Context, s Store, op []string) (string, error) {
+	switch op[0] {
+	case "put":
+		body := crashContent(op[2])
+		_, err := s.PutObject(ctx, "b", op[1], bytes.NewReader(body), int64(len(body)), Metadata{}, PutOptions{})
+		return "ok", err
+	case "del":
+		return "ok", s.DeleteObject(ctx, "b", op[1])
+	case "create":
+		u, err := s.CreateUpload(ctx, "b", op[1], Metadata{})
+		return u.ID, err
+	case "part":
+		n, _ := strconv.Atoi(op[3])
+		body := crashContent(op[4])
+		_, err := s.PutPart(ctx, "b", op[2], op[1], n, bytes.NewReader(body), int64(len(body)), nil)
+		return "ok", err
+	case "complete":
+		_, err := s.CompleteUpload(ctx, "b", op[2], op[1], nil, "", PutOptions{})
+		return "ok", err
+	case "abort":
+		return "ok", s.AbortUpload(ctx, "b", op[2], op[1])
+	}
+	return "", fmt.Errorf("unknown op %v", op)
+}
+
+func (m *crashModel) apply(op []string, res string) {
+	switch op[0] {
+	case "put":
+		m.objects[op[1]] = []string{op[2]}
+	case "del":
+		delete(m.objects, op[1])
+	case "create":
+		m.uploads[res] = &crashUpload{key: op[1], parts: map[int]string{}}
+	case "part":
+		n, _ := strconv.Atoi(op[3])
+		m.uploads[op[1]].parts[n] = op[4]
+	case "complete":
+		u := m.uploads[op[1]]
+		m.objects[u.key] = u.names()
+		delete(m.uploads, op[1])
+	case "abort":
+		delete(m.uploads, op[1])
+	}
+}
+
+func (u *crashUpload) names() []string {
+	var names []string
+	for _, n := range slices.Sorted(maps.Keys(u.parts)) {
+		names = append(names, u.parts[n])
+	}
+	return names
+}
+
+// crashContent is the content named name ("<label>:<size>").
+func crashContent(name string) []byte {
+	size, _ := strconv.Atoi(name[strings.LastIndexByte(name, ':')+1:])
+	p := make([]byte, size)
+	_, _ = rand.NewChaCha8(sha256.Sum256([]byte(name))).Read(p)
+	return p
+}
+
+// crashParent starts the child, waits until ops operations are reported
+// done (or, with atBegin, begun, to kill it within an operation), kills
+// it, and returns the model of every operation reported done and the
+// operation in flight (nil when none).
+func crashParent(t *testing.T, dir string, seed uint64, ops int, atBegin bool) (*crashModel, []string) {
+	cmd := exec.Command(os.Args[0], "-test.run=^TestCrash$")
+	cmd.Env = append(os.Environ(), "STORE_CRASH_CHILD="+dir, fmt.Sprint("STORE_CRASH_SEED=", seed))
+	var other bytes.Buffer
+	cmd.Stderr = &other
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	guard := time.AfterFunc(time.Minute, func() { _ = cmd.Process.Kill() }) // a hung child
+	defer guard.Stop()
+	m, pending := newCrashModel(), []string(nil)
+	begun, done, killed := 0, 0, false
+	r := bufio.NewReader(out)
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			break // EOF; a fragment is an operation not known to have begun
+		}
+		line = strings.TrimSuffix(line, "\n")
+		switch {
+		case strings.HasPrefix(line, "B "):
+			pending = strings.Fields(line[2:])
+			begun++
+		case strings.HasPrefix(line, "D ") && pending != nil:
+			m.apply(pending, line[2:])
+			pending = nil
+			done++
+		default:
+			other.WriteString(line + "\n")
+		}
+		if (done == ops || atBegin && begun == ops) && !killed {
+			killed = cmd.Process.Kill() == nil
+		}
+	}
+	_ = cmd.Wait()
+	if !killed {
+		t.Fatalf("child ended after %d operations:\n%s", done, other.String())
+	}
+	t.Logf("killed after %d operations, in flight: %v", done, pending)
+	return m, pending
+}
+
+// crashCheck reopens the store and compares it with the model before and
+// after the operation in flight.
+func crashCheck(t *testing.T, dir string, m *crashModel, pending []string) {
+	s := openDisk(t, dir, Options{})
+	defer s.Close()
+	t.Logf("open collected %+v", s.opened)
+	if s.opened.missing != 0 {
+		t.Errorf("%d referenced blobs missing", s.opened.missing)
+	}
+	refs, err := s.referenced()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := blobFiles(t, dir); !maps.Equal(got, refs) {
+		t.Errorf("blob files %v, referenced %v", slices.Sorted(maps.Keys(got)), slices.Sorted(maps.Keys(refs)))
+	}
+	if n := countFiles(t, filepath.Join(dir, tmpDir)); n != 0 {
+		t.Errorf("%d files in tmp", n)
+	}
+	after := m
+	if pending != nil {
+		after = m.clone()
+		after.apply(pending, "?")
+	}
+	got := actualLines(t, s, m)
+	match := m
+	switch {
+	case slices.Equal(got, m.lines()):
+	case slices.Equal(got, after.lines()):
+		match = after
+	default:
+		t.Fatalf("state after crash:\n%s\nwant\n%s\nor (in flight %v done)\n%s", strings.Join(got, "\n"),
+			strings.Join(m.lines(), "\n"), pending, strings.Join(after.lines(), "\n"))
+	}
+	checkCrashParts(t, s, match)
+}
+
+func blobFiles(t *testing.T, dir string) map[string]struct{} {
+	files := map[string]struct{}{}
+	err := filepath.WalkDir(filepath.Join(dir, blobsDir), func(_ string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			files[d.Name()] = struct{}{}
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+func contentLine(kind, name string, p []byte) string {
+	return fmt.Sprintf("%s %s %d %X %d", kind, name, len(p), md5.Sum(p), crc64.Checksum(p))
+}
+
+// lines describes the model's state, one sorted line per object, upload
+// and part.
+func (m *crashModel) lines() []string {
+	var lines []string
+	for key, names := range m.objects {
+		var all []byte
+		for _, n := range names {
+			all = append(all, crashContent(n)...)
+		}
+		lines = append(lines, contentLine("obj", key, all))
+	}
+	for id, u := range m.uploads {
+		lines = append(lines, "up "+u.key+" "+id)
+		for n, name := range u.parts {
+			lines = append(lines, contentLine("part", fmt.Sprint(id, " ", n), crashContent(name)))
+		}
+	}
+	slices.Sort(lines)
+	return lines
+}
+
+// actualLines describes the store like lines, reading every object; an
+// upload ID the model lacks is written "?".
+func actualLines(t *testing.T, s *Disk, m *crashModel) []string {
+	ctx := t.Context()
+	var lines []string
+	objs, err := s.ListObjects(ctx, "b", ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range objs.Objects {
+		_, r, err := s.OpenObject(ctx, "b", o.Key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := io.ReadAll(r)
+		r.Close()
+		if err != nil || int64(len(p)) != o.Size || crc64.Checksum(p) != o.CRC64 {
+			t.Errorf("object %s: read %d bytes, %v; header %+v", o.Key, len(p), err, o)
+		}
+		lines = append(lines, contentLine("obj", o.Key, p))
+	}
+	ups, err := s.ListUploads(ctx, "b", ListUploadsOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range ups.Uploads {
+		parts, _, err := s.ListParts(ctx, "b", u.Key, u.ID, 0, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := u.ID
+		if m.uploads[id] == nil {
+			id = "?"
+		}
+		lines = append(lines, "up "+u.Key+" "+id)
+		for _, p := range parts {
+			lines = append(lines, fmt.Sprintf("part %s %d %d %s %d", id, p.Number, p.Size, p.ETag, p.CRC64))
+		}
+	}
+	slices.Sort(lines)
+	return lines
+}
+
+// checkCrashParts completes every upload with parts and compares the
+// object's bytes with the parts' content.
+func checkCrashParts(t *testing.T, s *Disk, m *crashModel) {
+	for id, u := range m.uploads {
+		if len(u.parts) == 0 {
+			continue
+		}
+		if _, err := s.CompleteUpload(t.Context(), "b", u.key, id, nil, "", PutOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		var want []byte
+		for _, n := range u.names() {
+			want = append(want, crashContent(n)...)
+		}
+		e := &env{t: t, s: s}
+		wantSame(t, "parts of "+id, e.read(u.key), want)
+	}
+}

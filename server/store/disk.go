@@ -1,0 +1,273 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
+)
+
+// Options configure [Open]. The zero value is ready to use.
+type Options struct {
+	// Logger receives what Open collected and blob removals that failed;
+	// nil discards them.
+	Logger *slog.Logger
+	// LockTimeout is how long Open waits for another process to release
+	// the database before failing with ErrLocked; zero means one second.
+	LockTimeout time.Duration
+}
+
+// ErrLocked is returned by Open when another process holds the data
+// directory's database.
+var ErrLocked = errors.New("store: data directory in use by another process")
+
+// Disk is the on-disk [Store]: metadata in dir/meta.db (bbolt), content in
+// dir/blobs/<2 hex>/<32 hex> files, in-flight writes in dir/tmp. All file
+// access goes through an [os.Root], and user keys never become paths.
+// Disk is safe for concurrent use.
+type Disk struct {
+	dir  string
+	root *os.Root
+	db   *bolt.DB
+	log  *slog.Logger
+	bufs sync.Pool // *[]byte of copyBuf bytes
+
+	opened gcStats // what Open collected, for tests
+}
+
+var _ Store = (*Disk)(nil)
+
+// gcStats counts what Open found.
+type gcStats struct {
+	tmp     int // in-flight files removed
+	stray   int // unreferenced blobs removed
+	missing int // referenced blobs not found
+}
+
+// Open opens or creates the store in dir. It clears dir/tmp and removes
+// every blob no record references; blobs that records reference but that
+// are missing are logged as errors.
+func Open(dir string, opts Options) (*Disk, error) {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	s := &Disk{dir: dir, root: root, log: opts.Logger}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	s.bufs.New = func() any { b := make([]byte, copyBuf); return &b }
+	if err := s.openDB(opts.LockTimeout); err != nil {
+		_ = root.Close()
+		return nil, err
+	}
+	if err := s.prepare(); err != nil {
+		_ = s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Disk) openDB(timeout time.Duration) error {
+	if timeout <= 0 {
+		timeout = time.Second
+	}
+	path := filepath.Join(s.dir, "meta.db")
+	db, err := bolt.Open(path, 0o600, &bolt.Options{
+		Timeout: timeout,
+		OpenFile: func(_ string, flag int, mode os.FileMode) (*os.File, error) {
+			return s.root.OpenFile("meta.db", flag, mode)
+		},
+	})
+	if errors.Is(err, bolterrors.ErrTimeout) {
+		return fmt.Errorf("%w: %s", ErrLocked, path)
+	}
+	if err != nil {
+		return fmt.Errorf("store: open %s: %w", path, err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		st, err := tx.CreateBucketIfNotExists([]byte(bktStore))
+		if err != nil {
+			return err
+		}
+		switch v := st.Get([]byte(keyVersion)); {
+		case v == nil:
+			if err := st.Put([]byte(keyVersion), []byte{layoutVersion}); err != nil {
+				return err
+			}
+		case len(v) != 1 || v[0] != layoutVersion:
+			return fmt.Errorf("store: %s has layout version %v, want %d", path, v, layoutVersion)
+		}
+		_, err = tx.CreateBucketIfNotExists([]byte(bktBuckets))
+		return err
+	})
+	if err != nil {
+		_ = db.Close()
+		return err
+	}
+	s.db = db
+	return nil
+}
+
+// Close closes the database and the data directory. Readers returned by
+// OpenObject can read the blob they have open but no further one.
+func (s *Disk) Close() error {
+	var errs []error
+	if s.db != nil {
+		errs = append(errs, s.db.Close())
+	}
+	errs = append(errs, s.root.Close())
+	return errors.Join(errs...)
+}
+
+// view runs a read-only transaction.
+func (s *Disk) view(ctx context.Context, fn func(tx *bolt.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.db.View(fn)
+}
+
+// commit runs one write transaction. fn returns the blobs its change
+// leaves unreferenced; they are removed after the commit. When fn fails,
+// the blobs in added (written for this change) are removed; when the
+// commit itself fails, they are left for the next Open to judge.
+func (s *Disk) commit(ctx context.Context, added []string, fn func(tx *bolt.Tx) (freed []string, err error)) error {
+	if err := ctx.Err(); err != nil {
+		s.removeBlobs(added)
+		return err
+	}
+	var freed []string
+	fnFailed := false
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		f, err := fn(tx)
+		fnFailed = err != nil
+		freed = f
+		return err
+	})
+	switch {
+	case err == nil:
+		s.removeBlobs(freed)
+	case fnFailed:
+		s.removeBlobs(added)
+	}
+	return err
+}
+
+// prepare creates the directories, clears tmp and collects garbage. The
+// blobs/<2 hex> directories are made as blobs need them.
+func (s *Disk) prepare() error {
+	entries, err := fs.ReadDir(s.root.FS(), tmpDir)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("store: %w", err)
+	}
+	s.opened.tmp = len(entries)
+	if err := s.root.RemoveAll(tmpDir); err != nil {
+		return fmt.Errorf("store: clear tmp: %w", err)
+	}
+	for _, d := range []string{tmpDir, blobsDir} {
+		if err := s.root.Mkdir(d, 0o750); err != nil && !errors.Is(err, fs.ErrExist) {
+			return fmt.Errorf("store: %w", err)
+		}
+	}
+	if err := s.syncDir("."); err != nil {
+		return err
+	}
+	if err := s.collect(); err != nil {
+		return err
+	}
+	s.log.Info("store: opened", "dir", s.dir, "tmp_removed", s.opened.tmp,
+		"stray_blobs_removed", s.opened.stray, "missing_blobs", s.opened.missing)
+	return nil
+}
+
+// collect removes files under blobs that no record references.
+func (s *Disk) collect() error {
+	refs, err := s.referenced()
+	if err != nil {
+		return err
+	}
+	dirs, err := fs.ReadDir(s.root.FS(), blobsDir)
+	if err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	for _, d := range dirs {
+		dir := blobsDir + "/" + d.Name()
+		if !d.IsDir() || len(d.Name()) != 2 {
+			if err := s.root.RemoveAll(dir); err != nil {
+				return fmt.Errorf("store: remove stray blob: %w", err)
+			}
+			s.opened.stray++
+			continue
+		}
+		if err := s.collectDir(dir, refs); err != nil {
+			return err
+		}
+	}
+	s.opened.missing = len(refs)
+	for id := range refs {
+		s.log.Error("store: referenced blob missing", "blob", id)
+	}
+	return nil
+}
+
+// collectDir removes the files of dir not in refs and deletes from refs
+// those it finds.
+func (s *Disk) collectDir(dir string, refs map[string]struct{}) error {
+	entries, err := fs.ReadDir(s.root.FS(), dir)
+	if err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	for _, e := range entries {
+		name := e.Name()
+		if _, ok := refs[name]; ok && !e.IsDir() && dir == blobDir(name) {
+			delete(refs, name)
+			continue
+		}
+		if err := s.root.RemoveAll(dir + "/" + name); err != nil {
+			return fmt.Errorf("store: remove stray blob: %w", err)
+		}
+		s.opened.stray++
+	}
+	return nil
+}
+
+// referenced returns the ids of every blob an object or a part refers to.
+func (s *Disk) referenced() (map[string]struct{}, error) {
+	refs := make(map[string]struct{})
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket([]byte(bktBuckets)).ForEachBucket(func(name []byte) error {
+			b := tx.Bucket([]byte(bktBuckets)).Bucket(name)
+			err := b.Bucket([]byte(bktObjects)).ForEach(func(_, v []byte) error {
+				rec, err := decodeObject(v, true)
+				for _, bl := range rec.Blobs {
+					refs[bl.ID] = struct{}{}
+				}
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			return b.Bucket([]byte(bktParts)).ForEach(func(_, v []byte) error {
+				p, err := decodePart(v)
+				refs[p.Blob] = struct{}{}
+				return err
+			})
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: scan records: %w", err)
+	}
+	return refs, nil
+}

@@ -1,0 +1,305 @@
+package store
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+func openDisk(t *testing.T, dir string, opts Options) *Disk {
+	t.Helper()
+	s, err := Open(dir, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestReopen(t *testing.T) {
+	dir := t.TempDir()
+	ctx := t.Context()
+	s := openDisk(t, dir, Options{})
+	e := &env{t: t, h: diskHarness(), s: s}
+	if _, err := s.CreateBucket(ctx, Bucket{Name: "b"}); err != nil {
+		t.Fatal(err)
+	}
+	u := e.create("k")
+	p1, p2 := data(1, MinPartSize+3), data(2, 777)
+	e.part(u, 1, p1)
+	e.part(u, 2, p2)
+	e.put("plain", []byte("plain"))
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	s = openDisk(t, dir, Options{})
+	defer s.Close()
+	e.s = s
+	if s.opened != (gcStats{}) {
+		t.Errorf("reopen collected %+v", s.opened)
+	}
+	parts, _, err := s.ListParts(ctx, "b", "k", u.ID, 0, 0)
+	if err != nil || len(parts) != 2 || parts[0].ETag != etagOf(p1) || parts[1].Size != 777 {
+		t.Fatalf("ListParts after reopen = %+v, %v", parts, err)
+	}
+	if _, err := s.CompleteUpload(ctx, "b", "k", u.ID, nil, "", PutOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	wantSame(t, "multipart", e.read("k"), append(bytes.Clone(p1), p2...))
+	wantSame(t, "plain", e.read("plain"), []byte("plain"))
+}
+
+func TestOpenCollects(t *testing.T) {
+	dir := t.TempDir()
+	s := openDisk(t, dir, Options{})
+	e := &env{t: t, h: diskHarness(), s: s}
+	if _, err := s.CreateBucket(t.Context(), Bucket{Name: "b"}); err != nil {
+		t.Fatal(err)
+	}
+	e.put("k", []byte("keep me"))
+	e.part(e.create("u"), 1, []byte("part"))
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	stray := []string{
+		filepath.Join(dir, "tmp", newBlobID()),
+		filepath.Join(dir, "blobs", "ab", "ab"+newBlobID()[2:]),
+		filepath.Join(dir, "blobs", "00", "not-a-blob"),
+		filepath.Join(dir, "blobs", "junk"),
+	}
+	for _, name := range stray {
+		if err := os.MkdirAll(filepath.Dir(name), 0o750); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(name, []byte("junk"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var logs bytes.Buffer
+	s = openDisk(t, dir, Options{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	defer s.Close()
+	e.s = s
+	if want := (gcStats{tmp: 1, stray: 3}); s.opened != want {
+		t.Errorf("collected %+v, want %+v", s.opened, want)
+	}
+	for _, name := range stray {
+		if _, err := os.Stat(name); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("%s survived Open: %v", name, err)
+		}
+	}
+	if !strings.Contains(logs.String(), "stray_blobs_removed=3") {
+		t.Errorf("log = %q", logs.String())
+	}
+	wantSame(t, "object", e.read("k"), []byte("keep me"))
+	e.wantBlobs(2)
+}
+
+func TestOpenMissingBlob(t *testing.T) {
+	dir := t.TempDir()
+	s := openDisk(t, dir, Options{})
+	e := &env{t: t, h: diskHarness(), s: s}
+	if _, err := s.CreateBucket(t.Context(), Bucket{Name: "b"}); err != nil {
+		t.Fatal(err)
+	}
+	e.put("k", []byte("gone"))
+	refs, _ := s.referenced()
+	s.Close()
+	for id := range refs {
+		if err := os.Remove(filepath.Join(dir, blobPath(id))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s = openDisk(t, dir, Options{})
+	defer s.Close()
+	if s.opened.missing != 1 {
+		t.Errorf("missing = %d, want 1", s.opened.missing)
+	}
+	_, _, err := s.OpenObject(t.Context(), "b", "k")
+	if !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("OpenObject of a lost blob: %v", err)
+	}
+}
+
+func TestOpenLocked(t *testing.T) {
+	dir := t.TempDir()
+	s := openDisk(t, dir, Options{})
+	defer s.Close()
+	start := time.Now()
+	_, err := Open(dir, Options{LockTimeout: 100 * time.Millisecond})
+	if !errors.Is(err, ErrLocked) {
+		t.Errorf("second Open: %v, want ErrLocked", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("second Open took %v", d)
+	}
+}
+
+func TestOpenLayoutVersion(t *testing.T) {
+	dir := t.TempDir()
+	s := openDisk(t, dir, Options{})
+	err := s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket([]byte(bktStore)).Put([]byte(keyVersion), []byte{99}) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if _, err := Open(dir, Options{}); err == nil || !strings.Contains(err.Error(), "layout version") {
+		t.Errorf("Open of a newer layout: %v", err)
+	}
+}
+
+func TestReadWhileReplaced(t *testing.T) {
+	e := newEnv(t, diskHarness())
+	ctx := t.Context()
+	body := data(1, 300_000)
+	e.put("plain", body)
+	_, r, err := e.s.OpenObject(ctx, "b", "plain")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	e.put("plain", []byte("new"))
+	if err := e.s.DeleteObject(ctx, "b", "plain"); err != nil {
+		t.Fatal(err)
+	}
+	got, err := io.ReadAll(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantSame(t, "replaced while open", got, body)
+
+	want := e.multipartObject("mp", []int{MinPartSize, 10})
+	_, r2, err := e.s.OpenObject(ctx, "b", "mp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r2.Close()
+	if err := e.s.DeleteObject(ctx, "b", "mp"); err != nil {
+		t.Fatal(err)
+	}
+	got, err = io.ReadAll(r2)
+	if !errors.Is(err, fs.ErrNotExist) || !bytes.Equal(got, want[:MinPartSize]) {
+		t.Errorf("read after delete: %d bytes, %v; want the first part, then fs.ErrNotExist", len(got), err)
+	}
+	e.wantBlobs(0)
+}
+
+// onRead runs fn once, at the first Read.
+type onRead struct {
+	r  io.Reader
+	fn func()
+}
+
+func (o *onRead) Read(p []byte) (int, error) {
+	if o.fn != nil {
+		o.fn()
+		o.fn = nil
+	}
+	return o.r.Read(p)
+}
+
+// TestChangedDuringBody changes state while a body streams: the commit
+// rechecks and the new blob is removed.
+func TestChangedDuringBody(t *testing.T) {
+	e := newEnv(t, diskHarness())
+	ctx := t.Context()
+	u := e.create("k")
+	body := func(fn func()) io.Reader { return &onRead{r: strings.NewReader("body"), fn: fn} }
+	_, err := e.s.PutPart(ctx, "b", "k", u.ID, 1, body(func() {
+		if err := e.s.AbortUpload(ctx, "b", "k", u.ID); err != nil {
+			t.Error(err)
+		}
+	}), 4, nil)
+	wantErr(t, "upload aborted during PutPart", err, ErrNoSuchUpload)
+	_, err = e.s.PutObject(ctx, "b", "k", body(func() { e.put("k", []byte("first")) }), 4, Metadata{}, PutOptions{ForbidOverwrite: true})
+	wantErr(t, "key taken during PutObject", err, ErrFileAlreadyExists)
+	wantSame(t, "winner", e.read("k"), []byte("first"))
+	if _, err := e.s.CreateBucket(ctx, Bucket{Name: "gone"}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.s.PutObject(ctx, "gone", "k", body(func() {
+		if err := e.s.DeleteBucket(ctx, "gone"); err != nil {
+			t.Error(err)
+		}
+	}), 4, Metadata{}, PutOptions{})
+	wantErr(t, "bucket deleted during PutObject", err, ErrNoSuchBucket)
+	e.wantBlobs(1)
+	if n := countFiles(t, filepath.Join(e.s.(*Disk).dir, tmpDir)); n != 0 {
+		t.Errorf("%d files left in tmp", n)
+	}
+}
+
+func TestWalkHelpers(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"a", "b"}, {"a/", "a0"}, {"a\xff", "b"}, {"\xff\xff", ""}, {"", ""}, {"a\xfe\xff", "a\xff"},
+	} {
+		if got := string(successor([]byte(tc.in))); got != tc.want {
+			t.Errorf("successor(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+	for _, tc := range []struct{ key, prefix, delim, want string }{
+		{"a/b/c", "", "/", "a/"}, {"a/b/c", "a/", "/", "a/b/"}, {"a/b", "a/b", "/", ""},
+		{"a//b", "a/", "/", "a//"}, {"a/b", "", "", ""}, {"b/x", "a", "/", ""}, {"aébé", "a", "é", "aé"},
+	} {
+		if got := string(rollUp([]byte(tc.key), []byte(tc.prefix), []byte(tc.delim))); got != tc.want {
+			t.Errorf("rollUp(%q, %q, %q) = %q, want %q", tc.key, tc.prefix, tc.delim, got, tc.want)
+		}
+	}
+}
+
+func TestRecords(t *testing.T) {
+	rec := &objectRec{
+		objectHdr: objectHdr{Size: 12, ETag: "E", CRC64: 5, Type: TypeMultipart, Meta: metaRec{User: map[string]string{"a": "b"}}},
+		Blobs:     []blobRef{{ID: newBlobID(), Size: 2}, {ID: newBlobID(), Size: 1 << 40}},
+	}
+	enc, err := encodeObject(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := decodeObject(enc, true)
+	if err != nil || got.Size != 12 || got.Meta.User["a"] != "b" || len(got.Blobs) != 2 || got.Blobs[1] != rec.Blobs[1] {
+		t.Errorf("round trip = %+v, %v", got, err)
+	}
+	for _, bad := range [][]byte{nil, {2}, enc[:len(enc)-3], {1, 200}} {
+		if _, err := decodeObject(bad, true); err == nil {
+			t.Errorf("decodeObject(%v) succeeded", bad)
+		}
+	}
+	var u uploadRec
+	if err := decodeJSON([]byte{2, '{', '}'}, &u); !errors.Is(err, errRecordVersion) {
+		t.Errorf("decodeJSON of version 2: %v", err)
+	}
+	part := partRec{Size: 5, MD5: [16]byte{1, 2}, CRC64: 7, Modified: 9, Blob: newBlobID()}
+	enc, err = encodePart(&part)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := decodePart(enc); err != nil || got != part {
+		t.Errorf("part round trip = %+v, %v; want %+v", got, err, part)
+	}
+	for _, bad := range [][]byte{nil, {2}, enc[:len(enc)-1]} {
+		if _, err := decodePart(bad); err == nil {
+			t.Errorf("decodePart(%v) succeeded", bad)
+		}
+	}
+	for _, tc := range []struct {
+		etag string
+		want bool
+	}{
+		{`"0102` + strings.Repeat("0", 28) + `"`, true}, {"0102" + strings.Repeat("0", 28), true},
+		{"0102" + strings.Repeat("0", 29), false}, {"01", false}, {"zz" + strings.Repeat("0", 30), false},
+		{strings.Repeat("0", 64), false},
+	} {
+		if got := etagMatches(tc.etag, part.MD5); got != tc.want {
+			t.Errorf("etagMatches(%q) = %v", tc.etag, got)
+		}
+	}
+}

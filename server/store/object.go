@@ -1,0 +1,179 @@
+package store
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Object types.
+const (
+	TypeNormal    = "Normal"
+	TypeMultipart = "Multipart"
+)
+
+// checkKey rejects keys bbolt or OSS cannot hold.
+func checkKey(key string) error {
+	if key == "" || len(key) > MaxKeyLen {
+		return fmt.Errorf("%w: key of %d bytes", ErrInvalidArgument, len(key))
+	}
+	return nil
+}
+
+// PutObject stores exactly size bytes read from r as bucket/key, replacing
+// any object there (whose blobs are then removed). Bucket and overwrite
+// checks run before the body is read and again in the commit.
+func (s *Disk) PutObject(ctx context.Context, bucket, key string, r io.Reader, size int64, meta Metadata, opts PutOptions) (Object, error) {
+	if err := checkKey(key); err != nil {
+		return Object{}, err
+	}
+	err := s.view(ctx, func(tx *bolt.Tx) error {
+		_, err := checkPut(tx, bucket, key, opts.ForbidOverwrite)
+		return err
+	})
+	if err != nil {
+		return Object{}, err
+	}
+	blob, err := s.writeBlob(ctx, r, size, opts.ContentMD5)
+	if err != nil {
+		return Object{}, err
+	}
+	rec := &objectRec{
+		objectHdr: objectHdr{
+			Size:       blob.size,
+			ETag:       upperHex(blob.md5),
+			ContentMD5: base64.StdEncoding.EncodeToString(blob.md5),
+			CRC64:      blob.crc64,
+			Type:       TypeNormal,
+			Modified:   time.Now().UnixNano(),
+			Meta:       toMetaRec(meta),
+		},
+		Blobs: []blobRef{{ID: blob.id, Size: blob.size}},
+	}
+	err = s.commit(ctx, []string{blob.id}, func(tx *bolt.Tx) ([]string, error) {
+		return putObjectRec(tx, bucket, key, rec, opts.ForbidOverwrite)
+	})
+	if err != nil {
+		return Object{}, err
+	}
+	return rec.object(bucket, key), nil
+}
+
+// checkPut returns the objects bucket of bucket after checking that key
+// may be written.
+func checkPut(tx *bolt.Tx, bucket, key string, forbidOverwrite bool) (*bolt.Bucket, error) {
+	objs, err := subOf(tx, bucket, bktObjects)
+	if err != nil {
+		return nil, err
+	}
+	if forbidOverwrite && objs.Get([]byte(key)) != nil {
+		return nil, ErrFileAlreadyExists
+	}
+	return objs, nil
+}
+
+// putObjectRec writes rec as bucket/key and returns the replaced object's
+// blobs.
+func putObjectRec(tx *bolt.Tx, bucket, key string, rec *objectRec, forbidOverwrite bool) ([]string, error) {
+	objs, err := checkPut(tx, bucket, key, forbidOverwrite)
+	if err != nil {
+		return nil, err
+	}
+	var freed []string
+	if v := objs.Get([]byte(key)); v != nil {
+		old, err := decodeObject(v, true)
+		if err != nil {
+			return nil, err
+		}
+		freed = old.blobIDs()
+	}
+	enc, err := encodeObject(rec)
+	if err != nil {
+		return nil, err
+	}
+	return freed, objs.Put([]byte(key), enc)
+}
+
+// getObjectRec reads bucket/key.
+func getObjectRec(tx *bolt.Tx, bucket, key string, withBlobs bool) (objectRec, error) {
+	objs, err := subOf(tx, bucket, bktObjects)
+	if err != nil {
+		return objectRec{}, err
+	}
+	v := objs.Get([]byte(key))
+	if v == nil {
+		return objectRec{}, ErrNoSuchKey
+	}
+	return decodeObject(v, withBlobs)
+}
+
+// HeadObject returns bucket/key's description.
+func (s *Disk) HeadObject(ctx context.Context, bucket, key string) (Object, error) {
+	var rec objectRec
+	err := s.view(ctx, func(tx *bolt.Tx) (err error) {
+		rec, err = getObjectRec(tx, bucket, key, false)
+		return err
+	})
+	if err != nil {
+		return Object{}, err
+	}
+	return rec.object(bucket, key), nil
+}
+
+// OpenObject returns bucket/key and a reader of its content that streams
+// across the object's blobs; the caller closes it.
+//
+// The reader holds the first blob open and opens each further blob when
+// reading reaches it. If the object is replaced or deleted meanwhile, blobs
+// already open stay readable (Linux keeps unlinked files alive), so a
+// Normal object always reads back whole; a multipart object's blob not yet
+// opened may be gone, and Read then fails with an error wrapping
+// fs.ErrNotExist. A race with a replacement before the first blob is open
+// is retried, so OpenObject returns the old or the new object.
+func (s *Disk) OpenObject(ctx context.Context, bucket, key string) (Object, ReadSeekCloser, error) {
+	for attempt := 0; ; attempt++ {
+		var rec objectRec
+		err := s.view(ctx, func(tx *bolt.Tx) (err error) {
+			rec, err = getObjectRec(tx, bucket, key, true)
+			return err
+		})
+		if err != nil {
+			return Object{}, nil, err
+		}
+		r := newObjectReader(s.root, bucket+"/"+key, rec.Blobs)
+		err = r.openAt(0)
+		if err == nil {
+			return rec.object(bucket, key), r, nil
+		}
+		_ = r.Close()
+		if !errors.Is(err, fs.ErrNotExist) || attempt == 2 {
+			return Object{}, nil, err
+		}
+	}
+}
+
+// DeleteObject removes bucket/key and its blobs; a missing key is not an
+// error.
+func (s *Disk) DeleteObject(ctx context.Context, bucket, key string) error {
+	return s.commit(ctx, nil, func(tx *bolt.Tx) ([]string, error) {
+		objs, err := subOf(tx, bucket, bktObjects)
+		if err != nil {
+			return nil, err
+		}
+		v := objs.Get([]byte(key))
+		if v == nil {
+			return nil, nil
+		}
+		rec, err := decodeObject(v, true)
+		if err != nil {
+			return nil, err
+		}
+		return rec.blobIDs(), objs.Delete([]byte(key))
+	})
+}

@@ -1,0 +1,287 @@
+package store
+
+import (
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// The bbolt layout (all names are bbolt bucket names or keys):
+//
+//	store/version                  layoutVersion, one byte
+//	buckets/<name>/info            bucketRec
+//	buckets/<name>/objects/<key>   objectRec (header JSON plus binary manifest)
+//	buckets/<name>/uploads/<key>/<uploadID>  uploadRec
+//	buckets/<name>/parts/<uploadID><uint32 BE part number>  partRec (binary)
+//
+// uploads/<key> is a bbolt sub-bucket per object key that has uploads in
+// progress; it is deleted with its last upload. Upload IDs begin with the
+// initiation time, so their byte order is the initiation order.
+//
+// Every value starts with recordVersion; a reader refuses other versions
+// instead of guessing.
+const (
+	bktStore   = "store"
+	bktBuckets = "buckets"
+	keyVersion = "version"
+	keyInfo    = "info"
+	bktObjects = "objects"
+	bktUploads = "uploads"
+	bktParts   = "parts"
+)
+
+const (
+	layoutVersion = 1
+	recordVersion = 1
+)
+
+var errRecordVersion = errors.New("store: unsupported record version")
+
+// bucketRec is the stored form of a Bucket.
+type bucketRec struct {
+	ACL                string `json:"acl"`
+	StorageClass       string `json:"class"`
+	DataRedundancyType string `json:"redundancy"`
+	Created            int64  `json:"created"` // Unix nanoseconds
+}
+
+// metaRec is the stored form of Metadata, decoupled from the API struct.
+type metaRec struct {
+	ContentType        string            `json:"type,omitempty"`
+	CacheControl       string            `json:"cache,omitempty"`
+	ContentDisposition string            `json:"disposition,omitempty"`
+	ContentEncoding    string            `json:"encoding,omitempty"`
+	Expires            string            `json:"expires,omitempty"`
+	ACL                string            `json:"acl,omitempty"`
+	StorageClass       string            `json:"class,omitempty"`
+	User               map[string]string `json:"user,omitempty"`
+}
+
+func toMetaRec(m Metadata) metaRec   { return metaRec(m) }
+func (m metaRec) metadata() Metadata { return Metadata(m) }
+
+// objectHdr is the JSON part of an object record; the manifest follows it
+// in binary so listings need not decode thousands of blob references.
+type objectHdr struct {
+	Size       int64   `json:"size"`
+	ETag       string  `json:"etag"`
+	ContentMD5 string  `json:"md5,omitempty"`
+	CRC64      uint64  `json:"crc64"`
+	Type       string  `json:"type"`
+	Modified   int64   `json:"modified"` // Unix nanoseconds
+	Meta       metaRec `json:"meta"`
+}
+
+// blobRef names one blob of a manifest and its size in bytes.
+type blobRef struct {
+	ID   string // 32 lowercase hex characters
+	Size int64
+}
+
+// objectRec is a stored object: its header and its manifest.
+type objectRec struct {
+	objectHdr
+	Blobs []blobRef
+}
+
+// uploadRec is a stored multipart upload; its key and ID are its path.
+type uploadRec struct {
+	Initiated int64   `json:"initiated"` // Unix nanoseconds
+	Meta      metaRec `json:"meta"`
+}
+
+// partRec is a stored part. It is encoded in binary (see encodePart)
+// because CompleteUpload decodes thousands at once.
+type partRec struct {
+	Size     int64
+	MD5      [16]byte
+	CRC64    uint64
+	Modified int64  // Unix nanoseconds
+	Blob     string // blob id
+}
+
+// partRecLen is the encoded length of a partRec: version, size, MD5,
+// CRC-64, modified time and the 16 bytes of the blob id.
+const partRecLen = 1 + 8 + 16 + 8 + 8 + 16
+
+func encodePart(r *partRec) ([]byte, error) {
+	id, err := hex.DecodeString(r.Blob)
+	if err != nil || len(id) != 16 {
+		return nil, fmt.Errorf("store: bad blob id %q", r.Blob)
+	}
+	b := make([]byte, 0, partRecLen)
+	b = append(b, recordVersion)
+	b = binary.BigEndian.AppendUint64(b, uint64(r.Size))
+	b = append(b, r.MD5[:]...)
+	b = binary.BigEndian.AppendUint64(b, r.CRC64)
+	b = binary.BigEndian.AppendUint64(b, uint64(r.Modified))
+	return append(b, id...), nil
+}
+
+func decodePart(b []byte) (partRec, error) {
+	var r partRec
+	if len(b) == 0 || b[0] != recordVersion {
+		return r, errRecordVersion
+	}
+	if len(b) != partRecLen {
+		return r, errors.New("store: corrupt part record")
+	}
+	r.Size = int64(binary.BigEndian.Uint64(b[1:]))
+	copy(r.MD5[:], b[9:25])
+	r.CRC64 = binary.BigEndian.Uint64(b[25:])
+	r.Modified = int64(binary.BigEndian.Uint64(b[33:]))
+	r.Blob = hex.EncodeToString(b[41:])
+	return r, nil
+}
+
+// upperHex is the ETag form of an MD5.
+func upperHex(p []byte) string {
+	const digits = "0123456789ABCDEF"
+	out := make([]byte, 2*len(p))
+	for i, c := range p {
+		out[2*i], out[2*i+1] = digits[c>>4], digits[c&0xF]
+	}
+	return string(out)
+}
+
+func encodeJSON(v any) ([]byte, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return append([]byte{recordVersion}, b...), nil
+}
+
+func decodeJSON(b []byte, v any) error {
+	if len(b) == 0 || b[0] != recordVersion {
+		return errRecordVersion
+	}
+	return json.Unmarshal(b[1:], v)
+}
+
+// encodeObject lays out version, uvarint header length, header JSON, uvarint
+// blob count, then per blob 16 id bytes and a uvarint size.
+func encodeObject(r *objectRec) ([]byte, error) {
+	hdr, err := json.Marshal(&r.objectHdr)
+	if err != nil {
+		return nil, err
+	}
+	b := make([]byte, 0, 1+2*binary.MaxVarintLen64+len(hdr)+len(r.Blobs)*(16+4))
+	b = append(b, recordVersion)
+	b = binary.AppendUvarint(b, uint64(len(hdr)))
+	b = append(b, hdr...)
+	b = binary.AppendUvarint(b, uint64(len(r.Blobs)))
+	for _, bl := range r.Blobs {
+		id, err := hex.DecodeString(bl.ID)
+		if err != nil || len(id) != 16 {
+			return nil, fmt.Errorf("store: bad blob id %q", bl.ID)
+		}
+		b = append(b, id...)
+		b = binary.AppendUvarint(b, uint64(bl.Size))
+	}
+	return b, nil
+}
+
+// decodeObject decodes a record; with withBlobs false the manifest is
+// skipped.
+func decodeObject(b []byte, withBlobs bool) (objectRec, error) {
+	var r objectRec
+	if len(b) == 0 || b[0] != recordVersion {
+		return r, errRecordVersion
+	}
+	b = b[1:]
+	n, k := binary.Uvarint(b)
+	if k <= 0 || uint64(len(b)-k) < n {
+		return r, errors.New("store: corrupt object record")
+	}
+	if err := json.Unmarshal(b[k:k+int(n)], &r.objectHdr); err != nil {
+		return r, err
+	}
+	if !withBlobs {
+		return r, nil
+	}
+	blobs, err := decodeManifest(b[k+int(n):])
+	r.Blobs = blobs
+	return r, err
+}
+
+func decodeManifest(b []byte) ([]blobRef, error) {
+	count, k := binary.Uvarint(b)
+	if k <= 0 || count > uint64(len(b)) {
+		return nil, errors.New("store: corrupt manifest")
+	}
+	b = b[k:]
+	blobs := make([]blobRef, 0, count)
+	for range count {
+		if len(b) < 17 {
+			return nil, errors.New("store: corrupt manifest")
+		}
+		id := hex.EncodeToString(b[:16])
+		size, k := binary.Uvarint(b[16:])
+		if k <= 0 {
+			return nil, errors.New("store: corrupt manifest")
+		}
+		blobs = append(blobs, blobRef{ID: id, Size: int64(size)})
+		b = b[16+k:]
+	}
+	return blobs, nil
+}
+
+func (r *objectRec) blobIDs() []string {
+	ids := make([]string, len(r.Blobs))
+	for i, b := range r.Blobs {
+		ids[i] = b.ID
+	}
+	return ids
+}
+
+func (r *objectRec) object(bucket, key string) Object {
+	return Object{
+		Bucket:     bucket,
+		Key:        key,
+		Size:       r.Size,
+		ETag:       r.ETag,
+		ContentMD5: r.ContentMD5,
+		CRC64:      r.CRC64,
+		Type:       r.Type,
+		Modified:   fromNanos(r.Modified),
+		Meta:       r.Meta.metadata(),
+	}
+}
+
+func (r *partRec) part(n int) Part {
+	return Part{Number: n, Size: r.Size, ETag: upperHex(r.MD5[:]), CRC64: r.CRC64, Modified: fromNanos(r.Modified)}
+}
+
+func fromNanos(n int64) time.Time { return time.Unix(0, n).UTC() }
+
+// partKey is the parts-bucket key of part n of upload id.
+func partKey(id string, n int) []byte {
+	return binary.BigEndian.AppendUint32([]byte(id), uint32(n))
+}
+
+// bucketOf returns the bbolt bucket of OSS bucket name.
+func bucketOf(tx *bolt.Tx, name string) (*bolt.Bucket, error) {
+	if name == "" {
+		return nil, ErrNoSuchBucket
+	}
+	b := tx.Bucket([]byte(bktBuckets)).Bucket([]byte(name))
+	if b == nil {
+		return nil, ErrNoSuchBucket
+	}
+	return b, nil
+}
+
+// subOf returns sub-bucket sub of OSS bucket name.
+func subOf(tx *bolt.Tx, name, sub string) (*bolt.Bucket, error) {
+	b, err := bucketOf(tx, name)
+	if err != nil {
+		return nil, err
+	}
+	return b.Bucket([]byte(sub)), nil
+}

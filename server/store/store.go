@@ -1,0 +1,214 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"io"
+	"time"
+)
+
+// Errors a Store returns. The server maps each to its OSS error code.
+var (
+	ErrNoSuchBucket      = errors.New("store: no such bucket")
+	ErrBucketExists      = errors.New("store: bucket exists with other settings")
+	ErrBucketNotEmpty    = errors.New("store: bucket not empty")
+	ErrTooManyBuckets    = errors.New("store: too many buckets")
+	ErrNoSuchKey         = errors.New("store: no such key")
+	ErrNoSuchUpload      = errors.New("store: no such upload")
+	ErrFileAlreadyExists = errors.New("store: object exists and overwrite is forbidden")
+	ErrBadDigest         = errors.New("store: content md5 does not match the body")
+	ErrIncompleteBody    = errors.New("store: body shorter than its declared length")
+	ErrInvalidPart       = errors.New("store: part missing or etag mismatch")
+	ErrInvalidPartOrder  = errors.New("store: part numbers not ascending")
+	ErrEntityTooSmall    = errors.New("store: part smaller than the minimum")
+	ErrMalformedParts    = errors.New("store: empty part list")
+	ErrInvalidArgument   = errors.New("store: invalid argument")
+)
+
+// Limits the store enforces.
+const (
+	// MinPartSize is the smallest size of every part of a completed
+	// multipart upload but the last, in bytes.
+	MinPartSize = 100 << 10
+	// MaxPartNumber is the highest part number.
+	MaxPartNumber = 10000
+	// MaxKeyLen is the longest object key, in bytes.
+	MaxKeyLen = 1023
+	// MaxBuckets is how many buckets a store holds at most.
+	MaxBuckets = 100
+	// MaxList is the largest page a listing returns; a page size outside
+	// 1..MaxList means MaxList.
+	MaxList = 1000
+)
+
+// Bucket is a bucket's stored settings.
+type Bucket struct {
+	Name               string
+	ACL                string // private, public-read or public-read-write
+	StorageClass       string // Standard, IA, Archive, ...
+	DataRedundancyType string // LRS or ZRS
+	Created            time.Time
+}
+
+// Metadata is what an object carries besides its bytes, as set by PutObject
+// or InitiateMultipartUpload.
+type Metadata struct {
+	ContentType        string
+	CacheControl       string
+	ContentDisposition string
+	ContentEncoding    string
+	Expires            string
+	ACL                string            // default, private, public-read, public-read-write
+	StorageClass       string            // empty means Standard
+	User               map[string]string // x-oss-meta-* without the prefix, names lower-cased
+}
+
+// Object describes a stored object.
+type Object struct {
+	Bucket     string
+	Key        string
+	Size       int64     // bytes
+	ETag       string    // unquoted: uppercase hex MD5, or "<hex>-<N>" for multipart
+	ContentMD5 string    // base64 MD5 of the whole object; empty for multipart objects
+	CRC64      uint64    // CRC-64/ECMA of the whole object
+	Type       string    // Normal or Multipart
+	Modified   time.Time // last modified
+	Meta       Metadata
+}
+
+// PutOptions modify PutObject and CompleteUpload.
+type PutOptions struct {
+	// ContentMD5, when not nil, is the 16-byte MD5 the body must have
+	// (ErrBadDigest otherwise). PutObject only.
+	ContentMD5 []byte
+	// ForbidOverwrite fails with ErrFileAlreadyExists when the key exists.
+	ForbidOverwrite bool
+}
+
+// ListOptions select a page of a bucket listing. Keys are returned in
+// byte order.
+type ListOptions struct {
+	Prefix    string
+	Delimiter string
+	// After is exclusive: only keys (and common prefixes) greater than it.
+	// A common prefix After falls under (or equals) is not greater, so
+	// none of its keys are listed: pass Next to continue a listing.
+	After string
+	// Max is the page size, counting objects and common prefixes
+	// (1..MaxList; other values mean MaxList).
+	Max int
+}
+
+// ListResult is one page of a bucket listing.
+type ListResult struct {
+	Objects        []Object
+	CommonPrefixes []string
+	Truncated      bool
+	// Next is the last key or common prefix returned, set when Truncated.
+	Next string
+}
+
+// Upload is an initiated multipart upload.
+type Upload struct {
+	Bucket    string
+	Key       string
+	ID        string // opaque, URL-safe
+	Initiated time.Time
+	Meta      Metadata
+}
+
+// Part is one uploaded part of a multipart upload.
+type Part struct {
+	Number   int
+	Size     int64
+	ETag     string // unquoted uppercase hex MD5 of the part
+	CRC64    uint64
+	Modified time.Time
+}
+
+// CompletePart names a part to assemble, as listed in a
+// CompleteMultipartUpload body.
+type CompletePart struct {
+	Number int
+	ETag   string // quotes optional, compared case-insensitively
+}
+
+// ListUploadsOptions select a page of in-progress uploads, ordered by key
+// then by initiation (then ID). Prefix and Delimiter work as in
+// ListOptions. With KeyMarker alone, only keys greater than it are listed;
+// with UploadIDMarker too, first the uploads of KeyMarker after that one,
+// then greater keys. An UploadIDMarker without KeyMarker is ignored.
+type ListUploadsOptions struct {
+	Prefix         string
+	Delimiter      string
+	KeyMarker      string
+	UploadIDMarker string
+	Max            int // page size, as in ListOptions
+}
+
+// ListUploadsResult is one page of in-progress uploads.
+type ListUploadsResult struct {
+	Uploads        []Upload
+	CommonPrefixes []string
+	Truncated      bool
+	// NextKeyMarker and NextUploadIDMarker, set when Truncated, name the
+	// last upload returned, or the last common prefix and "".
+	NextKeyMarker      string
+	NextUploadIDMarker string
+}
+
+// ReadSeekCloser is an object's content.
+type ReadSeekCloser interface {
+	io.ReadSeeker
+	io.Closer
+}
+
+// Store keeps buckets, objects and multipart uploads. Every method is safe
+// for concurrent use. Every change of state is atomic and durable when the
+// method returns: after a crash at any instant the store holds the old state
+// or the new one.
+type Store interface {
+	// CreateBucket creates b, or re-applies its ACL when it exists with the
+	// same storage class and redundancy (ErrBucketExists otherwise). It
+	// reports whether the bucket was new.
+	CreateBucket(ctx context.Context, b Bucket) (created bool, err error)
+	GetBucket(ctx context.Context, name string) (Bucket, error)
+	SetBucketACL(ctx context.Context, name, acl string) error
+	// DeleteBucket fails with ErrBucketNotEmpty while objects or uploads remain.
+	DeleteBucket(ctx context.Context, name string) error
+	// ListBuckets returns buckets with the prefix whose names are greater than
+	// marker, in name order, at most max of them (1..MaxList; other values
+	// mean MaxList).
+	ListBuckets(ctx context.Context, prefix, marker string, max int) (buckets []Bucket, truncated bool, err error)
+
+	// PutObject stores exactly size bytes read from r as bucket/key,
+	// replacing any object there.
+	PutObject(ctx context.Context, bucket, key string, r io.Reader, size int64, meta Metadata, opts PutOptions) (Object, error)
+	HeadObject(ctx context.Context, bucket, key string) (Object, error)
+	// OpenObject returns the object and a reader of its content; the caller
+	// closes it.
+	OpenObject(ctx context.Context, bucket, key string) (Object, ReadSeekCloser, error)
+	// DeleteObject removes bucket/key; a missing key is not an error.
+	DeleteObject(ctx context.Context, bucket, key string) error
+	ListObjects(ctx context.Context, bucket string, opts ListOptions) (ListResult, error)
+
+	CreateUpload(ctx context.Context, bucket, key string, meta Metadata) (Upload, error)
+	GetUpload(ctx context.Context, bucket, key, uploadID string) (Upload, error)
+	// PutPart stores exactly size bytes from r as part n (1..10000), replacing
+	// an earlier part n.
+	PutPart(ctx context.Context, bucket, key, uploadID string, n int, r io.Reader, size int64, contentMD5 []byte) (Part, error)
+	// ListParts returns parts numbered above marker, in number order, at
+	// most max of them (as in ListBuckets).
+	ListParts(ctx context.Context, bucket, key, uploadID string, marker, max int) (parts []Part, truncated bool, err error)
+	// CompleteUpload assembles the listed parts (all parts when parts is nil)
+	// into bucket/key without copying data; ACL, when not empty, overrides
+	// the upload's. Unlisted parts are discarded and the upload ends. Checks
+	// run in this order: ErrNoSuchUpload, ErrMalformedParts,
+	// ErrInvalidPartOrder, ErrInvalidPart, ErrEntityTooSmall,
+	// ErrFileAlreadyExists.
+	CompleteUpload(ctx context.Context, bucket, key, uploadID string, parts []CompletePart, acl string, opts PutOptions) (Object, error)
+	AbortUpload(ctx context.Context, bucket, key, uploadID string) error
+	ListUploads(ctx context.Context, bucket string, opts ListUploadsOptions) (ListUploadsResult, error)
+
+	Close() error
+}
