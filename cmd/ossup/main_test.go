@@ -1,0 +1,192 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/ossup/ossup/internal/sign"
+)
+
+// ossupBin is the ossup binary, built once for the tests that run it.
+var ossupBin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "ossup-test")
+	if err != nil {
+		panic(err)
+	}
+	ossupBin = filepath.Join(dir, "ossup")
+	if out, err := exec.Command("go", "build", "-o", ossupBin, ".").CombinedOutput(); err != nil {
+		os.RemoveAll(dir)
+		panic("go build: " + err.Error() + "\n" + string(out))
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// serveProc is a running "ossup serve".
+type serveProc struct {
+	cmd    *exec.Cmd
+	url    string
+	stdout *bufio.Scanner
+}
+
+var readyLine = regexp.MustCompile(`msg="ossup serve ready" addr=(\S+)`)
+
+func startServe(t *testing.T, env []string, args ...string) *serveProc {
+	t.Helper()
+	cmd := exec.Command(ossupBin, append([]string{"serve"}, args...)...)
+	cmd.Env = append(os.Environ(), env...)
+	p := &serveProc{cmd: cmd}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.stdout = bufio.NewScanner(stdout)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	sc := bufio.NewScanner(stderr)
+	for sc.Scan() {
+		if m := readyLine.FindStringSubmatch(sc.Text()); m != nil {
+			p.url = "http://" + m[1]
+			break
+		}
+	}
+	if p.url == "" {
+		t.Fatal("ossup serve did not log its ready line")
+	}
+	go io.Copy(io.Discard, stderr)
+	return p
+}
+
+// stop sends sig and returns the exit status.
+func (p *serveProc) stop(t *testing.T, sig syscall.Signal) int {
+	t.Helper()
+	if err := p.cmd.Process.Signal(sig); err != nil {
+		t.Fatal(err)
+	}
+	err := p.cmd.Wait()
+	if ee, ok := errors.AsType[*exec.ExitError](err); ok {
+		return ee.ExitCode()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return 0
+}
+
+func signedDo(t *testing.T, base string, cred sign.Credentials, method, bucket, key string, body []byte) (int, []byte) {
+	t.Helper()
+	path := "/" + bucket + "/" + key
+	r, err := http.NewRequest(method, base+path, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := (sign.Signer{Region: "cn-hangzhou"}).Sign(r, sign.Resource{Bucket: bucket, Key: key}, cred, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, data
+}
+
+func TestServe(t *testing.T) {
+	data := t.TempDir()
+	env := []string{"OSS_ACCESS_KEY_ID=LTAIserve", "OSS_ACCESS_KEY_SECRET=serve-secret"}
+	cred := sign.Credentials{AccessKeyID: "LTAIserve", AccessKeySecret: "serve-secret"}
+	p := startServe(t, env, "--addr", "127.0.0.1:0", "--data", data)
+	if st, body := signedDo(t, p.url, cred, "PUT", "bkt", "", nil); st != 200 {
+		t.Fatalf("PutBucket: %d %s", st, body)
+	}
+	if st, body := signedDo(t, p.url, cred, "PUT", "bkt", "dir/k", []byte("persisted")); st != 200 {
+		t.Fatalf("PutObject: %d %s", st, body)
+	}
+	if code := p.stop(t, syscall.SIGTERM); code != 0 {
+		t.Fatalf("serve exited %d after SIGTERM", code)
+	}
+	// Flags after the command, the other signal, the same data directory.
+	p = startServe(t, env, "--data", data, "--addr", "127.0.0.1:0")
+	if st, body := signedDo(t, p.url, cred, "GET", "bkt", "dir/k", nil); st != 200 || string(body) != "persisted" {
+		t.Fatalf("GET after restart: %d %q", st, body)
+	}
+	if code := p.stop(t, syscall.SIGINT); code != 0 {
+		t.Fatalf("serve exited %d after SIGINT", code)
+	}
+}
+
+func TestServeGeneratesCredentials(t *testing.T) {
+	env := []string{"OSS_ACCESS_KEY_ID=", "OSS_ACCESS_KEY_SECRET="}
+	p := startServe(t, env, "--addr", "127.0.0.1:0", "--data", t.TempDir())
+	var out string
+	for range 2 {
+		if !p.stdout.Scan() {
+			t.Fatal("no credentials on stdout")
+		}
+		out += p.stdout.Text() + "\n"
+	}
+	id := regexp.MustCompile(`OSS_ACCESS_KEY_ID=(\S+)`).FindStringSubmatch(out)
+	secret := regexp.MustCompile(`OSS_ACCESS_KEY_SECRET=(\S+)`).FindStringSubmatch(out)
+	if id == nil || secret == nil {
+		t.Fatalf("generated credentials not printed: %q", out)
+	}
+	cred := sign.Credentials{AccessKeyID: id[1], AccessKeySecret: secret[1]}
+	if st, body := signedDo(t, p.url, cred, "PUT", "bkt", "", nil); st != 200 {
+		t.Fatalf("PutBucket with the printed credentials: %d %s", st, body)
+	}
+	cred.AccessKeySecret = "wrong"
+	if st, _ := signedDo(t, p.url, cred, "GET", "bkt", "", nil); st != 403 {
+		t.Fatalf("wrong secret: %d", st)
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	tests := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{nil, 2, "Usage"},
+		{[]string{"frobnicate"}, 2, "unknown command"},
+		{[]string{"serve", "--no-such-flag"}, 2, "no-such-flag"},
+		{[]string{"serve", "extra-arg"}, 2, "takes no arguments"},
+		{[]string{"serve", "--access-key-id", "only-id"}, 2, "both"},
+		{[]string{"help"}, 0, "serve"},
+		{[]string{"help", "serve"}, 0, "--addr"},
+	}
+	for _, tt := range tests {
+		cmd := exec.Command(ossupBin, tt.args...)
+		cmd.Env = append(os.Environ(), "OSS_ACCESS_KEY_ID=", "OSS_ACCESS_KEY_SECRET=")
+		out, err := cmd.CombinedOutput()
+		code := 0
+		if ee, ok := errors.AsType[*exec.ExitError](err); ok {
+			code = ee.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		if code != tt.code || !strings.Contains(string(out), tt.want) {
+			t.Errorf("ossup %v: exit %d, output %q; want exit %d containing %q", tt.args, code, out, tt.code, tt.want)
+		}
+	}
+}
