@@ -1,7 +1,11 @@
 module github.com/ossup/ossup
 
-go 1.26
+go 1.26.0
 
-require go.etcd.io/bbolt v1.5.0
+require (
+	github.com/gofrs/flock v0.13.2
+	go.etcd.io/bbolt v1.5.0
+	golang.org/x/sync v0.25.0
+)
 
-require golang.org/x/sys v0.45.0 // indirect
+require golang.org/x/sys v0.50.0 // indirect

@@ -137,7 +137,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rid := newRequestID()
 	h := w.Header()
 	h.Set("x-oss-request-id", rid)
-	h.Set("Date", time.Now().UTC().Format(http.TimeFormat))
+	h.Set("Date", s.cfg.Now().UTC().Format(http.TimeFormat))
 	h.Set("Server", "AliyunOSS")
 	defer func() {
 		if p := recover(); p != nil {

@@ -1,0 +1,114 @@
+package oss
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/ossup/ossup/internal/ossxml"
+)
+
+// PutBucketRequest creates a bucket.
+type PutBucketRequest struct {
+	Bucket string
+	// ACL is private (the default), public-read or public-read-write.
+	ACL string
+	// StorageClass is Standard (the default), IA, Archive, ColdArchive or
+	// DeepColdArchive.
+	StorageClass string
+	// DataRedundancyType is LRS (the default) or ZRS.
+	DataRedundancyType string
+}
+
+// PutBucket creates a bucket; creating one the caller already owns with
+// the same settings succeeds.
+func (c *Client) PutBucket(ctx context.Context, req *PutBucketRequest) error {
+	op := &operation{name: "PutBucket", method: http.MethodPut, bucket: req.Bucket, header: http.Header{}}
+	if req.Bucket == "" {
+		return op.wrap(fmt.Errorf("bucket is required: %w", ErrInvalidArgument))
+	}
+	if req.ACL != "" {
+		op.header.Set("x-oss-acl", req.ACL)
+	}
+	var body any
+	if req.StorageClass != "" || req.DataRedundancyType != "" {
+		body = &ossxml.CreateBucketConfiguration{StorageClass: req.StorageClass, DataRedundancyType: req.DataRedundancyType}
+	}
+	return c.doXML(ctx, op, body, nil)
+}
+
+// DeleteBucket removes an empty bucket (ErrBucketNotEmpty while objects
+// or multipart uploads remain).
+func (c *Client) DeleteBucket(ctx context.Context, bucket string) error {
+	op := &operation{name: "DeleteBucket", method: http.MethodDelete, bucket: bucket}
+	if bucket == "" {
+		return op.wrap(fmt.Errorf("bucket is required: %w", ErrInvalidArgument))
+	}
+	return c.doXML(ctx, op, nil, nil)
+}
+
+// BucketInfo describes a bucket.
+type BucketInfo struct {
+	Name         string
+	Location     string // e.g. oss-cn-hangzhou
+	Region       string
+	StorageClass string
+	CreationDate time.Time
+}
+
+// ListBucketsRequest selects buckets; the zero value lists them all.
+type ListBucketsRequest struct {
+	Prefix string
+	// Marker starts the listing after this bucket name.
+	Marker string
+	// PageSize is the number of buckets per page, 1 to 1000 (default 100).
+	PageSize int
+}
+
+// ListBucketsPage is one page of buckets.
+type ListBucketsPage struct {
+	Buckets []BucketInfo
+}
+
+// ListBuckets iterates over the caller's buckets a page at a time. The
+// iteration stops at the first error, which it yields.
+func (c *Client) ListBuckets(ctx context.Context, req *ListBucketsRequest) iter.Seq2[*ListBucketsPage, error] {
+	return func(yield func(*ListBucketsPage, error) bool) {
+		marker := req.Marker
+		for {
+			q := url.Values{"marker": {marker}, "max-keys": {strconv.Itoa(pageSize(req.PageSize, 100))}}
+			if req.Prefix != "" {
+				q.Set("prefix", req.Prefix)
+			}
+			op := &operation{name: "ListBuckets", method: http.MethodGet, query: q}
+			var res ossxml.ListAllMyBucketsResult
+			if err := c.doXML(ctx, op, nil, &res); err != nil {
+				yield(nil, err)
+				return
+			}
+			page := &ListBucketsPage{}
+			for _, b := range res.Buckets {
+				page.Buckets = append(page.Buckets, BucketInfo{Name: b.Name, Location: b.Location, Region: b.Region, StorageClass: b.StorageClass, CreationDate: b.CreationDate.Time})
+			}
+			if !yield(page, nil) || !res.IsTruncated || res.NextMarker == "" {
+				return
+			}
+			marker = res.NextMarker
+		}
+	}
+}
+
+// pageSize applies a page-size default and the 1000 ceiling.
+func pageSize(n, def int) int {
+	switch {
+	case n <= 0:
+		return def
+	case n > 1000:
+		return 1000
+	}
+	return n
+}

@@ -1,0 +1,261 @@
+package oss
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/gofrs/flock"
+)
+
+// The checkpoint of a resumable upload is an append-only journal:
+//
+//	header: "OSSUPCK1" | u32 n | n bytes of JSON (cpHeader) | u32 CRC-32C of the JSON
+//	record: 0xA5 | u8 n | n bytes of payload | u32 CRC-32C of the 2+n bytes before it
+//	payload: u32 part number | u64 size | u64 CRC-64 | the ETag
+//
+// (integers little-endian). The header is written once, atomically: to a
+// temporary file that is fsynced and renamed over the checkpoint, after
+// which the directory is fsynced. Each finished part then appends one
+// record with a single write, so recording a part costs the same at part
+// 10,000 as at part 1. A crash can only tear the last record; a torn or
+// corrupt record ends the journal, and the parts it would have named are
+// recovered by reconciling with the service.
+const (
+	cpMagic      = "OSSUPCK1"
+	cpVersion    = 1
+	cpRecordType = 0xA5
+	cpMaxETag    = 128
+)
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// cpHeader describes the upload a checkpoint belongs to. Any difference
+// from the current request makes the checkpoint stale.
+type cpHeader struct {
+	Version    int    `json:"version"`
+	Endpoint   string `json:"endpoint"`
+	Bucket     string `json:"bucket"`
+	Key        string `json:"key"`
+	UploadID   string `json:"upload_id"`
+	PartSize   int64  `json:"part_size"`
+	File       string `json:"file"` // absolute path
+	FileSize   int64  `json:"file_size"`
+	FileMtime  int64  `json:"file_mtime"` // Unix nanoseconds
+	MetaDigest string `json:"meta_digest"`
+}
+
+// cpPart is one journal record: a part the service acknowledged.
+type cpPart struct {
+	Number int
+	Size   int64
+	CRC64  uint64
+	ETag   string
+}
+
+// errCorruptHeader marks a checkpoint whose header cannot be trusted.
+var errCorruptHeader = errors.New("checkpoint header is corrupt")
+
+// readJournal reads a checkpoint. It returns the header, the intact
+// records, and the length of the intact prefix (where appending resumes).
+// A missing file gives an error wrapping fs.ErrNotExist; a bad header
+// gives errCorruptHeader, with whatever header could still be decoded.
+func readJournal(path string) (*cpHeader, []cpPart, int64, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	return parseJournal(data)
+}
+
+// parseJournal decodes a checkpoint's bytes, as readJournal describes.
+func parseJournal(data []byte) (*cpHeader, []cpPart, int64, error) {
+	if len(data) < len(cpMagic)+8 || string(data[:len(cpMagic)]) != cpMagic {
+		return nil, nil, 0, fmt.Errorf("%w: not an ossup checkpoint", errCorruptHeader)
+	}
+	n := int(binary.LittleEndian.Uint32(data[len(cpMagic):]))
+	off := len(cpMagic) + 4
+	if n > len(data)-off-4 {
+		return nil, nil, 0, fmt.Errorf("%w: truncated", errCorruptHeader)
+	}
+	js := data[off : off+n]
+	var h cpHeader
+	jsonErr := json.Unmarshal(js, &h)
+	if crc32.Checksum(js, castagnoli) != binary.LittleEndian.Uint32(data[off+n:]) || jsonErr != nil {
+		if jsonErr != nil {
+			return nil, nil, 0, fmt.Errorf("%w: checksum or encoding", errCorruptHeader)
+		}
+		return &h, nil, 0, fmt.Errorf("%w: checksum mismatch", errCorruptHeader)
+	}
+	if h.Version != cpVersion {
+		return &h, nil, 0, fmt.Errorf("%w: version %d, want %d", errCorruptHeader, h.Version, cpVersion)
+	}
+	off += n + 4
+	var parts []cpPart
+	for {
+		p, size, ok := decodeRecord(data[off:])
+		if !ok {
+			break
+		}
+		parts = append(parts, p)
+		off += size
+	}
+	return &h, parts, int64(off), nil
+}
+
+// decodeRecord decodes the record at the start of b; ok is false for a
+// torn or corrupt record.
+func decodeRecord(b []byte) (p cpPart, size int, ok bool) {
+	if len(b) < 2 || b[0] != cpRecordType {
+		return p, 0, false
+	}
+	n := int(b[1])
+	if n < 20 || len(b) < 2+n+4 {
+		return p, 0, false
+	}
+	if crc32.Checksum(b[:2+n], castagnoli) != binary.LittleEndian.Uint32(b[2+n:]) {
+		return p, 0, false
+	}
+	pl := b[2 : 2+n]
+	p = cpPart{
+		Number: int(binary.LittleEndian.Uint32(pl)),
+		Size:   int64(binary.LittleEndian.Uint64(pl[4:])),
+		CRC64:  binary.LittleEndian.Uint64(pl[12:]),
+		ETag:   string(pl[20:]),
+	}
+	return p, 2 + n + 4, true
+}
+
+func encodeRecord(p cpPart) ([]byte, error) {
+	if len(p.ETag) > cpMaxETag {
+		return nil, fmt.Errorf("etag of part %d is %d bytes, more than a checkpoint holds", p.Number, len(p.ETag))
+	}
+	n := 20 + len(p.ETag)
+	b := make([]byte, 2, 2+n+4)
+	b[0], b[1] = cpRecordType, byte(n)
+	b = binary.LittleEndian.AppendUint32(b, uint32(p.Number))
+	b = binary.LittleEndian.AppendUint64(b, uint64(p.Size))
+	b = binary.LittleEndian.AppendUint64(b, p.CRC64)
+	b = append(b, p.ETag...)
+	return binary.LittleEndian.AppendUint32(b, crc32.Checksum(b, castagnoli)), nil
+}
+
+// journal is an open checkpoint being appended to.
+type journal struct {
+	f *os.File
+}
+
+// createJournal writes a checkpoint holding only h, atomically, and opens
+// it for appending.
+func createJournal(path string, h *cpHeader) (*journal, error) {
+	b, err := encodeHeader(h)
+	if err != nil {
+		return nil, err
+	}
+	if err := writeFileAtomic(path, b); err != nil {
+		return nil, err
+	}
+	return openJournal(path, int64(len(b)))
+}
+
+// encodeHeader returns the bytes of a checkpoint holding only h.
+func encodeHeader(h *cpHeader) ([]byte, error) {
+	js, err := json.Marshal(h)
+	if err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	b.WriteString(cpMagic)
+	_ = binary.Write(&b, binary.LittleEndian, uint32(len(js)))
+	b.Write(js)
+	_ = binary.Write(&b, binary.LittleEndian, crc32.Checksum(js, castagnoli))
+	return b.Bytes(), nil
+}
+
+// openJournal opens an existing checkpoint for appending after its first
+// size bytes, cutting off a torn tail.
+func openJournal(path string, size int64) (*journal, error) {
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		return nil, err
+	}
+	if err := f.Truncate(size); err != nil {
+		f.Close()
+		return nil, err
+	}
+	if _, err := f.Seek(size, io.SeekStart); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return &journal{f: f}, nil
+}
+
+// append records a finished part with one write. The caller serialises
+// calls.
+func (j *journal) append(p cpPart) error {
+	rec, err := encodeRecord(p)
+	if err != nil {
+		return err
+	}
+	_, err = j.f.Write(rec)
+	return err
+}
+
+func (j *journal) close() error {
+	if j == nil {
+		return nil
+	}
+	return j.f.Close()
+}
+
+// writeFileAtomic replaces path with data: temporary file in the same
+// directory, write, fsync, close, rename, fsync the directory.
+func writeFileAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	name := tmp.Name()
+	_, err = tmp.Write(data)
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(name, path)
+	}
+	if err != nil {
+		os.Remove(name)
+		return err
+	}
+	if d, err := os.Open(dir); err == nil {
+		err = d.Sync()
+		d.Close()
+		return err
+	}
+	return nil
+}
+
+// lockCheckpoint takes the exclusive lock that keeps a second process off
+// the same checkpoint. The lock is a sidecar file, because the checkpoint
+// itself is replaced by rename.
+func lockCheckpoint(path string) (*flock.Flock, error) {
+	l := flock.New(path + ".lock")
+	ok, err := l.TryLock()
+	if err != nil {
+		return nil, fmt.Errorf("lock checkpoint %s: %w", path, err)
+	}
+	if !ok {
+		return nil, fmt.Errorf("%w: %s", ErrCheckpointLocked, path)
+	}
+	return l, nil
+}

@@ -1,0 +1,262 @@
+package oss
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptrace"
+	"net/url"
+	"sync"
+	"sync/atomic"
+
+	"github.com/ossup/ossup/internal/crc64"
+	"github.com/ossup/ossup/internal/ossxml"
+	"github.com/ossup/ossup/internal/sign"
+)
+
+// operation is one API call to send.
+type operation struct {
+	name   string // for errors, e.g. "PutObject"
+	method string
+	bucket string
+	key    string
+	query  url.Values
+	header http.Header
+	// body is the request body, nil for none; size is its length in bytes.
+	// A body that is an io.Seeker is rewound for retries; any other body is
+	// sent once.
+	body io.Reader
+	size int64
+	// checkCRC compares the x-oss-hash-crc64ecma answer with the CRC-64 of
+	// the body as sent.
+	checkCRC bool
+}
+
+// wrap adds the operation and resource to an error.
+func (op *operation) wrap(err error) error {
+	res := op.bucket
+	if op.key != "" {
+		res += "/" + op.key
+	}
+	if res == "" {
+		return fmt.Errorf("oss: %s: %w", op.name, err)
+	}
+	return fmt.Errorf("oss: %s %s: %w", op.name, res, err)
+}
+
+// do sends op, retrying transient failures, and returns a successful (2xx)
+// response whose body the caller must close. Errors are wrapped with the
+// operation's name; answers of the service are *ServiceError inside.
+func (c *Client) do(ctx context.Context, op *operation) (*http.Response, error) {
+	start := int64(-1)
+	seeker, rewindable := op.body.(io.Seeker)
+	if rewindable {
+		var err error
+		if start, err = seeker.Seek(0, io.SeekCurrent); err != nil {
+			rewindable = false
+		}
+	}
+	attempts := c.cfg.RetryMaxAttempts
+	// A body that cannot be rewound is sent once; an empty one is never
+	// read, so it can be sent again whatever it is.
+	if op.body != nil && op.size != 0 && !rewindable {
+		attempts = 1
+	}
+	for attempt := 1; ; attempt++ {
+		if rewindable {
+			if _, err := seeker.Seek(start, io.SeekStart); err != nil {
+				return nil, op.wrap(fmt.Errorf("rewind body: %w", err))
+			}
+		}
+		var body *attemptBody
+		if op.body != nil && op.size != 0 {
+			body = &attemptBody{r: op.body}
+		}
+		resp, err := c.attempt(ctx, op, body)
+		if err == nil {
+			return resp, nil
+		}
+		if rewindable {
+			// The transport may still be sending this attempt's body (when
+			// the service answered before reading all of it): cut it off,
+			// so that nothing reads the body once it is rewound for the
+			// next attempt or do has returned it to the caller.
+			body.retire()
+		}
+		if ctx.Err() != nil {
+			return nil, op.wrap(ctxErr(ctx))
+		}
+		if attempt >= attempts || !retryable(err) {
+			return nil, op.wrap(err)
+		}
+		d := backoff(attempt, c.cfg.RetryBaseDelay, c.cfg.RetryMaxDelay)
+		c.log.DebugContext(ctx, "oss: retrying", "op", op.name, "bucket", op.bucket, "key", op.key, "attempt", attempt+1, "after", d, "err", err)
+		if err := sleep(ctx, d); err != nil {
+			return nil, op.wrap(err)
+		}
+	}
+}
+
+// ctxErr is why ctx is done: ctx.Err(), so that errors.Is finds
+// context.Canceled or context.DeadlineExceeded, and the cause given to
+// context.WithCancelCause and the like, when there is one.
+func ctxErr(ctx context.Context) error {
+	err, cause := ctx.Err(), context.Cause(ctx)
+	if cause == nil || cause == err {
+		return err
+	}
+	return fmt.Errorf("%w: %w", err, cause)
+}
+
+// attempt sends op once, with body (nil for none) as the request body.
+func (c *Client) attempt(ctx context.Context, op *operation, body *attemptBody) (*http.Response, error) {
+	u := c.objectURL(op.bucket, op.key, encodeQuery(op.query))
+	var rb io.Reader = http.NoBody
+	if body != nil {
+		rb = body
+	}
+	// A keep-alive connection taken from the pool may have been closed by
+	// the service while idle; see staleConnError.
+	var reused atomic.Bool
+	trace := &httptrace.ClientTrace{GotConn: func(i httptrace.GotConnInfo) { reused.Store(i.Reused) }}
+	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), op.method, u.String(), rb)
+	if err != nil {
+		return nil, err
+	}
+	req.URL = u
+	if op.body != nil {
+		req.ContentLength = op.size
+	}
+	for k, v := range op.header {
+		req.Header[k] = v
+	}
+	req.Header.Set("User-Agent", c.cfg.UserAgent)
+	creds, err := c.credentials(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.signer.Sign(req, sign.Resource{Bucket: op.bucket, Key: op.key}, creds, c.now()); err != nil {
+		return nil, err
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		if reused.Load() && ctx.Err() == nil && body.readErr() == nil {
+			return nil, &staleConnError{err}
+		}
+		return nil, err
+	}
+	// 203 is a stored object whose callback failed: an error to report.
+	if resp.StatusCode/100 != 2 || resp.StatusCode == http.StatusNonAuthoritativeInfo {
+		defer resp.Body.Close()
+		se := parseError(resp)
+		if se.Code == ossxml.CodeRequestTimeTooSkewed {
+			c.learnSkew(resp)
+		}
+		if se.StatusCode == http.StatusNonAuthoritativeInfo && se.Code == "" {
+			se.Code = ossxml.CodeCallbackFailed
+		}
+		return nil, se
+	}
+	if op.checkCRC && body != nil {
+		if err := checkCRC(resp, body.sum()); err != nil {
+			resp.Body.Close()
+			return nil, err
+		}
+	}
+	return resp, nil
+}
+
+// staleConnError is a failure to get any answer on a keep-alive connection
+// reused from the pool. The service may close an idle connection just as
+// the client picks it; net/http reports that race as "http: server closed
+// idle connection", an error without a type to match, and does not resend
+// a request with a body by itself. It is always worth another attempt.
+type staleConnError struct{ err error }
+
+func (e *staleConnError) Error() string { return e.err.Error() }
+func (e *staleConnError) Unwrap() error { return e.err }
+
+// checkCRC compares the service's x-oss-hash-crc64ecma with want, when the
+// service sent one.
+func checkCRC(resp *http.Response, want uint64) error {
+	h := resp.Header.Get("x-oss-hash-crc64ecma")
+	if h == "" {
+		return nil
+	}
+	got, err := crc64.Parse(h)
+	if err != nil {
+		return fmt.Errorf("%w: unreadable x-oss-hash-crc64ecma %q", ErrCRCMismatch, h)
+	}
+	if got != want {
+		return fmt.Errorf("%w: service has %d, client computed %d (request id %s)", ErrCRCMismatch, got, want, resp.Header.Get("x-oss-request-id"))
+	}
+	return nil
+}
+
+// attemptBody is one attempt's view of the request body. It computes the
+// CRC-64 of the bytes read through it, so that each attempt is checked
+// against the bytes it sent. net/http may go on reading a request body
+// after the response has come (when the service answers before reading it
+// all); retire waits for a Read in progress and fails later ones, so that
+// the body can be rewound for the next attempt without two readers racing
+// on it.
+type attemptBody struct {
+	mu      sync.Mutex
+	r       io.Reader
+	crc     uint64
+	err     error // the first error of r other than io.EOF
+	retired bool
+}
+
+func (b *attemptBody) Read(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.retired {
+		return 0, errRetiredBody
+	}
+	n, err := b.r.Read(p)
+	b.crc = crc64.Update(b.crc, p[:n])
+	if err != nil && err != io.EOF && b.err == nil {
+		b.err = err
+	}
+	return n, err
+}
+
+var errRetiredBody = errors.New("request body retired after a failed attempt")
+
+// retire stops b; a nil b has nothing to stop.
+func (b *attemptBody) retire() {
+	if b == nil {
+		return
+	}
+	b.mu.Lock()
+	b.retired = true
+	b.mu.Unlock()
+}
+
+// sum is the CRC-64 of the bytes read so far.
+func (b *attemptBody) sum() uint64 {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.crc
+}
+
+// readErr is the error reading the body's source gave, if any; nil for a
+// nil b.
+func (b *attemptBody) readErr() error {
+	if b == nil {
+		return nil
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.err
+}
+
+// discardClose drains a little of a response body and closes it, so that
+// the connection can be reused.
+func discardClose(resp *http.Response) {
+	_, _ = io.CopyN(io.Discard, resp.Body, 64<<10)
+	_ = resp.Body.Close()
+}

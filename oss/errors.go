@@ -1,0 +1,139 @@
+package oss
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/ossup/ossup/internal/ossxml"
+)
+
+// ServiceError is an error answer from the service: the HTTP status and
+// the fields of its <Error> body (or, for bodiless HEAD answers, of the
+// x-oss-err header).
+type ServiceError struct {
+	StatusCode int
+	Code       string // OSS error code, e.g. NoSuchKey
+	Message    string
+	RequestID  string
+	HostID     string
+	EC         string // detail code, e.g. 0026-00000001
+	// StringToSign is what the service signed, for SignatureDoesNotMatch.
+	StringToSign string
+}
+
+// Error returns one line: code, status, message and request id.
+func (e *ServiceError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s (status %d)", e.Code, e.StatusCode)
+	if msg := oneLine(e.Message); msg != "" {
+		b.WriteString(": " + strings.TrimSuffix(msg, "."))
+	}
+	if e.RequestID != "" {
+		b.WriteString(", request id " + e.RequestID)
+	}
+	if e.EC != "" {
+		b.WriteString(", ec " + e.EC)
+	}
+	return b.String()
+}
+
+// Is reports whether target is a *ServiceError with the same Code, so
+// errors.Is(err, oss.ErrNoSuchKey) matches any NoSuchKey answer.
+func (e *ServiceError) Is(target error) bool {
+	t, ok := target.(*ServiceError)
+	return ok && t.Code != "" && t.Code == e.Code
+}
+
+// Sentinels for errors.Is, one per error code callers commonly handle.
+var (
+	ErrAccessDenied          = &ServiceError{Code: ossxml.CodeAccessDenied}
+	ErrInvalidAccessKeyID    = &ServiceError{Code: ossxml.CodeInvalidAccessKeyID}
+	ErrSignatureDoesNotMatch = &ServiceError{Code: ossxml.CodeSignatureDoesNotMatch}
+	ErrRequestTimeTooSkewed  = &ServiceError{Code: ossxml.CodeRequestTimeTooSkewed}
+	ErrNoSuchBucket          = &ServiceError{Code: ossxml.CodeNoSuchBucket}
+	ErrNoSuchKey             = &ServiceError{Code: ossxml.CodeNoSuchKey}
+	ErrNoSuchUpload          = &ServiceError{Code: ossxml.CodeNoSuchUpload}
+	ErrBucketAlreadyExists   = &ServiceError{Code: ossxml.CodeBucketAlreadyExists}
+	ErrBucketNotEmpty        = &ServiceError{Code: ossxml.CodeBucketNotEmpty}
+	ErrFileAlreadyExists     = &ServiceError{Code: ossxml.CodeFileAlreadyExists}
+	ErrInvalidPart           = &ServiceError{Code: ossxml.CodeInvalidPart}
+	ErrInvalidPartOrder      = &ServiceError{Code: ossxml.CodeInvalidPartOrder}
+	ErrEntityTooSmall        = &ServiceError{Code: ossxml.CodeEntityTooSmall}
+	ErrInvalidDigest         = &ServiceError{Code: ossxml.CodeInvalidDigest}
+	ErrPreconditionFailed    = &ServiceError{Code: ossxml.CodePreconditionFailed}
+	ErrCallbackFailed        = &ServiceError{Code: ossxml.CodeCallbackFailed}
+)
+
+// Client-side sentinels.
+var (
+	// ErrInvalidArgument is wrapped by errors about a request's own fields.
+	ErrInvalidArgument = errors.New("invalid argument")
+	// ErrCRCMismatch is wrapped when the CRC-64 the service reports differs
+	// from the bytes that were sent or received.
+	ErrCRCMismatch = errors.New("crc-64 mismatch")
+	// ErrNoCredentials is returned when no access key is configured.
+	ErrNoCredentials = errors.New("oss: no credentials: set an access key id and secret")
+)
+
+// maxErrorBody caps how much of an error body is read.
+const maxErrorBody = 1 << 20
+
+// parseError builds the *ServiceError of a response whose status is not a
+// success. It reads (and the caller closes) the body. A body that is not
+// OSS error XML still gives an error with the status and the start of the
+// body as its message.
+func parseError(resp *http.Response) *ServiceError {
+	e := &ServiceError{StatusCode: resp.StatusCode, RequestID: resp.Header.Get("x-oss-request-id"), EC: resp.Header.Get("x-oss-ec")}
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+	var x *ossxml.Error
+	if len(body) > 0 {
+		var parsed ossxml.Error
+		if ossxml.Unmarshal(body, &parsed) == nil {
+			x = &parsed
+		}
+	} else if h := resp.Header.Get("x-oss-err"); h != "" {
+		x, _ = ossxml.DecodeErrHeader(h)
+	}
+	if x == nil {
+		e.Code = statusCode(resp.StatusCode)
+		e.Message = oneLine(string(body))
+		if len(e.Message) > 200 {
+			e.Message = strings.ToValidUTF8(e.Message[:200], "") + "..."
+		}
+		if e.Message == "" {
+			e.Message = http.StatusText(resp.StatusCode)
+		}
+		return e
+	}
+	e.Code, e.Message, e.HostID, e.StringToSign = x.Code, x.Message, x.HostID, x.StringToSign
+	if x.RequestID != "" {
+		e.RequestID = x.RequestID
+	}
+	if x.EC != "" {
+		e.EC = x.EC
+	}
+	return e
+}
+
+// oneLine collapses every run of white space, line breaks included, into
+// one space: a message from an HTML error page or a multi-line XML element
+// must not break an error string over lines.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// statusCode names an error that came without an OSS code: a HEAD 404 is
+// almost always a missing object, a 203 is always a failed callback,
+// anything else is described by status.
+func statusCode(status int) string {
+	switch status {
+	case http.StatusNonAuthoritativeInfo:
+		return ossxml.CodeCallbackFailed
+	case http.StatusNotFound:
+		return "NotFound"
+	case http.StatusForbidden:
+		return ossxml.CodeAccessDenied
+	}
+	return "BadErrorResponse"
+}

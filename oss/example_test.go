@@ -1,0 +1,197 @@
+package oss_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/ossup/ossup/internal/crc64"
+	"github.com/ossup/ossup/oss"
+	"github.com/ossup/ossup/oss/osstest"
+)
+
+// exampleServer starts an OSS-compatible server on loopback with a bucket
+// "test-bucket", standing in for a real OSS endpoint.
+func exampleServer() *osstest.Env {
+	env, err := osstest.New(osstest.Options{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	return env
+}
+
+func Example() {
+	env := exampleServer()
+	defer env.Close()
+	ctx := context.Background()
+
+	client, err := oss.New(oss.Config{
+		Endpoint:    env.Config.Endpoint, // e.g. "https://oss-cn-hangzhou.aliyuncs.com"
+		Region:      "cn-hangzhou",
+		Credentials: oss.StaticCredentials(env.Credentials), // nil: from OSS_ACCESS_KEY_ID etc.
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	data := "hello, world"
+	_, err = client.PutObject(ctx, &oss.PutObjectRequest{
+		Bucket:   "test-bucket",
+		Key:      "greetings/hello.txt",
+		Body:     strings.NewReader(data),
+		Size:     int64(len(data)),
+		Metadata: oss.ObjectMetadata{ContentType: "text/plain", User: map[string]string{"lang": "en"}},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	res, err := client.GetObject(ctx, &oss.GetObjectRequest{Bucket: "test-bucket", Key: "greetings/hello.txt"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body) // fails with ErrCRCMismatch if the bytes were damaged
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("%s (%s, lang %s)\n", body, res.Object.Metadata.ContentType, res.Object.Metadata.User["lang"])
+	// Output: hello, world (text/plain, lang en)
+}
+
+func ExampleClient_HeadObject() {
+	env := exampleServer()
+	defer env.Close()
+
+	_, err := env.Client.HeadObject(context.Background(), "test-bucket", "no/such/key")
+	if errors.Is(err, oss.ErrNoSuchKey) {
+		fmt.Println("no such key")
+	}
+	// The details of an answer of the service, for logs and support tickets.
+	if se, ok := errors.AsType[*oss.ServiceError](err); ok {
+		fmt.Println(se.StatusCode, se.Code, se.EC, len(se.RequestID))
+	}
+	// Output:
+	// no such key
+	// 404 NoSuchKey 0026-00000001 24
+}
+
+func ExampleClient_ListObjectsV2() {
+	env := exampleServer()
+	defer env.Close()
+	ctx := context.Background()
+	for _, key := range []string{"logs/1", "logs/2", "logs/3", "logs/old/1", "readme"} {
+		if _, err := env.Client.PutObject(ctx, &oss.PutObjectRequest{Bucket: "test-bucket", Key: key}); err != nil {
+			log.Fatal(err)
+		}
+	}
+
+	req := &oss.ListObjectsV2Request{Bucket: "test-bucket", Prefix: "logs/", Delimiter: "/", PageSize: 2}
+	n := 0
+	for page, err := range env.Client.ListObjectsV2(ctx, req) {
+		if err != nil {
+			log.Fatal(err)
+		}
+		n++
+		for _, o := range page.Objects {
+			fmt.Printf("page %d: %s (%d bytes)\n", n, o.Key, o.Size)
+		}
+		for _, p := range page.CommonPrefixes {
+			fmt.Printf("page %d: %s (prefix)\n", n, p)
+		}
+	}
+	// Output:
+	// page 1: logs/1 (0 bytes)
+	// page 1: logs/2 (0 bytes)
+	// page 2: logs/3 (0 bytes)
+	// page 2: logs/old/ (prefix)
+}
+
+// A multipart upload: every part but the last at least oss.MinPartSize,
+// each read from its own section of one io.ReaderAt (a file, in real use).
+func Example_multipart() {
+	env := exampleServer()
+	defer env.Close()
+	ctx, client := context.Background(), env.Client
+	const bucket, key = "test-bucket", "big/object.bin"
+	data := bytes.Repeat([]byte("0123456789abcdef"), 20000) // 320,000 bytes
+	src := bytes.NewReader(data)
+
+	id, err := client.InitiateMultipartUpload(ctx, &oss.InitiateMultipartUploadRequest{Bucket: bucket, Key: key})
+	if err != nil {
+		log.Fatal(err)
+	}
+	var parts []oss.UploadedPart
+	for n, off := 1, int64(0); off < int64(len(data)); n, off = n+1, off+oss.MinPartSize {
+		size := min(oss.MinPartSize, int64(len(data))-off)
+		res, err := client.UploadPart(ctx, &oss.UploadPartRequest{
+			Bucket: bucket, Key: key, UploadID: id, PartNumber: n,
+			Body: io.NewSectionReader(src, off, size), Size: size,
+		})
+		if err != nil {
+			_ = client.AbortMultipartUpload(ctx, bucket, key, id) // leave no parts behind
+			log.Fatal(err)
+		}
+		parts = append(parts, oss.UploadedPart{PartNumber: n, ETag: res.ETag})
+	}
+	for page, err := range client.ListParts(ctx, bucket, key, id, 0) {
+		if err != nil {
+			log.Fatal(err)
+		}
+		for _, p := range page {
+			fmt.Printf("part %d: %d bytes\n", p.PartNumber, p.Size)
+		}
+	}
+	res, err := client.CompleteMultipartUpload(ctx, &oss.CompleteMultipartUploadRequest{Bucket: bucket, Key: key, UploadID: id, Parts: parts})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("object CRC-64 matches:", res.CRC64 == crc64.Checksum(data))
+	// Output:
+	// part 1: 102400 bytes
+	// part 2: 102400 bytes
+	// part 3: 102400 bytes
+	// part 4: 12800 bytes
+	// object CRC-64 matches: true
+}
+
+func ExampleClient_Presign() {
+	env := exampleServer()
+	defer env.Close()
+	ctx := context.Background()
+	if _, err := env.Client.PutObject(ctx, &oss.PutObjectRequest{Bucket: "test-bucket", Key: "shared.txt", Body: strings.NewReader("for your eyes"), Size: 13}); err != nil {
+		log.Fatal(err)
+	}
+
+	ps, err := env.Client.Presign(ctx, &oss.PresignRequest{Bucket: "test-bucket", Key: "shared.txt", Expires: time.Hour})
+	if err != nil {
+		log.Fatal(err)
+	}
+	u, err := url.Parse(ps.URL)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(ps.Method, u.Path, u.Query().Get("x-oss-expires"))
+
+	// Anyone holding the URL can read the object until it expires.
+	resp, err := http.Get(ps.URL)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(resp.StatusCode, string(body))
+	// Output:
+	// GET /test-bucket/shared.txt 3600
+	// 200 for your eyes
+}

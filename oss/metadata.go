@@ -1,0 +1,111 @@
+package oss
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ossup/ossup/internal/crc64"
+)
+
+// ObjectMetadata is what an object carries besides its bytes.
+type ObjectMetadata struct {
+	ContentType        string // default: application/octet-stream
+	CacheControl       string
+	ContentDisposition string
+	ContentEncoding    string
+	Expires            string
+	// ACL is the object ACL: "default" (the bucket's), "private",
+	// "public-read" or "public-read-write"; empty means default.
+	ACL string
+	// StorageClass is Standard, IA, Archive, ColdArchive or DeepColdArchive;
+	// empty means the bucket's.
+	StorageClass string
+	// User is user metadata, sent as x-oss-meta-<name>; names are
+	// case-insensitive and come back lower-cased.
+	User map[string]string
+}
+
+func (m *ObjectMetadata) apply(h http.Header) {
+	set := func(k, v string) {
+		if v != "" {
+			h.Set(k, v)
+		}
+	}
+	set("Content-Type", m.ContentType)
+	if m.ContentType == "" {
+		h.Set("Content-Type", "application/octet-stream")
+	}
+	set("Cache-Control", m.CacheControl)
+	set("Content-Disposition", m.ContentDisposition)
+	set("Content-Encoding", m.ContentEncoding)
+	set("Expires", m.Expires)
+	set("x-oss-object-acl", m.ACL)
+	set("x-oss-storage-class", m.StorageClass)
+	for k, v := range m.User {
+		h.Set("x-oss-meta-"+strings.ToLower(k), v)
+	}
+}
+
+// ObjectInfo describes a stored object, as HeadObject and GetObject report it.
+type ObjectInfo struct {
+	Size         int64 // bytes
+	ETag         string
+	LastModified time.Time
+	CRC64        uint64 // CRC-64/ECMA of the whole object; 0 when not reported
+	HasCRC64     bool   // whether the service reported a CRC-64
+	ObjectType   string // Normal, Multipart, Appendable
+	Metadata     ObjectMetadata
+	RequestID    string
+}
+
+func objectInfo(resp *http.Response) ObjectInfo {
+	h := resp.Header
+	info := ObjectInfo{
+		ETag:       h.Get("ETag"),
+		ObjectType: h.Get("x-oss-object-type"),
+		RequestID:  h.Get("x-oss-request-id"),
+		Metadata: ObjectMetadata{
+			ContentType: h.Get("Content-Type"), CacheControl: h.Get("Cache-Control"),
+			ContentDisposition: h.Get("Content-Disposition"), ContentEncoding: h.Get("Content-Encoding"),
+			Expires: h.Get("Expires"), ACL: h.Get("x-oss-object-acl"), StorageClass: h.Get("x-oss-storage-class"),
+		},
+	}
+	info.Size, _ = strconv.ParseInt(h.Get("Content-Length"), 10, 64)
+	info.LastModified, _ = http.ParseTime(h.Get("Last-Modified"))
+	if v := h.Get("x-oss-hash-crc64ecma"); v != "" {
+		if crc, err := crc64.Parse(v); err == nil {
+			info.CRC64, info.HasCRC64 = crc, true
+		}
+	}
+	for k, v := range h {
+		if name, ok := strings.CutPrefix(strings.ToLower(k), "x-oss-meta-"); ok && len(v) > 0 {
+			if info.Metadata.User == nil {
+				info.Metadata.User = map[string]string{}
+			}
+			info.Metadata.User[name] = v[0]
+		}
+	}
+	return info
+}
+
+// setTrafficLimit adds x-oss-traffic-limit, in bits per second.
+func setTrafficLimit(h http.Header, bitsPerSecond int64) error {
+	if bitsPerSecond == 0 {
+		return nil
+	}
+	if bitsPerSecond < MinTrafficLimit || bitsPerSecond > MaxTrafficLimit {
+		return fmt.Errorf("traffic limit %d bit/s is outside %d..%d: %w", bitsPerSecond, MinTrafficLimit, MaxTrafficLimit, ErrInvalidArgument)
+	}
+	h.Set("x-oss-traffic-limit", strconv.FormatInt(bitsPerSecond, 10))
+	return nil
+}
+
+// The range OSS accepts for x-oss-traffic-limit, in bits per second
+// (100 KiB/s to 100 MiB/s).
+const (
+	MinTrafficLimit = 819200
+	MaxTrafficLimit = 838860800
+)

@@ -1,0 +1,327 @@
+package oss
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"iter"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/ossup/ossup/internal/crc64"
+	"github.com/ossup/ossup/internal/ossxml"
+)
+
+// Multipart limits.
+const (
+	MinPartSize   = 100 << 10 // bytes; every part but the last
+	MaxPartSize   = 5 << 30   // bytes
+	MaxPartNumber = 10000
+)
+
+// InitiateMultipartUploadRequest starts a multipart upload.
+type InitiateMultipartUploadRequest struct {
+	Bucket   string
+	Key      string
+	Metadata ObjectMetadata // applied to the object at Complete
+	// ForbidOverwrite fails with ErrFileAlreadyExists if the key exists.
+	ForbidOverwrite bool
+}
+
+// InitiateMultipartUpload starts a multipart upload and returns its id.
+func (c *Client) InitiateMultipartUpload(ctx context.Context, req *InitiateMultipartUploadRequest) (uploadID string, err error) {
+	op := &operation{name: "InitiateMultipartUpload", method: http.MethodPost, bucket: req.Bucket, key: req.Key, header: http.Header{},
+		query: url.Values{"uploads": {""}, "encoding-type": {ossxml.EncodingURL}}}
+	if err := checkObject(req.Bucket, req.Key); err != nil {
+		return "", op.wrap(err)
+	}
+	req.Metadata.apply(op.header)
+	if req.ForbidOverwrite {
+		op.header.Set("x-oss-forbid-overwrite", "true")
+	}
+	var res ossxml.InitiateMultipartUploadResult
+	if err := c.doXML(ctx, op, nil, &res); err != nil {
+		return "", err
+	}
+	if res.UploadID == "" {
+		return "", op.wrap(fmt.Errorf("the service returned no upload id"))
+	}
+	return res.UploadID, nil
+}
+
+// UploadPartRequest uploads one part.
+type UploadPartRequest struct {
+	Bucket     string
+	Key        string
+	UploadID   string
+	PartNumber int // 1 to 10000
+	// Body supplies exactly Size bytes and is streamed, never buffered; a
+	// Body that is an io.Seeker (io.SectionReader) is rewound for retries.
+	Body io.Reader
+	Size int64 // bytes, at most MaxPartSize
+	// TrafficLimit caps the upload speed in bits per second (0: none).
+	TrafficLimit int64
+}
+
+// UploadPartResult is a stored part.
+type UploadPartResult struct {
+	ETag      string
+	CRC64     uint64 // checked against the bytes sent
+	RequestID string
+}
+
+// UploadPart uploads one part of a multipart upload, checking the CRC-64
+// the service reports against the bytes sent.
+func (c *Client) UploadPart(ctx context.Context, req *UploadPartRequest) (*UploadPartResult, error) {
+	op := &operation{name: "UploadPart", method: http.MethodPut, bucket: req.Bucket, key: req.Key, header: http.Header{},
+		body: req.Body, size: req.Size, checkCRC: true,
+		query: url.Values{"partNumber": {strconv.Itoa(req.PartNumber)}, "uploadId": {req.UploadID}}}
+	if err := checkObject(req.Bucket, req.Key); err != nil {
+		return nil, op.wrap(err)
+	}
+	switch {
+	case req.UploadID == "":
+		return nil, op.wrap(fmt.Errorf("upload id is required: %w", ErrInvalidArgument))
+	case req.PartNumber < 1 || req.PartNumber > MaxPartNumber:
+		return nil, op.wrap(fmt.Errorf("part number %d is outside 1..%d: %w", req.PartNumber, MaxPartNumber, ErrInvalidArgument))
+	case req.Size < 0 || req.Size > MaxPartSize || (req.Body == nil && req.Size > 0):
+		return nil, op.wrap(fmt.Errorf("part size %d is outside 0..%d or has no body: %w", req.Size, MaxPartSize, ErrInvalidArgument))
+	}
+	if req.Body == nil {
+		op.body = http.NoBody
+	}
+	if err := setTrafficLimit(op.header, req.TrafficLimit); err != nil {
+		return nil, op.wrap(err)
+	}
+	resp, err := c.do(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+	discardClose(resp)
+	res := &UploadPartResult{ETag: resp.Header.Get("ETag"), RequestID: resp.Header.Get("x-oss-request-id")}
+	res.CRC64, _ = crc64.Parse(resp.Header.Get("x-oss-hash-crc64ecma"))
+	return res, nil
+}
+
+// UploadedPart names a part for CompleteMultipartUpload.
+type UploadedPart struct {
+	PartNumber int
+	ETag       string
+}
+
+// CompleteMultipartUploadRequest assembles uploaded parts into an object.
+type CompleteMultipartUploadRequest struct {
+	Bucket   string
+	Key      string
+	UploadID string
+	// Parts are the parts to assemble, in ascending part number order.
+	Parts []UploadedPart
+	// CompleteAll assembles every uploaded part instead of Parts.
+	CompleteAll bool
+	// ACL overrides the object ACL ("default", "private", ...).
+	ACL             string
+	ForbidOverwrite bool
+	Callback        *Callback
+}
+
+// CompleteMultipartUploadResult describes the assembled object.
+type CompleteMultipartUploadResult struct {
+	ETag      string
+	CRC64     uint64 // CRC-64/ECMA of the whole object, as the service reports it
+	Location  string
+	RequestID string
+	// CallbackResult is the application server's reply when a Callback was
+	// given.
+	CallbackResult []byte
+}
+
+// CompleteMultipartUpload assembles the parts into the object.
+func (c *Client) CompleteMultipartUpload(ctx context.Context, req *CompleteMultipartUploadRequest) (*CompleteMultipartUploadResult, error) {
+	op := &operation{name: "CompleteMultipartUpload", method: http.MethodPost, bucket: req.Bucket, key: req.Key, header: http.Header{},
+		query: url.Values{"uploadId": {req.UploadID}, "encoding-type": {ossxml.EncodingURL}}}
+	if err := checkObject(req.Bucket, req.Key); err != nil {
+		return nil, op.wrap(err)
+	}
+	if req.UploadID == "" || (len(req.Parts) == 0) == !req.CompleteAll {
+		return nil, op.wrap(fmt.Errorf("need an upload id and either parts or CompleteAll: %w", ErrInvalidArgument))
+	}
+	if req.ACL != "" {
+		op.header.Set("x-oss-object-acl", req.ACL)
+	}
+	if req.ForbidOverwrite {
+		op.header.Set("x-oss-forbid-overwrite", "true")
+	}
+	if err := req.Callback.apply(op.header); err != nil {
+		return nil, op.wrap(err)
+	}
+	var body any
+	if req.CompleteAll {
+		op.header.Set("x-oss-complete-all", "yes")
+	} else {
+		cm := &ossxml.CompleteMultipartUpload{}
+		for _, p := range req.Parts {
+			cm.Parts = append(cm.Parts, ossxml.CompletePart{PartNumber: p.PartNumber, ETag: p.ETag})
+		}
+		body = cm
+	}
+	return c.complete(ctx, op, body, req.Callback != nil)
+}
+
+func (c *Client) complete(ctx context.Context, op *operation, body any, callback bool) (*CompleteMultipartUploadResult, error) {
+	res := &CompleteMultipartUploadResult{}
+	var xres ossxml.CompleteMultipartUploadResult
+	var out any = &xres
+	if callback {
+		out = nil // the body is the callback's reply, read below
+	}
+	resp, err := c.doXMLResponse(ctx, op, body)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	res.ETag, res.RequestID = resp.Header.Get("ETag"), resp.Header.Get("x-oss-request-id")
+	res.CRC64, _ = crc64.Parse(resp.Header.Get("x-oss-hash-crc64ecma"))
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxXMLResponse))
+	if err != nil {
+		return nil, op.wrap(fmt.Errorf("read response: %w", err))
+	}
+	if out == nil {
+		res.CallbackResult = data
+		return res, nil
+	}
+	if err := ossxml.Unmarshal(data, &xres); err != nil {
+		return nil, op.wrap(fmt.Errorf("decode response (request id %s): %w", res.RequestID, err))
+	}
+	if err := xres.DecodeURL(); err != nil {
+		return nil, op.wrap(err)
+	}
+	res.Location = xres.Location
+	if res.ETag == "" {
+		res.ETag = xres.ETag
+	}
+	return res, nil
+}
+
+// AbortMultipartUpload discards an upload and its parts.
+func (c *Client) AbortMultipartUpload(ctx context.Context, bucket, key, uploadID string) error {
+	op := &operation{name: "AbortMultipartUpload", method: http.MethodDelete, bucket: bucket, key: key, query: url.Values{"uploadId": {uploadID}}}
+	if err := checkObject(bucket, key); err != nil {
+		return op.wrap(err)
+	}
+	if uploadID == "" {
+		return op.wrap(fmt.Errorf("upload id is required: %w", ErrInvalidArgument))
+	}
+	return c.doXML(ctx, op, nil, nil)
+}
+
+// Part is an uploaded part as ListParts reports it.
+type Part struct {
+	PartNumber   int
+	Size         int64 // bytes
+	ETag         string
+	CRC64        uint64
+	LastModified time.Time
+}
+
+// ListParts iterates over the parts of an upload, in part number order, a
+// page (up to pageSize parts; 0 means 1000) at a time. The iteration stops
+// at the first error, which it yields.
+func (c *Client) ListParts(ctx context.Context, bucket, key, uploadID string, pageSize int) iter.Seq2[[]Part, error] {
+	return func(yield func([]Part, error) bool) {
+		if err := checkObject(bucket, key); err != nil {
+			yield(nil, fmt.Errorf("oss: ListParts: %w", err))
+			return
+		}
+		if uploadID == "" {
+			yield(nil, fmt.Errorf("oss: ListParts: upload id is required: %w", ErrInvalidArgument))
+			return
+		}
+		marker := 0
+		for {
+			q := url.Values{"uploadId": {uploadID}, "encoding-type": {ossxml.EncodingURL}, "max-parts": {strconv.Itoa(pageSizeOr(pageSize))}}
+			if marker > 0 {
+				q.Set("part-number-marker", strconv.Itoa(marker))
+			}
+			op := &operation{name: "ListParts", method: http.MethodGet, bucket: bucket, key: key, query: q}
+			var res ossxml.ListPartsResult
+			if err := c.doXML(ctx, op, nil, &res); err != nil {
+				yield(nil, err)
+				return
+			}
+			parts := make([]Part, 0, len(res.Parts))
+			for _, p := range res.Parts {
+				parts = append(parts, Part{PartNumber: p.PartNumber, Size: p.Size, ETag: p.ETag, CRC64: p.HashCRC64, LastModified: p.LastModified.Time})
+			}
+			if !yield(parts, nil) || !res.IsTruncated || res.NextPartNumberMarker <= marker {
+				return
+			}
+			marker = res.NextPartNumberMarker
+		}
+	}
+}
+
+func pageSizeOr(n int) int { return pageSize(n, 1000) }
+
+// MultipartUpload is an upload in progress, as ListMultipartUploads reports it.
+type MultipartUpload struct {
+	Key       string
+	UploadID  string
+	Initiated time.Time
+}
+
+// ListMultipartUploadsRequest selects uploads in progress.
+type ListMultipartUploadsRequest struct {
+	Bucket    string
+	Prefix    string
+	Delimiter string
+	PageSize  int // 1 to 1000 (default 1000)
+}
+
+// ListMultipartUploadsPage is one page of uploads in progress.
+type ListMultipartUploadsPage struct {
+	Uploads        []MultipartUpload
+	CommonPrefixes []string
+}
+
+// ListMultipartUploads iterates over the uploads in progress in a bucket:
+// the unfinished uploads whose parts are stored (and billed) until they
+// are completed or aborted.
+func (c *Client) ListMultipartUploads(ctx context.Context, req *ListMultipartUploadsRequest) iter.Seq2[*ListMultipartUploadsPage, error] {
+	return func(yield func(*ListMultipartUploadsPage, error) bool) {
+		if req.Bucket == "" {
+			yield(nil, fmt.Errorf("oss: ListMultipartUploads: bucket is required: %w", ErrInvalidArgument))
+			return
+		}
+		keyMarker, idMarker := "", ""
+		for {
+			q := url.Values{"uploads": {""}, "encoding-type": {ossxml.EncodingURL}, "max-uploads": {strconv.Itoa(pageSizeOr(req.PageSize))}}
+			setNonEmpty(q, "prefix", req.Prefix)
+			setNonEmpty(q, "delimiter", req.Delimiter)
+			setNonEmpty(q, "key-marker", keyMarker)
+			setNonEmpty(q, "upload-id-marker", idMarker)
+			op := &operation{name: "ListMultipartUploads", method: http.MethodGet, bucket: req.Bucket, query: q}
+			var res ossxml.ListMultipartUploadsResult
+			err := c.doXML(ctx, op, nil, &res)
+			if err == nil {
+				err = res.DecodeURL()
+			}
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			page := &ListMultipartUploadsPage{}
+			for _, u := range res.Uploads {
+				page.Uploads = append(page.Uploads, MultipartUpload{Key: u.Key, UploadID: u.UploadID, Initiated: u.Initiated.Time})
+			}
+			for _, p := range res.CommonPrefixes {
+				page.CommonPrefixes = append(page.CommonPrefixes, p.Prefix)
+			}
+			if !yield(page, nil) || !res.IsTruncated {
+				return
+			}
+			keyMarker, idMarker = res.NextKeyMarker, res.NextUploadIDMarker
+		}
+	}
+}

@@ -1,0 +1,237 @@
+package oss
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/ossup/ossup/internal/crc64"
+	"github.com/ossup/ossup/internal/ossxml"
+)
+
+// PutObjectRequest uploads one object in a single request.
+type PutObjectRequest struct {
+	Bucket string
+	Key    string
+	// Body supplies exactly Size bytes. A Body that is an io.Seeker (a file,
+	// a bytes.Reader, an io.SectionReader) is rewound and resent when a
+	// retry is needed; any other Body is sent once.
+	Body io.Reader
+	Size int64 // bytes, 0 to 5 GiB
+	// Metadata is stored with the object.
+	Metadata ObjectMetadata
+	// ForbidOverwrite fails with ErrFileAlreadyExists if the key exists.
+	ForbidOverwrite bool
+	// Callback, when set, is called by the service after the object is
+	// stored; its reply is in the result.
+	Callback *Callback
+	// TrafficLimit caps the upload speed in bits per second (0: none).
+	TrafficLimit int64
+}
+
+// PutObjectResult is what the service answered to a PutObject.
+type PutObjectResult struct {
+	ETag      string
+	CRC64     uint64 // CRC-64/ECMA of the object, checked against the body sent
+	RequestID string
+	// CallbackResult is the application server's reply when a Callback was
+	// given.
+	CallbackResult []byte
+}
+
+// PutObject uploads req.Body as one object and checks the CRC-64 the
+// service reports against the bytes sent.
+func (c *Client) PutObject(ctx context.Context, req *PutObjectRequest) (*PutObjectResult, error) {
+	op := &operation{name: "PutObject", method: http.MethodPut, bucket: req.Bucket, key: req.Key, header: http.Header{}, body: req.Body, size: req.Size, checkCRC: true}
+	if err := checkObject(req.Bucket, req.Key); err != nil {
+		return nil, op.wrap(err)
+	}
+	if req.Size < 0 || req.Body == nil && req.Size > 0 {
+		return nil, op.wrap(fmt.Errorf("size %d without a matching body: %w", req.Size, ErrInvalidArgument))
+	}
+	if req.Body == nil {
+		op.body = http.NoBody
+	}
+	req.Metadata.apply(op.header)
+	if req.ForbidOverwrite {
+		op.header.Set("x-oss-forbid-overwrite", "true")
+	}
+	if err := req.Callback.apply(op.header); err != nil {
+		return nil, op.wrap(err)
+	}
+	if err := setTrafficLimit(op.header, req.TrafficLimit); err != nil {
+		return nil, op.wrap(err)
+	}
+	resp, err := c.do(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	res := &PutObjectResult{ETag: resp.Header.Get("ETag"), RequestID: resp.Header.Get("x-oss-request-id")}
+	res.CRC64, _ = crc64.Parse(resp.Header.Get("x-oss-hash-crc64ecma"))
+	if req.Callback != nil {
+		if res.CallbackResult, err = io.ReadAll(resp.Body); err != nil {
+			return nil, op.wrap(fmt.Errorf("read callback result: %w", err))
+		}
+	}
+	return res, nil
+}
+
+// checkObject rejects requests whose bucket or key cannot be right.
+func checkObject(bucket, key string) error {
+	if bucket == "" {
+		return fmt.Errorf("bucket is required: %w", ErrInvalidArgument)
+	}
+	if key == "" {
+		return fmt.Errorf("key is required: %w", ErrInvalidArgument)
+	}
+	if key[0] == '/' || key[0] == '\\' {
+		return fmt.Errorf("key %q must not start with '/' or '\\': %w", key, ErrInvalidArgument)
+	}
+	return nil
+}
+
+// GetObjectRequest reads an object or a byte range of it.
+type GetObjectRequest struct {
+	Bucket string
+	Key    string
+	// Offset and Length select a range; Length 0 means to the end. The
+	// range uses the standard behaviour: an Offset past the end is an
+	// InvalidRange error and a Length past the end is clipped.
+	Offset int64
+	Length int64
+	// TrafficLimit caps the download speed in bits per second (0: none).
+	TrafficLimit int64
+}
+
+// GetObjectResult is an object's content and description. Close Body.
+type GetObjectResult struct {
+	// Body streams the content. For a whole-object read it checks the
+	// CRC-64 at the end and fails with ErrCRCMismatch instead of io.EOF if
+	// the bytes differ from what the service stored.
+	Body   io.ReadCloser
+	Object ObjectInfo
+	// ContentLength is the number of bytes Body yields.
+	ContentLength int64
+	// ContentRange is the Content-Range header of a ranged read.
+	ContentRange string
+}
+
+// GetObject opens an object for reading.
+func (c *Client) GetObject(ctx context.Context, req *GetObjectRequest) (*GetObjectResult, error) {
+	// An explicit Accept-Encoding keeps a Config.HTTPClient whose transport
+	// compresses from asking for gzip and inflating the body: the bytes read
+	// must be the stored bytes, which the CRC-64 covers, even for objects
+	// stored with Content-Encoding: gzip.
+	op := &operation{name: "GetObject", method: http.MethodGet, bucket: req.Bucket, key: req.Key, header: http.Header{"Accept-Encoding": {"identity"}}}
+	if err := checkObject(req.Bucket, req.Key); err != nil {
+		return nil, op.wrap(err)
+	}
+	if req.Offset < 0 || req.Length < 0 {
+		return nil, op.wrap(fmt.Errorf("negative range: %w", ErrInvalidArgument))
+	}
+	ranged := req.Offset > 0 || req.Length > 0
+	if ranged {
+		r := "bytes=" + strconv.FormatInt(req.Offset, 10) + "-"
+		if req.Length > 0 {
+			r += strconv.FormatInt(req.Offset+req.Length-1, 10)
+		}
+		op.header.Set("Range", r)
+		op.header.Set("x-oss-range-behavior", "standard")
+	}
+	if err := setTrafficLimit(op.header, req.TrafficLimit); err != nil {
+		return nil, op.wrap(err)
+	}
+	resp, err := c.do(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+	info := objectInfo(resp)
+	res := &GetObjectResult{Body: resp.Body, Object: info, ContentLength: resp.ContentLength, ContentRange: resp.Header.Get("Content-Range")}
+	if resp.StatusCode == http.StatusOK && info.HasCRC64 {
+		res.Body = &crcCheckReader{rc: resp.Body, want: info.CRC64, op: op, requestID: info.RequestID}
+	}
+	return res, nil
+}
+
+// crcCheckReader verifies the CRC-64 of a whole object as it is read.
+type crcCheckReader struct {
+	rc        io.ReadCloser
+	crc       uint64
+	want      uint64
+	op        *operation
+	requestID string
+}
+
+func (r *crcCheckReader) Read(p []byte) (int, error) {
+	n, err := r.rc.Read(p)
+	r.crc = crc64.Update(r.crc, p[:n])
+	if err == io.EOF && r.crc != r.want {
+		return n, r.op.wrap(fmt.Errorf("%w: service has %d, client computed %d over the bytes received (request id %s)", ErrCRCMismatch, r.want, r.crc, r.requestID))
+	}
+	return n, err
+}
+
+func (r *crcCheckReader) Close() error { return r.rc.Close() }
+
+// HeadObject returns an object's description without its content.
+func (c *Client) HeadObject(ctx context.Context, bucket, key string) (*ObjectInfo, error) {
+	op := &operation{name: "HeadObject", method: http.MethodHead, bucket: bucket, key: key}
+	if err := checkObject(bucket, key); err != nil {
+		return nil, op.wrap(err)
+	}
+	resp, err := c.do(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+	resp.Body.Close()
+	info := objectInfo(resp)
+	return &info, nil
+}
+
+// DeleteObject removes an object; removing a missing key is not an error.
+func (c *Client) DeleteObject(ctx context.Context, bucket, key string) error {
+	op := &operation{name: "DeleteObject", method: http.MethodDelete, bucket: bucket, key: key}
+	if err := checkObject(bucket, key); err != nil {
+		return op.wrap(err)
+	}
+	resp, err := c.do(ctx, op)
+	if err != nil {
+		return err
+	}
+	discardClose(resp)
+	return nil
+}
+
+// MaxDeleteObjects is the most keys one DeleteObjects call may name.
+const MaxDeleteObjects = 1000
+
+// DeleteObjects removes up to MaxDeleteObjects keys in one request and
+// returns the keys the service reports deleted (missing keys included).
+// With quiet set the service lists nothing and the result is empty.
+func (c *Client) DeleteObjects(ctx context.Context, bucket string, keys []string, quiet bool) ([]string, error) {
+	op := &operation{name: "DeleteObjects", method: http.MethodPost, bucket: bucket, header: http.Header{},
+		query: url.Values{"delete": {""}, "encoding-type": {ossxml.EncodingURL}}}
+	if bucket == "" || len(keys) == 0 || len(keys) > MaxDeleteObjects {
+		return nil, op.wrap(fmt.Errorf("need a bucket and 1 to %d keys: %w", MaxDeleteObjects, ErrInvalidArgument))
+	}
+	del := ossxml.Delete{Quiet: quiet}
+	for _, k := range keys {
+		del.Objects = append(del.Objects, ossxml.DeleteObject{Key: k})
+	}
+	var res ossxml.DeleteResult
+	if err := c.doXML(ctx, op, &del, &res); err != nil {
+		return nil, err
+	}
+	if err := res.DecodeURL(); err != nil {
+		return nil, op.wrap(err)
+	}
+	out := make([]string, 0, len(res.Deleted))
+	for _, d := range res.Deleted {
+		out = append(out, d.Key)
+	}
+	return out, nil
+}

@@ -1,0 +1,145 @@
+package oss
+
+import (
+	"context"
+	"crypto/md5"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/ossup/ossup/internal/crc64"
+)
+
+// TestUploadFileReconcile resumes from a journal that disagrees with the
+// service in every way reconcile must handle.
+func TestUploadFileReconcile(t *testing.T) {
+	path, data := writeUploadFile(t, 6*MinPartSize+7, 4)
+	cp := path + ".ucp"
+	req := &UploadFileRequest{Bucket: "b", Key: "k", UploadFile: path, EnableCheckpoint: true}
+	part := func(n int) Part {
+		off := (n - 1) * MinPartSize
+		b := data[off:min(off+MinPartSize, len(data))]
+		return Part{PartNumber: n, Size: int64(len(b)), ETag: fmt.Sprintf(`"%X"`, md5.Sum(b)), CRC64: crc64.Checksum(b)}
+	}
+	rec := func(p Part) cpPart { return cpPart{Number: p.PartNumber, Size: p.Size, CRC64: p.CRC64, ETag: p.ETag} }
+	m := newMemAPI()
+	// 1: journalled and on the service: kept.
+	// 2: journalled, but the service's ETag differs while its CRC matches the file: kept.
+	// 3: journalled, but the service has a part of another size: re-sent.
+	// 4: not journalled (torn tail), on the service with the file's CRC: kept.
+	// 5: not journalled, on the service with another CRC: re-sent.
+	// 6: journalled, not on the service: re-sent.
+	// 7: nowhere: sent.
+	p2 := part(2)
+	p2.ETag = `"OTHER"`
+	p3 := part(3)
+	p3.Size--
+	p5 := part(5)
+	p5.CRC64++
+	for _, p := range []Part{part(1), p2, p3, part(4), p5} {
+		m.parts[p.PartNumber] = p
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := &uploader{endpoint: "http://fake", req: req, plan: uploadPlan{partSize: MinPartSize}, state: fileState{size: st.Size(), mtime: st.ModTime()}, uploadID: "UP1"}
+	jr, err := createJournal(cp, u.header())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []Part{part(1), part(2), part(3), part(6)} {
+		if err := jr.append(rec(p)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	jr.close()
+
+	res, err := fakeUpload(t.Context(), m, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sent []string
+	for _, c := range m.calls {
+		if c != "ListParts" && c != "Complete" {
+			sent = append(sent, c)
+		}
+	}
+	if want := []string{"UploadPart 3", "UploadPart 5", "UploadPart 6", "UploadPart 7"}; !slices.Equal(sent, want) {
+		t.Errorf("calls besides ListParts and Complete: %q, want %q", sent, want)
+	}
+	if res.PartsResumed != 3 || res.Restarted != "" || res.CRC64 != crc64.Checksum(data) {
+		t.Errorf("result %+v, want 3 parts resumed, no restart, CRC64 %d", res, crc64.Checksum(data))
+	}
+	if want := int64(len(data)) - 3*MinPartSize; res.BytesSent != want {
+		t.Errorf("BytesSent %d, want %d", res.BytesSent, want)
+	}
+	if _, err := os.Stat(cp); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("checkpoint after success: %v, want it removed", err)
+	}
+}
+
+// TestUploadFileResumeListPartsFails keeps the checkpoint and the upload
+// when the service cannot list the parts: nothing is initiated or aborted.
+func TestUploadFileResumeListPartsFails(t *testing.T) {
+	path, _ := writeUploadFile(t, 2*MinPartSize, 5)
+	req := &UploadFileRequest{Bucket: "b", Key: "k", UploadFile: path, EnableCheckpoint: true}
+	m := newMemAPI()
+	store := m.uploadPart
+	m.uploadPart = func(ctx context.Context, r *UploadPartRequest) (*UploadPartResult, error) {
+		if r.PartNumber == 2 {
+			return nil, ErrAccessDenied
+		}
+		return store(ctx, r)
+	}
+	if _, err := fakeUpload(t.Context(), m, req); !errors.Is(err, ErrAccessDenied) {
+		t.Fatalf("first run: %v", err)
+	}
+	m.calls = nil
+	unavailable := &ServiceError{StatusCode: 503, Code: "ServiceUnavailable"}
+	m.listParts = func(context.Context, string) ([]Part, error) { return nil, unavailable }
+	_, err := fakeUpload(t.Context(), m, req)
+	ue, ok := errors.AsType[*UploadError](err)
+	if !ok || !errors.Is(err, unavailable) || ue.UploadID != "UP1" || ue.CheckpointFile != path+".ucp" {
+		t.Fatalf("second run: %v, want an *UploadError for UP1 keeping the checkpoint", err)
+	}
+	if len(m.calls) != 0 || len(m.aborted) != 0 {
+		t.Errorf("second run called %q and aborted %q, want nothing", m.calls, m.aborted)
+	}
+	if _, _, _, err := readJournal(path + ".ucp"); err != nil {
+		t.Errorf("checkpoint after the second run: %v", err)
+	}
+}
+
+// TestUploadFileJournalUnwritable: when the checkpoint cannot be written,
+// the upload just initiated is aborted, not left behind with an error
+// that names a checkpoint that does not exist.
+func TestUploadFileJournalUnwritable(t *testing.T) {
+	path, _ := writeUploadFile(t, 2*MinPartSize, 6)
+	dir := filepath.Join(t.TempDir(), "cp")
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	m := newMemAPI()
+	initiate := m.initiate
+	m.initiate = func(ctx context.Context, req *InitiateMultipartUploadRequest) (string, error) {
+		if err := os.RemoveAll(dir); err != nil { // after the lock, before the journal
+			t.Error(err)
+		}
+		return initiate(ctx, req)
+	}
+	_, err := fakeUpload(t.Context(), m, &UploadFileRequest{Bucket: "b", Key: "k", UploadFile: path, EnableCheckpoint: true,
+		CheckpointFile: filepath.Join(dir, "f.ucp")})
+	if err == nil {
+		t.Fatal("UploadFile succeeded without a checkpoint")
+	}
+	if _, ok := errors.AsType[*UploadError](err); ok {
+		t.Errorf("error %v is an *UploadError, which promises a checkpoint to resume from", err)
+	}
+	if want := []string{"Initiate", "Abort"}; !slices.Equal(m.calls, want) || !slices.Equal(m.aborted, []string{"UP1"}) {
+		t.Errorf("calls %q, aborted %q; want %q and the initiated upload UP1 aborted", m.calls, m.aborted, want)
+	}
+}

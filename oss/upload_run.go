@@ -1,0 +1,264 @@
+package oss
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"strings"
+	"sync"
+
+	"github.com/gofrs/flock"
+)
+
+// uploader is one UploadFile call.
+type uploader struct {
+	api      multipartAPI
+	endpoint string
+	req      *UploadFileRequest
+	log      *slog.Logger
+
+	plan     uploadPlan
+	f        *os.File
+	state    fileState
+	lock     *flock.Flock
+	jr       *journal
+	uploadID string
+	res      UploadFileResult
+
+	mu    sync.Mutex // guards parts, jr appends, done and Progress calls
+	parts []Part     // by part number - 1; PartNumber 0 means not uploaded
+	done  int64
+}
+
+func (u *uploader) run(ctx context.Context) (*UploadFileResult, error) {
+	if u.req.UploadFile == "" { // before os.Open, whose error would hide the cause
+		return nil, fmt.Errorf("oss: upload file: the file name is required: %w", ErrInvalidArgument)
+	}
+	f, err := os.Open(u.req.UploadFile)
+	if err != nil {
+		return nil, fmt.Errorf("oss: upload file: %w", err)
+	}
+	defer f.Close()
+	u.f = f
+	if u.state, err = statFile(f); err != nil {
+		return nil, fmt.Errorf("oss: upload file: %w", err)
+	}
+	if u.plan, err = normalize(u.req, u.state.size); err != nil {
+		return nil, fmt.Errorf("oss: upload file: %w", err)
+	}
+	if u.plan.parts == 0 {
+		if u.req.EnableCheckpoint {
+			if err := u.retireCheckpoint(ctx); err != nil {
+				return nil, fmt.Errorf("oss: upload file: %w", err)
+			}
+		}
+		return u.putObject(ctx)
+	}
+	if u.req.EnableCheckpoint {
+		if u.lock, err = lockCheckpoint(u.plan.checkpoint); err != nil {
+			return nil, fmt.Errorf("oss: upload file: %w", err)
+		}
+		defer u.lock.Unlock()
+	}
+	pending, err := u.prepare(ctx)
+	if err != nil {
+		if u.uploadID == "" {
+			return nil, fmt.Errorf("oss: upload file: %w", err)
+		}
+		return nil, u.fail(err)
+	}
+	u.progress(0)
+	if err := u.uploadParts(ctx, pending); err != nil {
+		return nil, u.fail(err)
+	}
+	if err := u.checkUnchanged(); err != nil {
+		return nil, u.fail(err)
+	}
+	return u.complete(ctx)
+}
+
+// putObject sends a file smaller than one part in a single request.
+func (u *uploader) putObject(ctx context.Context) (*UploadFileResult, error) {
+	u.progress(0)
+	body, _ := u.partReader(0, u.state.size)
+	res, err := u.api.PutObject(ctx, &PutObjectRequest{
+		Bucket: u.req.Bucket, Key: u.req.Key, Body: body, Size: u.state.size,
+		Metadata: u.req.ObjectMetadata, Callback: u.req.Callback, TrafficLimit: u.req.TrafficLimit,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("oss: upload file: %w", err)
+	}
+	u.res.ETag, u.res.CRC64, u.res.RequestID, u.res.CallbackResult = res.ETag, res.CRC64, res.RequestID, res.CallbackResult
+	u.res.BytesSent = u.state.size
+	return &u.res, nil
+}
+
+// retireCheckpoint removes a checkpoint left by a multipart upload of
+// the file when the file now goes up in one PutObject (it shrank, or the
+// part size grew), and aborts that upload, which nothing could resume.
+func (u *uploader) retireCheckpoint(ctx context.Context) error {
+	if _, err := os.Lstat(u.plan.checkpoint); errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	l, err := lockCheckpoint(u.plan.checkpoint)
+	if err != nil {
+		return err
+	}
+	defer l.Unlock()
+	h, _, _, err := readJournal(u.plan.checkpoint)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	u.restart(ctx, h, "the file now goes up in one PutObject")
+	if err := os.Remove(u.plan.checkpoint); err != nil {
+		return fmt.Errorf("remove checkpoint: %w", err)
+	}
+	_ = os.Remove(u.plan.checkpoint + ".lock")
+	return nil
+}
+
+// prepare resumes the upload the checkpoint describes, or starts a new one,
+// and returns the numbers of the parts still to upload.
+func (u *uploader) prepare(ctx context.Context) ([]int, error) {
+	u.parts = make([]Part, u.plan.parts)
+	if u.req.EnableCheckpoint {
+		pending, resumed, err := u.resume(ctx)
+		if err != nil || resumed {
+			return pending, err
+		}
+	}
+	if err := u.start(ctx); err != nil {
+		return nil, err
+	}
+	pending := make([]int, u.plan.parts)
+	for i := range pending {
+		pending[i] = i + 1
+	}
+	return pending, nil
+}
+
+// start initiates a new multipart upload and, with a checkpoint, writes
+// the journal's header.
+func (u *uploader) start(ctx context.Context) error {
+	id, err := u.api.InitiateMultipartUpload(ctx, &InitiateMultipartUploadRequest{Bucket: u.req.Bucket, Key: u.req.Key, Metadata: u.req.ObjectMetadata})
+	if err != nil {
+		return err
+	}
+	u.uploadID = id
+	if !u.req.EnableCheckpoint {
+		return nil
+	}
+	u.jr, err = createJournal(u.plan.checkpoint, u.header())
+	if err != nil {
+		// Without a journal no rerun could find the upload: abort it.
+		err = fmt.Errorf("write checkpoint: %w", err)
+		if aerr := u.abort(); aerr != nil {
+			err = fmt.Errorf("%w (and aborting upload %s failed: %v)", err, u.uploadID, aerr)
+		}
+		u.uploadID = ""
+		return err
+	}
+	return nil
+}
+
+func (u *uploader) header() *cpHeader {
+	return &cpHeader{
+		Version: cpVersion, Endpoint: u.endpoint, Bucket: u.req.Bucket, Key: u.req.Key, UploadID: u.uploadID,
+		PartSize: u.plan.partSize, File: absPath(u.req.UploadFile), FileSize: u.state.size,
+		FileMtime: u.state.mtime.UnixNano(), MetaDigest: metaDigest(u.req.ObjectMetadata),
+	}
+}
+
+// resume reads the checkpoint and reconciles it with the service. It
+// reports resumed=false, with the reason in u.res.Restarted, when the
+// upload must start over; a stale upload it can identify is aborted.
+func (u *uploader) resume(ctx context.Context) (pending []int, resumed bool, err error) {
+	h, recs, good, err := readJournal(u.plan.checkpoint)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, false, nil
+	case errors.Is(err, errCorruptHeader):
+		u.restart(ctx, h, "the checkpoint is corrupt ("+err.Error()+")")
+		return nil, false, nil
+	case err != nil:
+		return nil, false, fmt.Errorf("read checkpoint: %w", err)
+	}
+	if why := u.stale(h); why != "" {
+		u.restart(ctx, h, why)
+		return nil, false, nil
+	}
+	u.uploadID = h.UploadID
+	server, err := u.listParts(ctx)
+	if errors.Is(err, ErrNoSuchUpload) {
+		u.uploadID = ""
+		u.restart(ctx, nil, "the upload no longer exists on the service")
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	if u.jr, err = openJournal(u.plan.checkpoint, good); err != nil {
+		return nil, false, fmt.Errorf("open checkpoint: %w", err)
+	}
+	return u.reconcile(server, recs)
+}
+
+// restart records why a checkpoint is not resumed and aborts the upload it
+// named when that upload is on this endpoint: the new journal replaces
+// the checkpoint, so nothing could resume that upload any more, whatever
+// its bucket and key. An upload on another endpoint is out of reach and
+// only logged.
+func (u *uploader) restart(ctx context.Context, h *cpHeader, why string) {
+	u.res.Restarted = why
+	u.log.InfoContext(ctx, "oss: not resuming checkpoint", "checkpoint", u.plan.checkpoint, "reason", why)
+	if h == nil || h.UploadID == "" {
+		return
+	}
+	if h.Endpoint != u.endpoint {
+		u.log.WarnContext(ctx, "oss: leaving the upload of a checkpoint for another endpoint", "endpoint", h.Endpoint, "bucket", h.Bucket, "key", h.Key, "upload_id", h.UploadID)
+		return
+	}
+	if err := u.api.AbortMultipartUpload(ctx, h.Bucket, h.Key, h.UploadID); err != nil && !errors.Is(err, ErrNoSuchUpload) {
+		u.log.WarnContext(ctx, "oss: could not abort the stale upload", "upload_id", h.UploadID, "err", err)
+	}
+}
+
+// stale says why a checkpoint does not describe this upload, or "".
+func (u *uploader) stale(h *cpHeader) string {
+	switch {
+	case h.Endpoint != u.endpoint || h.Bucket != u.req.Bucket || h.Key != u.req.Key:
+		return fmt.Sprintf("the checkpoint is for %s/%s/%s", h.Endpoint, h.Bucket, h.Key)
+	case h.File != absPath(u.req.UploadFile):
+		return "the checkpoint is for another file, " + h.File
+	case h.FileSize != u.state.size || h.FileMtime != u.state.mtime.UnixNano():
+		return "the file changed since the checkpoint was written"
+	case h.PartSize != u.plan.partSize:
+		return fmt.Sprintf("the part size changed from %d to %d", h.PartSize, u.plan.partSize)
+	case h.MetaDigest != metaDigest(u.req.ObjectMetadata):
+		return "the object metadata changed"
+	case h.UploadID == "":
+		return "the checkpoint names no upload"
+	}
+	return ""
+}
+
+func (u *uploader) listParts(ctx context.Context) (map[int]Part, error) {
+	server := map[int]Part{}
+	for parts, err := range u.api.ListParts(ctx, u.req.Bucket, u.req.Key, u.uploadID, 1000) {
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range parts {
+			server[p.PartNumber] = p
+		}
+	}
+	return server, nil
+}
+
+// sameETag compares ETags without quotes and case.
+func sameETag(a, b string) bool {
+	return strings.EqualFold(strings.Trim(a, `"`), strings.Trim(b, `"`))
+}
