@@ -3,7 +3,14 @@
 //
 // Usage:
 //
+//	ossup cp FILE oss://BUCKET/KEY [--task-num N] [--part-size SIZE] [--checkpoint]
+//	ossup cp oss://BUCKET/KEY FILE
+//	ossup ls | mb | rb | stat | cat | rm | uploads | presign ...
 //	ossup serve [--addr 127.0.0.1:9000] [--data DIR] [--virtual-host-base HOST]
+//
+// With no endpoint configured (OSS_ENDPOINT or --endpoint), every command
+// works against the embedded local store: the server runs in-process on a
+// loopback port over a local data directory.
 //
 // Run "ossup help COMMAND" for a command's flags.
 package main
@@ -33,6 +40,9 @@ type command struct {
 
 func commands() []command {
 	return []command{
+		{"cp", "upload a file (resumable) or download an object", runCp},
+		lsCommand(), mbCommand(), rbCommand(), statCommand(), catCommand(), rmCommand(),
+		uploadsCommand(), presignCommand(),
 		{"serve", "run an OSS-compatible object storage server", runServe},
 	}
 }

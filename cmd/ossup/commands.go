@@ -1,0 +1,292 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/dustin/go-humanize"
+
+	"github.com/ossup/ossup/oss"
+)
+
+// simpleCommand parses the global flags plus extra ones and connects.
+type simpleCommand struct {
+	name, usage string
+	minArgs     int
+	maxArgs     int // -1: any
+	flags       func(fs *flag.FlagSet)
+	run         func(ctx context.Context, s *session, args []string, stdout, stderr io.Writer) error
+}
+
+func (c simpleCommand) command(summary string) command {
+	return command{c.name, summary, func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+		fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
+		fs.SetOutput(stderr)
+		fs.Usage = func() {
+			fmt.Fprintf(fs.Output(), "Usage: ossup %s\n\n%s.\n\nFlags:\n", c.usage, summary)
+			fs.PrintDefaults()
+		}
+		var g globalFlags
+		g.register(fs)
+		if c.flags != nil {
+			c.flags(fs)
+		}
+		pos, err := parseFlags(fs, args)
+		if err != nil {
+			return err
+		}
+		if len(pos) < c.minArgs || (c.maxArgs >= 0 && len(pos) > c.maxArgs) {
+			fs.Usage()
+			return &usageError{"wrong number of arguments: ossup " + c.usage}
+		}
+		s, err := g.connect(stderr)
+		if err != nil {
+			return err
+		}
+		defer s.close()
+		return c.run(ctx, s, pos, stdout, stderr)
+	}}
+}
+
+func mbCommand() command {
+	var acl, class string
+	return simpleCommand{name: "mb", usage: "mb oss://BUCKET [--acl ACL] [--storage-class CLASS]", minArgs: 1, maxArgs: 1,
+		flags: func(fs *flag.FlagSet) {
+			fs.StringVar(&acl, "acl", "", "bucket `ACL`: private (default), public-read or public-read-write")
+			fs.StringVar(&class, "storage-class", "", "storage `class` (default Standard)")
+		},
+		run: func(ctx context.Context, s *session, args []string, stdout, _ io.Writer) error {
+			u, err := parseOSSURL(args[0], false)
+			if err != nil {
+				return err
+			}
+			if err := s.client.PutBucket(ctx, &oss.PutBucketRequest{Bucket: u.bucket, ACL: acl, StorageClass: class}); err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "made oss://%s\n", u.bucket)
+			return nil
+		}}.command("make a bucket")
+}
+
+func rbCommand() command {
+	return simpleCommand{name: "rb", usage: "rb oss://BUCKET", minArgs: 1, maxArgs: 1,
+		run: func(ctx context.Context, s *session, args []string, stdout, _ io.Writer) error {
+			u, err := parseOSSURL(args[0], false)
+			if err != nil {
+				return err
+			}
+			if err := s.client.DeleteBucket(ctx, u.bucket); err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "removed oss://%s\n", u.bucket)
+			return nil
+		}}.command("remove an empty bucket")
+}
+
+func lsCommand() command {
+	var recursive bool
+	return simpleCommand{name: "ls", usage: "ls [oss://BUCKET[/PREFIX]] [-r]", minArgs: 0, maxArgs: 1,
+		flags: func(fs *flag.FlagSet) {
+			fs.BoolVar(&recursive, "r", false, "list every object under the prefix, not one level")
+		},
+		run: func(ctx context.Context, s *session, args []string, stdout, _ io.Writer) error {
+			if len(args) == 0 {
+				for page, err := range s.client.ListBuckets(ctx, &oss.ListBucketsRequest{}) {
+					if err != nil {
+						return err
+					}
+					for _, b := range page.Buckets {
+						fmt.Fprintf(stdout, "%s  oss://%s\n", b.CreationDate.UTC().Format(time.DateTime), b.Name)
+					}
+				}
+				return nil
+			}
+			u, err := parseOSSURL(args[0], false)
+			if err != nil {
+				return err
+			}
+			req := &oss.ListObjectsV2Request{Bucket: u.bucket, Prefix: u.key, PageSize: 1000}
+			if !recursive {
+				req.Delimiter = "/"
+			}
+			for page, err := range s.client.ListObjectsV2(ctx, req) {
+				if err != nil {
+					return err
+				}
+				for _, p := range page.CommonPrefixes {
+					fmt.Fprintf(stdout, "%19s  %10s  oss://%s/%s\n", "", "DIR", u.bucket, p)
+				}
+				for _, o := range page.Objects {
+					fmt.Fprintf(stdout, "%s  %10d  oss://%s/%s\n", o.LastModified.UTC().Format(time.DateTime), o.Size, u.bucket, o.Key)
+				}
+			}
+			return nil
+		}}.command("list buckets, or the objects under a prefix")
+}
+
+func statCommand() command {
+	return simpleCommand{name: "stat", usage: "stat oss://BUCKET/KEY", minArgs: 1, maxArgs: 1,
+		run: func(ctx context.Context, s *session, args []string, stdout, _ io.Writer) error {
+			u, err := parseOSSURL(args[0], true)
+			if err != nil {
+				return err
+			}
+			info, err := s.client.HeadObject(ctx, u.bucket, u.key)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "object:        %s\nsize:          %d (%s)\netag:          %s\ncrc64:         %d\ntype:          %s\nstorage class: %s\ncontent type:  %s\nlast modified: %s\n",
+				u, info.Size, humanize.IBytes(uint64(info.Size)), strings.Trim(info.ETag, `"`), info.CRC64, info.ObjectType,
+				info.Metadata.StorageClass, info.Metadata.ContentType, info.LastModified.UTC().Format(time.RFC3339))
+			for k, v := range info.Metadata.User {
+				fmt.Fprintf(stdout, "meta %s: %s\n", k, v)
+			}
+			return nil
+		}}.command("show an object's metadata")
+}
+
+func catCommand() command {
+	return simpleCommand{name: "cat", usage: "cat oss://BUCKET/KEY", minArgs: 1, maxArgs: 1,
+		run: func(ctx context.Context, s *session, args []string, stdout, _ io.Writer) error {
+			u, err := parseOSSURL(args[0], true)
+			if err != nil {
+				return err
+			}
+			res, err := s.client.GetObject(ctx, &oss.GetObjectRequest{Bucket: u.bucket, Key: u.key})
+			if err != nil {
+				return err
+			}
+			defer res.Body.Close()
+			_, err = io.Copy(stdout, res.Body)
+			return err
+		}}.command("write an object to standard output (CRC-64 checked)")
+}
+
+func rmCommand() command {
+	var recursive bool
+	return simpleCommand{name: "rm", usage: "rm oss://BUCKET/KEY... | rm -r oss://BUCKET/PREFIX", minArgs: 1, maxArgs: -1,
+		flags: func(fs *flag.FlagSet) {
+			fs.BoolVar(&recursive, "r", false, "remove every object under the prefix")
+		},
+		run: func(ctx context.Context, s *session, args []string, stdout, _ io.Writer) error {
+			for _, a := range args {
+				u, err := parseOSSURL(a, !recursive)
+				if err != nil {
+					return err
+				}
+				if !recursive {
+					if err := s.client.DeleteObject(ctx, u.bucket, u.key); err != nil {
+						return err
+					}
+					fmt.Fprintf(stdout, "removed %s\n", u)
+					continue
+				}
+				if err := removePrefix(ctx, s.client, u, stdout); err != nil {
+					return err
+				}
+			}
+			return nil
+		}}.command("remove objects")
+}
+
+func removePrefix(ctx context.Context, c *oss.Client, u ossURL, stdout io.Writer) error {
+	for page, err := range c.ListObjectsV2(ctx, &oss.ListObjectsV2Request{Bucket: u.bucket, Prefix: u.key, PageSize: oss.MaxDeleteObjects}) {
+		if err != nil {
+			return err
+		}
+		if len(page.Objects) == 0 {
+			continue
+		}
+		keys := make([]string, len(page.Objects))
+		for i, o := range page.Objects {
+			keys[i] = o.Key
+		}
+		if _, err := c.DeleteObjects(ctx, u.bucket, keys, true); err != nil {
+			return err
+		}
+		for _, k := range keys {
+			fmt.Fprintf(stdout, "removed oss://%s/%s\n", u.bucket, k)
+		}
+	}
+	return nil
+}
+
+func presignCommand() command {
+	var method string
+	var expires time.Duration
+	return simpleCommand{name: "presign", usage: "presign oss://BUCKET/KEY [--expires 1h] [--method GET]", minArgs: 1, maxArgs: 1,
+		flags: func(fs *flag.FlagSet) {
+			fs.StringVar(&method, "method", http.MethodGet, "HTTP `method` the URL allows (GET, PUT, HEAD, DELETE)")
+			fs.DurationVar(&expires, "expires", time.Hour, "how long the URL stays valid (at most 168h with signature v4)")
+		},
+		run: func(ctx context.Context, s *session, args []string, stdout, _ io.Writer) error {
+			u, err := parseOSSURL(args[0], true)
+			if err != nil {
+				return err
+			}
+			res, err := s.client.Presign(ctx, &oss.PresignRequest{Method: strings.ToUpper(method), Bucket: u.bucket, Key: u.key, Expires: expires})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(stdout, res.URL)
+			return nil
+		}}.command("print a presigned URL")
+}
+
+func uploadsCommand() command {
+	var all bool
+	return simpleCommand{name: "uploads", usage: "uploads ls oss://BUCKET[/PREFIX] | uploads abort oss://BUCKET/KEY UPLOAD_ID | uploads abort --all oss://BUCKET[/PREFIX]", minArgs: 2, maxArgs: 3,
+		flags: func(fs *flag.FlagSet) {
+			fs.BoolVar(&all, "all", false, "with abort: abort every incomplete upload under the prefix")
+		},
+		run: func(ctx context.Context, s *session, args []string, stdout, _ io.Writer) error {
+			u, err := parseOSSURL(args[1], false)
+			if err != nil {
+				return err
+			}
+			switch {
+			case args[0] == "ls" && len(args) == 2:
+				return eachUpload(ctx, s.client, u, func(up oss.MultipartUpload) error {
+					fmt.Fprintf(stdout, "%s  %s  oss://%s/%s\n", up.Initiated.UTC().Format(time.DateTime), up.UploadID, u.bucket, up.Key)
+					return nil
+				})
+			case args[0] == "abort" && all && len(args) == 2:
+				return eachUpload(ctx, s.client, u, func(up oss.MultipartUpload) error {
+					if err := s.client.AbortMultipartUpload(ctx, u.bucket, up.Key, up.UploadID); err != nil {
+						return err
+					}
+					fmt.Fprintf(stdout, "aborted %s  oss://%s/%s\n", up.UploadID, u.bucket, up.Key)
+					return nil
+				})
+			case args[0] == "abort" && !all && len(args) == 3 && u.key != "":
+				if err := s.client.AbortMultipartUpload(ctx, u.bucket, u.key, args[2]); err != nil {
+					return err
+				}
+				fmt.Fprintf(stdout, "aborted %s  %s\n", args[2], u)
+				return nil
+			}
+			return &usageError{"ossup uploads ls oss://BUCKET[/PREFIX] | uploads abort oss://BUCKET/KEY UPLOAD_ID | uploads abort --all oss://BUCKET[/PREFIX]"}
+		}}.command("list or abort incomplete multipart uploads (their parts are stored and billed)")
+}
+
+func eachUpload(ctx context.Context, c *oss.Client, u ossURL, fn func(oss.MultipartUpload) error) error {
+	// Collect first: aborting while paging would move the markers.
+	var ups []oss.MultipartUpload
+	for page, err := range c.ListMultipartUploads(ctx, &oss.ListMultipartUploadsRequest{Bucket: u.bucket, Prefix: u.key}) {
+		if err != nil {
+			return err
+		}
+		ups = append(ups, page.Uploads...)
+	}
+	for _, up := range ups {
+		if err := fn(up); err != nil {
+			return err
+		}
+	}
+	return nil
+}

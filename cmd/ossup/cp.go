@@ -1,0 +1,156 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/dustin/go-humanize"
+
+	"github.com/ossup/ossup/oss"
+)
+
+const cpUsage = `Usage:
+  ossup cp FILE oss://BUCKET/KEY [flags]    upload, resumable with --checkpoint
+  ossup cp oss://BUCKET/KEY FILE [flags]    download, in parallel ranges
+
+Sizes take binary units: 100KiB, 1MiB, 5GiB (KB means KiB, 1024 bytes).
+With --checkpoint, an interrupted upload (Ctrl-C, a crash, a lost network)
+resumes when the same command runs again.
+
+Flags:
+`
+
+// cpFlags are cp's own flags, bound to the UploadFileRequest fields.
+type cpFlags struct {
+	taskNum        int
+	partSize       sizeFlag
+	checkpoint     bool
+	checkpointFile string
+	contentType    string
+	acl            string
+	storageClass   string
+	meta           kvFlag
+	callbackURL    string
+	callbackBody   string
+	callbackType   string
+	callbackVars   kvFlag
+	trafficLimit   sizeFlag
+}
+
+func runCp(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("cp", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(fs.Output(), cpUsage); fs.PrintDefaults() }
+	var g globalFlags
+	g.register(fs)
+	f := cpFlags{meta: kvFlag{}, callbackVars: kvFlag{}}
+	fs.IntVar(&f.taskNum, "task-num", 1, "parts uploaded or ranges downloaded at once (1 to 1000)")
+	f.partSize.n = oss.DefaultPartSize
+	fs.Var(&f.partSize, "part-size", "part `size`, 100KiB to 5GiB")
+	fs.BoolVar(&f.checkpoint, "checkpoint", false, "journal progress so that a rerun resumes an interrupted upload")
+	fs.StringVar(&f.checkpointFile, "checkpoint-file", "", "checkpoint `path` (default FILE.ucp)")
+	fs.StringVar(&f.contentType, "content-type", "", "Content-Type of the object (default application/octet-stream)")
+	fs.StringVar(&f.acl, "acl", "", "object `ACL`: default, private, public-read or public-read-write")
+	fs.StringVar(&f.storageClass, "storage-class", "", "storage `class`: Standard, IA, Archive, ColdArchive, DeepColdArchive")
+	fs.Var(f.meta, "meta", "user metadata `key=value` (repeatable), stored as x-oss-meta-key")
+	fs.StringVar(&f.callbackURL, "callback-url", "", "upload callback `URL` the service posts to once the object is stored")
+	fs.StringVar(&f.callbackBody, "callback-body", "", "callback body `template`, e.g. 'bucket=${bucket}&object=${object}&size=${size}'")
+	fs.StringVar(&f.callbackType, "callback-body-type", "", "callback body `type`: application/x-www-form-urlencoded (default) or application/json")
+	fs.Var(f.callbackVars, "callback-var", "custom callback variable `x:name=value` (repeatable)")
+	fs.Var(&f.trafficLimit, "traffic-limit", "speed limit per connection in `bits` per second (e.g. 8MiB = 64 Mbit/s), 800KiB to 800MiB")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 2 {
+		fs.Usage()
+		return &usageError{"cp takes a source and a destination"}
+	}
+	switch src, dst := pos[0], pos[1]; {
+	case !isOSSURL(src) && isOSSURL(dst):
+		u, err := parseOSSURL(dst, false)
+		if err != nil {
+			return err
+		}
+		if u.key == "" || strings.HasSuffix(u.key, "/") {
+			u.key += baseName(src)
+		}
+		return upload(ctx, &g, &f, src, u, stdout, stderr)
+	case isOSSURL(src) && !isOSSURL(dst):
+		u, err := parseOSSURL(src, true)
+		if err != nil {
+			return err
+		}
+		return download(ctx, &g, &f, u, dst, stdout, stderr)
+	default:
+		return &usageError{"cp copies between a local file and an oss:// URL"}
+	}
+}
+
+func baseName(p string) string {
+	if i := strings.LastIndexAny(p, `/\`); i >= 0 {
+		return p[i+1:]
+	}
+	return p
+}
+
+func (f *cpFlags) request(file string, u ossURL) *oss.UploadFileRequest {
+	req := &oss.UploadFileRequest{
+		Bucket: u.bucket, Key: u.key, UploadFile: file, TaskNum: f.taskNum, PartSize: f.partSize.n,
+		EnableCheckpoint: f.checkpoint || f.checkpointFile != "", CheckpointFile: f.checkpointFile,
+		ObjectMetadata: oss.ObjectMetadata{ContentType: f.contentType, ACL: f.acl, StorageClass: f.storageClass},
+		TrafficLimit:   f.trafficLimit.n,
+	}
+	if len(f.meta) > 0 {
+		req.ObjectMetadata.User = f.meta
+	}
+	if f.callbackURL != "" || f.callbackBody != "" {
+		req.Callback = &oss.Callback{URL: f.callbackURL, Body: f.callbackBody, BodyType: f.callbackType, Vars: f.callbackVars}
+	}
+	return req
+}
+
+func upload(ctx context.Context, g *globalFlags, f *cpFlags, file string, u ossURL, stdout, stderr io.Writer) error {
+	if st, err := os.Stat(file); err != nil {
+		return err
+	} else if !st.Mode().IsRegular() {
+		return fmt.Errorf("%s is not a regular file", file)
+	}
+	s, err := g.connect(stderr)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	if err := s.ensureBucket(ctx, u.bucket); err != nil {
+		return err
+	}
+	req := f.request(file, u)
+	bar := newProgress(stderr, g.quiet, "uploading "+file)
+	req.Progress = bar.update
+	res, err := s.client.UploadFile(ctx, req)
+	bar.finish()
+	if err != nil {
+		if ue, ok := errors.AsType[*oss.UploadError](err); ok && ue.CheckpointFile != "" && !g.quiet {
+			fmt.Fprintf(stderr, "ossup: progress is kept in %s; run the same command again to resume\n", ue.CheckpointFile)
+		}
+		if errors.Is(err, context.Canceled) {
+			return errors.New("interrupted")
+		}
+		return err
+	}
+	if !g.quiet {
+		if res.Restarted != "" {
+			fmt.Fprintf(stderr, "ossup: started over: %s\n", res.Restarted)
+		}
+		if res.PartsResumed > 0 {
+			fmt.Fprintf(stderr, "ossup: resumed: %d parts were already uploaded, sent %s now\n", res.PartsResumed, humanize.IBytes(uint64(res.BytesSent)))
+		}
+	}
+	fmt.Fprintf(stdout, "%s\tetag %s\tcrc64 %d\n", u, strings.Trim(res.ETag, `"`), res.CRC64)
+	return nil
+}
