@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"net/http"
 
@@ -116,7 +117,12 @@ func authError(err error) error {
 // InternalError: a client never sees a bare 500.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, rid string, err error) {
 	e, ok := errors.AsType[*apiError](err)
-	if !ok {
+	if !ok && r.Context().Err() != nil && errors.Is(err, context.Canceled) {
+		// The client went away mid-request: nothing was stored, and there
+		// is nobody to answer.
+		s.log.Debug("request cancelled by the client", "method", r.Method, "url", r.URL.String(), "request_id", rid)
+		e = newError(ossxml.CodeRequestTimeout, "The request was cancelled.")
+	} else if !ok {
 		s.log.Error("internal error", "method", r.Method, "url", r.URL.String(), "request_id", rid, "err", err)
 		e = newError(ossxml.CodeInternalError, "")
 	}

@@ -55,14 +55,17 @@ func (p *progress) update(e oss.ProgressEvent) {
 		p.started, p.base, p.total, p.start = true, e.Done, e.Total, time.Now()
 		p.lastLine = p.start
 		desc := p.desc
+		tty := isTerminal(p.w)
 		if p.base > 0 {
 			desc += fmt.Sprintf(" (resuming: %s of %s already uploaded)", humanize.IBytes(uint64(p.base)), humanize.IBytes(uint64(p.total)))
-			fmt.Fprintf(p.w, "ossup: %s\n", desc)
+			if !tty {
+				fmt.Fprintf(p.w, "ossup: %s\n", desc)
+			}
 		}
-		if isTerminal(p.w) {
+		if tty {
 			p.bar = progressbar.NewOptions64(p.total-p.base,
 				progressbar.OptionSetWriter(p.w), progressbar.OptionSetDescription(desc),
-				progressbar.OptionShowBytes(true), progressbar.OptionShowTotalBytes(true), progressbar.OptionUseIECUnits(true),
+				progressbar.OptionShowBytes(true), progressbar.OptionShowCount(), progressbar.OptionShowTotalBytes(true), progressbar.OptionUseIECUnits(true),
 				progressbar.OptionSetPredictTime(true), progressbar.OptionThrottle(100*time.Millisecond),
 				progressbar.OptionFullWidth(), progressbar.OptionSetRenderBlankState(true))
 		}
