@@ -83,7 +83,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			usage(stdout)
 			return 0
 		}
-		name, rest = rest[0], []string{"-h"}
+		// Help that was asked for goes to standard output.
+		name, rest, stderr = rest[0], []string{"-h"}, stdout
 	}
 	for _, c := range commands() {
 		if c.name != name {
