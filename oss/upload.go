@@ -172,6 +172,7 @@ type multipartAPI interface {
 	ListParts(ctx context.Context, bucket, key, uploadID string, pageSize int) iter.Seq2[[]Part, error]
 	CompleteMultipartUpload(ctx context.Context, req *CompleteMultipartUploadRequest) (*CompleteMultipartUploadResult, error)
 	AbortMultipartUpload(ctx context.Context, bucket, key, uploadID string) error
+	HeadObject(ctx context.Context, bucket, key string) (*ObjectInfo, error)
 }
 
 // UploadFile uploads a local file to req.Bucket/req.Key: in one PutObject

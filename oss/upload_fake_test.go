@@ -30,6 +30,7 @@ type fakeAPI struct {
 	listParts  func(ctx context.Context, uploadID string) ([]Part, error)
 	complete   func(ctx context.Context, req *CompleteMultipartUploadRequest) (*CompleteMultipartUploadResult, error)
 	abort      func(ctx context.Context, uploadID string) error
+	headObject func(ctx context.Context, key string) (*ObjectInfo, error)
 }
 
 var errUnexpectedCall = errors.New("unexpected call")
@@ -78,6 +79,13 @@ func (f *fakeAPI) AbortMultipartUpload(ctx context.Context, bucket, key, uploadI
 		return fmt.Errorf("AbortMultipartUpload: %w", errUnexpectedCall)
 	}
 	return f.abort(ctx, uploadID)
+}
+
+func (f *fakeAPI) HeadObject(ctx context.Context, bucket, key string) (*ObjectInfo, error) {
+	if f.headObject == nil {
+		return nil, fmt.Errorf("HeadObject: %w", errUnexpectedCall)
+	}
+	return f.headObject(ctx, key)
 }
 
 // fakeStorePart reads a part's body as the service would and returns what it

@@ -191,6 +191,11 @@ func (u *uploader) complete(ctx context.Context) (*UploadFileResult, error) {
 	res, err := u.api.CompleteMultipartUpload(ctx, &CompleteMultipartUploadRequest{
 		Bucket: u.req.Bucket, Key: u.req.Key, UploadID: u.uploadID, Parts: list, Callback: u.req.Callback,
 	})
+	if errors.Is(err, ErrNoSuchUpload) && u.completedAlready(ctx, want) {
+		// A retried Complete whose first attempt succeeded, its answer lost.
+		u.finish()
+		return &u.res, nil
+	}
 	if err != nil && !errors.Is(err, ErrCallbackFailed) {
 		return nil, u.fail(err)
 	}
@@ -208,7 +213,7 @@ func (u *uploader) complete(ctx context.Context) (*UploadFileResult, error) {
 
 // finish removes the checkpoint of a completed upload.
 func (u *uploader) finish() {
-	if u.jr == nil {
+	if !u.req.EnableCheckpoint {
 		return
 	}
 	_ = u.jr.close()
@@ -242,4 +247,17 @@ func (u *uploader) abort() error {
 		return nil
 	}
 	return err
+}
+
+// completedAlready reports whether the object is already this file: the
+// upload was completed by an earlier attempt or run whose answer was lost.
+// It compares the object's size and CRC-64 with the file's, want being the
+// file's CRC-64 combined from its parts; on a match it fills the result.
+func (u *uploader) completedAlready(ctx context.Context, want uint64) bool {
+	info, err := u.api.HeadObject(ctx, u.req.Bucket, u.req.Key)
+	if err != nil || !info.HasCRC64 || info.CRC64 != want || info.Size != u.state.size {
+		return false
+	}
+	u.res.ETag, u.res.CRC64, u.res.RequestID, u.res.UploadID = info.ETag, want, info.RequestID, u.uploadID
+	return true
 }

@@ -11,6 +11,8 @@ import (
 	"sync"
 
 	"github.com/gofrs/flock"
+
+	"github.com/ossup/ossup/internal/crc64"
 )
 
 // uploader is one UploadFile call.
@@ -31,6 +33,9 @@ type uploader struct {
 	mu    sync.Mutex // guards parts, jr appends, done and Progress calls
 	parts []Part     // by part number - 1; PartNumber 0 means not uploaded
 	done  int64
+
+	// finished is set when resuming finds the object already complete.
+	finished bool
 }
 
 func (u *uploader) run(ctx context.Context) (*UploadFileResult, error) {
@@ -69,6 +74,12 @@ func (u *uploader) run(ctx context.Context) (*UploadFileResult, error) {
 			return nil, fmt.Errorf("oss: upload file: %w", err)
 		}
 		return nil, u.fail(err)
+	}
+	if u.finished {
+		// An earlier run completed the object and died before it could
+		// remove its checkpoint.
+		u.finish()
+		return &u.res, nil
 	}
 	u.progress(0)
 	if err := u.uploadParts(ctx, pending); err != nil {
@@ -192,6 +203,10 @@ func (u *uploader) resume(ctx context.Context) (pending []int, resumed bool, err
 	}
 	u.uploadID = h.UploadID
 	server, err := u.listParts(ctx)
+	if errors.Is(err, ErrNoSuchUpload) && u.journalComplete(ctx, recs) {
+		u.finished = true
+		return nil, true, nil
+	}
 	if errors.Is(err, ErrNoSuchUpload) {
 		u.uploadID = ""
 		u.restart(ctx, nil, "the upload no longer exists on the service")
@@ -261,4 +276,28 @@ func (u *uploader) listParts(ctx context.Context) (map[int]Part, error) {
 // sameETag compares ETags without quotes and case.
 func sameETag(a, b string) bool {
 	return strings.EqualFold(strings.Trim(a, `"`), strings.Trim(b, `"`))
+}
+
+// journalComplete reports whether the journal records every part of the
+// file and the object already holds exactly the file: a run that completed
+// the upload and died before removing its checkpoint.
+func (u *uploader) journalComplete(ctx context.Context, recs []cpPart) bool {
+	byNum := make(map[int]cpPart, len(recs))
+	for _, r := range recs {
+		byNum[r.Number] = r
+	}
+	var want uint64
+	for n := 1; n <= u.plan.parts; n++ {
+		r, ok := byNum[n]
+		_, size := u.plan.partRange(n, u.state.size)
+		if !ok || r.Size != size {
+			return false
+		}
+		want = crc64.Combine(want, r.CRC64, size)
+	}
+	if !u.completedAlready(ctx, want) {
+		return false
+	}
+	u.res.PartsResumed = u.plan.parts
+	return true
 }
