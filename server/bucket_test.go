@@ -219,3 +219,22 @@ func TestVirtualHostedStyle(t *testing.T) {
 		t.Fatalf("virtual-hosted GET: %d", resp.StatusCode)
 	}
 }
+
+func TestObjectsInheritBucketStorageClass(t *testing.T) {
+	h := newHarness(t, nil)
+	h.ok(call{method: "PUT", bucket: "iabkt", body: []byte("<CreateBucketConfiguration><StorageClass>IA</StorageClass></CreateBucketConfiguration>")}, 200)
+	h.put("iabkt", "plain", []byte("x"))
+	h.ok(call{method: "PUT", bucket: "iabkt", key: "archived", body: []byte("x"), header: map[string]string{"x-oss-storage-class": "Archive"}}, 200)
+	for key, want := range map[string]string{"plain": "IA", "archived": "Archive"} {
+		if got := h.ok(call{method: "HEAD", bucket: "iabkt", key: key}, 200).Header.Get("x-oss-storage-class"); got != want {
+			t.Errorf("%s: storage class %q, want %q", key, got, want)
+		}
+	}
+	var list ossxml.ListBucketResult
+	h.xml(call{method: "GET", bucket: "iabkt"}, &list)
+	for _, o := range list.Contents {
+		if o.Key == "plain" && o.StorageClass != "IA" {
+			t.Errorf("listing reports %q for an object of an IA bucket", o.StorageClass)
+		}
+	}
+}

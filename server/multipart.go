@@ -19,7 +19,7 @@ func (s *Server) initiateUpload(ctx context.Context, w http.ResponseWriter, r *h
 	if err != nil {
 		return err
 	}
-	meta, err := metadata(r)
+	meta, err := s.objectMetadata(ctx, r, rq)
 	if err != nil {
 		return err
 	}

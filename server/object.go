@@ -58,6 +58,21 @@ func metadata(r *http.Request) (store.Metadata, error) {
 	return m, nil
 }
 
+// objectMetadata is metadata(r) with the storage class defaulted to the
+// bucket's, as OSS does for objects put without x-oss-storage-class.
+func (s *Server) objectMetadata(ctx context.Context, r *http.Request, rq *request) (store.Metadata, error) {
+	m, err := metadata(r)
+	if err != nil || m.StorageClass != "" {
+		return m, err
+	}
+	b, err := s.store.GetBucket(ctx, rq.bucket)
+	if err != nil {
+		return m, storeError(err, rq)
+	}
+	m.StorageClass = b.StorageClass
+	return m, nil
+}
+
 // setObjectHeaders writes what GET and HEAD report about an object.
 func setObjectHeaders(h http.Header, o store.Object) {
 	h.Set("ETag", quoteETag(o.ETag))
@@ -107,7 +122,7 @@ func forbidOverwrite(r *http.Request) bool {
 }
 
 func (s *Server) putObject(ctx context.Context, w http.ResponseWriter, r *http.Request, rq *request) error {
-	meta, err := metadata(r)
+	meta, err := s.objectMetadata(ctx, r, rq)
 	if err != nil {
 		return err
 	}
