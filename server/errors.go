@@ -90,6 +90,8 @@ func storeError(err error, rq *request) error {
 		return newError(ossxml.CodeEntityTooSmall, "")
 	case errors.Is(err, store.ErrMalformedParts):
 		return newError(ossxml.CodeMalformedXML, "")
+	case errors.Is(err, store.ErrEntityTooLarge):
+		return newError(ossxml.CodeEntityTooLarge, "")
 	case errors.Is(err, store.ErrInvalidArgument):
 		return newError(ossxml.CodeInvalidArgument, "")
 	}

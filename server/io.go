@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ossup/ossup/internal/ossxml"
+	"github.com/ossup/ossup/server/store"
 )
 
 // maxXMLBody caps request bodies that are XML documents: a
@@ -94,29 +95,15 @@ func requireLength(r *http.Request) (int64, error) {
 	return r.ContentLength, nil
 }
 
-// maxChunkedBody is the largest request body of unknown length
-// (Transfer-Encoding: chunked) that PutObject and UploadPart accept. Such a
-// body is read into memory to learn its size, which the store needs up
-// front. Both official SDKs send an empty object chunked: Go's transport
-// treats a zero ContentLength with a non-nil Body as unknown.
-const maxChunkedBody = 8 << 20
-
 // sizedBody returns the body of a PutObject or UploadPart request and its
-// exact length. A chunked body is buffered; one larger than maxChunkedBody
-// is MissingContentLength.
+// length: the declared one, or store.SizeUnknown for a chunked body, which
+// the store reads to its end (at most 5 GiB).
 func (s *Server) sizedBody(w http.ResponseWriter, r *http.Request) (io.Reader, int64, error) {
-	if r.ContentLength >= 0 {
-		size, err := requireLength(r)
-		return io.LimitReader(s.body(w, r), size), size, err
+	if r.ContentLength < 0 {
+		return s.body(w, r), store.SizeUnknown, nil
 	}
-	data, err := io.ReadAll(io.LimitReader(s.body(w, r), maxChunkedBody+1))
-	if err != nil {
-		return nil, 0, newError(ossxml.CodeIncompleteBody, "")
-	}
-	if len(data) > maxChunkedBody {
-		return nil, 0, newError(ossxml.CodeMissingContentLength, "A chunked body larger than 8 MiB needs a Content-Length header.")
-	}
-	return bytes.NewReader(data), int64(len(data)), nil
+	size, err := requireLength(r)
+	return io.LimitReader(s.body(w, r), size), size, err
 }
 
 // readXML reads a small XML request body into v, checking its Content-MD5.

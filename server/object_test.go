@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"os"
@@ -251,4 +252,29 @@ func TestDeleteMultipleObjects(t *testing.T) {
 	h.fails(call{method: "POST", bucket: "bkt", query: "delete", body: []byte("<Delete></Delete>")}, ossxml.CodeMalformedXML)
 	bad := md5.Sum([]byte("x"))
 	h.fails(call{method: "POST", bucket: "bkt", query: "delete", body: quiet, header: map[string]string{"Content-MD5": base64.StdEncoding.EncodeToString(bad[:])}}, ossxml.CodeInvalidDigest)
+}
+
+// TestChunkedBodies sends bodies without a Content-Length (chunked
+// transfer encoding), as the SDKs do for readers of unknown length: the
+// server streams them into the store whatever their size.
+func TestChunkedBodies(t *testing.T) {
+	h := newHarness(t, nil)
+	h.mkbucket("bkt")
+	for _, size := range []int{0, 1, 12 << 20} {
+		data := randBytes(uint64(size), size)
+		r := h.request(call{method: "PUT", bucket: "bkt", key: "chunked", body: data})
+		r.ContentLength = -1
+		r.Body = io.NopCloser(bytes.NewReader(data))
+		resp, err := h.http.Client().Do(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 || resp.Header.Get("x-oss-hash-crc64ecma") != crc64.Format(crc64.Checksum(data)) {
+			t.Fatalf("chunked PUT of %d bytes: status %d, crc %s", size, resp.StatusCode, resp.Header.Get("x-oss-hash-crc64ecma"))
+		}
+		if got := h.get("bkt", "chunked"); !bytes.Equal(got, data) {
+			t.Fatalf("chunked object of %d bytes reads back differently", size)
+		}
+	}
 }

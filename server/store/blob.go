@@ -88,7 +88,7 @@ func (c ctxReader) Read(p []byte) (int, error) {
 // file is written, checked against wantMD5 (when not nil), fsynced, closed,
 // renamed into blobs/ and its directory fsynced. On error nothing is left.
 func (s *Disk) writeBlob(ctx context.Context, r io.Reader, size int64, wantMD5 []byte) (blobInfo, error) {
-	if size < 0 {
+	if size < 0 && size != SizeUnknown {
 		return blobInfo{}, fmt.Errorf("%w: negative size %d", ErrInvalidArgument, size)
 	}
 	id := newBlobID()
@@ -124,8 +124,15 @@ func (s *Disk) fill(ctx context.Context, f *os.File, r io.Reader, size int64, wa
 	buf := s.bufs.Get().(*[]byte)
 	defer s.bufs.Put(buf)
 	w := &hashWriter{f: f, md5: md5.New()}
-	n, err := io.CopyBuffer(w, io.LimitReader(ctxReader{ctx, r}, size), *buf)
+	limit := size
+	if size == SizeUnknown {
+		limit = MaxBlobSize + 1
+	}
+	n, err := io.CopyBuffer(w, io.LimitReader(ctxReader{ctx, r}, limit), *buf)
 	switch {
+	case size == SizeUnknown && n > MaxBlobSize:
+		return blobInfo{}, ErrEntityTooLarge
+	case size == SizeUnknown && err == nil:
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return blobInfo{}, fmt.Errorf("%w: got %d of %d bytes", ErrIncompleteBody, n, size)
 	case err != nil:

@@ -140,7 +140,8 @@ func testObjectBodies(t *testing.T, h harness) {
 		{"read error", func(context.Context, context.CancelFunc) io.Reader {
 			return iotest.ErrReader(iotest.ErrTimeout)
 		}, 100, nil, iotest.ErrTimeout, nil},
-		{"negative size", readerOf(big), -1, nil, ErrInvalidArgument, nil},
+		{"negative size", readerOf(big), -2, nil, ErrInvalidArgument, nil},
+		{"unknown size", readerOf(big), SizeUnknown, nil, nil, big},
 		{"cancelled", func(_ context.Context, cancel context.CancelFunc) io.Reader {
 			return &cancelAfter{n: 3 << 20, cancel: cancel}
 		}, 64 << 20, nil, context.Canceled, nil},
@@ -160,7 +161,7 @@ func testObjectBodies(t *testing.T, h harness) {
 		}
 		wantSame(t, tc.name, e.read(tc.name), tc.want)
 	}
-	e.wantBlobs(4)
+	e.wantBlobs(5)
 	for _, key := range []string{"", strings.Repeat("k", MaxKeyLen+1)} {
 		_, err := e.s.PutObject(t.Context(), "b", key, strings.NewReader("x"), 1, Metadata{}, PutOptions{})
 		wantErr(t, fmt.Sprintf("key of %d bytes", len(key)), err, ErrInvalidArgument)

@@ -22,11 +22,18 @@ var (
 	ErrInvalidPartOrder  = errors.New("store: part numbers not ascending")
 	ErrEntityTooSmall    = errors.New("store: part smaller than the minimum")
 	ErrMalformedParts    = errors.New("store: empty part list")
+	ErrEntityTooLarge    = errors.New("store: body larger than MaxBlobSize")
 	ErrInvalidArgument   = errors.New("store: invalid argument")
 )
 
 // Limits the store enforces.
 const (
+	// MaxBlobSize is the largest object body or part, in bytes (5 GiB).
+	MaxBlobSize = 5 << 30
+	// SizeUnknown, passed as the size of a PutObject or PutPart body, reads
+	// the body to its end (at most MaxBlobSize bytes, else
+	// ErrEntityTooLarge): for chunked request bodies.
+	SizeUnknown = -1
 	// MinPartSize is the smallest size of every part of a completed
 	// multipart upload but the last, in bytes.
 	MinPartSize = 100 << 10
