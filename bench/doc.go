@@ -1,0 +1,56 @@
+// Package bench compares ossup's client with the two official Alibaba
+// Cloud OSS Go SDKs, github.com/aliyun/aliyun-oss-go-sdk ("sdk-v1") and
+// github.com/aliyun/alibabacloud-oss-go-sdk-v2 ("sdk-v2"), on identical
+// work.
+//
+// It lives in its own module so that the SDKs never become dependencies of
+// the product. The package has no code outside its tests.
+//
+// Every benchmark writes one file of pseudo-random bytes and then runs a
+// sub-benchmark per client (ossup, sdk-v1, sdk-v2). Each sub-benchmark
+// starts its own ossup server in-process on loopback, with its data in
+// b.TempDir(), and points the client at it path style, signing with
+// Signature V4. All three clients keep their CRC-64 checks on (the SDKs'
+// defaults; ossup's cannot be turned off) and get the same part size,
+// the same number of parallel tasks and the same checkpoint setting:
+//
+//   - BenchmarkUploadFileDefault: each client's resumable upload at the
+//     reference defaults, 100 KiB parts, 5 tasks, checkpoint on, of a
+//     64 MiB file (656 parts).
+//   - BenchmarkUploadFileThroughput: 8 MiB parts, 4 tasks, checkpoint off,
+//     of a 256 MiB file.
+//   - BenchmarkPutObject: a single PutObject of a 64 MiB file.
+//
+// Each iteration uploads to a fresh key. Outside the timer it then reads
+// the object back with ossup's GetObject (which checks the CRC-64), compares
+// its MD5 and length with the file's, deletes it and runs the garbage
+// collector twice (the second run empties sync.Pool caches), so that no
+// iteration inherits the previous one's garbage or pooled buffers.
+//
+// Besides MB/s each result reports peak-heap-MiB: the highest heap in use
+// (runtime/metrics objects plus unused bytes of in-use spans, which is
+// runtime.MemStats.HeapInuse) sampled every 2 ms during the upload, and
+// base-heap-MiB, the same figure just before it. The server runs in the
+// same process, so both include the server's heap; it is the same server
+// for all three clients, so the difference between clients is the
+// clients' own. ossup's base is higher by its idle keep-alive connections:
+// its default transport gives each a 256 KiB read and write buffer. A 2 ms
+// sampler can miss spikes shorter than that.
+//
+// The three differ in what their checkpoints cost: ossup writes a header
+// (fsynced, renamed into place) and appends one record per part; sdk-v1
+// rewrites its whole JSON checkpoint after every part, without fsync;
+// sdk-v2 writes its checkpoint once, with the upload id only, and lists
+// the parts to resume. The server fsyncs every part and object for all
+// three alike.
+//
+// Run, from this directory,
+//
+//	go test -run '^$' -bench . -benchtime=3x -count=3 ./...
+//
+// and compare with benchstat. Results on a shared disk are noisy (every
+// part is fsynced); -count runs one client's counts back to back, so
+// repeating the whole command with -count=1 interleaves the clients
+// instead. Without -bench, go test runs only a test that each client's
+// uploads produce byte-exact objects on a 1 MiB file.
+package bench
