@@ -211,17 +211,28 @@ func storageClass(m store.Metadata) string {
 	return m.StorageClass
 }
 
-func (s *Server) listObjects(ctx context.Context, w http.ResponseWriter, r *http.Request, rq *request) error {
+// listParams reads what both object listings take: max-keys,
+// encoding-type, prefix, delimiter and the start marker, which the
+// parameter named after holds.
+func listParams(rq *request, after string) (store.ListOptions, bool, error) {
 	max, err := parseMax(rq, "max-keys", 100)
 	if err != nil {
-		return err
+		return store.ListOptions{}, false, err
 	}
 	enc, err := encodingURL(rq)
 	if err != nil {
-		return err
+		return store.ListOptions{}, false, err
 	}
 	q := rq.query
-	opts := store.ListOptions{Prefix: q.Get("prefix"), Delimiter: q.Get("delimiter"), After: q.Get("marker"), Max: max}
+	return store.ListOptions{Prefix: q.Get("prefix"), Delimiter: q.Get("delimiter"), After: q.Get(after), Max: max}, enc, nil
+}
+
+func (s *Server) listObjects(ctx context.Context, w http.ResponseWriter, r *http.Request, rq *request) error {
+	opts, enc, err := listParams(rq, "marker")
+	if err != nil {
+		return err
+	}
+	max := opts.Max
 	page, err := s.store.ListObjects(ctx, rq.bucket, opts)
 	if err != nil {
 		return storeError(err, rq)
@@ -240,16 +251,11 @@ func (s *Server) listObjects(ctx context.Context, w http.ResponseWriter, r *http
 }
 
 func (s *Server) listObjectsV2(ctx context.Context, w http.ResponseWriter, r *http.Request, rq *request) error {
-	max, err := parseMax(rq, "max-keys", 100)
+	opts, enc, err := listParams(rq, "start-after")
 	if err != nil {
 		return err
 	}
-	enc, err := encodingURL(rq)
-	if err != nil {
-		return err
-	}
-	q := rq.query
-	opts := store.ListOptions{Prefix: q.Get("prefix"), Delimiter: q.Get("delimiter"), After: q.Get("start-after"), Max: max}
+	q, max := rq.query, opts.Max
 	token := q.Get("continuation-token")
 	if token != "" {
 		after, err := base64.RawURLEncoding.DecodeString(token)
