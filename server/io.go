@@ -99,11 +99,15 @@ func requireLength(r *http.Request) (int64, error) {
 // length: the declared one, or store.SizeUnknown for a chunked body, which
 // the store reads to its end (at most 5 GiB).
 func (s *Server) sizedBody(w http.ResponseWriter, r *http.Request) (io.Reader, int64, error) {
+	body, err := limitBody(r, s.body(w, r))
+	if err != nil {
+		return nil, 0, err
+	}
 	if r.ContentLength < 0 {
-		return s.body(w, r), store.SizeUnknown, nil
+		return body, store.SizeUnknown, nil
 	}
 	size, err := requireLength(r)
-	return io.LimitReader(s.body(w, r), size), size, err
+	return io.LimitReader(body, size), size, err
 }
 
 // readXML reads a small XML request body into v, checking its Content-MD5.

@@ -185,6 +185,10 @@ func (s *Server) getObject(ctx context.Context, w http.ResponseWriter, r *http.R
 	if err := checkConditions(r, obj); err != nil {
 		return err
 	}
+	limit, err := trafficLimit(r)
+	if err != nil {
+		return err
+	}
 	standard := strings.EqualFold(r.Header.Get("x-oss-range-behavior"), "standard")
 	rng, err := parseRange(r.Header.Get("Range"), obj.Size, standard)
 	if err != nil {
@@ -207,7 +211,10 @@ func (s *Server) getObject(ctx context.Context, w http.ResponseWriter, r *http.R
 		return err
 	}
 	w.WriteHeader(status)
-	dw := &deadlineWriter{w: w, rc: http.NewResponseController(w), idle: s.cfg.IdleTimeout}
+	var dw io.Writer = &deadlineWriter{w: w, rc: http.NewResponseController(w), idle: s.cfg.IdleTimeout}
+	if limit > 0 {
+		dw = &throttledWriter{w: dw, t: newThrottle(ctx, limit)}
+	}
 	buf := copyBufs.Get().(*[]byte)
 	defer copyBufs.Put(buf)
 	if n, err := io.CopyBuffer(dw, io.LimitReader(rd, rng.length), *buf); err != nil || n != rng.length {
