@@ -17,8 +17,8 @@ const (
 )
 
 // CreateBucket creates b, or re-applies its ACL when a bucket of that name
-// exists with the same storage class and redundancy (compared ignoring
-// case; ErrBucketExists otherwise). Empty ACL, StorageClass and
+// exists with the same owner, storage class and redundancy (the latter two
+// compared ignoring case; ErrBucketExists otherwise). Empty ACL, StorageClass and
 // DataRedundancyType mean DefaultACL, DefaultStorageClass and
 // DefaultDataRedundancyType; b.Created is ignored. A store holds at most
 // MaxBuckets buckets (ErrTooManyBuckets).
@@ -27,6 +27,7 @@ func (s *Disk) CreateBucket(ctx context.Context, b Bucket) (created bool, err er
 		return false, ErrInvalidArgument
 	}
 	rec := bucketRec{
+		Owner:              b.Owner,
 		ACL:                orDefault(b.ACL, DefaultACL),
 		StorageClass:       orDefault(b.StorageClass, DefaultStorageClass),
 		DataRedundancyType: orDefault(b.DataRedundancyType, DefaultDataRedundancyType),
@@ -58,7 +59,8 @@ func reapplyACL(b *bolt.Bucket, rec bucketRec) error {
 	if err := decodeJSON(b.Get([]byte(keyInfo)), &old); err != nil {
 		return err
 	}
-	if !strings.EqualFold(old.StorageClass, rec.StorageClass) ||
+	if old.Owner != rec.Owner ||
+		!strings.EqualFold(old.StorageClass, rec.StorageClass) ||
 		!strings.EqualFold(old.DataRedundancyType, rec.DataRedundancyType) {
 		return ErrBucketExists
 	}
@@ -117,6 +119,7 @@ func readBucket(name string, b *bolt.Bucket) (Bucket, error) {
 	}
 	return Bucket{
 		Name:               name,
+		Owner:              rec.Owner,
 		ACL:                rec.ACL,
 		StorageClass:       rec.StorageClass,
 		DataRedundancyType: rec.DataRedundancyType,

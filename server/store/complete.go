@@ -15,8 +15,9 @@ import (
 // CompleteUpload assembles the listed parts (all uploaded parts, ascending,
 // when parts is nil) into bucket/key in one transaction, without reading or
 // copying data: the object's manifest references the part blobs. Checks run
-// in this order: the upload exists (ErrNoSuchUpload); the list is not empty
-// (ErrMalformedParts, also when parts is nil and none were uploaded);
+// in this order: the upload exists (ErrNoSuchUpload); with parts nil, some
+// part was uploaded (ErrMalformedParts; an empty, non-nil parts completes a
+// 0-byte object);
 // numbers strictly ascend (ErrInvalidPartOrder); every listed part exists
 // with that ETag (ErrInvalidPart); every part but the last has at least
 // MinPartSize bytes (ErrEntityTooSmall); with ForbidOverwrite the key is
@@ -65,7 +66,8 @@ func choose(all []numberedPart, want []CompletePart) ([]numberedPart, error) {
 	used := all
 	if want != nil {
 		if len(want) == 0 {
-			return nil, ErrMalformedParts
+			// An explicitly empty list completes a 0-byte object, as OSS does.
+			return nil, nil
 		}
 		for i := 1; i < len(want); i++ {
 			if want[i].Number <= want[i-1].Number {
@@ -78,7 +80,7 @@ func choose(all []numberedPart, want []CompletePart) ([]numberedPart, error) {
 		}
 	}
 	if len(used) == 0 {
-		return nil, ErrMalformedParts
+		return nil, ErrMalformedParts // all parts asked for, none uploaded
 	}
 	for _, p := range used[:len(used)-1] {
 		if p.rec.Size < MinPartSize {

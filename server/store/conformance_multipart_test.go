@@ -187,7 +187,6 @@ func testCompleteErrors(t *testing.T, h harness) {
 	}{
 		{"no such upload", other, valid, PutOptions{}, ErrNoSuchUpload},
 		{"no such upload, empty list", other, []CompletePart{}, PutOptions{}, ErrNoSuchUpload},
-		{"empty list", u.ID, []CompletePart{}, PutOptions{}, ErrMalformedParts},
 		{"descending", u.ID, []CompletePart{{3, t3}, {1, t1}}, PutOptions{}, ErrInvalidPartOrder},
 		{"repeated", u.ID, []CompletePart{{1, t1}, {1, t1}}, PutOptions{}, ErrInvalidPartOrder},
 		{"order before missing", u.ID, []CompletePart{{9, t1}, {1, t1}}, PutOptions{}, ErrInvalidPartOrder},
@@ -212,6 +211,20 @@ func testCompleteErrors(t *testing.T, h harness) {
 	empty := e.create("empty")
 	_, err = e.s.CompleteUpload(ctx, "b", "empty", empty.ID, nil, "", PutOptions{})
 	wantErr(t, "complete all without parts", err, ErrMalformedParts)
+	// An explicitly empty list completes a 0-byte object and frees the
+	// parts it leaves out.
+	zero := e.create("zero")
+	e.part(zero, 1, data(7, 1000))
+	e.wantBlobs(6)
+	obj, err := e.s.CompleteUpload(ctx, "b", "zero", zero.ID, []CompletePart{}, "", PutOptions{})
+	if err != nil || obj.Size != 0 || obj.CRC64 != 0 {
+		t.Fatalf("complete with an empty list = %+v, %v", obj, err)
+	}
+	wantSame(t, "0-byte object", e.read("zero"), nil)
+	e.wantBlobs(5)
+	if err := e.s.DeleteObject(ctx, "b", "zero"); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := e.s.CompleteUpload(ctx, "b", "taken", u.ID, valid, "", PutOptions{}); err != nil {
 		t.Fatal(err)
 	}

@@ -187,6 +187,15 @@ func testBuckets(t *testing.T, h harness) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if _, err := s.CreateBucket(ctx, Bucket{Name: "owned", Owner: "acct-1"}); err != nil {
+		t.Fatal(err)
+	}
+	if o, _ := s.GetBucket(ctx, "owned"); o.Owner != "acct-1" {
+		t.Errorf("Owner = %q, want acct-1", o.Owner)
+	}
+	if err := s.DeleteBucket(ctx, "owned"); err != nil {
+		t.Fatal(err)
+	}
 	if got.Name != "one" || got.ACL != "public-read" || got.StorageClass != DefaultStorageClass ||
 		got.DataRedundancyType != DefaultDataRedundancyType || got.Created.IsZero() {
 		t.Errorf("GetBucket = %+v", got)
@@ -200,6 +209,7 @@ func testBuckets(t *testing.T, h harness) {
 		{"case differs", Bucket{Name: "one", ACL: "private", StorageClass: "standard"}, nil},
 		{"other class", Bucket{Name: "one", StorageClass: "IA"}, ErrBucketExists},
 		{"other redundancy", Bucket{Name: "one", DataRedundancyType: "ZRS"}, ErrBucketExists},
+		{"other owner", Bucket{Name: "one", Owner: "someone-else"}, ErrBucketExists},
 	}
 	for _, tc := range again {
 		created, err := s.CreateBucket(ctx, tc.b)

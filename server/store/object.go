@@ -177,3 +177,28 @@ func (s *Disk) DeleteObject(ctx context.Context, bucket, key string) error {
 		return rec.blobIDs(), objs.Delete([]byte(key))
 	})
 }
+
+// SetObjectACL replaces bucket/key's ACL in one transaction; the data, the
+// ETag and the modification time stay as they are.
+func (s *Disk) SetObjectACL(ctx context.Context, bucket, key, acl string) error {
+	return s.commit(ctx, nil, func(tx *bolt.Tx) ([]string, error) {
+		objs, err := subOf(tx, bucket, bktObjects)
+		if err != nil {
+			return nil, err
+		}
+		v := objs.Get([]byte(key))
+		if v == nil {
+			return nil, ErrNoSuchKey
+		}
+		rec, err := decodeObject(v, true)
+		if err != nil {
+			return nil, err
+		}
+		rec.Meta.ACL = acl
+		enc, err := encodeObject(&rec)
+		if err != nil {
+			return nil, err
+		}
+		return nil, objs.Put([]byte(key), enc)
+	})
+}

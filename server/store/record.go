@@ -44,6 +44,7 @@ var errRecordVersion = errors.New("store: unsupported record version")
 
 // bucketRec is the stored form of a Bucket.
 type bucketRec struct {
+	Owner              string `json:"owner,omitempty"`
 	ACL                string `json:"acl"`
 	StorageClass       string `json:"class"`
 	DataRedundancyType string `json:"redundancy"`

@@ -50,7 +50,10 @@ const (
 
 // Bucket is a bucket's stored settings.
 type Bucket struct {
-	Name               string
+	Name string
+	// Owner is the account that created the bucket; empty is the default
+	// account (and every bucket created before accounts were recorded).
+	Owner              string
 	ACL                string // private, public-read or public-read-write
 	StorageClass       string // Standard, IA, Archive, ...
 	DataRedundancyType string // LRS or ZRS
@@ -176,7 +179,7 @@ type ReadSeekCloser interface {
 // or the new one.
 type Store interface {
 	// CreateBucket creates b, or re-applies its ACL when it exists with the
-	// same storage class and redundancy (ErrBucketExists otherwise). It
+	// same owner, storage class and redundancy (ErrBucketExists otherwise). It
 	// reports whether the bucket was new.
 	CreateBucket(ctx context.Context, b Bucket) (created bool, err error)
 	GetBucket(ctx context.Context, name string) (Bucket, error)
@@ -195,6 +198,10 @@ type Store interface {
 	// OpenObject returns the object and a reader of its content; the caller
 	// closes it.
 	OpenObject(ctx context.Context, bucket, key string) (Object, ReadSeekCloser, error)
+	// SetObjectACL replaces the ACL of bucket/key (default, private,
+	// public-read or public-read-write) without touching its data or its
+	// modification time.
+	SetObjectACL(ctx context.Context, bucket, key, acl string) error
 	// DeleteObject removes bucket/key; a missing key is not an error.
 	DeleteObject(ctx context.Context, bucket, key string) error
 	ListObjects(ctx context.Context, bucket string, opts ListOptions) (ListResult, error)
