@@ -11,9 +11,6 @@ import (
 	"github.com/ossup/ossup/server/store"
 )
 
-// owner is the single owner of every bucket and object.
-var owner = ossxml.Owner{ID: "ossup", DisplayName: "ossup"}
-
 var cannedACLs = map[string]bool{"private": true, "public-read": true, "public-read-write": true}
 
 var storageClasses = map[string]bool{"Standard": true, "IA": true, "Archive": true, "ColdArchive": true, "DeepColdArchive": true}
@@ -48,6 +45,9 @@ func encodingURL(rq *request) (bool, error) {
 	}
 }
 
+// defaultResourceGroup is the resource group every bucket is in.
+const defaultResourceGroup = "rg-default"
+
 func (s *Server) location() string { return "oss-" + s.cfg.Region }
 
 func (s *Server) listBuckets(ctx context.Context, w http.ResponseWriter, r *http.Request, rq *request) error {
@@ -56,11 +56,25 @@ func (s *Server) listBuckets(ctx context.Context, w http.ResponseWriter, r *http
 		return err
 	}
 	prefix, marker := rq.query.Get("prefix"), rq.query.Get("marker")
-	buckets, truncated, err := s.store.ListBuckets(ctx, prefix, marker, max)
+	// A store holds at most store.MaxBuckets buckets, so one page of
+	// store.MaxList holds them all; the caller sees its own.
+	all, _, err := s.store.ListBuckets(ctx, prefix, marker, store.MaxList)
 	if err != nil {
 		return err
 	}
-	res := ossxml.ListAllMyBucketsResult{Owner: owner, Prefix: prefix, Marker: marker, IsTruncated: truncated}
+	var buckets []store.Bucket
+	truncated := false
+	for _, b := range all {
+		if b.Owner != rq.account {
+			continue
+		}
+		if len(buckets) == max {
+			truncated = true
+			break
+		}
+		buckets = append(buckets, b)
+	}
+	res := ossxml.ListAllMyBucketsResult{Owner: ownerOf(rq.account), Prefix: prefix, Marker: marker, IsTruncated: truncated}
 	if rq.has("max-keys") {
 		res.MaxKeys = max
 	}
@@ -93,9 +107,14 @@ func (s *Server) putBucket(ctx context.Context, w http.ResponseWriter, r *http.R
 	if _, err := s.readXML(w, r, &conf); err != nil {
 		return err
 	}
-	b := store.Bucket{Name: rq.bucket, ACL: acl, StorageClass: conf.StorageClass, DataRedundancyType: conf.DataRedundancyType}
+	b := store.Bucket{Name: rq.bucket, Owner: rq.account, ACL: acl, StorageClass: conf.StorageClass, DataRedundancyType: conf.DataRedundancyType}
 	// Re-creating an existing bucket keeps what the request leaves unsaid.
 	if old, err := s.store.GetBucket(ctx, rq.bucket); err == nil {
+		if old.Owner != rq.account {
+			e := newError(ossxml.CodeBucketAlreadyExists, "The requested bucket name is not available: another account owns it.")
+			e.body.BucketName = rq.bucket
+			return e
+		}
 		b.ACL = cmp.Or(b.ACL, old.ACL)
 		b.StorageClass = cmp.Or(b.StorageClass, old.StorageClass)
 		b.DataRedundancyType = cmp.Or(b.DataRedundancyType, old.DataRedundancyType)
@@ -140,7 +159,7 @@ func (s *Server) getBucketACL(ctx context.Context, w http.ResponseWriter, r *htt
 	if err != nil {
 		return storeError(err, rq)
 	}
-	return writeXML(w, &ossxml.AccessControlPolicy{Owner: owner, AccessControlList: ossxml.AccessControlList{Grant: b.ACL}})
+	return writeXML(w, &ossxml.AccessControlPolicy{Owner: ownerOf(b.Owner), AccessControlList: ossxml.AccessControlList{Grant: b.ACL}})
 }
 
 func (s *Server) getBucketInfo(ctx context.Context, w http.ResponseWriter, r *http.Request, rq *request) error {
@@ -152,7 +171,10 @@ func (s *Server) getBucketInfo(ctx context.Context, w http.ResponseWriter, r *ht
 		Name: b.Name, CreationDate: ossxml.Time{Time: b.Created}, Location: s.location(),
 		ExtranetEndpoint: r.Host, IntranetEndpoint: r.Host,
 		StorageClass: b.StorageClass, DataRedundancyType: b.DataRedundancyType,
-		Owner: owner, AccessControlList: ossxml.AccessControlList{Grant: b.ACL},
+		Owner: ownerOf(b.Owner), AccessControlList: ossxml.AccessControlList{Grant: b.ACL},
+		AccessMonitor: "Disabled", TransferAcceleration: "Disabled", CrossRegionReplication: "Disabled",
+		ResourceGroupID:          defaultResourceGroup,
+		ServerSideEncryptionRule: ossxml.ServerSideEncryptionRule{SSEAlgorithm: "None"},
 	}})
 }
 
@@ -180,7 +202,7 @@ func (s *Server) deleteBucket(ctx context.Context, w http.ResponseWriter, r *htt
 	return nil
 }
 
-func summaries(objs []store.Object, withOwner bool) []ossxml.ObjectSummary {
+func summaries(objs []store.Object, withOwner bool, account string) []ossxml.ObjectSummary {
 	out := make([]ossxml.ObjectSummary, 0, len(objs))
 	for _, o := range objs {
 		sum := ossxml.ObjectSummary{
@@ -188,7 +210,7 @@ func summaries(objs []store.Object, withOwner bool) []ossxml.ObjectSummary {
 			Type: o.Type, Size: o.Size, StorageClass: storageClass(o.Meta),
 		}
 		if withOwner {
-			o := owner
+			o := ownerOf(account)
 			sum.Owner = &o
 		}
 		out = append(out, sum)
@@ -227,6 +249,15 @@ func listParams(rq *request, after string) (store.ListOptions, bool, error) {
 	return store.ListOptions{Prefix: q.Get("prefix"), Delimiter: q.Get("delimiter"), After: q.Get(after), Max: max}, enc, nil
 }
 
+// listObjectsAny answers GetBucket: ListObjectsV2 with list-type=2, else
+// ListObjects.
+func (s *Server) listObjectsAny(ctx context.Context, w http.ResponseWriter, r *http.Request, rq *request) error {
+	if rq.query.Get("list-type") == "2" {
+		return s.listObjectsV2(ctx, w, r, rq)
+	}
+	return s.listObjects(ctx, w, r, rq)
+}
+
 func (s *Server) listObjects(ctx context.Context, w http.ResponseWriter, r *http.Request, rq *request) error {
 	opts, enc, err := listParams(rq, "marker")
 	if err != nil {
@@ -239,7 +270,7 @@ func (s *Server) listObjects(ctx context.Context, w http.ResponseWriter, r *http
 	}
 	res := ossxml.ListBucketResult{
 		Name: rq.bucket, Prefix: opts.Prefix, Marker: opts.After, MaxKeys: max, Delimiter: opts.Delimiter,
-		IsTruncated: page.Truncated, Contents: summaries(page.Objects, true), CommonPrefixes: prefixes(page.CommonPrefixes),
+		IsTruncated: page.Truncated, Contents: summaries(page.Objects, true, rq.b.Owner), CommonPrefixes: prefixes(page.CommonPrefixes),
 	}
 	if page.Truncated {
 		res.NextMarker = page.Next
@@ -272,7 +303,7 @@ func (s *Server) listObjectsV2(ctx context.Context, w http.ResponseWriter, r *ht
 		Name: rq.bucket, Prefix: opts.Prefix, StartAfter: q.Get("start-after"), ContinuationToken: token,
 		MaxKeys: max, Delimiter: opts.Delimiter, IsTruncated: page.Truncated,
 		KeyCount: len(page.Objects) + len(page.CommonPrefixes),
-		Contents: summaries(page.Objects, q.Get("fetch-owner") == "true"), CommonPrefixes: prefixes(page.CommonPrefixes),
+		Contents: summaries(page.Objects, q.Get("fetch-owner") == "true", rq.b.Owner), CommonPrefixes: prefixes(page.CommonPrefixes),
 	}
 	if page.Truncated {
 		res.NextContinuationToken = base64.RawURLEncoding.EncodeToString([]byte(page.Next))

@@ -165,6 +165,23 @@ func (s *Server) headObject(ctx context.Context, w http.ResponseWriter, r *http.
 	return nil
 }
 
+// getObjectMeta answers HEAD ?objectMeta: the object's ETag, size,
+// modification time and CRC-64, without its metadata.
+func (s *Server) getObjectMeta(ctx context.Context, w http.ResponseWriter, r *http.Request, rq *request) error {
+	obj, err := s.store.HeadObject(ctx, rq.bucket, rq.key)
+	if err != nil {
+		return storeError(err, rq)
+	}
+	h := w.Header()
+	h.Set("ETag", quoteETag(obj.ETag))
+	h.Set("Last-Modified", obj.Modified.UTC().Format(http.TimeFormat))
+	h.Set("x-oss-last-access-time", obj.Modified.UTC().Format(http.TimeFormat))
+	h.Set("x-oss-hash-crc64ecma", crc64.Format(obj.CRC64))
+	h.Set("Content-Length", strconv.FormatInt(obj.Size, 10))
+	w.WriteHeader(http.StatusOK)
+	return nil
+}
+
 // responseOverrides are the GetObject query parameters that replace a
 // response header.
 var responseOverrides = map[string]string{
@@ -238,20 +255,6 @@ func (s *Server) deleteObject(ctx context.Context, w http.ResponseWriter, r *htt
 // the per-write deadline update and syscall cost vanish against the copy.
 var copyBufs = sync.Pool{New: func() any { b := make([]byte, 256<<10); return &b }}
 
-// getObjectACL answers GetObjectAcl: the object's own ACL, or "default"
-// when it inherits the bucket's.
-func (s *Server) getObjectACL(ctx context.Context, w http.ResponseWriter, r *http.Request, rq *request) error {
-	obj, err := s.store.HeadObject(ctx, rq.bucket, rq.key)
-	if err != nil {
-		return storeError(err, rq)
-	}
-	acl := obj.Meta.ACL
-	if acl == "" {
-		acl = "default"
-	}
-	return writeXML(w, &ossxml.AccessControlPolicy{Owner: owner, AccessControlList: ossxml.AccessControlList{Grant: acl}})
-}
-
 // maxDeleteObjects is the most keys one DeleteMultipleObjects request may
 // name.
 const maxDeleteObjects = 1000
@@ -275,6 +278,14 @@ func (s *Server) deleteObjects(ctx context.Context, w http.ResponseWriter, r *ht
 	for _, o := range del.Objects {
 		if err := validKey(o.Key); err != nil {
 			return err
+		}
+	}
+	if !rq.owner() {
+		// The bucket grants writes; an object's own ACL may still refuse.
+		for _, o := range del.Objects {
+			if !grants(s.effectiveACL(ctx, rq, o.Key), accessWrite) {
+				return accessDenied("You have no right to delete " + o.Key + ": its ACL does not grant writes.")
+			}
 		}
 	}
 	res := ossxml.DeleteResult{}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/ossup/ossup/internal/ossxml"
 	"github.com/ossup/ossup/internal/sign"
+	"github.com/ossup/ossup/server/store"
 )
 
 // MaxKeyLength is the longest object key, in bytes.
@@ -21,7 +22,14 @@ type request struct {
 	bucket string // empty for service-level requests
 	key    string // empty for service- and bucket-level requests
 	query  url.Values
+	op     *operation
 	id     sign.Identity
+	// account is the account of the signing key; meaningless when
+	// anonymous.
+	account string
+	// b is the addressed bucket, loaded before authentication for every
+	// operation but PutBucket.
+	b store.Bucket
 }
 
 func (rq *request) has(name string) bool {
@@ -29,7 +37,13 @@ func (rq *request) has(name string) bool {
 	return ok
 }
 
-// parse resolves addressing, validates names and checks the signature.
+// owner reports whether the request is signed by the bucket's owner.
+func (rq *request) owner() bool {
+	return !rq.id.Anonymous() && rq.account == rq.b.Owner
+}
+
+// parse resolves addressing, validates names, recognises the operation and,
+// once the addressed bucket is known to exist, checks the signature.
 func (s *Server) parse(w http.ResponseWriter, r *http.Request) (*request, error) {
 	rq := &request{rid: w.Header().Get("x-oss-request-id")}
 	q, err := url.ParseQuery(r.URL.RawQuery)
@@ -48,11 +62,25 @@ func (s *Server) parse(w http.ResponseWriter, r *http.Request) (*request, error)
 			return nil, err
 		}
 	}
+	if rq.op, err = route(r.Method, levelOf(rq), q, r.Header); err != nil {
+		return nil, err
+	}
+	// A missing bucket is reported before any credential check, as OSS
+	// does: clients probe for buckets that way.
+	if rq.bucket != "" && rq.op.name != "PutBucket" {
+		if rq.b, err = s.store.GetBucket(r.Context(), rq.bucket); err != nil {
+			return nil, storeError(err, rq)
+		}
+	}
+	if len(r.Header.Values(sign.HeaderAuthorization)) > 1 {
+		return nil, invalidArgument("Authorization", "", "The request carries more than one Authorization header.")
+	}
 	id, err := s.verifier.Verify(r, sign.Resource{Bucket: rq.bucket, Key: rq.key}, s.cfg.Now())
 	if err != nil {
 		return nil, authError(err)
 	}
 	rq.id = id
+	rq.account = s.accounts[id.AccessKeyID]
 	return rq, nil
 }
 
@@ -112,171 +140,13 @@ func validKey(key string) error {
 
 type handler func(ctx context.Context, w http.ResponseWriter, r *http.Request, rq *request) error
 
-// route picks the operation a request asks for, and whether it reads
-// (which public-read allows anonymous callers to do), writes objects
-// (public-read-write) or administers the bucket (owners only).
-func (s *Server) route(r *http.Request, rq *request) (h handler, access accessKind) {
-	if unimplemented(r, rq) {
-		return nil, accessAdmin
-	}
-	switch {
-	case rq.bucket == "":
-		if r.Method == http.MethodGet {
-			return s.listBuckets, accessAdmin
-		}
-	case rq.key == "":
-		return s.routeBucket(r, rq)
-	default:
-		return s.routeObject(r, rq)
-	}
-	return nil, accessAdmin
-}
-
-func (s *Server) routeBucket(r *http.Request, rq *request) (handler, accessKind) {
-	switch r.Method {
-	case http.MethodPut:
-		if rq.has("acl") {
-			return s.putBucketACL, accessAdmin
-		}
-		return s.putBucket, accessAdmin
-	case http.MethodGet:
-		switch {
-		case rq.has("acl"):
-			return s.getBucketACL, accessAdmin
-		case rq.has("bucketInfo"):
-			return s.getBucketInfo, accessAdmin
-		case rq.has("location"):
-			return s.getBucketLocation, accessAdmin
-		case rq.has("uploads"):
-			return s.listUploads, accessRead
-		case rq.query.Get("list-type") == "2":
-			return s.listObjectsV2, accessRead
-		}
-		return s.listObjects, accessRead
-	case http.MethodHead:
-		return s.headBucket, accessRead
-	case http.MethodDelete:
-		return s.deleteBucket, accessAdmin
-	case http.MethodPost:
-		if rq.has("delete") {
-			return s.deleteObjects, accessWrite
-		}
-	}
-	return nil, accessAdmin
-}
-
-func (s *Server) routeObject(r *http.Request, rq *request) (handler, accessKind) {
-	upload := rq.has("uploadId")
-	if rq.has("acl") && r.Method == http.MethodGet {
-		return s.getObjectACL, accessAdmin
-	}
-	switch r.Method {
-	case http.MethodPut:
-		if r.Header.Get("x-oss-copy-source") != "" {
-			return nil, accessWrite
-		}
-		if upload || rq.has("partNumber") {
-			return s.uploadPart, accessWrite
-		}
-		return s.putObject, accessWrite
-	case http.MethodGet:
-		if upload {
-			return s.listParts, accessRead
-		}
-		return s.getObject, accessRead
-	case http.MethodHead:
-		return s.headObject, accessRead
-	case http.MethodDelete:
-		if upload {
-			return s.abortUpload, accessWrite
-		}
-		return s.deleteObject, accessWrite
-	case http.MethodPost:
-		switch {
-		case rq.has("uploads"):
-			return s.initiateUpload, accessWrite
-		case upload:
-			return s.completeUpload, accessWrite
-		}
-	}
-	return nil, accessWrite
-}
-
-// unimplementedSubresources name OSS operations this server does not
-// implement. Each must be refused: otherwise the request would fall through
-// to the plain operation of its method, and DELETE /?cors (the SDKs'
-// DeleteBucketCors) would delete the bucket, PUT /key?tagging would replace
-// the object with an empty one.
-var unimplementedSubresources = []string{
-	"append", "tagging", "symlink", "restore", "x-oss-process", "select", "comp",
-	"cors", "lifecycle", "logging", "website", "referer", "policy", "encryption",
-	"versioning", "versions", "replication", "inventory", "worm", "cname", "qos",
-	"stat", "live", "requestPayment", "transferAcceleration", "resourceGroup", "style",
-}
-
-// unimplemented reports whether r asks for an operation this server does
-// not implement: a copy, one of unimplementedSubresources, or an ACL
-// operation other than Get/PutBucketAcl and GetObjectAcl (PutObjectAcl
-// would otherwise overwrite the object with an empty body).
-func unimplemented(r *http.Request, rq *request) bool {
-	if r.Header.Get("x-oss-copy-source") != "" {
-		return true
-	}
-	if rq.has("acl") && r.Method != http.MethodGet && (rq.key != "" || r.Method != http.MethodPut) {
-		return true
-	}
-	for _, name := range unimplementedSubresources {
-		if rq.has(name) {
-			return true
-		}
-	}
-	return false
-}
-
-type accessKind int
-
-const (
-	accessRead accessKind = iota
-	accessWrite
-	accessAdmin
-)
-
+// dispatch authorises the recognised operation and runs it.
 func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, rq *request) error {
-	h, access := s.route(r, rq)
-	if h == nil {
-		if unimplemented(r, rq) {
-			return newError(ossxml.CodeNotImplemented, "This operation is not implemented by this server.")
-		}
-		return newError(ossxml.CodeMethodNotAllowed, "The specified method is not allowed against this resource.")
-	}
-	if rq.id.Anonymous() {
-		if err := s.allowAnonymous(r.Context(), rq, access); err != nil {
-			return err
-		}
+	if err := s.authorize(r.Context(), rq); err != nil {
+		return err
 	}
 	if err := checkRequestMD5(r); err != nil {
 		return err
 	}
-	return h(r.Context(), w, r, rq)
-}
-
-// allowAnonymous lets an unsigned request through when the bucket's ACL
-// grants it: public-read for reads, public-read-write for object writes.
-// Bucket administration always needs a signature.
-func (s *Server) allowAnonymous(ctx context.Context, rq *request, access accessKind) error {
-	denied := newError(ossxml.CodeAccessDenied, "You have no right to access this resource: the request is anonymous and the bucket is not public.")
-	if rq.bucket == "" || access == accessAdmin {
-		return denied
-	}
-	b, err := s.store.GetBucket(ctx, rq.bucket)
-	if err != nil {
-		return storeError(err, rq)
-	}
-	switch {
-	case b.ACL == "public-read-write":
-		return nil
-	case b.ACL == "public-read" && access == accessRead:
-		return nil
-	}
-	return denied
+	return rq.op.run(s)(r.Context(), w, r, rq)
 }

@@ -18,6 +18,11 @@ import (
 // Credential is an account the server accepts: an access key pair and,
 // for STS-style credentials, the security token requests must carry.
 type Credential struct {
+	// Account names the account the key belongs to: keys with the same
+	// Account are one account, which owns the buckets any of them
+	// created. Empty is the default account, which owns every bucket
+	// created before accounts were recorded.
+	Account         string
 	AccessKeyID     string
 	AccessKeySecret string
 	SecurityToken   string
@@ -27,8 +32,9 @@ type Credential struct {
 type Config struct {
 	// Dir is the data directory; it is created if missing.
 	Dir string
-	// Credentials are the accounts allowed to sign requests. Every account
-	// owns every bucket: the server is single-tenant.
+	// Credentials are the keys allowed to sign requests. A bucket belongs
+	// to the account that created it; other accounts and anonymous callers
+	// reach it only as its ACLs (and its objects' ACLs) allow.
 	Credentials []Credential
 	// VirtualHostBases are the host names under which virtual-hosted style
 	// addressing works: a request to "<bucket>.<base>" addresses <bucket>.
@@ -58,6 +64,7 @@ type Server struct {
 	log      *slog.Logger
 	store    store.Store
 	verifier sign.Verifier
+	accounts map[string]string // access key id -> account
 	callback *http.Client
 }
 
@@ -71,10 +78,12 @@ func Open(cfg Config) (*Server, error) {
 		return nil, errors.New("server: at least one credential is required")
 	}
 	creds := make(map[string]sign.Credentials, len(cfg.Credentials))
+	accounts := make(map[string]string, len(cfg.Credentials))
 	for _, c := range cfg.Credentials {
 		if c.AccessKeyID == "" || c.AccessKeySecret == "" {
 			return nil, errors.New("server: credentials need an access key id and secret")
 		}
+		accounts[c.AccessKeyID] = c.Account
 		creds[c.AccessKeyID] = sign.Credentials{AccessKeyID: c.AccessKeyID, AccessKeySecret: c.AccessKeySecret, SecurityToken: c.SecurityToken}
 	}
 	if cfg.Region == "" {
@@ -102,6 +111,7 @@ func Open(cfg Config) (*Server, error) {
 		cfg:      cfg,
 		log:      log,
 		store:    st,
+		accounts: accounts,
 		verifier: sign.Verifier{Lookup: func(ak string) (sign.Credentials, bool) { c, ok := creds[ak]; return c, ok }},
 		callback: cb,
 	}, nil

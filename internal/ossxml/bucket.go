@@ -60,15 +60,36 @@ func (BucketInfo) rootName() string { return "BucketInfo" }
 // BucketDetail is the <Bucket> of a [BucketInfo]: the minimal set of
 // elements both SDKs read.
 type BucketDetail struct {
-	Name               string            `xml:"Name"`
-	CreationDate       Time              `xml:"CreationDate"`
-	Location           string            `xml:"Location"`
-	ExtranetEndpoint   string            `xml:"ExtranetEndpoint"`
-	IntranetEndpoint   string            `xml:"IntranetEndpoint"`
-	StorageClass       string            `xml:"StorageClass"`
-	DataRedundancyType string            `xml:"DataRedundancyType"`
-	Owner              Owner             `xml:"Owner"`
-	AccessControlList  AccessControlList `xml:"AccessControlList"`
+	Name                     string                   `xml:"Name"`
+	AccessMonitor            string                   `xml:"AccessMonitor"` // Enabled or Disabled
+	CreationDate             Time                     `xml:"CreationDate"`
+	Location                 string                   `xml:"Location"`
+	ExtranetEndpoint         string                   `xml:"ExtranetEndpoint"`
+	IntranetEndpoint         string                   `xml:"IntranetEndpoint"`
+	StorageClass             string                   `xml:"StorageClass"`
+	DataRedundancyType       string                   `xml:"DataRedundancyType"`
+	TransferAcceleration     string                   `xml:"TransferAcceleration"`   // Enabled or Disabled
+	CrossRegionReplication   string                   `xml:"CrossRegionReplication"` // Enabled or Disabled
+	ResourceGroupID          string                   `xml:"ResourceGroupId"`
+	Owner                    Owner                    `xml:"Owner"`
+	AccessControlList        AccessControlList        `xml:"AccessControlList"`
+	ServerSideEncryptionRule ServerSideEncryptionRule `xml:"ServerSideEncryptionRule"`
+	BucketPolicy             BucketLogging            `xml:"BucketPolicy"`
+	Comment                  string                   `xml:"Comment"`
+	BlockPublicAccess        bool                     `xml:"BlockPublicAccess"`
+}
+
+// ServerSideEncryptionRule is a bucket's default encryption; SSEAlgorithm
+// None means none.
+type ServerSideEncryptionRule struct {
+	SSEAlgorithm string `xml:"SSEAlgorithm"`
+}
+
+// BucketLogging is where a bucket's access logs go; empty when logging is
+// off. GetBucketInfo calls it BucketPolicy.
+type BucketLogging struct {
+	LogBucket string `xml:"LogBucket"`
+	LogPrefix string `xml:"LogPrefix"`
 }
 
 // AccessControlPolicy is the response body of GetBucketAcl (GET /?acl),

@@ -1,0 +1,122 @@
+package server
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/ossup/ossup/internal/ossxml"
+)
+
+// The canned ACLs. An object's ACL may also be aclDefault: it then
+// inherits its bucket's.
+const (
+	aclPrivate         = "private"
+	aclPublicRead      = "public-read"
+	aclPublicReadWrite = "public-read-write"
+	aclDefault         = "default"
+)
+
+// defaultOwnerID is the owner shown for the default account.
+const defaultOwnerID = "ossup"
+
+func ownerOf(account string) ossxml.Owner {
+	if account == "" {
+		account = defaultOwnerID
+	}
+	return ossxml.Owner{ID: account, DisplayName: account}
+}
+
+func accessDenied(msg string) error {
+	return newError(ossxml.CodeAccessDenied, msg)
+}
+
+// grants reports whether a canned ACL lets callers other than the owner
+// do what access names.
+func grants(acl string, access accessKind) bool {
+	switch access {
+	case accessRead:
+		return acl == aclPublicRead || acl == aclPublicReadWrite
+	case accessWrite:
+		return acl == aclPublicReadWrite
+	}
+	return false
+}
+
+// effectiveACL is the ACL that governs bucket/key for callers other than
+// the owner: the object's own, unless it is default (or the object does
+// not exist), then the bucket's.
+func (s *Server) effectiveACL(ctx context.Context, rq *request, key string) string {
+	if o, err := s.store.HeadObject(ctx, rq.bucket, key); err == nil && o.Meta.ACL != "" && o.Meta.ACL != aclDefault {
+		return o.Meta.ACL
+	}
+	return rq.b.ACL
+}
+
+// authorize applies OSS's access model to a verified request. The bucket's
+// owner may do anything. ListBuckets and PutBucket need a signature from
+// any account. Everyone else (anonymous callers and other accounts alike)
+// is governed by the ACLs: an object's own ACL takes precedence over its
+// bucket's, public-read grants reads and public-read-write grants reads
+// and object writes. Bucket administration and ACL operations are the
+// owner's alone.
+func (s *Server) authorize(ctx context.Context, rq *request) error {
+	op := rq.op
+	if op.access == accessSigned {
+		if rq.id.Anonymous() {
+			return accessDenied("You have no right to access this resource: the request is anonymous.")
+		}
+		return nil
+	}
+	if rq.owner() {
+		return nil
+	}
+	if op.access == accessOwner {
+		return accessDenied("You have no right to access this resource: only the bucket owner may do this.")
+	}
+	acl := rq.b.ACL
+	if op.object {
+		acl = s.effectiveACL(ctx, rq, rq.key)
+	}
+	if !grants(acl, op.access) {
+		return accessDenied("You have no right to access this resource: the ACL does not grant it.")
+	}
+	if rq.id.Anonymous() && op.name == "GetObject" {
+		for param := range responseOverrides {
+			if rq.has(param) {
+				return accessDenied("Anonymous requests cannot override response headers; sign the request.")
+			}
+		}
+	}
+	return nil
+}
+
+// putObjectACL answers PutObjectAcl: x-oss-object-acl replaces the
+// object's ACL, its data untouched.
+func (s *Server) putObjectACL(ctx context.Context, w http.ResponseWriter, r *http.Request, rq *request) error {
+	acl, err := objectACL(r)
+	if err != nil {
+		return err
+	}
+	if acl == "" {
+		return invalidArgument("x-oss-object-acl", "", "The x-oss-object-acl header is required.")
+	}
+	if err := s.store.SetObjectACL(ctx, rq.bucket, rq.key, acl); err != nil {
+		return storeError(err, rq)
+	}
+	w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+// getObjectACL answers GetObjectAcl: the object's own ACL, or "default"
+// when it inherits the bucket's.
+func (s *Server) getObjectACL(ctx context.Context, w http.ResponseWriter, r *http.Request, rq *request) error {
+	obj, err := s.store.HeadObject(ctx, rq.bucket, rq.key)
+	if err != nil {
+		return storeError(err, rq)
+	}
+	acl := obj.Meta.ACL
+	if acl == "" {
+		acl = aclDefault
+	}
+	return writeXML(w, &ossxml.AccessControlPolicy{Owner: ownerOf(rq.b.Owner), AccessControlList: ossxml.AccessControlList{Grant: acl}})
+}

@@ -1,0 +1,209 @@
+package server
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+
+	"github.com/ossup/ossup/internal/ossxml"
+)
+
+// level is what a request addresses: the service, a bucket or an object.
+type level int
+
+const (
+	levelService level = iota
+	levelBucket
+	levelObject
+)
+
+func levelOf(rq *request) level {
+	switch {
+	case rq.bucket == "":
+		return levelService
+	case rq.key == "":
+		return levelBucket
+	}
+	return levelObject
+}
+
+// accessKind is what an operation needs from a caller who does not own
+// the bucket.
+type accessKind int
+
+const (
+	// accessRead is granted by public-read and public-read-write.
+	accessRead accessKind = iota
+	// accessWrite is granted by public-read-write.
+	accessWrite
+	// accessOwner is for the bucket's owner alone.
+	accessOwner
+	// accessSigned is for any account, never for anonymous callers
+	// (ListBuckets, PutBucket).
+	accessSigned
+)
+
+// operation is one OSS API operation the server implements, recognised by
+// its method, the level it addresses, the sub-resources it needs (all of
+// them present) and may take (nothing else present), and the header that
+// selects it.
+type operation struct {
+	name     string
+	level    level
+	method   string
+	sub      []string // required sub-resources
+	optional []string // further sub-resources it accepts
+	header   string   // selecting header that must be present; see selectingHeaders
+	access   accessKind
+	// object reports that access is decided by the object's ACL (when it
+	// has one other than default) before the bucket's.
+	object bool
+	run    func(*Server) handler
+}
+
+// selectingHeaders turn a request into a different operation than its
+// method and sub-resources alone name: a PUT with x-oss-copy-source is
+// CopyObject, not PutObject. An operation whose header is empty requires
+// every one of them to be absent.
+var selectingHeaders = []string{"x-oss-copy-source"}
+
+// operations is the allowlist: a request that matches none of them is
+// refused without touching any state.
+var operations = []operation{
+	{name: "ListBuckets", level: levelService, method: http.MethodGet, access: accessSigned, run: func(s *Server) handler { return s.listBuckets }},
+
+	{name: "PutBucket", level: levelBucket, method: http.MethodPut, access: accessSigned, run: func(s *Server) handler { return s.putBucket }},
+	{name: "PutBucketAcl", level: levelBucket, method: http.MethodPut, sub: []string{"acl"}, access: accessOwner, run: func(s *Server) handler { return s.putBucketACL }},
+	{name: "GetBucketAcl", level: levelBucket, method: http.MethodGet, sub: []string{"acl"}, access: accessOwner, run: func(s *Server) handler { return s.getBucketACL }},
+	{name: "GetBucketInfo", level: levelBucket, method: http.MethodGet, sub: []string{"bucketInfo"}, access: accessOwner, run: func(s *Server) handler { return s.getBucketInfo }},
+	{name: "GetBucketLocation", level: levelBucket, method: http.MethodGet, sub: []string{"location"}, access: accessOwner, run: func(s *Server) handler { return s.getBucketLocation }},
+	{name: "ListMultipartUploads", level: levelBucket, method: http.MethodGet, sub: []string{"uploads"}, access: accessRead, run: func(s *Server) handler { return s.listUploads }},
+	{name: "ListObjects", level: levelBucket, method: http.MethodGet, access: accessRead, run: func(s *Server) handler { return s.listObjectsAny }},
+	{name: "HeadBucket", level: levelBucket, method: http.MethodHead, access: accessRead, run: func(s *Server) handler { return s.headBucket }},
+	{name: "DeleteBucket", level: levelBucket, method: http.MethodDelete, access: accessOwner, run: func(s *Server) handler { return s.deleteBucket }},
+	{name: "DeleteMultipleObjects", level: levelBucket, method: http.MethodPost, sub: []string{"delete"}, access: accessWrite, run: func(s *Server) handler { return s.deleteObjects }},
+
+	{name: "PutObject", level: levelObject, method: http.MethodPut, access: accessWrite, object: true, run: func(s *Server) handler { return s.putObject }},
+	{name: "UploadPart", level: levelObject, method: http.MethodPut, sub: []string{"uploadId"}, optional: []string{"partNumber"}, access: accessWrite, object: true, run: func(s *Server) handler { return s.uploadPart }},
+	{name: "UploadPart", level: levelObject, method: http.MethodPut, sub: []string{"partNumber"}, access: accessWrite, object: true, run: func(s *Server) handler { return s.uploadPart }},
+	{name: "PutObjectAcl", level: levelObject, method: http.MethodPut, sub: []string{"acl"}, access: accessOwner, run: func(s *Server) handler { return s.putObjectACL }},
+	{name: "GetObjectAcl", level: levelObject, method: http.MethodGet, sub: []string{"acl"}, access: accessOwner, run: func(s *Server) handler { return s.getObjectACL }},
+	{name: "GetObject", level: levelObject, method: http.MethodGet, access: accessRead, object: true, run: func(s *Server) handler { return s.getObject }},
+	{name: "HeadObject", level: levelObject, method: http.MethodHead, access: accessRead, object: true, run: func(s *Server) handler { return s.headObject }},
+	{name: "GetObjectMeta", level: levelObject, method: http.MethodHead, sub: []string{"objectMeta"}, access: accessRead, object: true, run: func(s *Server) handler { return s.getObjectMeta }},
+	{name: "DeleteObject", level: levelObject, method: http.MethodDelete, access: accessWrite, object: true, run: func(s *Server) handler { return s.deleteObject }},
+	{name: "InitiateMultipartUpload", level: levelObject, method: http.MethodPost, sub: []string{"uploads"}, optional: []string{"sequential"}, access: accessWrite, object: true, run: func(s *Server) handler { return s.initiateUpload }},
+	{name: "CompleteMultipartUpload", level: levelObject, method: http.MethodPost, sub: []string{"uploadId"}, access: accessWrite, object: true, run: func(s *Server) handler { return s.completeUpload }},
+	{name: "AbortMultipartUpload", level: levelObject, method: http.MethodDelete, sub: []string{"uploadId"}, access: accessWrite, object: true, run: func(s *Server) handler { return s.abortUpload }},
+	{name: "ListParts", level: levelObject, method: http.MethodGet, sub: []string{"uploadId"}, access: accessRead, object: true, run: func(s *Server) handler { return s.listParts }},
+}
+
+// plainParameters are query parameters that modify an operation without
+// selecting one: listing options, response header overrides, the
+// signature of a presigned URL, callbacks. Every other parameter that OSS
+// names as a sub-resource, and every unknown parameter without a value,
+// selects an operation.
+var plainParameters = map[string]bool{
+	"prefix": true, "marker": true, "max-keys": true, "delimiter": true, "encoding-type": true,
+	"list-type": true, "continuation-token": true, "start-after": true, "fetch-owner": true,
+	"key-marker": true, "upload-id-marker": true, "max-uploads": true,
+	"max-parts": true, "part-number-marker": true,
+	"response-content-type": true, "response-content-language": true, "response-expires": true,
+	"response-cache-control": true, "response-content-disposition": true, "response-content-encoding": true,
+	"OSSAccessKeyId": true, "Expires": true, "Signature": true, "security-token": true,
+	"x-oss-signature-version": true, "x-oss-credential": true, "x-oss-date": true, "x-oss-expires": true,
+	"x-oss-signature": true, "x-oss-additional-headers": true, "x-oss-security-token": true,
+	"callback": true, "callback-var": true, "x-oss-traffic-limit": true, "x-oss-request-payer": true,
+}
+
+// subResources are the sub-resources of the OSS API reference, implemented
+// here or not. A request naming one the server does not implement for its
+// method is refused with NotImplemented; it never runs as another
+// operation.
+var subResources = []string{
+	"acl", "uploads", "uploadId", "partNumber", "location", "bucketInfo", "stat", "delete",
+	"objectMeta", "sequential", "append", "position", "symlink", "restore", "cleanRestoredObject",
+	"tagging", "cors", "logging", "website", "referer", "lifecycle", "policy", "policyStatus",
+	"encryption", "versioning", "versions", "versionId", "replication", "replicationProgress",
+	"replicationLocation", "rtc", "inventory", "inventoryId", "worm", "wormId", "wormExtend",
+	"cname", "comp", "qos", "qosInfo", "requesterQosInfo", "resourcePool", "resourcePoolInfo",
+	"resourcePoolBuckets", "live", "status", "vod", "startTime", "endTime", "requestPayment",
+	"transferAcceleration", "resourceGroup", "style", "styleName", "img", "x-oss-process",
+	"x-oss-async-process", "select", "asyncFetch", "metaQuery", "accessPoint", "accessPointPolicy",
+	"accessPointForObjectProcess", "publicAccessBlock", "overwriteConfig", "responseHeader",
+	"accessmonitor", "regions", "regionList", "retention", "legalHold", "httpsConfig",
+	"redundancyTransition", "dataRedundancyTransition", "objectInfo", "udf", "udfName", "udfImage",
+	"udfApplication", "udfApplicationLog", "cloudboxes", "archiveDirectRead", "bucketArchiveDirectRead",
+	"userDefinedLogFieldsConfig", "notification", "eventNotification", "mirror", "x-oss-rename",
+	"withHashContext", "x-oss-enable-md5", "x-oss-enable-sha1", "x-oss-enable-sha256",
+	"x-oss-hash-ctx", "x-oss-md5-ctx", "link", "group", "vpcip", "dataAccelerator",
+}
+
+var knownSubResources = func() map[string]bool {
+	m := make(map[string]bool, len(subResources))
+	for _, s := range subResources {
+		m[s] = true
+	}
+	return m
+}()
+
+// selectors returns the query parameters of q that select an operation, in
+// sorted order.
+func selectors(q url.Values) []string {
+	var out []string
+	for name, vs := range q {
+		if plainParameters[name] {
+			continue
+		}
+		if knownSubResources[name] || len(vs) == 0 || vs[0] == "" {
+			out = append(out, name)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// route recognises the operation a request asks for. It is a pure function
+// of the method, the level, the query and the headers. A request naming a
+// sub-resource or selecting header that no implemented operation takes
+// answers NotImplemented; a plain request with a method the resource does
+// not support answers MethodNotAllowed.
+func route(method string, lvl level, q url.Values, h http.Header) (*operation, error) {
+	sel := selectors(q)
+	header := ""
+	for _, name := range selectingHeaders {
+		if h.Get(name) != "" {
+			header = name
+			break
+		}
+	}
+	for i := range operations {
+		op := &operations[i]
+		if op.level != lvl || op.method != method || op.header != header {
+			continue
+		}
+		if matches(op, sel) {
+			return op, nil
+		}
+	}
+	if len(sel) > 0 || header != "" {
+		return nil, newError(ossxml.CodeNotImplemented, "This operation is not implemented by this server.")
+	}
+	return nil, newError(ossxml.CodeMethodNotAllowed, "The specified method is not allowed against this resource.")
+}
+
+// matches reports whether sel holds every sub-resource op needs and no
+// other than those it takes.
+func matches(op *operation, sel []string) bool {
+	for _, need := range op.sub {
+		if !slices.Contains(sel, need) {
+			return false
+		}
+	}
+	for _, s := range sel {
+		if !slices.Contains(op.sub, s) && !slices.Contains(op.optional, s) {
+			return false
+		}
+	}
+	return true
+}
