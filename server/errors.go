@@ -4,6 +4,10 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
+	"sync/atomic"
+	"syscall"
+	"time"
 
 	"github.com/ossup/ossup/internal/ossxml"
 	"github.com/ossup/ossup/internal/sign"
@@ -119,13 +123,22 @@ func authError(err error) error {
 // InternalError: a client never sees a bare 500.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, rid string, err error) {
 	e, ok := errors.AsType[*apiError](err)
-	if !ok && r.Context().Err() != nil && errors.Is(err, context.Canceled) {
+	switch {
+	case ok:
+	case isTimeout(err):
+		// The client stalled mid-body: nothing was stored.
+		s.log.Warn("request body stalled", "method", r.Method, "url", redactURL(r.URL), "request_id", rid)
+		e = newError(ossxml.CodeRequestTimeout, "")
+	case r.Context().Err() != nil && errors.Is(err, context.Canceled) || isDisconnect(err):
 		// The client went away mid-request: nothing was stored, and there
 		// is nobody to answer.
-		s.log.Debug("request cancelled by the client", "method", r.Method, "url", r.URL.String(), "request_id", rid)
-		e = newError(ossxml.CodeRequestTimeout, "The request was cancelled.")
-	} else if !ok {
-		s.log.Error("internal error", "method", r.Method, "url", r.URL.String(), "request_id", rid, "err", err)
+		s.log.Debug("request cancelled by the client", "method", r.Method, "url", redactURL(r.URL), "request_id", rid)
+		e = newError(ossxml.CodeIncompleteBody, "The client closed the connection before sending the whole body.")
+	case errors.Is(err, syscall.ENOSPC):
+		s.diskFull(rid)
+		e = newError(ossxml.CodeInsufficientStorage, "")
+	default:
+		s.log.Error("internal error", "method", r.Method, "url", redactURL(r.URL), "request_id", rid, "err", err)
 		e = newError(ossxml.CodeInternalError, "")
 	}
 	body := e.body
@@ -151,4 +164,42 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, rid string, 
 	h.Del("Content-Length")
 	w.WriteHeader(e.status)
 	_, _ = w.Write(b)
+}
+
+// diskFullEvery spaces the warnings a full disk logs: one a minute, not
+// one per refused request.
+const diskFullEvery = time.Minute
+
+var lastDiskFull atomic.Int64
+
+func (s *Server) diskFull(rid string) {
+	t := now().UnixNano()
+	last := lastDiskFull.Load()
+	if t-last < int64(diskFullEvery) || !lastDiskFull.CompareAndSwap(last, t) {
+		return
+	}
+	s.log.Warn("the disk is full: writes are refused until space is freed", "data", s.cfg.Dir, "request_id", rid)
+}
+
+// redactURL renders u for logs with the secrets of presigned URLs (the
+// signature, the credential and the security token) replaced.
+func redactURL(u *url.URL) string {
+	if u.RawQuery == "" {
+		return u.String()
+	}
+	q, err := url.ParseQuery(u.RawQuery)
+	if err != nil {
+		c := *u
+		c.RawQuery = "REDACTED"
+		return c.String()
+	}
+	for name := range q {
+		switch name {
+		case "Signature", "x-oss-signature", "security-token", "x-oss-security-token", "x-oss-credential", "OSSAccessKeyId":
+			q.Set(name, "REDACTED")
+		}
+	}
+	c := *u
+	c.RawQuery = q.Encode()
+	return c.String()
 }

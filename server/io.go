@@ -117,6 +117,9 @@ func (s *Server) readXML(w http.ResponseWriter, r *http.Request, v any) (bool, e
 		return false, newError(ossxml.CodeMalformedXML, "The XML body is too large.")
 	}
 	data, err := io.ReadAll(io.LimitReader(s.body(w, r), maxXMLBody+1))
+	if isTimeout(err) {
+		return false, newError(ossxml.CodeRequestTimeout, "")
+	}
 	if err != nil {
 		return false, newError(ossxml.CodeIncompleteBody, "")
 	}

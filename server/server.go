@@ -54,8 +54,14 @@ type Config struct {
 	// 5-second timeout OSS uses.
 	CallbackClient *http.Client
 	// IdleTimeout is how long a request body or response may stall before
-	// the connection is cut; zero means one minute.
+	// the connection is cut, before and after authentication; zero means
+	// one minute.
 	IdleTimeout time.Duration
+	// MaxUnauthenticatedConns caps the connections open at once on which
+	// no request has yet been authorised; at the cap, each new connection
+	// closes the oldest such one. Zero means DefaultMaxUnauthenticatedConns. It applies to
+	// servers built by NewHTTPServer.
+	MaxUnauthenticatedConns int
 }
 
 // Server is an OSS-compatible http.Handler backed by an on-disk store.
@@ -66,6 +72,7 @@ type Server struct {
 	verifier sign.Verifier
 	accounts map[string]string // access key id -> account
 	callback *http.Client
+	conns    *connTracker
 }
 
 // Open opens (or creates) the store in cfg.Dir and returns a Server ready
@@ -95,6 +102,9 @@ func Open(cfg Config) (*Server, error) {
 	if cfg.IdleTimeout <= 0 {
 		cfg.IdleTimeout = time.Minute
 	}
+	if cfg.MaxUnauthenticatedConns <= 0 {
+		cfg.MaxUnauthenticatedConns = DefaultMaxUnauthenticatedConns
+	}
 	log := cfg.Logger
 	if log == nil {
 		log = slog.Default()
@@ -114,6 +124,7 @@ func Open(cfg Config) (*Server, error) {
 		accounts: accounts,
 		verifier: sign.Verifier{Lookup: func(ak string) (sign.Credentials, bool) { c, ok := creds[ak]; return c, ok }},
 		callback: cb,
+		conns:    newConnTracker(cfg.MaxUnauthenticatedConns),
 	}, nil
 }
 
@@ -125,15 +136,22 @@ func (s *Server) Close() error { return s.store.Close() }
 // against slow clients: headers must arrive within 10 seconds and idle
 // keep-alive connections close after 2 minutes. Slow bodies are cut by the
 // Server's own per-read deadline (Config.IdleTimeout), so large uploads are
-// not bounded by a total read timeout.
+// not bounded by a total read timeout. When h is a *Server, connections
+// on which no request has been authorised are capped
+// (Config.MaxUnauthenticatedConns).
 func NewHTTPServer(addr string, h http.Handler) *http.Server {
-	return &http.Server{
+	hs := &http.Server{
 		Addr:              addr,
 		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
 	}
+	if s, ok := h.(*Server); ok {
+		hs.ConnContext = s.conns.context
+		hs.ConnState = s.conns.state
+	}
+	return hs
 }
 
 func newRequestID() string {
@@ -154,15 +172,32 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			if p == http.ErrAbortHandler {
 				panic(p)
 			}
-			s.log.Error("panic serving request", "method", r.Method, "url", r.URL.String(), "request_id", rid, "panic", p, "stack", string(debug.Stack()))
+			s.log.Error("panic serving request", "method", r.Method, "url", redactURL(r.URL), "request_id", rid, "panic", p, "stack", string(debug.Stack()))
 			s.writeError(w, r, rid, newError("InternalError", ""))
 		}
 	}()
+	// Bound the body before anything else: Go's server reads it without a
+	// deadline unless one is set, and a client that declares a body and
+	// never sends it would otherwise hold the connection forever. Every
+	// read of the body pushes the deadline forward.
+	rc := http.NewResponseController(w)
+	_ = rc.SetReadDeadline(now().Add(s.cfg.IdleTimeout))
+	body := &watchedBody{ReadCloser: r.Body}
+	r.Body = body
 	rq, err := s.parse(w, r)
 	if err == nil {
 		err = s.dispatch(w, r, rq)
 	}
 	if err != nil {
+		unread := !body.consumed(r)
+		if unread {
+			// Draining an unread body could take as long as the client
+			// likes: close the connection after the answer instead.
+			h.Set("Connection", "close")
+		}
 		s.writeError(w, r, rid, err)
+		if unread {
+			_ = rc.SetReadDeadline(now())
+		}
 	}
 }

@@ -27,6 +27,7 @@ const (
 	CodeEntityTooSmall        = "EntityTooSmall"
 	CodeFileAlreadyExists     = "FileAlreadyExists"
 	CodeIncompleteBody        = "IncompleteBody"
+	CodeInsufficientStorage   = "InsufficientStorage"
 	CodeInternalError         = "InternalError"
 	CodeInvalidAccessKeyID    = "InvalidAccessKeyId"
 	CodeInvalidArgument       = "InvalidArgument"
@@ -103,6 +104,7 @@ var codeTable = []ErrorCode{
 	{CodeEntityTooSmall, http.StatusBadRequest, "Your proposed upload is smaller than the minimum allowed size.", "0042-00000213"},
 	{CodeFileAlreadyExists, http.StatusConflict, "The object you specified already exists and can not be overwritten.", ""},
 	{CodeIncompleteBody, http.StatusBadRequest, "You did not provide the number of bytes specified by the Content-Length HTTP header.", ""},
+	{CodeInsufficientStorage, http.StatusInsufficientStorage, "The server has no space left to store the request.", ""},
 	{CodeInternalError, http.StatusInternalServerError, "We encountered an internal error. Please try again.", ""},
 	{CodeInvalidAccessKeyID, http.StatusForbidden, "The OSS Access Key Id you provided does not exist in our records.", ""},
 	{CodeInvalidArgument, http.StatusBadRequest, "An argument you provided is not valid.", ""},
