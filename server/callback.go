@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -175,12 +176,18 @@ func (cb *callback) render(o store.Object) string {
 
 // runCallback posts the callback after the object is stored and answers
 // the client: 200 with the application server's JSON, or 203
-// CallbackFailed (the object stays stored).
+// CallbackFailed (the object stays stored). The URLs are tried in order,
+// all within one timeout.
 func (s *Server) runCallback(ctx context.Context, w http.ResponseWriter, rq *request, cb *callback, o store.Object) error {
 	body := cb.render(o)
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.callbackTimeout)
+	defer cancel()
 	var failure string
 	for _, u := range cb.urls {
-		resp, ctype, msg := s.postCallback(ctx, cb, u, body)
+		if ctx.Err() != nil {
+			break
+		}
+		resp, ctype, msg := s.postCallback(ctx, rq, cb, u, body)
 		if msg == "" {
 			if ctype == "" {
 				ctype = jsonBody
@@ -199,7 +206,7 @@ func (s *Server) runCallback(ctx context.Context, w http.ResponseWriter, rq *req
 
 // postCallback posts body to target. On failure it returns the message
 // OSS puts in its CallbackFailed error, such as "Error status : 500.".
-func (s *Server) postCallback(ctx context.Context, cb *callback, target, body string) (reply []byte, ctype, failure string) {
+func (s *Server) postCallback(ctx context.Context, rq *request, cb *callback, target, body string) (reply []byte, ctype, failure string) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, strings.NewReader(body))
 	if err != nil {
 		return nil, "", fmt.Sprintf("Error status : -1. %v", err)
@@ -209,12 +216,22 @@ func (s *Server) postCallback(ctx context.Context, cb *callback, target, body st
 		req.Host = cb.host
 	}
 	resp, err := s.callback.Do(req)
-	if err != nil {
+	switch {
+	case errors.Is(err, errCallbackRefused):
+		// The address stays in the log: the uploader learns only that the
+		// target is refused, not what an internal name resolves to.
+		s.log.Info("upload callback refused", "url", target, "request_id", rq.rid, "err", err)
+		return nil, "", fmt.Sprintf("Error status : -1. The callback target %s is not allowed: only public addresses may be called back.", req.URL.Host)
+	case err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded):
+		return nil, "", s.callbackTimedOut()
+	case err != nil:
 		return nil, "", fmt.Sprintf("Error status : -1. %v", err)
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxCallbackResponse+1))
 	switch {
+	case err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded):
+		return nil, "", s.callbackTimedOut()
 	case err != nil:
 		return nil, "", fmt.Sprintf("Error status : %d. Reading the response failed: %v", resp.StatusCode, err)
 	case resp.StatusCode != http.StatusOK:
@@ -225,4 +242,8 @@ func (s *Server) postCallback(ctx context.Context, cb *callback, target, body st
 		return nil, "", "Error status : 200. The response is not JSON."
 	}
 	return data, resp.Header.Get("Content-Type"), ""
+}
+
+func (s *Server) callbackTimedOut() string {
+	return fmt.Sprintf("Error status : -1. The callback did not complete within %v.", s.cfg.callbackTimeout)
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"sync"
@@ -13,6 +14,12 @@ import (
 
 	"github.com/ossup/ossup/internal/ossxml"
 )
+
+// allowLoopback lets callbacks reach the application servers the tests
+// run on loopback.
+func allowLoopback(c *Config) {
+	c.CallbackAllow = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
+}
 
 // appServer is an application server receiving upload callbacks.
 type appServer struct {
@@ -38,6 +45,13 @@ func newAppServer(t *testing.T, status int, reply string) *appServer {
 	return a
 }
 
+// calls is how many callbacks the application server has received.
+func (a *appServer) calls() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return len(a.bodies)
+}
+
 func callbackHeaders(spec map[string]any, vars map[string]string) map[string]string {
 	b, _ := json.Marshal(spec)
 	h := map[string]string{"x-oss-callback": base64.StdEncoding.EncodeToString(b)}
@@ -49,7 +63,7 @@ func callbackHeaders(spec map[string]any, vars map[string]string) map[string]str
 }
 
 func TestCallbackPutObject(t *testing.T) {
-	h := newHarness(t, nil)
+	h := newHarness(t, allowLoopback)
 	h.mkbucket("bkt")
 	app := newAppServer(t, 200, `{"Status":"OK"}`)
 	hdr := callbackHeaders(map[string]any{
@@ -80,7 +94,7 @@ func TestCallbackPutObject(t *testing.T) {
 }
 
 func TestCallbackJSONOnComplete(t *testing.T) {
-	h := newHarness(t, nil)
+	h := newHarness(t, allowLoopback)
 	h.mkbucket("bkt")
 	app := newAppServer(t, 200, `{"ok":true}`)
 	id := h.initiate("bkt", "k", nil)
@@ -108,7 +122,7 @@ func TestCallbackJSONOnComplete(t *testing.T) {
 }
 
 func TestCallbackFailureKeepsObject(t *testing.T) {
-	h := newHarness(t, nil)
+	h := newHarness(t, allowLoopback)
 	h.mkbucket("bkt")
 	app := newAppServer(t, 500, `oops`)
 	hdr := callbackHeaders(map[string]any{"callbackUrl": app.URL, "callbackBody": "o=${object}"}, nil)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -50,8 +51,21 @@ type Config struct {
 	// Now returns the current time, for signature checks; nil means
 	// time.Now. Tests set it to check clock skew.
 	Now func() time.Time
-	// CallbackClient posts upload callbacks; nil means a client with the
-	// 5-second timeout OSS uses.
+	// CallbackAllow lists address ranges that upload callbacks may reach
+	// although they are not public. By default a callback may connect only
+	// to globally reachable unicast addresses: loopback, private, link-local
+	// (the cloud metadata service included), CGNAT, multicast, unspecified
+	// and reserved addresses are refused, so that an uploader cannot make
+	// the server call, and report back, services on its own network. The
+	// check is made on the address each connection dials, after name
+	// resolution. An embedding program that calls back its own machine
+	// allows 127.0.0.0/8 and ::1/128 here.
+	CallbackAllow []netip.Prefix
+	// CallbackClient, when set, posts upload callbacks in place of the
+	// default client, and with it replaces the address policy: its
+	// Transport connects wherever it is told, so CallbackAllow does not
+	// apply. Redirects are still never followed, and one upload's callback
+	// is still bounded by one 5-second timeout. Nil means the default client.
 	CallbackClient *http.Client
 	// IdleTimeout is how long a request body or response may stall before
 	// the connection is cut, before and after authentication; zero means
@@ -59,9 +73,14 @@ type Config struct {
 	IdleTimeout time.Duration
 	// MaxUnauthenticatedConns caps the connections open at once on which
 	// no request has yet been authorised; at the cap, each new connection
-	// closes the oldest such one. Zero means DefaultMaxUnauthenticatedConns. It applies to
-	// servers built by NewHTTPServer.
+	// closes the oldest such one. Zero means
+	// DefaultMaxUnauthenticatedConns. It applies to servers built by
+	// NewHTTPServer.
 	MaxUnauthenticatedConns int
+
+	// callbackTimeout bounds one upload callback, all its URLs together;
+	// zero means defaultCallbackTimeout. Tests shorten it.
+	callbackTimeout time.Duration
 }
 
 // Server is an OSS-compatible http.Handler backed by an on-disk store.
@@ -105,6 +124,13 @@ func Open(cfg Config) (*Server, error) {
 	if cfg.MaxUnauthenticatedConns <= 0 {
 		cfg.MaxUnauthenticatedConns = DefaultMaxUnauthenticatedConns
 	}
+	if cfg.callbackTimeout <= 0 {
+		cfg.callbackTimeout = defaultCallbackTimeout
+	}
+	cb, err := callbackClient(cfg)
+	if err != nil {
+		return nil, err
+	}
 	log := cfg.Logger
 	if log == nil {
 		log = slog.Default()
@@ -112,10 +138,6 @@ func Open(cfg Config) (*Server, error) {
 	st, err := store.Open(cfg.Dir, store.Options{Logger: log})
 	if err != nil {
 		return nil, fmt.Errorf("server: %w", err)
-	}
-	cb := cfg.CallbackClient
-	if cb == nil {
-		cb = &http.Client{Timeout: 5 * time.Second}
 	}
 	return &Server{
 		cfg:      cfg,
@@ -130,7 +152,12 @@ func Open(cfg Config) (*Server, error) {
 
 // Close closes the store. Requests still in flight fail; shut the
 // http.Server down first.
-func (s *Server) Close() error { return s.store.Close() }
+func (s *Server) Close() error {
+	if s.cfg.CallbackClient == nil {
+		s.callback.CloseIdleConnections()
+	}
+	return s.store.Close()
+}
 
 // NewHTTPServer returns an http.Server for h with timeouts that protect
 // against slow clients: headers must arrive within 10 seconds and idle

@@ -174,6 +174,8 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"serve", "--access-key-id", "only-id"}, 2, "both"},
 		{[]string{"help"}, 0, "serve"},
 		{[]string{"help", "serve"}, 0, "--addr"},
+		{[]string{"help", "serve"}, 0, "allow-callback-to"},
+		{[]string{"serve", "--allow-callback-to", "nope"}, 2, "not a CIDR prefix"},
 	}
 	for _, tt := range tests {
 		cmd := exec.Command(ossupBin, tt.args...)

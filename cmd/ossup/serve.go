@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -25,6 +26,11 @@ Runs an OSS-compatible object storage server. The account comes from
 --access-key-id/--access-key-secret, else from OSS_ACCESS_KEY_ID and
 OSS_ACCESS_KEY_SECRET; with neither, a random one is generated and printed.
 It stops cleanly on SIGINT or SIGTERM: requests in flight finish first.
+
+Upload callbacks are posted to public addresses only; loopback, private,
+link-local and other internal addresses are refused, so that an uploader
+cannot make the server call services on its network. --allow-callback-to
+opens ranges where a trusted application server lives.
 
 Flags:
 `
@@ -57,6 +63,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	akSecret := fs.String("access-key-secret", "", "access key `secret` of the account (default $OSS_ACCESS_KEY_SECRET)")
 	vhost := fs.String("virtual-host-base", "", "enable virtual-hosted style for `HOST`: <bucket>.HOST addresses <bucket>")
 	region := fs.String("region", "cn-hangzhou", "`region` reported in bucket locations")
+	var allow prefixFlag
+	fs.Var(&allow, "allow-callback-to", "let upload callbacks reach these internal address `ranges`: CIDR[,CIDR] or bare addresses, repeatable (e.g. 127.0.0.0/8,::1/128 for this machine)")
 	quiet := fs.Bool("q", false, "log only warnings and errors")
 	fs.BoolVar(quiet, "quiet", false, "same as -q")
 	pos, err := parseFlags(fs, args)
@@ -81,15 +89,47 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintf(stdout, "OSS_ACCESS_KEY_ID=%s\nOSS_ACCESS_KEY_SECRET=%s\n", id, secret)
 	}
 	cfg := server.Config{
-		Dir:         *data,
-		Credentials: []server.Credential{{AccessKeyID: id, AccessKeySecret: secret}},
-		Region:      *region,
-		Logger:      log,
+		Dir:           *data,
+		Credentials:   []server.Credential{{AccessKeyID: id, AccessKeySecret: secret}},
+		Region:        *region,
+		Logger:        log,
+		CallbackAllow: allow,
 	}
 	if *vhost != "" {
 		cfg.VirtualHostBases = []string{*vhost}
 	}
+	if len(allow) > 0 {
+		log.Info("upload callbacks may reach internal addresses", "ranges", allow.String())
+	}
 	return serve(ctx, cfg, *addr, log)
+}
+
+// prefixFlag collects address ranges: CIDR prefixes, or bare addresses
+// meaning themselves alone, separated by commas, from repeated flags.
+type prefixFlag []netip.Prefix
+
+func (p *prefixFlag) String() string {
+	s := make([]string, len(*p))
+	for i, pre := range *p {
+		s[i] = pre.String()
+	}
+	return strings.Join(s, ",")
+}
+
+func (p *prefixFlag) Set(v string) error {
+	for f := range strings.SplitSeq(v, ",") {
+		f = strings.TrimSpace(f)
+		pre, err := netip.ParsePrefix(f)
+		if err != nil {
+			a, aerr := netip.ParseAddr(f)
+			if aerr != nil || a.Zone() != "" {
+				return fmt.Errorf("%q is not a CIDR prefix such as 10.0.0.0/8 or an IP address", f)
+			}
+			pre = netip.PrefixFrom(a, a.BitLen())
+		}
+		*p = append(*p, pre.Masked())
+	}
+	return nil
 }
 
 func firstNonEmpty(a, b string) string {

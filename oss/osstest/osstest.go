@@ -5,7 +5,9 @@
 //	env.Client.PutObject(ctx, &oss.PutObjectRequest{Bucket: env.Bucket, ...})
 //
 // The server keeps its data in t.TempDir(), speaks real HTTP with real
-// signatures, and is closed when the test ends. Outside a test (in an
+// signatures, and is closed when the test ends. Its upload callbacks may
+// reach loopback, where a test's application server (an httptest.Server)
+// listens; other internal addresses are refused as by any server. Outside a test (in an
 // Example, say) use [New] and close the Env yourself.
 package osstest
 
@@ -17,6 +19,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"os"
 	"testing"
 	"time"
@@ -101,6 +104,7 @@ func New(opts Options) (env *Env, err error) {
 		VirtualHostBases: []string{VirtualHostBase},
 		Logger:           slog.New(slog.DiscardHandler),
 		Now:              opts.Now,
+		CallbackAllow:    []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")},
 	})
 	if err != nil {
 		if e.removeDir {
