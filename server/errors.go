@@ -3,11 +3,14 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"time"
+	"unicode/utf8"
 
 	"github.com/ossup/ossup/internal/ossxml"
 	"github.com/ossup/ossup/internal/sign"
@@ -144,6 +147,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, rid string, 
 	body := e.body
 	body.RequestID = rid
 	body.HostID = r.Host
+	xmlSafeError(&body)
 	h := w.Header()
 	if body.EC != "" {
 		h.Set("x-oss-ec", body.EC)
@@ -202,4 +206,62 @@ func redactURL(u *url.URL) string {
 	c := *u
 	c.RawQuery = q.Encode()
 	return c.String()
+}
+
+// xmlSafeError makes every text of an error body legal XML 1.0. Keys may
+// hold control characters that XML cannot carry even as character
+// references, which strict parsers reject: in error bodies they are
+// percent-encoded instead (a key "a\x01b" is reported as "a%01b").
+func xmlSafeError(e *ossxml.Error) {
+	for _, f := range []*string{
+		&e.Code, &e.Message, &e.HostID, &e.Key, &e.BucketName, &e.UploadID, &e.ArgumentName,
+		&e.ArgumentValue, &e.SignatureProvided, &e.StringToSign, &e.OSSAccessKeyID, &e.Endpoint,
+		&e.RequestTime, &e.ServerTime,
+	} {
+		*f = xmlSafe(*f)
+	}
+}
+
+func xmlSafe(s string) string {
+	clean := true
+	for _, r := range s {
+		if !xmlChar(r) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for i, r := range s {
+		if xmlChar(r) {
+			b.WriteRune(r)
+			continue
+		}
+		n := utf8.RuneLen(r)
+		if r == utf8.RuneError {
+			n = 1 // an invalid byte
+		}
+		for _, c := range []byte(s[i : i+n]) {
+			fmt.Fprintf(&b, "%%%02X", c)
+		}
+	}
+	return b.String()
+}
+
+// xmlChar reports whether r may appear in an XML 1.0 document. RuneError
+// stands for invalid UTF-8 here and is refused too.
+func xmlChar(r rune) bool {
+	switch {
+	case r == 0x9 || r == 0xA || r == 0xD:
+		return true
+	case r < 0x20 || r == utf8.RuneError:
+		return false
+	case r <= 0xD7FF:
+		return true
+	case r >= 0xE000 && r <= 0xFFFD:
+		return true
+	}
+	return r >= 0x10000 && r <= utf8.MaxRune
 }

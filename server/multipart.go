@@ -104,9 +104,11 @@ func (s *Server) completeUpload(ctx context.Context, w http.ResponseWriter, r *h
 			return e
 		}
 	} else {
-		if !hasBody || len(body.Parts) == 0 {
+		if !hasBody {
 			return newError(ossxml.CodeMalformedXML, "")
 		}
+		// A well-formed empty list completes a 0-byte object, as OSS does.
+		parts = make([]store.CompletePart, 0, len(body.Parts))
 		for _, p := range body.Parts {
 			if p.PartNumber < 1 || p.PartNumber > MaxPartNumber {
 				return invalidArgument("PartNumber", strconv.Itoa(p.PartNumber), "Part number must be an integer between 1 and 10000, inclusive.")

@@ -118,6 +118,23 @@ func TestMultipartLifecycle(t *testing.T) {
 	h.fails(call{method: "DELETE", bucket: "bkt", key: "big/obj", query: "uploadId=" + id}, ossxml.CodeNoSuchUpload)
 }
 
+// TestCompleteEmptyList: a well-formed empty part list completes a 0-byte
+// object, as real OSS does, and frees the parts it leaves out.
+func TestCompleteEmptyList(t *testing.T) {
+	h := newHarness(t, nil)
+	h.mkbucket("bkt")
+	id := h.initiate("bkt", "zero", nil)
+	h.uploadPart("bkt", "zero", id, 1, []byte("unused part"))
+	r := h.ok(call{method: "POST", bucket: "bkt", key: "zero", query: "uploadId=" + id, body: []byte("<CompleteMultipartUpload></CompleteMultipartUpload>")}, 200)
+	if r.Header.Get("x-oss-hash-crc64ecma") != "0" {
+		t.Errorf("CRC %q", r.Header.Get("x-oss-hash-crc64ecma"))
+	}
+	if got := h.get("bkt", "zero"); len(got) != 0 {
+		t.Errorf("object %q, want empty", got)
+	}
+	h.fails(call{method: "GET", bucket: "bkt", key: "zero", query: "uploadId=" + id}, ossxml.CodeNoSuchUpload)
+}
+
 func TestCompleteErrors(t *testing.T) {
 	h := newHarness(t, nil)
 	h.mkbucket("bkt")
@@ -135,7 +152,6 @@ func TestCompleteErrors(t *testing.T) {
 	}{
 		{"malformed", call{body: []byte("<CompleteMultipartUpload><Part>")}, ossxml.CodeMalformedXML},
 		{"empty body", call{}, ossxml.CodeMalformedXML},
-		{"no parts", call{body: []byte("<CompleteMultipartUpload></CompleteMultipartUpload>")}, ossxml.CodeMalformedXML},
 		{"descending", call{body: completeBody([]int{3, 2}, []string{last, big})}, ossxml.CodeInvalidPartOrder},
 		{"duplicate", call{body: completeBody([]int{2, 2}, []string{big, big})}, ossxml.CodeInvalidPartOrder},
 		{"missing part", call{body: completeBody([]int{2, 4}, []string{big, big})}, ossxml.CodeInvalidPart},

@@ -31,6 +31,12 @@ type Error struct {
 	OSSAccessKeyID    string `xml:"OSSAccessKeyId,omitempty"`    // SignatureDoesNotMatch
 	Endpoint          string `xml:"Endpoint,omitempty"`          // AccessDenied: wrong endpoint for the bucket
 
+	// RequestTimeTooSkewed: the request's time and the server's, RFC 3339
+	// UTC with milliseconds, and the skew allowed.
+	RequestTime                string `xml:"RequestTime,omitempty"`
+	ServerTime                 string `xml:"ServerTime,omitempty"`
+	MaxAllowedSkewMilliseconds int64  `xml:"MaxAllowedSkewMilliseconds,omitempty"`
+
 	EC           string `xml:"EC,omitempty"`
 	RecommendDoc string `xml:"RecommendDoc,omitempty"`
 }

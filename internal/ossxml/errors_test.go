@@ -91,6 +91,7 @@ func TestLookupCode(t *testing.T) {
 		{CodeNotModified, 304},
 		{CodeMissingContentLength, 411},
 		{CodeCallbackFailed, 203},
+		{CodeInsufficientStorage, 507},
 		{CodeInternalError, 500},
 		{CodeTooManyBuckets, 400},
 		{CodeMethodNotAllowed, 405},
