@@ -122,10 +122,10 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, rid string, 
 	if !ok && r.Context().Err() != nil && errors.Is(err, context.Canceled) {
 		// The client went away mid-request: nothing was stored, and there
 		// is nobody to answer.
-		s.log.Debug("request cancelled by the client", "method", r.Method, "url", r.URL.String(), "request_id", rid)
+		s.log.Debug("request cancelled by the client", "method", r.Method, "url", redactURL(r.URL), "request_id", rid)
 		e = newError(ossxml.CodeRequestTimeout, "The request was cancelled.")
 	} else if !ok {
-		s.log.Error("internal error", "method", r.Method, "url", r.URL.String(), "request_id", rid, "err", err)
+		s.log.Error("internal error", "method", r.Method, "url", redactURL(r.URL), "request_id", rid, "err", err)
 		e = newError(ossxml.CodeInternalError, "")
 	}
 	body := e.body

@@ -144,7 +144,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			if p == http.ErrAbortHandler {
 				panic(p)
 			}
-			s.log.Error("panic serving request", "method", r.Method, "url", r.URL.String(), "request_id", rid, "panic", p, "stack", string(debug.Stack()))
+			s.log.Error("panic serving request", "method", r.Method, "url", redactURL(r.URL), "request_id", rid, "panic", p, "stack", string(debug.Stack()))
 			s.writeError(w, r, rid, newError("InternalError", ""))
 		}
 	}()
