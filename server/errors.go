@@ -98,7 +98,12 @@ func storeError(err error, rq *request) error {
 	return err
 }
 
-// authError maps a signature verification failure to its OSS error.
+// payloadHashHeader is x-oss-content-sha256 as errors name it.
+const payloadHashHeader = "x-oss-content-sha256"
+
+// authError maps a signature verification failure to its OSS error, with
+// the EC OSS sends for a V4 scope naming the wrong region or product and
+// for an x-oss-content-sha256 it does not take.
 func authError(err error) error {
 	e, ok := errors.AsType[*sign.Error](err)
 	if !ok {
@@ -111,6 +116,14 @@ func authError(err error) error {
 		out.body.OSSAccessKeyID = e.AccessKeyID
 	}
 	out.body.ArgumentName, out.body.ArgumentValue = e.ArgumentName, e.ArgumentValue
+	switch {
+	case e.Kind == sign.KindInvalidRegion:
+		out.body.EC = ossxml.ECInvalidSigningRegion
+	case e.Kind == sign.KindInvalidProduct:
+		out.body.EC = ossxml.ECInvalidSigningProduct
+	case e.Kind == sign.KindMalformed && e.ArgumentName == payloadHashHeader:
+		out.body.EC = ossxml.ECInvalidContentSHA256
+	}
 	return out
 }
 

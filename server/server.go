@@ -35,8 +35,9 @@ type Config struct {
 	// Requests to any other host (an IP address, for example) use path
 	// style: "/<bucket>/<key>".
 	VirtualHostBases []string
-	// Region is reported in bucket locations (as "oss-<Region>"); empty
-	// means "cn-hangzhou".
+	// Region is reported in bucket locations (as "oss-<Region>") and is the
+	// only region a Signature V4 credential scope may name; empty means
+	// "cn-hangzhou".
 	Region string
 	// Logger receives one line per internal error and the store's start-up
 	// report; nil means slog.Default().
@@ -98,11 +99,15 @@ func Open(cfg Config) (*Server, error) {
 	if cb == nil {
 		cb = &http.Client{Timeout: 5 * time.Second}
 	}
+	verifier := sign.Verifier{
+		Lookup: func(ak string) (sign.Credentials, bool) { c, ok := creds[ak]; return c, ok },
+		Region: cfg.Region,
+	}
 	return &Server{
 		cfg:      cfg,
 		log:      log,
 		store:    st,
-		verifier: sign.Verifier{Lookup: func(ak string) (sign.Credentials, bool) { c, ok := creds[ak]; return c, ok }},
+		verifier: verifier,
 		callback: cb,
 	}, nil
 }
