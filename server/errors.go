@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -105,7 +104,12 @@ func storeError(err error, rq *request) error {
 	return err
 }
 
-// authError maps a signature verification failure to its OSS error.
+// payloadHashHeader is x-oss-content-sha256 as errors name it.
+const payloadHashHeader = "x-oss-content-sha256"
+
+// authError maps a signature verification failure to its OSS error, with
+// the EC OSS sends for a V4 scope naming the wrong region or product and
+// for an x-oss-content-sha256 it does not take.
 func authError(err error) error {
 	e, ok := errors.AsType[*sign.Error](err)
 	if !ok {
@@ -118,6 +122,14 @@ func authError(err error) error {
 		out.body.OSSAccessKeyID = e.AccessKeyID
 	}
 	out.body.ArgumentName, out.body.ArgumentValue = e.ArgumentName, e.ArgumentValue
+	switch {
+	case e.Kind == sign.KindInvalidRegion:
+		out.body.EC = ossxml.ECInvalidSigningRegion
+	case e.Kind == sign.KindInvalidProduct:
+		out.body.EC = ossxml.ECInvalidSigningProduct
+	case e.Kind == sign.KindMalformed && e.ArgumentName == payloadHashHeader:
+		out.body.EC = ossxml.ECInvalidContentSHA256
+	}
 	return out
 }
 
@@ -185,28 +197,6 @@ func (s *Server) diskFull(rid string) {
 	s.log.Warn("the disk is full: writes are refused until space is freed", "data", s.cfg.Dir, "request_id", rid)
 }
 
-// redactURL renders u for logs with the secrets of presigned URLs (the
-// signature, the credential and the security token) replaced.
-func redactURL(u *url.URL) string {
-	if u.RawQuery == "" {
-		return u.String()
-	}
-	q, err := url.ParseQuery(u.RawQuery)
-	if err != nil {
-		c := *u
-		c.RawQuery = "REDACTED"
-		return c.String()
-	}
-	for name := range q {
-		switch name {
-		case "Signature", "x-oss-signature", "security-token", "x-oss-security-token", "x-oss-credential", "OSSAccessKeyId":
-			q.Set(name, "REDACTED")
-		}
-	}
-	c := *u
-	c.RawQuery = q.Encode()
-	return c.String()
-}
 
 // xmlSafeError makes every text of an error body legal XML 1.0. Keys may
 // hold control characters that XML cannot carry even as character

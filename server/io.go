@@ -97,10 +97,14 @@ func requireLength(r *http.Request) (int64, error) {
 
 // sizedBody returns the body of a PutObject or UploadPart request and its
 // length: the declared one, or store.SizeUnknown for a chunked body, which
-// the store reads to its end (at most 5 GiB).
+// the store reads to its end (at most 5 GiB). A body sent with a hex
+// x-oss-content-sha256 fails on its last read when it does not match.
 func (s *Server) sizedBody(w http.ResponseWriter, r *http.Request) (io.Reader, int64, error) {
 	body, err := limitBody(r, s.body(w, r))
 	if err != nil {
+		return nil, 0, err
+	}
+	if body, err = verifyPayload(r, body); err != nil {
 		return nil, 0, err
 	}
 	if r.ContentLength < 0 {
@@ -110,7 +114,8 @@ func (s *Server) sizedBody(w http.ResponseWriter, r *http.Request) (io.Reader, i
 	return io.LimitReader(body, size), size, err
 }
 
-// readXML reads a small XML request body into v, checking its Content-MD5.
+// readXML reads a small XML request body into v, checking its Content-MD5
+// and x-oss-content-sha256.
 // An empty body leaves v untouched and reports false.
 func (s *Server) readXML(w http.ResponseWriter, r *http.Request, v any) (bool, error) {
 	if r.ContentLength > maxXMLBody {
@@ -132,6 +137,9 @@ func (s *Server) readXML(w http.ResponseWriter, r *http.Request, v any) (bool, e
 	}
 	if got := md5.Sum(data); sum != nil && !bytes.Equal(sum, got[:]) {
 		return false, newError(ossxml.CodeInvalidDigest, "")
+	}
+	if err := checkPayload(r, data); err != nil {
+		return false, err
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
 		return false, nil

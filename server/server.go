@@ -42,8 +42,9 @@ type Config struct {
 	// Requests to any other host (an IP address, for example) use path
 	// style: "/<bucket>/<key>".
 	VirtualHostBases []string
-	// Region is reported in bucket locations (as "oss-<Region>"); empty
-	// means "cn-hangzhou".
+	// Region is reported in bucket locations (as "oss-<Region>") and is the
+	// only region a Signature V4 credential scope may name; empty means
+	// "cn-hangzhou".
 	Region string
 	// Logger receives one line per internal error and the store's start-up
 	// report; nil means slog.Default().
@@ -139,12 +140,16 @@ func Open(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("server: %w", err)
 	}
+	verifier := sign.Verifier{
+		Lookup: func(ak string) (sign.Credentials, bool) { c, ok := creds[ak]; return c, ok },
+		Region: cfg.Region,
+	}
 	return &Server{
 		cfg:      cfg,
 		log:      log,
 		store:    st,
 		accounts: accounts,
-		verifier: sign.Verifier{Lookup: func(ak string) (sign.Credentials, bool) { c, ok := creds[ak]; return c, ok }},
+		verifier: verifier,
 		callback: cb,
 		conns:    newConnTracker(cfg.MaxUnauthenticatedConns),
 	}, nil

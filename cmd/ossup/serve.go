@@ -62,7 +62,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	akID := fs.String("access-key-id", "", "access key `id` of the account (default $OSS_ACCESS_KEY_ID)")
 	akSecret := fs.String("access-key-secret", "", "access key `secret` of the account (default $OSS_ACCESS_KEY_SECRET)")
 	vhost := fs.String("virtual-host-base", "", "enable virtual-hosted style for `HOST`: <bucket>.HOST addresses <bucket>")
-	region := fs.String("region", "cn-hangzhou", "`region` reported in bucket locations")
+	region := fs.String("region", "cn-hangzhou", "`region` reported in bucket locations and required in V4 signatures")
 	var allow prefixFlag
 	fs.Var(&allow, "allow-callback-to", "let upload callbacks reach these internal address `ranges`: CIDR[,CIDR] or bare addresses, repeatable (e.g. 127.0.0.0/8,::1/128 for this machine)")
 	quiet := fs.Bool("q", false, "log only warnings and errors")

@@ -74,6 +74,16 @@ const (
 	// than url, sent with MessageInvalidEncodingType and ArgumentName
 	// encoding-type.
 	ECInvalidEncodingType = "0017-00000235"
+	// ECInvalidContentSHA256 is InvalidArgument for an x-oss-content-sha256
+	// OSS does not take (it takes only UNSIGNED-PAYLOAD). This server also
+	// sends it when a hex value does not match the body.
+	ECInvalidContentSHA256 = "0002-00000214"
+	// ECInvalidSigningRegion is InvalidArgument for a V4 credential scope
+	// naming another region.
+	ECInvalidSigningRegion = "0002-00000226"
+	// ECInvalidSigningProduct is InvalidArgument for a V4 credential scope
+	// naming a product other than oss.
+	ECInvalidSigningProduct = "0002-00000227"
 )
 
 // Messages for situations whose code is shared with others.

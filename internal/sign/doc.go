@@ -17,5 +17,12 @@
 // code ([Error.Code]): SignatureDoesNotMatch (with the string to sign, as OSS
 // returns it), InvalidAccessKeyId, RequestTimeTooSkewed, AccessDenied for an
 // expired presigned URL or a missing date, and InvalidArgument for a
-// malformed Authorization header or presign parameters.
+// malformed Authorization header or presign parameters, a repeated
+// authentication header or parameter, a malformed x-oss-content-sha256, and
+// a V4 credential scope whose region (see [Verifier.Region]), product or
+// date is not the one expected.
+//
+// A hex x-oss-content-sha256 is signed like any header, but only the body
+// can prove it: [PayloadHash] returns the digest, and the server compares it
+// with the body it reads.
 package sign

@@ -24,6 +24,15 @@ const (
 	// KindUnsupported: a signature scheme this package does not verify
 	// (Signature V2, "OSS2").
 	KindUnsupported
+	// KindInvalidRegion: a V4 credential scope names a region other than
+	// the Verifier's.
+	KindInvalidRegion
+	// KindInvalidProduct: a V4 credential scope names a product other than
+	// DefaultProduct.
+	KindInvalidProduct
+	// KindInvalidDate: the date of a V4 credential scope is not the UTC
+	// date of the request's timestamp.
+	KindInvalidDate
 )
 
 // Error is a verification failure. Its Code is the OSS error code the server
@@ -35,8 +44,8 @@ type Error struct {
 	AccessKeyID       string
 	StringToSign      string
 	SignatureProvided string
-	// ArgumentName and ArgumentValue name the bad input of a KindMalformed
-	// error, when there is one.
+	// ArgumentName and ArgumentValue name the bad input of an
+	// InvalidArgument error, when there is one.
 	ArgumentName  string
 	ArgumentValue string
 }
@@ -51,10 +60,18 @@ var (
 	ErrInvalidSecurityToken  = &Error{Kind: KindInvalidToken}
 	ErrMalformed             = &Error{Kind: KindMalformed}
 	ErrUnsupported           = &Error{Kind: KindUnsupported}
+	ErrInvalidSigningRegion  = &Error{Kind: KindInvalidRegion}
+	ErrInvalidSigningProduct = &Error{Kind: KindInvalidProduct}
+	ErrInvalidSigningDate    = &Error{Kind: KindInvalidDate}
 )
 
 // Code returns the OSS error code for e: SignatureDoesNotMatch,
 // InvalidAccessKeyId, RequestTimeTooSkewed, InvalidArgument or AccessDenied.
+//
+// A credential scope with the wrong region, product or date is
+// InvalidArgument, as on OSS, which answers "Invalid signing region in
+// Authorization header." (EC 0002-00000226), "Invalid signing product …"
+// (0002-00000227) and "Invalid signing date …" with that code and 400.
 func (e *Error) Code() string {
 	switch e.Kind {
 	case KindSignatureMismatch:
@@ -63,7 +80,7 @@ func (e *Error) Code() string {
 		return "InvalidAccessKeyId"
 	case KindTimeSkewed:
 		return "RequestTimeTooSkewed"
-	case KindMalformed:
+	case KindMalformed, KindInvalidRegion, KindInvalidProduct, KindInvalidDate:
 		return "InvalidArgument"
 	}
 	return "AccessDenied"

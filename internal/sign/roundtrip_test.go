@@ -232,6 +232,9 @@ func TestErrorCodes(t *testing.T) {
 		{ErrInvalidSecurityToken, "AccessDenied"},
 		{ErrMalformed, "InvalidArgument"},
 		{ErrUnsupported, "AccessDenied"},
+		{ErrInvalidSigningRegion, "InvalidArgument"},
+		{ErrInvalidSigningProduct, "InvalidArgument"},
+		{ErrInvalidSigningDate, "InvalidArgument"},
 	}
 	for _, tt := range tests {
 		if got := tt.err.Code(); got != tt.want {

@@ -21,6 +21,11 @@ type Verifier struct {
 	// MaxSkew bounds the difference between a header-signed request's time
 	// and now; zero means DefaultMaxSkew.
 	MaxSkew time.Duration
+	// Region is the only region a V4 credential scope may name, for
+	// example "cn-hangzhou"; empty accepts any region. The product must
+	// always be DefaultProduct, and the scope's date the UTC date of the
+	// request's timestamp.
+	Region string
 }
 
 // Identity is who a verified request comes from.
@@ -40,9 +45,19 @@ func (id Identity) Anonymous() bool { return id.AccessKeyID == "" }
 // Authorization header and no signature parameters is anonymous: Verify
 // returns an Identity with no access key and a nil error, and the caller
 // decides whether the resource allows that. Failures are *Error values.
+//
+// Before any signature is looked at, Verify refuses (KindMalformed) a
+// request that repeats an authentication header or query parameter, and
+// one whose x-oss-content-sha256 is not a value [PayloadHash] accepts.
 func (v *Verifier) Verify(r *http.Request, res Resource, now time.Time) (Identity, error) {
-	auth := r.Header.Get(HeaderAuthorization)
 	q := parseQuery(r.URL.RawQuery)
+	if err := checkRepeats(r.Header, q); err != nil {
+		return Identity{}, err
+	}
+	if _, err := PayloadHash(r.Header); err != nil {
+		return Identity{}, err
+	}
+	auth := r.Header.Get(HeaderAuthorization)
 	switch {
 	case strings.HasPrefix(auth, v4AuthPrefix):
 		return v.verifyV4Header(r, res, q, strings.TrimPrefix(auth, v4AuthPrefix), now)
@@ -63,6 +78,44 @@ func (v *Verifier) Verify(r *http.Request, res Resource, now time.Time) (Identit
 		return Identity{}, malformed("OSSAccessKeyId", "", "A presigned URL needs OSSAccessKeyId, Expires and Signature.")
 	}
 	return Identity{}, nil
+}
+
+// authHeaders and authParams are the headers and query parameters that
+// authenticate a request. Each may appear once: the verifier reads the
+// first value, while V4 canonicalisation joins repeated headers, so a
+// repeat would make the request mean two things.
+var (
+	authHeaders = []string{HeaderAuthorization, HeaderDate, HeaderOSSDate, HeaderContentSHA256, HeaderSecurityToken}
+	authParams  = []string{
+		"OSSAccessKeyId", "Expires", "Signature", "security-token",
+		"x-oss-signature-version", "x-oss-credential", "x-oss-date", "x-oss-expires",
+		"x-oss-additional-headers", "x-oss-security-token", queryV4Signature,
+	}
+)
+
+// checkRepeats refuses a request that repeats one of authHeaders or
+// authParams.
+func checkRepeats(h http.Header, q []param) error {
+	for _, name := range authHeaders {
+		if len(h.Values(name)) > 1 {
+			if l := strings.ToLower(name); isOSSHeader(l) {
+				name = l
+			}
+			return malformed(name, "", "The "+name+" header must not be repeated.")
+		}
+	}
+	for _, name := range authParams {
+		n := 0
+		for _, p := range q {
+			if p.name == name {
+				n++
+			}
+		}
+		if n > 1 {
+			return malformed(name, "", "The "+name+" parameter must not be repeated.")
+		}
+	}
+	return nil
 }
 
 func malformed(name, value, msg string) *Error {

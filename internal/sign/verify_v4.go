@@ -15,6 +15,39 @@ type v4Credential struct {
 
 func (c v4Credential) scope() string { return v4Scope(c.day, c.region, c.product) }
 
+func (c v4Credential) String() string { return c.ak + "/" + c.scope() }
+
+// checkScope compares the credential scope of a V4 request with what v
+// accepts: v.Region (when set), DefaultProduct, and the UTC date of
+// signedAt, the request's timestamp, which source names (x-oss-date or
+// Date). arg names where the credential came from: "Credential" for the
+// Authorization header, "x-oss-credential" for a presigned URL.
+func (v *Verifier) checkScope(c v4Credential, arg string, signedAt time.Time, source string) error {
+	where := "in Authorization header"
+	if arg != "Credential" {
+		where = "in " + arg
+	}
+	bad := func(k Kind, what, want, got string) error {
+		return &Error{
+			Kind:          k,
+			AccessKeyID:   c.ak,
+			ArgumentName:  arg,
+			ArgumentValue: c.String(),
+			Message:       "Invalid signing " + what + " " + where + ": expected " + want + ", got " + strconv.Quote(got) + ".",
+		}
+	}
+	if v.Region != "" && c.region != v.Region {
+		return bad(KindInvalidRegion, "region", strconv.Quote(v.Region), c.region)
+	}
+	if c.product != DefaultProduct {
+		return bad(KindInvalidProduct, "product", strconv.Quote(DefaultProduct), c.product)
+	}
+	if day := signedAt.UTC().Format(v4DateFormat); c.day != day {
+		return bad(KindInvalidDate, "date", strconv.Quote(day)+" (the UTC date of "+source+")", c.day)
+	}
+	return nil
+}
+
 func parseV4Credential(s string) (v4Credential, bool) {
 	parts := strings.Split(s, "/")
 	n := len(parts)
@@ -72,19 +105,19 @@ func splitHeaderList(s string) []string {
 	return out
 }
 
-// v4Timestamp returns the timestamp line a V4 header signature uses and the
-// time it names: x-oss-date when present, else the Date header (the v1 SDK
-// sends no x-oss-date).
-func v4Timestamp(h http.Header) (string, time.Time, bool) {
+// v4Timestamp returns the timestamp line a V4 header signature uses, the
+// time it names and the header it comes from: x-oss-date when present, else
+// the Date header (the v1 SDK sends no x-oss-date).
+func v4Timestamp(h http.Header) (ts string, t time.Time, source string, ok bool) {
 	if ts := h.Get(HeaderOSSDate); ts != "" {
 		t, err := time.Parse(v4TimeFormat, ts)
-		return ts, t, err == nil
+		return ts, t, "x-oss-date", err == nil
 	}
 	if ts := h.Get(HeaderDate); ts != "" {
 		t, err := http.ParseTime(ts)
-		return ts, t, err == nil
+		return ts, t, "Date", err == nil
 	}
-	return "", time.Time{}, false
+	return "", time.Time{}, "", false
 }
 
 func (v *Verifier) verifyV4Header(r *http.Request, res Resource, q []param, rest string, now time.Time) (Identity, error) {
@@ -96,11 +129,14 @@ func (v *Verifier) verifyV4Header(r *http.Request, res Resource, q []param, rest
 	if err != nil {
 		return Identity{}, err
 	}
-	ts, when, ok := v4Timestamp(r.Header)
+	ts, when, source, ok := v4Timestamp(r.Header)
 	if !ok {
 		return Identity{}, &Error{Kind: KindMissingDate, AccessKeyID: cred.ak, Message: "OSS authentication requires a valid Date."}
 	}
 	if err := v.checkSkew(when, now); err != nil {
+		return Identity{}, err
+	}
+	if err := v.checkScope(cred, "Credential", when, source); err != nil {
 		return Identity{}, err
 	}
 	sts := v4StringToSign(ts, cred.scope(), v4CanonicalRequest(r, res, q, additional))
@@ -147,6 +183,9 @@ func (v *Verifier) verifyV4Query(r *http.Request, res Resource, q []param, now t
 		return Identity{}, &Error{Kind: KindExpired, AccessKeyID: cred.ak, Message: "Request has expired."}
 	}
 	if err := v.checkSkew(signedAt, now); err != nil && signedAt.After(now) {
+		return Identity{}, err
+	}
+	if err := v.checkScope(cred, "x-oss-credential", signedAt, "x-oss-date"); err != nil {
 		return Identity{}, err
 	}
 	addStr, _ := get(q, "x-oss-additional-headers")
