@@ -184,9 +184,9 @@ func forVariants(t *testing.T, vs []variant, test func(t *testing.T, f *fixture,
 // with another signature version than v's.
 func (v variant) checkSchemes(t *testing.T, f *fixture) {
 	t.Helper()
-	allowed := map[string]bool{"OSS": true, "query-v1": true}
+	allowed := map[string]bool{"OSS": true, "query-v1": true, "probe": true}
 	if v.signature == 4 {
-		allowed = map[string]bool{"OSS4-HMAC-SHA256": true, "query-v4": true}
+		allowed = map[string]bool{"OSS4-HMAC-SHA256": true, "query-v4": true, "probe": true}
 	}
 	for scheme, n := range f.faults.authSchemes() {
 		if !allowed[scheme] {

@@ -10,7 +10,7 @@ import (
 
 // TestUnimplementedIsRefused calls SDK operations the server does not
 // implement. Each must fail with 501 NotImplemented and change nothing:
-// treated as the plain operation of its method, PutObjectAcl would empty
+// treated as the plain operation of its method, PutSymlink would empty
 // the object and DeleteBucketCors would delete the bucket.
 func TestUnimplementedIsRefused(t *testing.T) {
 	forEach(t, func(t *testing.T, f *fixture, c sdkClient, v variant) {
@@ -27,17 +27,17 @@ func TestUnimplementedIsRefused(t *testing.T) {
 		if v.sdk == 1 {
 			b := c.(*v1Client).bucket(bucket)
 			cl := c.(*v1Client).c
-			calls["SetObjectACL"] = func() error { return b.SetObjectACL(key, v1.ACLPublicRead) }
+			calls["PutSymlink"] = func() error { return b.PutSymlink("link", key) }
 			calls["PutObjectTagging"] = func() error { return b.PutObjectTagging(key, v1.Tagging{Tags: []v1.Tag{{Key: "k", Value: "v"}}}) }
 			calls["DeleteObjectTagging"] = func() error { return b.DeleteObjectTagging(key) }
 			calls["DeleteBucketCORS"] = func() error { return cl.DeleteBucketCORS(bucket) }
-			calls["DeleteBucketLifecycle"] = func() error { return cl.DeleteBucketLifecycle(bucket) }
+			calls["DeleteBucketWebsite"] = func() error { return cl.DeleteBucketWebsite(bucket) }
 		} else {
 			cl := c.(*v2Client).c
 			// 501 is a 5xx, which the v2 SDK retries with backoff: once is enough.
 			once := func(o *v2.Options) { o.RetryMaxAttempts = v2.Ptr(1) }
-			calls["PutObjectAcl"] = func() error {
-				_, err := cl.PutObjectAcl(ctx, &v2.PutObjectAclRequest{Bucket: v2.Ptr(bucket), Key: v2.Ptr(key), Acl: v2.ObjectACLPublicRead}, once)
+			calls["PutSymlink"] = func() error {
+				_, err := cl.PutSymlink(ctx, &v2.PutSymlinkRequest{Bucket: v2.Ptr(bucket), Key: v2.Ptr("link"), Target: v2.Ptr(key)}, once)
 				return err
 			}
 			calls["DeleteObjectTagging"] = func() error {
@@ -48,8 +48,8 @@ func TestUnimplementedIsRefused(t *testing.T) {
 				_, err := cl.DeleteBucketCors(ctx, &v2.DeleteBucketCorsRequest{Bucket: v2.Ptr(bucket)}, once)
 				return err
 			}
-			calls["DeleteBucketLifecycle"] = func() error {
-				_, err := cl.DeleteBucketLifecycle(ctx, &v2.DeleteBucketLifecycleRequest{Bucket: v2.Ptr(bucket)}, once)
+			calls["DeleteBucketWebsite"] = func() error {
+				_, err := cl.DeleteBucketWebsite(ctx, &v2.DeleteBucketWebsiteRequest{Bucket: v2.Ptr(bucket)}, once)
 				return err
 			}
 		}
@@ -73,5 +73,71 @@ func TestUnimplementedIsRefused(t *testing.T) {
 		if ok, err := c.BucketExists(ctx, bucket); !ok || err != nil {
 			t.Errorf("IsBucketExist after refused calls = %v, %v", ok, err)
 		}
+	})
+}
+
+// TestObjectACL sets an object's ACL through each SDK, reads it back, and
+// checks that it is enforced: a public-read object in a private bucket is
+// readable without a signature.
+func TestObjectACL(t *testing.T) {
+	forEach(t, func(t *testing.T, f *fixture, c sdkClient, v variant) {
+		ctx := t.Context()
+		const bucket, key = "objacl", "shared"
+		data := []byte("shared data")
+		if err := c.CreateBucket(ctx, bucket, "private"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Put(ctx, bucket, key, data, putOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		anon := func() int {
+			req, err := http.NewRequest(http.MethodGet, f.url+"/"+bucket+"/"+key, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set(probeHeader, "anonymous")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			return resp.StatusCode
+		}
+		if got := anon(); got != http.StatusForbidden {
+			t.Fatalf("anonymous read of a private object: %d", got)
+		}
+		var acl string
+		if v.sdk == 1 {
+			b := c.(*v1Client).bucket(bucket)
+			if err := b.SetObjectACL(key, v1.ACLPublicRead); err != nil {
+				t.Fatal(err)
+			}
+			res, err := b.GetObjectACL(key)
+			if err != nil {
+				t.Fatal(err)
+			}
+			acl = res.ACL
+		} else {
+			cl := c.(*v2Client).c
+			if _, err := cl.PutObjectAcl(ctx, &v2.PutObjectAclRequest{Bucket: v2.Ptr(bucket), Key: v2.Ptr(key), Acl: v2.ObjectACLPublicRead}); err != nil {
+				t.Fatal(err)
+			}
+			res, err := cl.GetObjectAcl(ctx, &v2.GetObjectAclRequest{Bucket: v2.Ptr(bucket), Key: v2.Ptr(key)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			acl = v2.ToString(res.ACL)
+		}
+		if acl != "public-read" {
+			t.Errorf("object ACL read back as %q", acl)
+		}
+		if got := anon(); got != http.StatusOK {
+			t.Errorf("anonymous read of a public-read object: %d", got)
+		}
+		got, err := c.Get(ctx, bucket, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameBytes(t, "object after PutObjectAcl", got, data)
 	})
 }

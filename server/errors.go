@@ -197,7 +197,6 @@ func (s *Server) diskFull(rid string) {
 	s.log.Warn("the disk is full: writes are refused until space is freed", "data", s.cfg.Dir, "request_id", rid)
 }
 
-
 // xmlSafeError makes every text of an error body legal XML 1.0. Keys may
 // hold control characters that XML cannot carry even as character
 // references, which strict parsers reject: in error bodies they are
