@@ -66,8 +66,21 @@ func TestClockSkewAndExpiry(t *testing.T) {
 	h.mkbucket("bkt")
 	presigned := h.request(call{method: "GET", bucket: "bkt", presign: true})
 	offset = 16 * time.Minute
-	h.fails(call{method: "GET", bucket: "bkt"}, ossxml.CodeRequestTimeTooSkewed)
-	h.fails(call{method: "GET", bucket: "bkt", version: sign.V1}, ossxml.CodeRequestTimeTooSkewed)
+	for _, v := range []sign.Version{sign.V4, sign.V1} {
+		sent := time.Now().UTC()
+		e := h.fails(call{method: "GET", bucket: "bkt", version: v}, ossxml.CodeRequestTimeTooSkewed)
+		reqTime, err1 := time.Parse(skewTimeFormat, e.RequestTime)
+		srvTime, err2 := time.Parse(skewTimeFormat, e.ServerTime)
+		if err1 != nil || err2 != nil || e.MaxAllowedSkewMilliseconds != 15*60*1000 {
+			t.Fatalf("RequestTimeTooSkewed body %+v", e)
+		}
+		if d := reqTime.Sub(sent.Truncate(time.Second)); d < -time.Second || d > 5*time.Second {
+			t.Errorf("RequestTime %s, sent at %s", reqTime, sent)
+		}
+		if d := srvTime.Sub(reqTime); d < offset-5*time.Second || d > offset+5*time.Second {
+			t.Errorf("ServerTime %s is not RequestTime %s + %s", srvTime, reqTime, offset)
+		}
+	}
 	offset = 2 * time.Hour
 	resp, err := h.http.Client().Do(presigned)
 	if err != nil {

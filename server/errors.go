@@ -107,6 +107,10 @@ func storeError(err error, rq *request) error {
 // payloadHashHeader is x-oss-content-sha256 as errors name it.
 const payloadHashHeader = "x-oss-content-sha256"
 
+// skewTimeFormat is how RequestTimeTooSkewed reports times: RFC 3339 UTC
+// with milliseconds.
+const skewTimeFormat = "2006-01-02T15:04:05.000Z"
+
 // authError maps a signature verification failure to its OSS error, with
 // the EC OSS sends for a V4 scope naming the wrong region or product and
 // for an x-oss-content-sha256 it does not take.
@@ -122,6 +126,11 @@ func authError(err error) error {
 		out.body.OSSAccessKeyID = e.AccessKeyID
 	}
 	out.body.ArgumentName, out.body.ArgumentValue = e.ArgumentName, e.ArgumentValue
+	if e.Kind == sign.KindTimeSkewed {
+		out.body.RequestTime = e.RequestTime.UTC().Format(skewTimeFormat)
+		out.body.ServerTime = e.ServerTime.UTC().Format(skewTimeFormat)
+		out.body.MaxAllowedSkewMilliseconds = e.MaxSkew.Milliseconds()
+	}
 	switch {
 	case e.Kind == sign.KindInvalidRegion:
 		out.body.EC = ossxml.ECInvalidSigningRegion

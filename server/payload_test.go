@@ -149,3 +149,19 @@ func TestXMLBodyContentSHA256(t *testing.T) {
 		t.Fatal("completed object reads back differently")
 	}
 }
+
+// TestBodilessContentSHA256: a request without a body whose hex
+// x-oss-content-sha256 is not the hash of nothing is refused before it
+// runs.
+func TestBodilessContentSHA256(t *testing.T) {
+	h := newHarness(t, nil)
+	h.mkbucket("bkt")
+	h.put("bkt", "k", []byte("keep"))
+	wrong := shaHeader([]byte("something"))
+	h.failsPayload(call{method: "DELETE", bucket: "bkt", key: "k", header: wrong})
+	h.failsPayload(call{method: "GET", bucket: "bkt", key: "k", header: wrong})
+	if got := h.get("bkt", "k"); string(got) != "keep" {
+		t.Fatalf("object %q after a refused delete", got)
+	}
+	h.ok(call{method: "DELETE", bucket: "bkt", key: "k", header: shaHeader(nil)}, http.StatusNoContent)
+}

@@ -149,5 +149,13 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, rq *request) e
 	if err := checkRequestMD5(r); err != nil {
 		return err
 	}
+	if r.ContentLength == 0 {
+		// A bodiless request's x-oss-content-sha256, when hex, must be the
+		// hash of nothing; operations with bodies check theirs as they
+		// read.
+		if err := checkPayload(r, nil); err != nil {
+			return err
+		}
+	}
 	return rq.op.run(s)(r.Context(), w, r, rq)
 }

@@ -1,5 +1,7 @@
 package sign
 
+import "time"
+
 // Kind classifies a verification failure.
 type Kind int
 
@@ -48,6 +50,11 @@ type Error struct {
 	// InvalidArgument error, when there is one.
 	ArgumentName  string
 	ArgumentValue string
+	// RequestTime, ServerTime and MaxSkew describe a KindTimeSkewed
+	// failure: the request's time, the verifier's clock and the skew
+	// allowed.
+	RequestTime, ServerTime time.Time
+	MaxSkew                 time.Duration
 }
 
 // Sentinels for errors.Is: an *Error matches the sentinel of its Kind.

@@ -143,7 +143,10 @@ func (v *Verifier) checkSkew(t, now time.Time) error {
 		skew = DefaultMaxSkew
 	}
 	if d := now.Sub(t); d > skew || d < -skew {
-		return &Error{Kind: KindTimeSkewed, Message: "The difference between the request time and the current time is too large."}
+		return &Error{
+			Kind: KindTimeSkewed, Message: "The difference between the request time and the current time is too large.",
+			RequestTime: t, ServerTime: now, MaxSkew: skew,
+		}
 	}
 	return nil
 }
