@@ -30,7 +30,7 @@ type harness struct {
 	host   string // Host header override, for virtual-hosted tests
 }
 
-func newHarness(t *testing.T, mod func(*Config)) *harness {
+func newHarness(t testing.TB, mod func(*Config)) *harness {
 	t.Helper()
 	h := &harness{t: t, dir: t.TempDir()}
 	h.start(mod)
