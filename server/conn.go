@@ -122,16 +122,22 @@ func (t *connTracker) unauthenticated() int {
 
 // watchedBody records whether a request body was read to its end, so that
 // a connection whose body was left unread is closed after the answer
-// instead of being drained without bound.
+// instead of being drained without bound. At the end of the body it lifts
+// the read deadline: Go's server keeps reading the connection in the
+// background while the handler works (to notice a client that hangs up),
+// and a deadline expiring there would cancel a request that is merely
+// slow to finish (a commit waiting for the disk).
 type watchedBody struct {
 	io.ReadCloser
+	rc  *http.ResponseController
 	eof bool
 }
 
 func (b *watchedBody) Read(p []byte) (int, error) {
 	n, err := b.ReadCloser.Read(p)
-	if err == io.EOF {
+	if err == io.EOF && !b.eof {
 		b.eof = true
+		_ = b.rc.SetReadDeadline(time.Time{})
 	}
 	return n, err
 }

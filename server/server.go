@@ -211,10 +211,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// Bound the body before anything else: Go's server reads it without a
 	// deadline unless one is set, and a client that declares a body and
 	// never sends it would otherwise hold the connection forever. Every
-	// read of the body pushes the deadline forward.
+	// read of the body pushes the deadline forward; its end lifts it.
 	rc := http.NewResponseController(w)
-	_ = rc.SetReadDeadline(now().Add(s.cfg.IdleTimeout))
-	body := &watchedBody{ReadCloser: r.Body}
+	body := &watchedBody{ReadCloser: r.Body, rc: rc}
+	if !body.consumed(r) {
+		_ = rc.SetReadDeadline(now().Add(s.cfg.IdleTimeout))
+	}
 	r.Body = body
 	rq, err := s.parse(w, r)
 	if err == nil {
