@@ -122,7 +122,7 @@ func authError(err error) error {
 	out := newError(e.Code(), e.Message)
 	out.body.StringToSign = e.StringToSign
 	out.body.SignatureProvided = e.SignatureProvided
-	if e.Kind == sign.KindSignatureMismatch {
+	if e.Kind == sign.KindSignatureMismatch || e.Kind == sign.KindInvalidAccessKeyID {
 		out.body.OSSAccessKeyID = e.AccessKeyID
 	}
 	out.body.ArgumentName, out.body.ArgumentValue = e.ArgumentName, e.ArgumentValue

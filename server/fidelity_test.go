@@ -31,9 +31,27 @@ func TestMissingBucketBeforeCredentials(t *testing.T) {
 		h.fails(call{method: "GET", bucket: "missing"}, ossxml.CodeNoSuchBucket)
 	}
 	h.cred = unknown
-	h.fails(call{method: "GET", bucket: "exists", query: "acl"}, ossxml.CodeInvalidAccessKeyID)
+	e := h.fails(call{method: "GET", bucket: "exists", query: "acl"}, ossxml.CodeInvalidAccessKeyID)
+	if e.EC != "0002-00000902" || e.OSSAccessKeyID != unknown.AccessKeyID {
+		t.Errorf("InvalidAccessKeyId body %+v, want EC 0002-00000902 and the key id", e)
+	}
 	h.cred = wrongSecret
 	h.fails(call{method: "GET", bucket: "exists", query: "acl"}, ossxml.CodeSignatureDoesNotMatch)
+}
+
+func TestNoSuchUploadDetail(t *testing.T) {
+	h := newHarness(t, nil)
+	h.mkbucket("bkt")
+	for _, c := range []call{
+		{method: "DELETE", bucket: "bkt", key: "k", query: "uploadId=FFFF"},
+		{method: "GET", bucket: "bkt", key: "k", query: "uploadId=FFFF"},
+		{method: "PUT", bucket: "bkt", key: "k", query: "partNumber=1&uploadId=FFFF", body: []byte("x")},
+	} {
+		e := h.fails(c, ossxml.CodeNoSuchUpload)
+		if e.EC != "0042-00000002" || e.UploadID != "FFFF" {
+			t.Errorf("%s: NoSuchUpload body %+v", c.method, e)
+		}
+	}
 }
 
 func TestGetObjectMetaHasNoMetadata(t *testing.T) {

@@ -131,9 +131,9 @@ func TestSpecMessages(t *testing.T) {
 	}{
 		{CodeNoSuchKey, "The specified key does not exist.", "0026-00000001"},
 		{CodeNoSuchBucket, "The specified bucket does not exist.", "0015-00000101"},
-		{CodeNoSuchUpload, "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.", "0042-00000104"},
+		{CodeNoSuchUpload, "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.", "0042-00000002"},
 		{CodeMalformedXML, "The XML you provided was not well-formed or did not validate against our published schema.", "0042-00000205"},
-		{CodeInvalidAccessKeyID, "The OSS Access Key Id you provided does not exist in our records.", ""},
+		{CodeInvalidAccessKeyID, "The OSS Access Key Id you provided does not exist in our records.", "0002-00000902"},
 		{CodeRequestTimeTooSkewed, "The difference between the request time and the current time is too large.", ""},
 		{CodeInvalidPart, "One or more of the specified parts could not be found or the specified entity tag might not have matched the part's entity tag.", ""},
 		{CodeSignatureDoesNotMatch, "The request signature we calculated does not match the signature you provided. Check your key and signing method.", "0002-00000040"},
