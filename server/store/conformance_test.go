@@ -54,6 +54,7 @@ func runConformance(t *testing.T, h harness) {
 	t.Run("Buckets", func(t *testing.T) { testBuckets(t, h) })
 	t.Run("NoSuchBucket", func(t *testing.T) { testNoSuchBucket(t, h) })
 	t.Run("Objects", func(t *testing.T) { testObjects(t, h) })
+	t.Run("DeleteObjects", func(t *testing.T) { testDeleteObjects(t, h) })
 	t.Run("ObjectBodies", func(t *testing.T) { testObjectBodies(t, h) })
 	t.Run("Seek", func(t *testing.T) { testSeek(t, h) })
 	t.Run("Uploads", func(t *testing.T) { testUploads(t, h) })
@@ -272,6 +273,9 @@ func testNoSuchBucket(t *testing.T, h harness) {
 		"HeadObject":   func() error { _, err := s.HeadObject(ctx, "nope", "k"); return err },
 		"OpenObject":   func() error { _, _, err := s.OpenObject(ctx, "nope", "k"); return err },
 		"DeleteObject": func() error { return s.DeleteObject(ctx, "nope", "k") },
+		"DeleteObjects": func() error {
+			return s.DeleteObjects(ctx, "nope", []string{"k"})
+		},
 		"ListObjects":  func() error { _, err := s.ListObjects(ctx, "nope", ListOptions{}); return err },
 		"CreateUpload": func() error { _, err := s.CreateUpload(ctx, "nope", "k", Metadata{}); return err },
 		"GetUpload":    func() error { _, err := s.GetUpload(ctx, "nope", "k", "ID"); return err },

@@ -197,6 +197,10 @@ type Store interface {
 	OpenObject(ctx context.Context, bucket, key string) (Object, ReadSeekCloser, error)
 	// DeleteObject removes bucket/key; a missing key is not an error.
 	DeleteObject(ctx context.Context, bucket, key string) error
+	// DeleteObjects removes the objects of bucket named by keys as one
+	// atomic change: after a crash either all of them are gone or none.
+	// Missing and repeated keys are not errors.
+	DeleteObjects(ctx context.Context, bucket string, keys []string) error
 	ListObjects(ctx context.Context, bucket string, opts ListOptions) (ListResult, error)
 
 	CreateUpload(ctx context.Context, bucket, key string, meta Metadata) (Upload, error)
