@@ -73,6 +73,10 @@ const (
 	// than url, sent with MessageInvalidEncodingType and ArgumentName
 	// encoding-type.
 	ECInvalidEncodingType = "0017-00000235"
+	// ECMissingContentMD5 is MissingArgument for a DeleteMultipleObjects
+	// request without the Content-MD5 header it requires, sent with
+	// MessageMissingArguments.
+	ECMissingContentMD5 = "0016-00000606"
 )
 
 // Messages for situations whose code is shared with others.
@@ -89,6 +93,10 @@ const (
 	MessageInvalidEncodingType = "Invalid Encoding Method specified in Request"
 	// MessageMissingDate is AccessDenied for a request without a valid Date.
 	MessageMissingDate = "OSS authentication requires a valid Date."
+	// MessageMissingArguments is MissingArgument as OSS words it for a
+	// missing required header, such as Content-MD5 on
+	// DeleteMultipleObjects.
+	MessageMissingArguments = "Missing Some Required Arguments."
 	// MessageObjectNameTooLong is InvalidObjectName for a key over 1023 bytes.
 	MessageObjectNameTooLong = "The Length of Object name must be less than 1024"
 )
