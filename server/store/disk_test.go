@@ -303,3 +303,32 @@ func TestRecords(t *testing.T) {
 		}
 	}
 }
+
+// TestClock checks that every time the store records comes from
+// Options.Now.
+func TestClock(t *testing.T) {
+	ctx := t.Context()
+	at := time.Date(2001, 2, 3, 4, 5, 6, 7, time.UTC)
+	s := openDisk(t, t.TempDir(), Options{Now: func() time.Time { return at }})
+	defer s.Close()
+	e := &env{t: t, h: diskHarness(), s: s}
+	if _, err := s.CreateBucket(ctx, Bucket{Name: "b"}); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := s.GetBucket(ctx, "b")
+	u := e.create("k")
+	p := e.part(u, 1, []byte("part"))
+	o := e.put("plain", []byte("plain"))
+	m, err := s.CompleteUpload(ctx, "b", "k", u.ID, nil, "", PutOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for what, got := range map[string]time.Time{
+		"bucket created": b.Created, "upload initiated": u.Initiated, "part modified": p.Modified,
+		"object modified": o.Modified, "multipart object modified": m.Modified,
+	} {
+		if !got.Equal(at) {
+			t.Errorf("%s %v, want %v", what, got, at)
+		}
+	}
+}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -51,7 +50,7 @@ func (s *Disk) PutObject(ctx context.Context, bucket, key string, r io.Reader, s
 			ContentMD5: base64.StdEncoding.EncodeToString(blob.md5),
 			CRC64:      blob.crc64,
 			Type:       TypeNormal,
-			Modified:   time.Now().UnixNano(),
+			Modified:   s.now().UnixNano(),
 			Meta:       toMetaRec(meta),
 		},
 		Blobs: []blobRef{{ID: blob.id, Size: blob.size}},
