@@ -67,6 +67,7 @@ func runConformance(t *testing.T, h harness) {
 	t.Run("ListUploads", func(t *testing.T) { testListUploads(t, h) })
 	t.Run("ListParts", func(t *testing.T) { testListParts(t, h) })
 	t.Run("ListBuckets", func(t *testing.T) { testListBuckets(t, h) })
+	t.Run("Lifecycle", func(t *testing.T) { testLifecycle(t, h) })
 }
 
 // env is one store under test with a bucket named "b".
@@ -266,6 +267,14 @@ func testNoSuchBucket(t *testing.T, h harness) {
 		"GetBucket":    func() error { _, err := s.GetBucket(ctx, "nope"); return err },
 		"SetBucketACL": func() error { return s.SetBucketACL(ctx, "nope", "private") },
 		"DeleteBucket": func() error { return s.DeleteBucket(ctx, "nope") },
+		"PutBucketLifecycle": func() error {
+			return s.PutBucketLifecycle(ctx, "nope", []LifecycleRule{{ID: "r", AbortDays: 1}})
+		},
+		"GetBucketLifecycle": func() error {
+			_, err := s.GetBucketLifecycle(ctx, "nope")
+			return err
+		},
+		"DeleteBucketLifecycle": func() error { return s.DeleteBucketLifecycle(ctx, "nope") },
 		"PutObject": func() error {
 			_, err := s.PutObject(ctx, "nope", "k", body(), 1, Metadata{}, PutOptions{})
 			return err

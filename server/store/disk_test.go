@@ -58,6 +58,26 @@ func TestReopen(t *testing.T) {
 	wantSame(t, "plain", e.read("plain"), []byte("plain"))
 }
 
+// TestLifecycleReopen checks that lifecycle rules survive reopening.
+func TestLifecycleReopen(t *testing.T) {
+	dir := t.TempDir()
+	ctx := t.Context()
+	s := openDisk(t, dir, Options{})
+	if _, err := s.CreateBucket(ctx, Bucket{Name: "b"}); err != nil {
+		t.Fatal(err)
+	}
+	rules := []LifecycleRule{{ID: "r", Prefix: "p/", Enabled: true, AbortDays: 3}}
+	if err := s.PutBucketLifecycle(ctx, "b", rules); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s = openDisk(t, dir, Options{})
+	defer s.Close()
+	wantRules(t, &env{t: t, s: s}, rules)
+}
+
 func TestOpenCollects(t *testing.T) {
 	dir := t.TempDir()
 	s := openDisk(t, dir, Options{})
