@@ -3,7 +3,10 @@ package server
 import (
 	"fmt"
 	"io"
+	"strings"
 	"testing"
+
+	"github.com/ossup/ossup/server/store"
 )
 
 // newBenchHarness starts a server on loopback with bucket "bench".
@@ -84,5 +87,29 @@ func BenchmarkCompleteUpload(b *testing.B) {
 		body := completeBody(nums, etags)
 		b.StartTimer()
 		h.ok(call{method: "POST", bucket: "bench", key: key, query: "uploadId=" + id, body: body}, 200)
+	}
+}
+
+// BenchmarkDeleteMultipleObjects measures one DeleteMultipleObjects
+// request naming 1,000 existing keys over loopback HTTP. The objects are
+// put through the store outside the timed region.
+func BenchmarkDeleteMultipleObjects(b *testing.B) {
+	h := newBenchHarness(b)
+	ctx := b.Context()
+	var body strings.Builder
+	body.WriteString("<Delete><Quiet>true</Quiet>")
+	for i := range maxDeleteObjects {
+		fmt.Fprintf(&body, "<Object><Key>obj%04d</Key></Object>", i)
+	}
+	body.WriteString("</Delete>")
+	for b.Loop() {
+		b.StopTimer()
+		for i := range maxDeleteObjects {
+			if _, err := h.srv.store.PutObject(ctx, "bench", fmt.Sprintf("obj%04d", i), strings.NewReader("x"), 1, store.Metadata{}, store.PutOptions{}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.StartTimer()
+		h.ok(call{method: "POST", bucket: "bench", query: "delete", body: []byte(body.String()), md5: true}, 200)
 	}
 }

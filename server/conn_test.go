@@ -91,7 +91,7 @@ func TestDeclaredBodyNeverSent(t *testing.T) {
 		{"bad signature", "PUT /private/k HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\nDate: " + time.Now().UTC().Format(http.TimeFormat) + "\r\nAuthorization: OSS LTAItestkey:AAAA\r\n\r\n", 403, ossxml.CodeSignatureDoesNotMatch},
 		{"stalled body", "PUT /public/k HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n", 400, ossxml.CodeRequestTimeout},
 		{"stalled chunked body", "PUT /public/k HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nabc", 400, ossxml.CodeRequestTimeout},
-		{"stalled XML body", "POST /public/?delete HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n<Delete>", 400, ossxml.CodeRequestTimeout},
+		{"stalled XML body", "POST /public/?delete HTTP/1.1\r\nHost: x\r\nContent-MD5: 1B2M2Y8AsgTpgAmY7PhCfg==\r\nContent-Length: 100\r\n\r\n<Delete>", 400, ossxml.CodeRequestTimeout},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -248,8 +248,8 @@ func TestDeleteMultipleObjects(t *testing.T) {
 		t.Errorf("quiet delete listed keys: %s", r.body)
 	}
 	h.fails(call{method: "GET", bucket: "bkt", key: "b"}, ossxml.CodeNoSuchKey)
-	h.fails(call{method: "POST", bucket: "bkt", query: "delete", body: []byte("<Delete><Object>")}, ossxml.CodeMalformedXML)
-	h.fails(call{method: "POST", bucket: "bkt", query: "delete", body: []byte("<Delete></Delete>")}, ossxml.CodeMalformedXML)
+	h.fails(call{method: "POST", bucket: "bkt", query: "delete", body: []byte("<Delete><Object>"), md5: true}, ossxml.CodeMalformedXML)
+	h.fails(call{method: "POST", bucket: "bkt", query: "delete", body: []byte("<Delete></Delete>"), md5: true}, ossxml.CodeMalformedXML)
 	bad := md5.Sum([]byte("x"))
 	h.fails(call{method: "POST", bucket: "bkt", query: "delete", body: quiet, header: map[string]string{"Content-MD5": base64.StdEncoding.EncodeToString(bad[:])}}, ossxml.CodeInvalidDigest)
 }

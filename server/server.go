@@ -218,6 +218,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		_ = rc.SetReadDeadline(now().Add(s.cfg.IdleTimeout))
 	}
 	r.Body = body
+	// Go's server inspects r.Body after the handler (to linger before
+	// closing a connection whose body it gave up on, so that the client
+	// reads the answer instead of a reset): give it back its own.
+	defer func() { r.Body = body.ReadCloser }()
 	rq, err := s.parse(w, r)
 	if err == nil {
 		err = s.dispatch(w, r, rq)

@@ -84,6 +84,10 @@ const (
 	// ECInvalidSigningProduct is InvalidArgument for a V4 credential scope
 	// naming a product other than oss.
 	ECInvalidSigningProduct = "0002-00000227"
+	// ECMissingContentMD5 is MissingArgument for a DeleteMultipleObjects
+	// request without the Content-MD5 header it requires, sent with
+	// MessageMissingArguments.
+	ECMissingContentMD5 = "0016-00000606"
 )
 
 // Messages for situations whose code is shared with others.
@@ -100,6 +104,10 @@ const (
 	MessageInvalidEncodingType = "Invalid Encoding Method specified in Request"
 	// MessageMissingDate is AccessDenied for a request without a valid Date.
 	MessageMissingDate = "OSS authentication requires a valid Date."
+	// MessageMissingArguments is MissingArgument as OSS words it for a
+	// missing required header, such as Content-MD5 on
+	// DeleteMultipleObjects.
+	MessageMissingArguments = "Missing Some Required Arguments."
 	// MessageObjectNameTooLong is InvalidObjectName for a key over 1023 bytes.
 	MessageObjectNameTooLong = "The Length of Object name must be less than 1024"
 )

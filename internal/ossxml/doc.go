@@ -21,7 +21,10 @@
 // (control characters in object keys) as character references, the way the
 // v1 SDK does. [Unmarshal] accepts such references, which encoding/xml
 // rejects; it also checks the root element, ignores unknown elements and
-// namespaces, and rejects malformed or trailing data.
+// namespaces, and rejects malformed or trailing data. [DecodeDelete]
+// decodes a DeleteMultipleObjects body the same way as it streams in, and
+// stops as soon as it names more objects than allowed, so that a large body
+// costs no more memory than a valid one.
 //
 // # encoding-type=url
 //

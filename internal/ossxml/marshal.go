@@ -57,7 +57,8 @@ func Marshal(v any) ([]byte, error) {
 //
 // Unmarshal ignores unknown elements, attributes and namespaces, and accepts
 // character references to characters XML 1.0 forbids (&#x0C;, &#12;), which
-// the SDKs send for control characters in keys. It returns an error wrapping
+// the SDKs send for control characters in keys, when they are at most 64
+// bytes long (longer ones have leading zeros no SDK writes). It returns an error wrapping
 // [ErrUnexpectedRoot] when v is one of this package's types and the root
 // element has another name, and an error for malformed XML, an empty
 // document or data after the root element. Unmarshal does not limit the size

@@ -2,6 +2,8 @@ package ossxml
 
 import (
 	"bytes"
+	"errors"
+	"io"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -31,81 +33,208 @@ func forbidden(r rune) bool {
 	return r < 0x20 && r != '\t' && r != '\n' && r != '\r' || r == 0xFFFE || r == 0xFFFF
 }
 
-// protectRefs rewrites character references to forbidden characters and to
-// the marker, and every literal marker, into the escape. Inside CDATA
+// protectRefs rewrites character references (of at most maxCharRef bytes)
+// to forbidden characters and to the marker, and every literal marker, into
+// the escape. Inside CDATA
 // sections references are literal text, so there only markers are escaped;
 // comments and processing instructions are copied as they are. It reports
 // whether it rewrote anything.
 func protectRefs(data []byte) ([]byte, bool) {
-	mark := []byte(markerStr)
-	if !bytes.Contains(data, []byte("&#")) && !bytes.Contains(data, mark) {
+	if !bytes.Contains(data, []byte("&#")) && !bytes.Contains(data, []byte(markerStr)) {
 		return data, false
 	}
-	out := make([]byte, 0, len(data)+16)
-	changed := false
-	for i := 0; i < len(data); {
-		rest := data[i:]
-		switch {
-		case bytes.HasPrefix(rest, []byte("<![CDATA[")):
-			n := skipPast(rest, "]]>")
-			section := rest[:n]
-			if bytes.Contains(section, mark) {
-				section = bytes.ReplaceAll(section, mark, []byte(markerStr+";"))
-				changed = true
-			}
-			out = append(out, section...)
-			i += n
-		case bytes.HasPrefix(rest, []byte("<!--")):
-			n := skipPast(rest, "-->")
-			out = append(out, rest[:n]...)
-			i += n
-		case bytes.HasPrefix(rest, []byte("<?")):
-			n := skipPast(rest, "?>")
-			out = append(out, rest[:n]...)
-			i += n
-		case bytes.HasPrefix(rest, mark):
-			out = appendEscape(out, marker)
-			changed = true
-			i += len(mark)
-		case bytes.HasPrefix(rest, []byte("&#")):
-			r, n := parseCharRef(rest)
-			if n > 0 && (forbidden(r) || r == marker) {
-				out = appendEscape(out, r)
-				changed = true
-				i += n
-				continue
-			}
-			out = append(out, '&')
-			i++
-		default:
-			// Copy up to the next byte that can start anything above.
-			j := i + 1
-			for j < len(data) && data[j] != '<' && data[j] != '&' && data[j] != mark[0] {
-				j++
-			}
-			out = append(out, data[i:j]...)
-			i = j
-		}
-	}
-	if !changed {
+	var p protector
+	out, _ := p.step(make([]byte, 0, len(data)+16), data, true)
+	if !p.changed {
 		return data, false
 	}
 	return out, true
 }
 
-// skipPast returns the length of b up to and including the first end, or
-// len(b) if end does not occur.
-func skipPast(b []byte, end string) int {
-	if i := bytes.Index(b, []byte(end)); i >= 0 {
-		return i + len(end)
+// maxCharRef is the longest character reference protectRefs rewrites,
+// so that a streaming [protector] need never hold more of a document to
+// decide. A longer one (only leading zeros make one that long) is left as
+// it is, and encoding/xml rejects it if it names a forbidden character.
+const maxCharRef = 64
+
+// protector does the work of protectRefs piece by piece, so that a document
+// can be protected as it streams in. It remembers whether it is inside a
+// CDATA section, comment or processing instruction between pieces.
+type protector struct {
+	end     string // inside a section: the text that ends it
+	cdata   bool   // the section is CDATA, whose markers are escaped
+	changed bool   // step has rewritten something
+}
+
+// sectionOpeners are the starts of the sections whose content is not
+// markup, with the text that ends each.
+var sectionOpeners = []struct{ open, end string }{
+	{"<![CDATA[", "]]>"},
+	{"<!--", "-->"},
+	{"<?", "?>"},
+}
+
+// step appends the protected form of a prefix of src to dst and returns
+// dst and the length of that prefix. It consumes everything when atEOF;
+// otherwise it leaves at most maxCharRef bytes it cannot decide on yet,
+// which the caller passes again, followed by more input.
+func (p *protector) step(dst, src []byte, atEOF bool) ([]byte, int) {
+	mark := []byte(markerStr)
+	i := 0
+	for i < len(src) {
+		if p.end != "" {
+			n, done := p.section(src[i:], atEOF)
+			if n == 0 && !done {
+				break
+			}
+			dst = p.appendSection(dst, src[i:i+n])
+			i += n
+			if !done {
+				break
+			}
+			p.end = ""
+			continue
+		}
+		rest := src[i:]
+		switch rest[0] {
+		case '<':
+			open, more := p.opener(rest, atEOF)
+			if more {
+				return dst, i
+			}
+			if open {
+				// The '<' alone is consumed: no end text starts with it,
+				// and the end of "<!-->" or "<?>" overlaps the opener.
+				dst = append(dst, '<')
+				i++
+				continue
+			}
+		case '&':
+			r, n, more := parseCharRef(rest[:min(len(rest), maxCharRef)])
+			if more && !atEOF && len(rest) < maxCharRef {
+				return dst, i
+			}
+			if n > 0 && (forbidden(r) || r == marker) {
+				dst = appendEscape(dst, r)
+				p.changed = true
+				i += n
+				continue
+			}
+		case mark[0]:
+			if bytes.HasPrefix(rest, mark) {
+				dst = appendEscape(dst, marker)
+				p.changed = true
+				i += len(mark)
+				continue
+			}
+			if !atEOF && len(rest) < len(mark) && bytes.HasPrefix(mark, rest) {
+				return dst, i
+			}
+		}
+		// Copy up to the next byte that can start anything above.
+		j := i + 1
+		for j < len(src) && src[j] != '<' && src[j] != '&' && src[j] != mark[0] {
+			j++
+		}
+		dst = append(dst, src[i:j]...)
+		i = j
 	}
-	return len(b)
+	return dst, i
+}
+
+// opener reports whether rest starts a section, entering it if so, or that
+// more input is needed to tell.
+func (p *protector) opener(rest []byte, atEOF bool) (open, more bool) {
+	for _, o := range sectionOpeners {
+		if bytes.HasPrefix(rest, []byte(o.open)) {
+			p.end, p.cdata = o.end, o.open == "<![CDATA["
+			return true, false
+		}
+		if !atEOF && len(rest) < len(o.open) && bytes.HasPrefix([]byte(o.open), rest) {
+			return false, true
+		}
+	}
+	return false, false
+}
+
+// section returns how much of b belongs to the current section and whether
+// the section ends there. Short of the end it keeps back the bytes that may
+// begin the end text or a marker split between pieces.
+func (p *protector) section(b []byte, atEOF bool) (n int, done bool) {
+	if k := bytes.Index(b, []byte(p.end)); k >= 0 {
+		return k + len(p.end), true
+	}
+	if atEOF {
+		return len(b), false
+	}
+	n = max(len(b)-(len(markerStr)-1), 0)
+	// Leave a marker that straddles n whole for the next piece.
+	for k := n - 1; k >= 0 && k > n-len(markerStr); k-- {
+		if bytes.HasPrefix(b[k:], []byte(markerStr)) {
+			return k, false
+		}
+	}
+	return n, false
+}
+
+// appendSection appends section text, escaping markers inside CDATA.
+func (p *protector) appendSection(dst, b []byte) []byte {
+	if !p.cdata || !bytes.Contains(b, []byte(markerStr)) {
+		return append(dst, b...)
+	}
+	p.changed = true
+	return append(dst, bytes.ReplaceAll(b, []byte(markerStr), []byte(markerStr+";"))...)
+}
+
+// protectReader protects a document as it is read (see protectRefs),
+// holding a fixed amount of it at a time.
+type protectReader struct {
+	r   io.Reader
+	p   protector
+	in  []byte // read and not yet protected
+	out []byte // protected and not yet returned: out[off:]
+	off int
+	eof bool
+}
+
+// newProtectReader returns a reader of r's content protected as
+// protectRefs protects a whole document.
+func newProtectReader(r io.Reader) *protectReader {
+	return &protectReader{r: r, in: make([]byte, 0, 16<<10), out: make([]byte, 0, 16<<10)}
+}
+
+func (pr *protectReader) Read(b []byte) (int, error) {
+	for pr.off == len(pr.out) {
+		if pr.eof && len(pr.in) == 0 {
+			return 0, io.EOF
+		}
+		if !pr.eof {
+			n, err := pr.r.Read(pr.in[len(pr.in):cap(pr.in)])
+			pr.in = pr.in[:len(pr.in)+n]
+			if errors.Is(err, io.EOF) {
+				pr.eof = true
+			} else if err != nil {
+				return 0, err
+			}
+		}
+		var n int
+		pr.out, n = pr.p.step(pr.out[:0], pr.in, pr.eof)
+		pr.off = 0
+		pr.in = pr.in[:copy(pr.in, pr.in[n:])]
+	}
+	n := copy(b, pr.out[pr.off:])
+	pr.off += n
+	return n, nil
 }
 
 // parseCharRef parses a character reference (&#123; or &#x7B;) at the start
 // of b and returns its rune and length, or n == 0 if b does not start with a
-// well-formed reference to a code point at most U+10FFFF.
-func parseCharRef(b []byte) (r rune, n int) {
+// well-formed reference to a code point at most U+10FFFF. more reports that
+// b ends inside what may still become a reference.
+func parseCharRef(b []byte) (r rune, n int, more bool) {
+	if len(b) < 2 || b[1] != '#' {
+		return 0, 0, len(b) < 2
+	}
 	i, base := 2, 10
 	if len(b) > i && b[i] == 'x' {
 		i, base = 3, 16
@@ -115,18 +244,21 @@ func parseCharRef(b []byte) (r rune, n int) {
 	for ; i < len(b) && b[i] != ';'; i++ {
 		d := hexVal(b[i])
 		if d < 0 || d >= base {
-			return 0, 0
+			return 0, 0, false
 		}
 		v = v*int64(base) + int64(d)
 		if v > utf8.MaxRune {
-			return 0, 0
+			return 0, 0, false
 		}
 		digits++
 	}
-	if i == len(b) || digits == 0 {
-		return 0, 0
+	if i == len(b) {
+		return 0, 0, true
 	}
-	return rune(v), i + 1
+	if digits == 0 {
+		return 0, 0, false
+	}
+	return rune(v), i + 1, false
 }
 
 // hexVal returns the value of the hexadecimal digit c, or -1.

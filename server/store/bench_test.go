@@ -119,3 +119,72 @@ func bulkParts(b *testing.B, s *Disk, key string, n int) bulkUpload {
 	}
 	return out
 }
+
+// BenchmarkDeleteObjects deletes 1,000 one-byte objects, one DeleteObject
+// (one commit) per key or one DeleteObjects for all. Outside the timed
+// region the objects are recorded in one transaction, their blobs hard
+// links to one blob.
+func BenchmarkDeleteObjects(b *testing.B) {
+	const n = 1000
+	keys := make([]string, n)
+	for i := range keys {
+		keys[i] = fmt.Sprintf("k%04d", i)
+	}
+	for _, mode := range []string{"each", "batch"} {
+		b.Run("keys=1000/"+mode, func(b *testing.B) {
+			s := benchStore(b)
+			ctx := b.Context()
+			for b.Loop() {
+				b.StopTimer()
+				bulkObjects(b, s, keys)
+				b.StartTimer()
+				if mode == "batch" {
+					if err := s.DeleteObjects(ctx, "b", keys); err != nil {
+						b.Fatal(err)
+					}
+					continue
+				}
+				for _, k := range keys {
+					if err := s.DeleteObject(ctx, "b", k); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+		})
+	}
+}
+
+// bulkObjects records one-byte objects under keys in one transaction,
+// each with its own blob, a hard link to one new blob.
+func bulkObjects(b *testing.B, s *Disk, keys []string) {
+	tmpl, err := s.writeBlob(b.Context(), bytes.NewReader([]byte("x")), 1, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	recs := make([]*objectRec, len(keys))
+	for i := range recs {
+		id := newBlobID()
+		if err := s.root.MkdirAll(blobDir(id), 0o750); err != nil {
+			b.Fatal(err)
+		}
+		if err := s.root.Link(blobPath(tmpl.id), blobPath(id)); err != nil {
+			b.Fatal(err)
+		}
+		recs[i] = &objectRec{
+			objectHdr: objectHdr{Size: 1, ETag: upperHex(tmpl.md5), CRC64: tmpl.crc64, Type: TypeNormal, Modified: time.Now().UnixNano()},
+			Blobs:     []blobRef{{ID: id, Size: 1}},
+		}
+	}
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		for i, rec := range recs {
+			if _, err := putObjectRec(tx, "b", keys[i], rec, false); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	s.removeBlobs([]string{tmpl.id})
+}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"strings"
-	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -31,7 +30,7 @@ func (s *Disk) CreateBucket(ctx context.Context, b Bucket) (created bool, err er
 		ACL:                orDefault(b.ACL, DefaultACL),
 		StorageClass:       orDefault(b.StorageClass, DefaultStorageClass),
 		DataRedundancyType: orDefault(b.DataRedundancyType, DefaultDataRedundancyType),
-		Created:            time.Now().UnixNano(),
+		Created:            s.now().UnixNano(),
 	}
 	err = s.commit(ctx, nil, func(tx *bolt.Tx) ([]string, error) {
 		top := tx.Bucket([]byte(bktBuckets))

@@ -46,7 +46,7 @@ func (s *Disk) CompleteUpload(ctx context.Context, bucket, key, uploadID string,
 		if opts.ForbidOverwrite && u.b.Bucket([]byte(bktObjects)).Get([]byte(key)) != nil {
 			return nil, ErrFileAlreadyExists
 		}
-		rec = assemble(u.rec, used, acl)
+		rec = assemble(u.rec, used, acl, s.now())
 		freed, err := putObjectRec(tx, bucket, key, rec, false)
 		if err != nil {
 			return nil, err
@@ -109,10 +109,10 @@ func match(all []numberedPart, want []CompletePart) ([]numberedPart, error) {
 	return used, nil
 }
 
-// assemble builds the object record of the used parts.
-func assemble(u uploadRec, used []numberedPart, acl string) *objectRec {
+// assemble builds the object record of the used parts, modified now.
+func assemble(u uploadRec, used []numberedPart, acl string, now time.Time) *objectRec {
 	rec := &objectRec{
-		objectHdr: objectHdr{Type: TypeMultipart, Modified: time.Now().UnixNano(), Meta: u.Meta},
+		objectHdr: objectHdr{Type: TypeMultipart, Modified: now.UnixNano(), Meta: u.Meta},
 		Blobs:     make([]blobRef, len(used)),
 	}
 	if acl != "" {

@@ -97,6 +97,39 @@ func testOverwrite(t *testing.T, e *env) {
 	wantErr(t, "OpenObject deleted", err, ErrNoSuchKey)
 }
 
+// testDeleteObjects removes a batch of Normal and Multipart objects in one
+// call, with a missing and a repeated key, and checks what stays.
+func testDeleteObjects(t *testing.T, h harness) {
+	e := newEnv(t, h)
+	ctx := t.Context()
+	for _, k := range []string{"a", "b", "c", "keep"} {
+		e.put(k, []byte(k))
+	}
+	e.multipartObject("multi", []int{MinPartSize, 10})
+	e.wantBlobs(6)
+	if err := e.s.DeleteObjects(ctx, "b", nil); err != nil {
+		t.Errorf("DeleteObjects of no keys: %v", err)
+	}
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	wantErr(t, "cancelled", e.s.DeleteObjects(cancelled, "b", []string{"a"}), context.Canceled)
+	e.wantBlobs(6)
+	if err := e.s.DeleteObjects(ctx, "b", []string{"a", "missing", "multi", "c", "a"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"a", "c", "multi"} {
+		_, err := e.s.HeadObject(ctx, "b", k)
+		wantErr(t, "HeadObject "+k, err, ErrNoSuchKey)
+	}
+	wantSame(t, "kept b", e.read("b"), []byte("b"))
+	wantSame(t, "kept keep", e.read("keep"), []byte("keep"))
+	e.wantBlobs(2)
+	res, err := e.s.ListObjects(ctx, "b", ListOptions{})
+	if err != nil || len(res.Objects) != 2 {
+		t.Errorf("ListObjects after DeleteObjects = %+v, %v", res, err)
+	}
+}
+
 func wantObject(t *testing.T, what string, got, want Object) {
 	t.Helper()
 	same := got.Bucket == want.Bucket && got.Key == want.Key && got.Size == want.Size &&

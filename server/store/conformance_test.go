@@ -54,6 +54,7 @@ func runConformance(t *testing.T, h harness) {
 	t.Run("Buckets", func(t *testing.T) { testBuckets(t, h) })
 	t.Run("NoSuchBucket", func(t *testing.T) { testNoSuchBucket(t, h) })
 	t.Run("Objects", func(t *testing.T) { testObjects(t, h) })
+	t.Run("DeleteObjects", func(t *testing.T) { testDeleteObjects(t, h) })
 	t.Run("ObjectBodies", func(t *testing.T) { testObjectBodies(t, h) })
 	t.Run("Seek", func(t *testing.T) { testSeek(t, h) })
 	t.Run("Uploads", func(t *testing.T) { testUploads(t, h) })
@@ -66,6 +67,7 @@ func runConformance(t *testing.T, h harness) {
 	t.Run("ListUploads", func(t *testing.T) { testListUploads(t, h) })
 	t.Run("ListParts", func(t *testing.T) { testListParts(t, h) })
 	t.Run("ListBuckets", func(t *testing.T) { testListBuckets(t, h) })
+	t.Run("Lifecycle", func(t *testing.T) { testLifecycle(t, h) })
 }
 
 // env is one store under test with a bucket named "b".
@@ -275,6 +277,14 @@ func testNoSuchBucket(t *testing.T, h harness) {
 		"GetBucket":    func() error { _, err := s.GetBucket(ctx, "nope"); return err },
 		"SetBucketACL": func() error { return s.SetBucketACL(ctx, "nope", "private") },
 		"DeleteBucket": func() error { return s.DeleteBucket(ctx, "nope") },
+		"PutBucketLifecycle": func() error {
+			return s.PutBucketLifecycle(ctx, "nope", []LifecycleRule{{ID: "r", AbortDays: 1}})
+		},
+		"GetBucketLifecycle": func() error {
+			_, err := s.GetBucketLifecycle(ctx, "nope")
+			return err
+		},
+		"DeleteBucketLifecycle": func() error { return s.DeleteBucketLifecycle(ctx, "nope") },
 		"PutObject": func() error {
 			_, err := s.PutObject(ctx, "nope", "k", body(), 1, Metadata{}, PutOptions{})
 			return err
@@ -282,6 +292,9 @@ func testNoSuchBucket(t *testing.T, h harness) {
 		"HeadObject":   func() error { _, err := s.HeadObject(ctx, "nope", "k"); return err },
 		"OpenObject":   func() error { _, _, err := s.OpenObject(ctx, "nope", "k"); return err },
 		"DeleteObject": func() error { return s.DeleteObject(ctx, "nope", "k") },
+		"DeleteObjects": func() error {
+			return s.DeleteObjects(ctx, "nope", []string{"k"})
+		},
 		"ListObjects":  func() error { _, err := s.ListObjects(ctx, "nope", ListOptions{}); return err },
 		"CreateUpload": func() error { _, err := s.CreateUpload(ctx, "nope", "k", Metadata{}); return err },
 		"GetUpload":    func() error { _, err := s.GetUpload(ctx, "nope", "k", "ID"); return err },

@@ -92,7 +92,8 @@ func (m *crashModel) clone() *crashModel {
 	return c
 }
 
-// next picks an operation: put, del, create, part, complete or abort.
+// next picks an operation: put, del, delmany, create, part, complete or
+// abort.
 func (m *crashModel) next(rng *rand.Rand, i int) []string {
 	key := fmt.Sprintf("k%d", rng.IntN(6))
 	ids := slices.Sorted(maps.Keys(m.uploads))
@@ -100,8 +101,10 @@ func (m *crashModel) next(rng *rand.Rand, i int) []string {
 	switch {
 	case r < 3:
 		return []string{"put", key, fmt.Sprintf("%s.%d:%d", key, i, rng.IntN(200_000))}
-	case r < 4:
+	case r < 4 && rng.IntN(2) == 0:
 		return []string{"del", key}
+	case r < 4:
+		return []string{"delmany", key, fmt.Sprintf("k%d", rng.IntN(6)), "missing"}
 	case r < 5 || len(ids) == 0:
 		return []string{"create", key}
 	}
@@ -129,6 +132,8 @@ func runCrashOp(ctx context.Context, s Store, op []string) (string, error) {
 		return "ok", err
 	case "del":
 		return "ok", s.DeleteObject(ctx, "b", op[1])
+	case "delmany":
+		return "ok", s.DeleteObjects(ctx, "b", op[1:])
 	case "create":
 		u, err := s.CreateUpload(ctx, "b", op[1], Metadata{})
 		return u.ID, err
@@ -152,6 +157,10 @@ func (m *crashModel) apply(op []string, res string) {
 		m.objects[op[1]] = []string{op[2]}
 	case "del":
 		delete(m.objects, op[1])
+	case "delmany":
+		for _, key := range op[1:] {
+			delete(m.objects, key)
+		}
 	case "create":
 		m.uploads[res] = &crashUpload{key: op[1], parts: map[int]string{}}
 	case "part":

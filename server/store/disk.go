@@ -23,6 +23,10 @@ type Options struct {
 	// LockTimeout is how long Open waits for another process to release
 	// the database before failing with ErrLocked; zero means one second.
 	LockTimeout time.Duration
+	// Now returns the time the store records as buckets' creation,
+	// objects' and parts' modification and uploads' initiation; nil means
+	// time.Now. Tests set it to make uploads of the past.
+	Now func() time.Time
 }
 
 // ErrLocked is returned by Open when another process holds the data
@@ -38,6 +42,7 @@ type Disk struct {
 	root *os.Root
 	db   *bolt.DB
 	log  *slog.Logger
+	now  func() time.Time
 	bufs sync.Pool // *[]byte of copyBuf bytes
 
 	opened gcStats // what Open collected, for tests
@@ -63,9 +68,12 @@ func Open(dir string, opts Options) (*Disk, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
-	s := &Disk{dir: dir, root: root, log: opts.Logger}
+	s := &Disk{dir: dir, root: root, log: opts.Logger, now: opts.Now}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.now == nil {
+		s.now = time.Now
 	}
 	s.bufs.New = func() any { b := make([]byte, copyBuf); return &b }
 	if err := s.openDB(opts.LockTimeout); err != nil {

@@ -58,6 +58,26 @@ func TestReopen(t *testing.T) {
 	wantSame(t, "plain", e.read("plain"), []byte("plain"))
 }
 
+// TestLifecycleReopen checks that lifecycle rules survive reopening.
+func TestLifecycleReopen(t *testing.T) {
+	dir := t.TempDir()
+	ctx := t.Context()
+	s := openDisk(t, dir, Options{})
+	if _, err := s.CreateBucket(ctx, Bucket{Name: "b"}); err != nil {
+		t.Fatal(err)
+	}
+	rules := []LifecycleRule{{ID: "r", Prefix: "p/", Enabled: true, AbortDays: 3}}
+	if err := s.PutBucketLifecycle(ctx, "b", rules); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s = openDisk(t, dir, Options{})
+	defer s.Close()
+	wantRules(t, &env{t: t, s: s}, rules)
+}
+
 func TestOpenCollects(t *testing.T) {
 	dir := t.TempDir()
 	s := openDisk(t, dir, Options{})
@@ -300,6 +320,35 @@ func TestRecords(t *testing.T) {
 	} {
 		if got := etagMatches(tc.etag, part.MD5); got != tc.want {
 			t.Errorf("etagMatches(%q) = %v", tc.etag, got)
+		}
+	}
+}
+
+// TestClock checks that every time the store records comes from
+// Options.Now.
+func TestClock(t *testing.T) {
+	ctx := t.Context()
+	at := time.Date(2001, 2, 3, 4, 5, 6, 7, time.UTC)
+	s := openDisk(t, t.TempDir(), Options{Now: func() time.Time { return at }})
+	defer s.Close()
+	e := &env{t: t, h: diskHarness(), s: s}
+	if _, err := s.CreateBucket(ctx, Bucket{Name: "b"}); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := s.GetBucket(ctx, "b")
+	u := e.create("k")
+	p := e.part(u, 1, []byte("part"))
+	o := e.put("plain", []byte("plain"))
+	m, err := s.CompleteUpload(ctx, "b", "k", u.ID, nil, "", PutOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for what, got := range map[string]time.Time{
+		"bucket created": b.Created, "upload initiated": u.Initiated, "part modified": p.Modified,
+		"object modified": o.Modified, "multipart object modified": m.Modified,
+	} {
+		if !got.Equal(at) {
+			t.Errorf("%s %v, want %v", what, got, at)
 		}
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
-	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -93,7 +92,7 @@ func (s *Disk) CreateUpload(ctx context.Context, bucket, key string, meta Metada
 	if err := checkKey(key); err != nil {
 		return Upload{}, err
 	}
-	now := time.Now()
+	now := s.now()
 	id := newUploadID(now)
 	rec := uploadRec{Initiated: now.UnixNano(), Meta: toMetaRec(meta)}
 	err := s.commit(ctx, nil, func(tx *bolt.Tx) ([]string, error) {
@@ -146,7 +145,7 @@ func (s *Disk) PutPart(ctx context.Context, bucket, key, uploadID string, n int,
 	if err != nil {
 		return Part{}, err
 	}
-	rec := partRec{Size: blob.size, CRC64: blob.crc64, Modified: time.Now().UnixNano(), Blob: blob.id}
+	rec := partRec{Size: blob.size, CRC64: blob.crc64, Modified: s.now().UnixNano(), Blob: blob.id}
 	copy(rec.MD5[:], blob.md5)
 	err = s.commit(ctx, []string{blob.id}, func(tx *bolt.Tx) ([]string, error) {
 		u, err := findUpload(tx, bucket, key, uploadID)

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -51,7 +50,7 @@ func (s *Disk) PutObject(ctx context.Context, bucket, key string, r io.Reader, s
 			ContentMD5: base64.StdEncoding.EncodeToString(blob.md5),
 			CRC64:      blob.crc64,
 			Type:       TypeNormal,
-			Modified:   time.Now().UnixNano(),
+			Modified:   s.now().UnixNano(),
 			Meta:       toMetaRec(meta),
 		},
 		Blobs: []blobRef{{ID: blob.id, Size: blob.size}},
@@ -161,20 +160,36 @@ func (s *Disk) OpenObject(ctx context.Context, bucket, key string) (Object, Read
 // DeleteObject removes bucket/key and its blobs; a missing key is not an
 // error.
 func (s *Disk) DeleteObject(ctx context.Context, bucket, key string) error {
+	return s.DeleteObjects(ctx, bucket, []string{key})
+}
+
+// DeleteObjects removes the objects of bucket named by keys in one
+// transaction, so one commit (one fsync) serves them all, then removes
+// their blobs. Missing and repeated keys are not errors. A crash leaves
+// either every object or none of them; blobs are removed only after the
+// commit, and a crash between the two leaves blobs the next Open collects.
+func (s *Disk) DeleteObjects(ctx context.Context, bucket string, keys []string) error {
 	return s.commit(ctx, nil, func(tx *bolt.Tx) ([]string, error) {
 		objs, err := subOf(tx, bucket, bktObjects)
 		if err != nil {
 			return nil, err
 		}
-		v := objs.Get([]byte(key))
-		if v == nil {
-			return nil, nil
+		var freed []string
+		for _, key := range keys {
+			v := objs.Get([]byte(key))
+			if v == nil {
+				continue
+			}
+			rec, err := decodeObject(v, true)
+			if err != nil {
+				return nil, err
+			}
+			if err := objs.Delete([]byte(key)); err != nil {
+				return nil, err
+			}
+			freed = append(freed, rec.blobIDs()...)
 		}
-		rec, err := decodeObject(v, true)
-		if err != nil {
-			return nil, err
-		}
-		return rec.blobIDs(), objs.Delete([]byte(key))
+		return freed, nil
 	})
 }
 

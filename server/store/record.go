@@ -15,6 +15,7 @@ import (
 //
 //	store/version                  layoutVersion, one byte
 //	buckets/<name>/info            bucketRec
+//	buckets/<name>/lifecycle       lifecycleRec, when the bucket has rules
 //	buckets/<name>/objects/<key>   objectRec (header JSON plus binary manifest)
 //	buckets/<name>/uploads/<key>/<uploadID>  uploadRec
 //	buckets/<name>/parts/<uploadID><uint32 BE part number>  partRec (binary)
@@ -26,13 +27,14 @@ import (
 // Every value starts with recordVersion; a reader refuses other versions
 // instead of guessing.
 const (
-	bktStore   = "store"
-	bktBuckets = "buckets"
-	keyVersion = "version"
-	keyInfo    = "info"
-	bktObjects = "objects"
-	bktUploads = "uploads"
-	bktParts   = "parts"
+	bktStore     = "store"
+	bktBuckets   = "buckets"
+	keyVersion   = "version"
+	keyInfo      = "info"
+	keyLifecycle = "lifecycle"
+	bktObjects   = "objects"
+	bktUploads   = "uploads"
+	bktParts     = "parts"
 )
 
 const (

@@ -24,6 +24,7 @@ var (
 	ErrMalformedParts    = errors.New("store: empty part list")
 	ErrEntityTooLarge    = errors.New("store: body larger than MaxBlobSize")
 	ErrInvalidArgument   = errors.New("store: invalid argument")
+	ErrNoSuchLifecycle   = errors.New("store: bucket has no lifecycle rules")
 )
 
 // Limits the store enforces.
@@ -58,6 +59,20 @@ type Bucket struct {
 	StorageClass       string // Standard, IA, Archive, ...
 	DataRedundancyType string // LRS or ZRS
 	Created            time.Time
+}
+
+// LifecycleRule is one rule of a bucket's lifecycle configuration: which
+// multipart uploads to abort. The store keeps rules; the server applies
+// them.
+type LifecycleRule struct {
+	ID      string
+	Prefix  string // the rule applies to keys with this prefix
+	Enabled bool
+	// AbortDays, when not zero, is how many days after their initiation
+	// uploads are aborted.
+	AbortDays int
+	// AbortBefore, when not zero, aborts uploads initiated before it.
+	AbortBefore time.Time
 }
 
 // Metadata is what an object carries besides its bytes, as set by PutObject
@@ -190,6 +205,15 @@ type Store interface {
 	// marker, in name order, at most max of them (1..MaxList; other values
 	// mean MaxList).
 	ListBuckets(ctx context.Context, prefix, marker string, max int) (buckets []Bucket, truncated bool, err error)
+	// PutBucketLifecycle replaces the bucket's lifecycle rules; rules must
+	// not be empty. The rules go with the bucket when it is deleted.
+	PutBucketLifecycle(ctx context.Context, bucket string, rules []LifecycleRule) error
+	// GetBucketLifecycle returns the bucket's lifecycle rules in the order
+	// they were put, or ErrNoSuchLifecycle.
+	GetBucketLifecycle(ctx context.Context, bucket string) ([]LifecycleRule, error)
+	// DeleteBucketLifecycle removes the bucket's lifecycle rules; a bucket
+	// without any is not an error.
+	DeleteBucketLifecycle(ctx context.Context, bucket string) error
 
 	// PutObject stores exactly size bytes read from r as bucket/key,
 	// replacing any object there.
@@ -204,6 +228,10 @@ type Store interface {
 	SetObjectACL(ctx context.Context, bucket, key, acl string) error
 	// DeleteObject removes bucket/key; a missing key is not an error.
 	DeleteObject(ctx context.Context, bucket, key string) error
+	// DeleteObjects removes the objects of bucket named by keys as one
+	// atomic change: after a crash either all of them are gone or none.
+	// Missing and repeated keys are not errors.
+	DeleteObjects(ctx context.Context, bucket string, keys []string) error
 	ListObjects(ctx context.Context, bucket string, opts ListOptions) (ListResult, error)
 
 	CreateUpload(ctx context.Context, bucket, key string, meta Metadata) (Upload, error)
