@@ -5,14 +5,15 @@ import (
 	"strings"
 )
 
-// secretParams are the query parameters that are credentials in their own
-// right: the signature of a presigned URL, which grants the request to
-// whoever holds it until the URL expires, and an STS security token. Their
-// values never reach a log. Access key ids (OSSAccessKeyId, and the
-// x-oss-credential scope that starts with one) are kept: they say who
-// signed, which is what a reader of the log needs, and grant nothing
-// without the secret; OSS itself returns them in error bodies.
-var secretParams = []string{"Signature", "x-oss-signature", "security-token", "x-oss-security-token"}
+// secretParams are the query parameters of a presigned URL that never
+// reach a log: the signature, which grants the request to whoever holds it
+// until the URL expires, the STS security token, and the credential (the
+// access key id, alone in V1 or at the head of the V4 scope), which with a
+// leaked secret is all an attacker needs to know.
+var secretParams = []string{
+	"Signature", "x-oss-signature", "security-token", "x-oss-security-token",
+	"OSSAccessKeyId", "x-oss-credential",
+}
 
 // redacted replaces the value of a secret parameter in logs.
 const redacted = "REDACTED"
