@@ -138,6 +138,9 @@ func (s *Server) routeBucket(r *http.Request, rq *request) (handler, accessKind)
 		if rq.has("acl") {
 			return s.putBucketACL, accessAdmin
 		}
+		if rq.has("lifecycle") {
+			return s.putBucketLifecycle, accessAdmin
+		}
 		return s.putBucket, accessAdmin
 	case http.MethodGet:
 		switch {
@@ -147,6 +150,8 @@ func (s *Server) routeBucket(r *http.Request, rq *request) (handler, accessKind)
 			return s.getBucketInfo, accessAdmin
 		case rq.has("location"):
 			return s.getBucketLocation, accessAdmin
+		case rq.has("lifecycle"):
+			return s.getBucketLifecycle, accessAdmin
 		case rq.has("uploads"):
 			return s.listUploads, accessRead
 		case rq.query.Get("list-type") == "2":
@@ -156,6 +161,9 @@ func (s *Server) routeBucket(r *http.Request, rq *request) (handler, accessKind)
 	case http.MethodHead:
 		return s.headBucket, accessRead
 	case http.MethodDelete:
+		if rq.has("lifecycle") {
+			return s.deleteBucketLifecycle, accessAdmin
+		}
 		return s.deleteBucket, accessAdmin
 	case http.MethodPost:
 		if rq.has("delete") {
@@ -167,6 +175,9 @@ func (s *Server) routeBucket(r *http.Request, rq *request) (handler, accessKind)
 
 func (s *Server) routeObject(r *http.Request, rq *request) (handler, accessKind) {
 	upload := rq.has("uploadId")
+	if rq.has("lifecycle") {
+		return nil, accessWrite
+	}
 	if rq.has("acl") && r.Method == http.MethodGet {
 		return s.getObjectACL, accessAdmin
 	}
@@ -209,7 +220,7 @@ func (s *Server) routeObject(r *http.Request, rq *request) (handler, accessKind)
 // the object with an empty one.
 var unimplementedSubresources = []string{
 	"append", "tagging", "symlink", "restore", "x-oss-process", "select", "comp",
-	"cors", "lifecycle", "logging", "website", "referer", "policy", "encryption",
+	"cors", "logging", "website", "referer", "policy", "encryption",
 	"versioning", "versions", "replication", "inventory", "worm", "cname", "qos",
 	"stat", "live", "requestPayment", "transferAcceleration", "resourceGroup", "style",
 }
