@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -9,6 +10,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ossup/ossup/internal/sign"
@@ -41,8 +43,9 @@ type Config struct {
 	// Logger receives one line per internal error and the store's start-up
 	// report; nil means slog.Default().
 	Logger *slog.Logger
-	// Now returns the current time, for signature checks; nil means
-	// time.Now. Tests set it to check clock skew.
+	// Now returns the current time, for signature checks, the times the
+	// store records and the lifecycle sweep; nil means time.Now. Tests
+	// set it to check clock skew and to age multipart uploads.
 	Now func() time.Time
 	// CallbackClient posts upload callbacks; nil means a client with the
 	// 5-second timeout OSS uses.
@@ -50,6 +53,15 @@ type Config struct {
 	// IdleTimeout is how long a request body or response may stall before
 	// the connection is cut; zero means one minute.
 	IdleTimeout time.Duration
+	// AbortIncompleteAfter, when positive, is how long a multipart upload
+	// of any bucket may stay in progress before the lifecycle sweep aborts
+	// it, in addition to the buckets' own lifecycle rules; zero leaves
+	// uploads to those rules.
+	AbortIncompleteAfter time.Duration
+	// LifecycleInterval is how often the lifecycle sweep runs, after a
+	// first sweep when the server opens; zero means
+	// DefaultLifecycleInterval, and a negative value runs no sweeps.
+	LifecycleInterval time.Duration
 }
 
 // Server is an OSS-compatible http.Handler backed by an on-disk store.
@@ -59,6 +71,9 @@ type Server struct {
 	store    store.Store
 	verifier sign.Verifier
 	callback *http.Client
+
+	stopSweeps context.CancelFunc // ends the lifecycle sweeps
+	sweeps     sync.WaitGroup     // the goroutine running them
 }
 
 // Open opens (or creates) the store in cfg.Dir and returns a Server ready
@@ -90,7 +105,7 @@ func Open(cfg Config) (*Server, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	st, err := store.Open(cfg.Dir, store.Options{Logger: log})
+	st, err := store.Open(cfg.Dir, store.Options{Logger: log, Now: cfg.Now})
 	if err != nil {
 		return nil, fmt.Errorf("server: %w", err)
 	}
@@ -98,18 +113,25 @@ func Open(cfg Config) (*Server, error) {
 	if cb == nil {
 		cb = &http.Client{Timeout: 5 * time.Second}
 	}
-	return &Server{
+	s := &Server{
 		cfg:      cfg,
 		log:      log,
 		store:    st,
 		verifier: sign.Verifier{Lookup: func(ak string) (sign.Credentials, bool) { c, ok := creds[ak]; return c, ok }},
 		callback: cb,
-	}, nil
+	}
+	s.startSweeps(cfg.LifecycleInterval)
+	return s, nil
 }
 
-// Close closes the store. Requests still in flight fail; shut the
-// http.Server down first.
-func (s *Server) Close() error { return s.store.Close() }
+// Close stops the lifecycle sweeps, waits for one in progress to end, and
+// closes the store. Requests still in flight fail; shut the http.Server
+// down first.
+func (s *Server) Close() error {
+	s.stopSweeps()
+	s.sweeps.Wait()
+	return s.store.Close()
+}
 
 // NewHTTPServer returns an http.Server for h with timeouts that protect
 // against slow clients: headers must arrive within 10 seconds and idle

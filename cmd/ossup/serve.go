@@ -57,6 +57,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	akSecret := fs.String("access-key-secret", "", "access key `secret` of the account (default $OSS_ACCESS_KEY_SECRET)")
 	vhost := fs.String("virtual-host-base", "", "enable virtual-hosted style for `HOST`: <bucket>.HOST addresses <bucket>")
 	region := fs.String("region", "cn-hangzhou", "`region` reported in bucket locations")
+	abortAfter := fs.Duration("abort-incomplete-after", 0, "abort multipart uploads of every bucket still incomplete `DURATION` after they began (e.g. 72h), checked hourly; 0 leaves them to the buckets' lifecycle rules")
 	quiet := fs.Bool("q", false, "log only warnings and errors")
 	fs.BoolVar(quiet, "quiet", false, "same as -q")
 	pos, err := parseFlags(fs, args)
@@ -65,6 +66,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if len(pos) > 0 {
 		return &usageError{"serve takes no arguments, got " + strings.Join(pos, " ")}
+	}
+	if *abortAfter < 0 {
+		return &usageError{"--abort-incomplete-after must not be negative"}
 	}
 	level := slog.LevelInfo
 	if *quiet {
@@ -85,6 +89,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		Credentials: []server.Credential{{AccessKeyID: id, AccessKeySecret: secret}},
 		Region:      *region,
 		Logger:      log,
+
+		AbortIncompleteAfter: *abortAfter,
 	}
 	if *vhost != "" {
 		cfg.VirtualHostBases = []string{*vhost}
@@ -113,7 +119,11 @@ func serve(ctx context.Context, cfg server.Config, addr string, log *slog.Logger
 	hs := server.NewHTTPServer(addr, srv)
 	done := make(chan error, 1)
 	go func() { done <- hs.Serve(ln) }()
-	log.Info("ossup serve ready", "addr", ln.Addr().String(), "data", cfg.Dir, "endpoint", "http://"+ln.Addr().String())
+	attrs := []any{"addr", ln.Addr().String(), "data", cfg.Dir, "endpoint", "http://" + ln.Addr().String()}
+	if cfg.AbortIncompleteAfter > 0 {
+		attrs = append(attrs, "abort_incomplete_after", cfg.AbortIncompleteAfter)
+	}
+	log.Info("ossup serve ready", attrs...)
 	select {
 	case err := <-done:
 		return err
