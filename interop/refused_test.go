@@ -31,7 +31,7 @@ func TestUnimplementedIsRefused(t *testing.T) {
 			calls["PutObjectTagging"] = func() error { return b.PutObjectTagging(key, v1.Tagging{Tags: []v1.Tag{{Key: "k", Value: "v"}}}) }
 			calls["DeleteObjectTagging"] = func() error { return b.DeleteObjectTagging(key) }
 			calls["DeleteBucketCORS"] = func() error { return cl.DeleteBucketCORS(bucket) }
-			calls["DeleteBucketLifecycle"] = func() error { return cl.DeleteBucketLifecycle(bucket) }
+			calls["DeleteBucketLogging"] = func() error { return cl.DeleteBucketLogging(bucket) }
 		} else {
 			cl := c.(*v2Client).c
 			// 501 is a 5xx, which the v2 SDK retries with backoff: once is enough.
@@ -48,8 +48,8 @@ func TestUnimplementedIsRefused(t *testing.T) {
 				_, err := cl.DeleteBucketCors(ctx, &v2.DeleteBucketCorsRequest{Bucket: v2.Ptr(bucket)}, once)
 				return err
 			}
-			calls["DeleteBucketLifecycle"] = func() error {
-				_, err := cl.DeleteBucketLifecycle(ctx, &v2.DeleteBucketLifecycleRequest{Bucket: v2.Ptr(bucket)}, once)
+			calls["DeleteBucketLogging"] = func() error {
+				_, err := cl.DeleteBucketLogging(ctx, &v2.DeleteBucketLoggingRequest{Bucket: v2.Ptr(bucket)}, once)
 				return err
 			}
 		}
