@@ -74,6 +74,10 @@ func storeError(err error, rq *request) error {
 		return noSuchKey(rq.key)
 	case errors.Is(err, store.ErrNoSuchUpload):
 		return noSuchUpload(rq.query.Get("uploadId"))
+	case errors.Is(err, store.ErrNoSuchLifecycle):
+		e := newError(ossxml.CodeNoSuchLifecycle, "")
+		e.body.BucketName = rq.bucket
+		return e
 	case errors.Is(err, store.ErrBucketExists):
 		return newError(ossxml.CodeBucketAlreadyExists, "")
 	case errors.Is(err, store.ErrBucketNotEmpty):

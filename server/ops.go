@@ -81,6 +81,9 @@ var operations = []operation{
 	{name: "ListObjects", level: levelBucket, method: http.MethodGet, access: accessRead, run: func(s *Server) handler { return s.listObjectsAny }},
 	{name: "HeadBucket", level: levelBucket, method: http.MethodHead, access: accessRead, run: func(s *Server) handler { return s.headBucket }},
 	{name: "DeleteBucket", level: levelBucket, method: http.MethodDelete, access: accessOwner, run: func(s *Server) handler { return s.deleteBucket }},
+	{name: "PutBucketLifecycle", level: levelBucket, method: http.MethodPut, sub: []string{"lifecycle"}, access: accessOwner, run: func(s *Server) handler { return s.putBucketLifecycle }},
+	{name: "GetBucketLifecycle", level: levelBucket, method: http.MethodGet, sub: []string{"lifecycle"}, access: accessOwner, run: func(s *Server) handler { return s.getBucketLifecycle }},
+	{name: "DeleteBucketLifecycle", level: levelBucket, method: http.MethodDelete, sub: []string{"lifecycle"}, access: accessOwner, run: func(s *Server) handler { return s.deleteBucketLifecycle }},
 	{name: "DeleteMultipleObjects", level: levelBucket, method: http.MethodPost, sub: []string{"delete"}, access: accessWrite, run: func(s *Server) handler { return s.deleteObjects }},
 
 	{name: "PutObject", level: levelObject, method: http.MethodPut, access: accessWrite, object: true, run: func(s *Server) handler { return s.putObject }},

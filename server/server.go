@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -10,6 +11,7 @@ import (
 	"net/netip"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ossup/ossup/internal/sign"
@@ -49,8 +51,9 @@ type Config struct {
 	// Logger receives one line per internal error and the store's start-up
 	// report; nil means slog.Default().
 	Logger *slog.Logger
-	// Now returns the current time, for signature checks; nil means
-	// time.Now. Tests set it to check clock skew.
+	// Now returns the current time, for signature checks, the times the
+	// store records and the lifecycle sweep; nil means time.Now. Tests
+	// set it to check clock skew and to age multipart uploads.
 	Now func() time.Time
 	// CallbackAllow lists address ranges that upload callbacks may reach
 	// although they are not public. By default a callback may connect only
@@ -82,6 +85,16 @@ type Config struct {
 	// callbackTimeout bounds one upload callback, all its URLs together;
 	// zero means defaultCallbackTimeout. Tests shorten it.
 	callbackTimeout time.Duration
+
+	// AbortIncompleteAfter, when positive, is how long a multipart upload
+	// of any bucket may stay in progress before the lifecycle sweep aborts
+	// it, in addition to the buckets' own lifecycle rules; zero leaves
+	// uploads to those rules.
+	AbortIncompleteAfter time.Duration
+	// LifecycleInterval is how often the lifecycle sweep runs, after a
+	// first sweep when the server opens; zero means
+	// DefaultLifecycleInterval, and a negative value runs no sweeps.
+	LifecycleInterval time.Duration
 }
 
 // Server is an OSS-compatible http.Handler backed by an on-disk store.
@@ -93,6 +106,9 @@ type Server struct {
 	accounts map[string]string // access key id -> account
 	callback *http.Client
 	conns    *connTracker
+
+	stopSweeps context.CancelFunc // ends the lifecycle sweeps
+	sweeps     sync.WaitGroup     // the goroutine running them
 }
 
 // Open opens (or creates) the store in cfg.Dir and returns a Server ready
@@ -136,7 +152,7 @@ func Open(cfg Config) (*Server, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	st, err := store.Open(cfg.Dir, store.Options{Logger: log})
+	st, err := store.Open(cfg.Dir, store.Options{Logger: log, Now: cfg.Now})
 	if err != nil {
 		return nil, fmt.Errorf("server: %w", err)
 	}
@@ -144,7 +160,7 @@ func Open(cfg Config) (*Server, error) {
 		Lookup: func(ak string) (sign.Credentials, bool) { c, ok := creds[ak]; return c, ok },
 		Region: cfg.Region,
 	}
-	return &Server{
+	s := &Server{
 		cfg:      cfg,
 		log:      log,
 		store:    st,
@@ -152,12 +168,17 @@ func Open(cfg Config) (*Server, error) {
 		verifier: verifier,
 		callback: cb,
 		conns:    newConnTracker(cfg.MaxUnauthenticatedConns),
-	}, nil
+	}
+	s.startSweeps(cfg.LifecycleInterval)
+	return s, nil
 }
 
-// Close closes the store. Requests still in flight fail; shut the
-// http.Server down first.
+// Close stops the lifecycle sweeps, waits for one in progress to end, and
+// closes the store. Requests still in flight fail; shut the http.Server
+// down first.
 func (s *Server) Close() error {
+	s.stopSweeps()
+	s.sweeps.Wait()
 	if s.cfg.CallbackClient == nil {
 		s.callback.CloseIdleConnections()
 	}

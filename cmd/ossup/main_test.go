@@ -40,6 +40,7 @@ func TestMain(m *testing.M) {
 type serveProc struct {
 	cmd    *exec.Cmd
 	url    string
+	ready  string // the ready line
 	stdout *bufio.Scanner
 }
 
@@ -66,7 +67,7 @@ func startServe(t *testing.T, env []string, args ...string) *serveProc {
 	sc := bufio.NewScanner(stderr)
 	for sc.Scan() {
 		if m := readyLine.FindStringSubmatch(sc.Text()); m != nil {
-			p.url = "http://" + m[1]
+			p.url, p.ready = "http://"+m[1], sc.Text()
 			break
 		}
 	}
@@ -136,6 +137,20 @@ func TestServe(t *testing.T) {
 	}
 }
 
+// TestServeAbortIncompleteAfter checks that the flag reaches the server's
+// configuration, which reports it when ready; the server's tests cover
+// what it does.
+func TestServeAbortIncompleteAfter(t *testing.T) {
+	env := []string{"OSS_ACCESS_KEY_ID=LTAIserve", "OSS_ACCESS_KEY_SECRET=serve-secret"}
+	p := startServe(t, env, "--addr", "127.0.0.1:0", "--data", t.TempDir(), "--abort-incomplete-after", "36h")
+	if !strings.Contains(p.ready, "abort_incomplete_after=36h0m0s") {
+		t.Errorf("ready line %q does not report the setting", p.ready)
+	}
+	if code := p.stop(t, syscall.SIGTERM); code != 0 {
+		t.Fatalf("serve exited %d after SIGTERM", code)
+	}
+}
+
 func TestServeGeneratesCredentials(t *testing.T) {
 	env := []string{"OSS_ACCESS_KEY_ID=", "OSS_ACCESS_KEY_SECRET="}
 	p := startServe(t, env, "--addr", "127.0.0.1:0", "--data", t.TempDir())
@@ -172,6 +187,9 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"serve", "--no-such-flag"}, 2, "no-such-flag"},
 		{[]string{"serve", "extra-arg"}, 2, "takes no arguments"},
 		{[]string{"serve", "--access-key-id", "only-id"}, 2, "both"},
+		{[]string{"serve", "--abort-incomplete-after", "soon"}, 2, "abort-incomplete-after"},
+		{[]string{"serve", "--abort-incomplete-after", "-1h"}, 2, "must not be negative"},
+		{[]string{"help", "serve"}, 0, "-abort-incomplete-after DURATION"},
 		{[]string{"help"}, 0, "serve"},
 		{[]string{"help", "serve"}, 0, "--addr"},
 		{[]string{"help", "serve"}, 0, "allow-callback-to"},

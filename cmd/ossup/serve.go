@@ -65,6 +65,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	region := fs.String("region", "cn-hangzhou", "`region` reported in bucket locations and required in V4 signatures")
 	var allow prefixFlag
 	fs.Var(&allow, "allow-callback-to", "let upload callbacks reach these internal address `ranges`: CIDR[,CIDR] or bare addresses, repeatable (e.g. 127.0.0.0/8,::1/128 for this machine)")
+	abortAfter := fs.Duration("abort-incomplete-after", 0, "abort multipart uploads of every bucket still incomplete `DURATION` after they began (e.g. 72h), checked hourly; 0 leaves them to the buckets' lifecycle rules")
 	quiet := fs.Bool("q", false, "log only warnings and errors")
 	fs.BoolVar(quiet, "quiet", false, "same as -q")
 	pos, err := parseFlags(fs, args)
@@ -73,6 +74,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if len(pos) > 0 {
 		return &usageError{"serve takes no arguments, got " + strings.Join(pos, " ")}
+	}
+	if *abortAfter < 0 {
+		return &usageError{"--abort-incomplete-after must not be negative"}
 	}
 	level := slog.LevelInfo
 	if *quiet {
@@ -94,6 +98,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		Region:        *region,
 		Logger:        log,
 		CallbackAllow: allow,
+
+		AbortIncompleteAfter: *abortAfter,
 	}
 	if *vhost != "" {
 		cfg.VirtualHostBases = []string{*vhost}
@@ -153,7 +159,11 @@ func serve(ctx context.Context, cfg server.Config, addr string, log *slog.Logger
 	hs := server.NewHTTPServer(addr, srv)
 	done := make(chan error, 1)
 	go func() { done <- hs.Serve(ln) }()
-	log.Info("ossup serve ready", "addr", ln.Addr().String(), "data", cfg.Dir, "endpoint", "http://"+ln.Addr().String())
+	attrs := []any{"addr", ln.Addr().String(), "data", cfg.Dir, "endpoint", "http://" + ln.Addr().String()}
+	if cfg.AbortIncompleteAfter > 0 {
+		attrs = append(attrs, "abort_incomplete_after", cfg.AbortIncompleteAfter)
+	}
+	log.Info("ossup serve ready", attrs...)
 	select {
 	case err := <-done:
 		return err

@@ -44,6 +44,7 @@ const (
 	CodeMissingContentLength  = "MissingContentLength"
 	CodeNoSuchBucket          = "NoSuchBucket"
 	CodeNoSuchKey             = "NoSuchKey"
+	CodeNoSuchLifecycle       = "NoSuchLifecycle"
 	CodeNoSuchUpload          = "NoSuchUpload"
 	CodeNotImplemented        = "NotImplemented"
 	CodeNotModified           = "NotModified"
@@ -139,6 +140,7 @@ var codeTable = []ErrorCode{
 	{CodeMissingContentLength, http.StatusLengthRequired, "You must provide the Content-Length HTTP header.", ""},
 	{CodeNoSuchBucket, http.StatusNotFound, "The specified bucket does not exist.", "0015-00000101"},
 	{CodeNoSuchKey, http.StatusNotFound, "The specified key does not exist.", "0026-00000001"},
+	{CodeNoSuchLifecycle, http.StatusNotFound, "The specified bucket does not have a lifecycle configuration.", ""},
 	{CodeNoSuchUpload, http.StatusNotFound, "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.", "0042-00000002"},
 	{CodeNotImplemented, http.StatusNotImplemented, "A header you provided implies functionality that is not implemented.", ""},
 	{CodeNotModified, http.StatusNotModified, "The object has not been modified.", ""},

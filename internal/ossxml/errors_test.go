@@ -77,6 +77,7 @@ func TestLookupCode(t *testing.T) {
 		{CodeNoSuchBucket, 404},
 		{CodeNoSuchKey, 404},
 		{CodeNoSuchUpload, 404},
+		{CodeNoSuchLifecycle, 404},
 		{CodeBucketAlreadyExists, 409},
 		{CodeBucketNotEmpty, 409},
 		{CodeFileAlreadyExists, 409},

@@ -6,11 +6,11 @@ import (
 	"testing"
 )
 
-// FuzzUnmarshal decodes arbitrary bytes as the two request bodies the
-// server parses. Decoding must never panic, and whatever decodes must
+// FuzzUnmarshal decodes arbitrary bytes as the request bodies the server
+// parses. Decoding must never panic, and whatever decodes must
 // survive Marshal and Unmarshal unchanged.
 func FuzzUnmarshal(f *testing.F) {
-	for _, name := range []string{"Delete", "CompleteMultipartUpload"} {
+	for _, name := range []string{"Delete", "CompleteMultipartUpload", "LifecycleConfiguration"} {
 		b, err := os.ReadFile(goldenPath(name))
 		if err != nil {
 			f.Fatal(err)
@@ -29,6 +29,7 @@ func FuzzUnmarshal(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		roundTrip(t, data, &Delete{})
 		roundTrip(t, data, &CompleteMultipartUpload{})
+		roundTrip(t, data, &LifecycleConfiguration{})
 	})
 }
 

@@ -16,6 +16,7 @@ var (
 	created  = Time{time.Date(2014, 2, 17, 18, 12, 43, 0, time.UTC)}
 	modified = Time{time.Date(2012, 2, 24, 8, 43, 7, 123e6, time.UTC)}
 	owner    = Owner{ID: "1234567890123456", DisplayName: "1234567890123456"}
+	days     = 3
 )
 
 // samples returns one populated value of every body type, keyed by the
@@ -76,6 +77,10 @@ func samples() []struct {
 		{"DeleteResult", &DeleteResult{Deleted: []DeletedObject{
 			{Key: "a.txt"},
 			{Key: "b.txt", VersionID: "v1", DeleteMarker: true, DeleteMarkerVersionID: "v2"},
+		}}},
+		{"LifecycleConfiguration", &LifecycleConfiguration{Rules: []LifecycleRule{
+			{ID: "tmp", Prefix: "tmp/", Status: "Enabled", AbortMultipartUpload: &LifecycleAbortMultipartUpload{Days: &days}},
+			{Prefix: "", Status: "Disabled", AbortMultipartUpload: &LifecycleAbortMultipartUpload{CreatedBeforeDate: "2002-10-11T00:00:00.000Z"}},
 		}}},
 		{"InitiateMultipartUploadResult", &InitiateMultipartUploadResult{Bucket: "mybucket", Key: "big/file.bin", UploadID: "0004B9894A22E5B1888A1E29F823****"}},
 		{"CompleteMultipartUpload", &CompleteMultipartUpload{Parts: []CompletePart{
