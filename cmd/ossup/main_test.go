@@ -96,7 +96,16 @@ func (p *serveProc) stop(t *testing.T, sig syscall.Signal) int {
 
 func signedDo(t *testing.T, base string, cred sign.Credentials, method, bucket, key string, body []byte) (int, []byte) {
 	t.Helper()
+	return signedDoQuery(t, base, cred, method, bucket, key, "", body)
+}
+
+// signedDoQuery is signedDo with a raw query string.
+func signedDoQuery(t *testing.T, base string, cred sign.Credentials, method, bucket, key, query string, body []byte) (int, []byte) {
+	t.Helper()
 	path := "/" + bucket + "/" + key
+	if query != "" {
+		path += "?" + query
+	}
 	r, err := http.NewRequest(method, base+path, bytes.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
@@ -148,6 +157,49 @@ func TestServeAbortIncompleteAfter(t *testing.T) {
 	}
 	if code := p.stop(t, syscall.SIGTERM); code != 0 {
 		t.Fatalf("serve exited %d after SIGTERM", code)
+	}
+}
+
+// TestServeAbortsIncompleteUploads: with a short --abort-incomplete-after
+// the sweep runs often enough that an abandoned upload is gone within a
+// fraction more than the limit.
+func TestServeAbortsIncompleteUploads(t *testing.T) {
+	env := []string{"OSS_ACCESS_KEY_ID=LTAIserve", "OSS_ACCESS_KEY_SECRET=serve-secret"}
+	cred := sign.Credentials{AccessKeyID: "LTAIserve", AccessKeySecret: "serve-secret"}
+	p := startServe(t, env, "--addr", "127.0.0.1:0", "--data", t.TempDir(), "--abort-incomplete-after", "2s")
+	if st, body := signedDo(t, p.url, cred, "PUT", "bkt", "", nil); st != 200 {
+		t.Fatalf("PutBucket: %d %s", st, body)
+	}
+	if st, body := signedDoQuery(t, p.url, cred, "POST", "bkt", "abandoned", "uploads", nil); st != 200 {
+		t.Fatalf("Initiate: %d %s", st, body)
+	}
+	deadline := time.Now().Add(30 * time.Second) // bounds a broken server only
+	for {
+		st, body := signedDoQuery(t, p.url, cred, "GET", "bkt", "", "uploads", nil)
+		if st != 200 {
+			t.Fatalf("ListMultipartUploads: %d %s", st, body)
+		}
+		if !strings.Contains(string(body), "<Upload>") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the upload is still there: %s", body)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if code := p.stop(t, syscall.SIGTERM); code != 0 {
+		t.Fatalf("serve exited %d after SIGTERM", code)
+	}
+}
+
+func TestSweepInterval(t *testing.T) {
+	for _, tc := range []struct{ after, want time.Duration }{
+		{0, 0}, {72 * time.Hour, 0}, {10 * time.Hour, 0}, {5 * time.Hour, 30 * time.Minute},
+		{2 * time.Second, time.Second}, {time.Minute, 6 * time.Second},
+	} {
+		if got := sweepInterval(tc.after); got != tc.want {
+			t.Errorf("sweepInterval(%s) = %s, want %s", tc.after, got, tc.want)
+		}
 	}
 }
 

@@ -65,7 +65,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	region := fs.String("region", "cn-hangzhou", "`region` reported in bucket locations and required in V4 signatures")
 	var allow prefixFlag
 	fs.Var(&allow, "allow-callback-to", "let upload callbacks reach these internal address `ranges`: CIDR[,CIDR] or bare addresses, repeatable (e.g. 127.0.0.0/8,::1/128 for this machine)")
-	abortAfter := fs.Duration("abort-incomplete-after", 0, "abort multipart uploads of every bucket still incomplete `DURATION` after they began (e.g. 72h), checked hourly; 0 leaves them to the buckets' lifecycle rules")
+	abortAfter := fs.Duration("abort-incomplete-after", 0, "abort multipart uploads of every bucket still incomplete `DURATION` after they began (e.g. 72h), checked hourly (a tenth as often as DURATION when that is shorter); 0 leaves them to the buckets' lifecycle rules")
 	quiet := fs.Bool("q", false, "log only warnings and errors")
 	fs.BoolVar(quiet, "quiet", false, "same as -q")
 	pos, err := parseFlags(fs, args)
@@ -100,6 +100,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		CallbackAllow: allow,
 
 		AbortIncompleteAfter: *abortAfter,
+		LifecycleInterval:    sweepInterval(*abortAfter),
 	}
 	if *vhost != "" {
 		cfg.VirtualHostBases = []string{*vhost}
@@ -179,4 +180,14 @@ func serve(ctx context.Context, cfg server.Config, addr string, log *slog.Logger
 		return err
 	}
 	return nil
+}
+
+// sweepInterval is how often the lifecycle sweep runs for a server-wide
+// abort-after: hourly, or a tenth of it when that is shorter (at least a
+// second), so that a short limit is kept within a tenth of itself.
+func sweepInterval(after time.Duration) time.Duration {
+	if after <= 0 || after/10 >= time.Hour {
+		return 0 // the server's default, hourly
+	}
+	return max(after/10, time.Second)
 }
