@@ -163,6 +163,10 @@ func isDisconnect(err error) bool {
 		errors.Is(err, context.Canceled) || errors.Is(err, http.ErrBodyReadAfterClose)
 }
 
+// drainGrace bounds how long the rest of an unread request body may take
+// to arrive after the request has been refused.
+const drainGrace = 5 * time.Second
+
 // now is time.Now, for deadlines (never the configurable clock, which
 // tests move).
 var now = time.Now

@@ -248,15 +248,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		err = s.dispatch(w, r, rq)
 	}
 	if err != nil {
-		unread := !body.consumed(r)
-		if unread {
-			// Draining an unread body could take as long as the client
-			// likes: close the connection after the answer instead.
-			h.Set("Connection", "close")
+		if !body.consumed(r) {
+			// Go's server reads what is left of an unread body (up to
+			// 256 KiB) before it answers, so that the connection can be
+			// reused and clients that write their whole body before
+			// reading see the answer, not a reset. A client that sends
+			// it promptly loses nothing; one that stalls is cut after a
+			// short grace and the connection closed. Larger bodies are
+			// not read: Go answers with Connection: close.
+			_ = rc.SetReadDeadline(now().Add(min(s.cfg.IdleTimeout, drainGrace)))
 		}
 		s.writeError(w, r, rid, err)
-		if unread {
-			_ = rc.SetReadDeadline(now())
-		}
 	}
 }
