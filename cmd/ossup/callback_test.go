@@ -11,7 +11,6 @@ import (
 	"sync/atomic"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/ossup/ossup/internal/sign"
 )
@@ -70,21 +69,9 @@ func callbackApp(t *testing.T) (*httptest.Server, *atomic.Int32) {
 func putWithCallback(t *testing.T, base string, cred sign.Credentials, url string) (int, string) {
 	t.Helper()
 	spec, _ := json.Marshal(map[string]string{"callbackUrl": url, "callbackBody": "object=${object}"})
-	r, err := http.NewRequest("PUT", base+"/bkt/k", strings.NewReader("data"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	r.Header.Set("x-oss-callback", base64.StdEncoding.EncodeToString(spec))
-	if err := (sign.Signer{Region: "cn-hangzhou"}).Sign(r, sign.Resource{Bucket: "bkt", Key: "k"}, cred, time.Now()); err != nil {
-		t.Fatal(err)
-	}
-	resp, err := http.DefaultClient.Do(r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(body)
+	header := map[string]string{"x-oss-callback": base64.StdEncoding.EncodeToString(spec)}
+	status, body := signedDoQuery(t, base, cred, "PUT", "bkt", "k", "", header, []byte("data"))
+	return status, string(body)
 }
 
 // TestServeCallbackAllow: ossup serve refuses callbacks to loopback unless

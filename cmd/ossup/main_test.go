@@ -96,11 +96,11 @@ func (p *serveProc) stop(t *testing.T, sig syscall.Signal) int {
 
 func signedDo(t *testing.T, base string, cred sign.Credentials, method, bucket, key string, body []byte) (int, []byte) {
 	t.Helper()
-	return signedDoQuery(t, base, cred, method, bucket, key, "", body)
+	return signedDoQuery(t, base, cred, method, bucket, key, "", nil, body)
 }
 
-// signedDoQuery is signedDo with a raw query string.
-func signedDoQuery(t *testing.T, base string, cred sign.Credentials, method, bucket, key, query string, body []byte) (int, []byte) {
+// signedDoQuery is signedDo with a raw query string and headers.
+func signedDoQuery(t *testing.T, base string, cred sign.Credentials, method, bucket, key, query string, header map[string]string, body []byte) (int, []byte) {
 	t.Helper()
 	path := "/" + bucket + "/" + key
 	if query != "" {
@@ -109,6 +109,9 @@ func signedDoQuery(t *testing.T, base string, cred sign.Credentials, method, buc
 	r, err := http.NewRequest(method, base+path, bytes.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
+	}
+	for k, v := range header {
+		r.Header.Set(k, v)
 	}
 	if err := (sign.Signer{Region: "cn-hangzhou"}).Sign(r, sign.Resource{Bucket: bucket, Key: key}, cred, time.Now()); err != nil {
 		t.Fatal(err)
@@ -170,12 +173,12 @@ func TestServeAbortsIncompleteUploads(t *testing.T) {
 	if st, body := signedDo(t, p.url, cred, "PUT", "bkt", "", nil); st != 200 {
 		t.Fatalf("PutBucket: %d %s", st, body)
 	}
-	if st, body := signedDoQuery(t, p.url, cred, "POST", "bkt", "abandoned", "uploads", nil); st != 200 {
+	if st, body := signedDoQuery(t, p.url, cred, "POST", "bkt", "abandoned", "uploads", nil, nil); st != 200 {
 		t.Fatalf("Initiate: %d %s", st, body)
 	}
 	deadline := time.Now().Add(30 * time.Second) // bounds a broken server only
 	for {
-		st, body := signedDoQuery(t, p.url, cred, "GET", "bkt", "", "uploads", nil)
+		st, body := signedDoQuery(t, p.url, cred, "GET", "bkt", "", "uploads", nil, nil)
 		if st != 200 {
 			t.Fatalf("ListMultipartUploads: %d %s", st, body)
 		}
