@@ -105,6 +105,9 @@ type GetObjectRequest struct {
 	Length int64
 	// TrafficLimit caps the download speed in bits per second (0: none).
 	TrafficLimit int64
+	// IfMatch, when set, is an ETag the object must still have: otherwise
+	// the service answers 412 PreconditionFailed (see ErrPreconditionFailed).
+	IfMatch string
 }
 
 // GetObjectResult is an object's content and description. Close Body.
@@ -144,6 +147,9 @@ func (c *Client) GetObject(ctx context.Context, req *GetObjectRequest) (*GetObje
 	}
 	if err := setTrafficLimit(op.header, req.TrafficLimit); err != nil {
 		return nil, op.wrap(err)
+	}
+	if req.IfMatch != "" {
+		op.header.Set("If-Match", req.IfMatch)
 	}
 	resp, err := c.do(ctx, op)
 	if err != nil {
