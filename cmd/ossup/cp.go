@@ -16,11 +16,12 @@ import (
 
 const cpUsage = `Usage:
   ossup cp FILE oss://BUCKET/KEY [flags]    upload, resumable with --checkpoint
-  ossup cp oss://BUCKET/KEY FILE [flags]    download, in parallel ranges
+  ossup cp oss://BUCKET/KEY FILE [flags]    download, in parallel ranges, resumable with --checkpoint
 
 Sizes take binary units: 100KiB, 1MiB, 5GiB (KB means KiB, 1024 bytes).
-With --checkpoint, an interrupted upload (Ctrl-C, a crash, a lost network)
-resumes when the same command runs again.
+With --checkpoint, an interrupted upload or download (Ctrl-C, a crash, a
+lost network) resumes when the same command runs again. Downloads fetch
+ranges of at least 8MiB.
 
 Flags:
 `
@@ -52,8 +53,8 @@ func runCp(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&f.taskNum, "task-num", 1, "parts uploaded or ranges downloaded at once (1 to 1000)")
 	f.partSize.n = oss.DefaultPartSize
 	fs.Var(&f.partSize, "part-size", "part `size`, 100KiB to 5GiB")
-	fs.BoolVar(&f.checkpoint, "checkpoint", false, "journal progress so that a rerun resumes an interrupted upload")
-	fs.StringVar(&f.checkpointFile, "checkpoint-file", "", "checkpoint `path` (default FILE.ucp)")
+	fs.BoolVar(&f.checkpoint, "checkpoint", false, "journal progress so that a rerun resumes an interrupted upload or download")
+	fs.StringVar(&f.checkpointFile, "checkpoint-file", "", "checkpoint `path` (default FILE.ucp for uploads, FILE.dcp for downloads)")
 	fs.StringVar(&f.contentType, "content-type", "", "Content-Type of the object (default application/octet-stream)")
 	fs.StringVar(&f.acl, "acl", "", "object `ACL`: default, private, public-read or public-read-write")
 	fs.StringVar(&f.storageClass, "storage-class", "", "storage `class`: Standard, IA, Archive, ColdArchive, DeepColdArchive")
