@@ -6,8 +6,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/ossup/ossup/internal/crc64"
 )
 
 // ObjectMetadata is what an object carries besides its bytes.
@@ -75,11 +73,7 @@ func objectInfo(resp *http.Response) ObjectInfo {
 	}
 	info.Size, _ = strconv.ParseInt(h.Get("Content-Length"), 10, 64)
 	info.LastModified, _ = http.ParseTime(h.Get("Last-Modified"))
-	if v := h.Get("x-oss-hash-crc64ecma"); v != "" {
-		if crc, err := crc64.Parse(v); err == nil {
-			info.CRC64, info.HasCRC64 = crc, true
-		}
-	}
+	info.CRC64, info.HasCRC64 = crcHeader(h)
 	for k, v := range h {
 		if name, ok := strings.CutPrefix(strings.ToLower(k), "x-oss-meta-"); ok && len(v) > 0 {
 			if info.Metadata.User == nil {

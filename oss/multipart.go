@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/ossup/ossup/internal/crc64"
 	"github.com/ossup/ossup/internal/ossxml"
 )
 
@@ -67,8 +66,12 @@ type UploadPartRequest struct {
 
 // UploadPartResult is a stored part.
 type UploadPartResult struct {
-	ETag      string
-	CRC64     uint64 // checked against the bytes sent
+	ETag string
+	// CRC64 is the part's CRC-64/ECMA as the service reported it, checked
+	// against the bytes sent; 0 when HasCRC64 is false.
+	CRC64 uint64
+	// HasCRC64 says whether the service reported a CRC-64.
+	HasCRC64  bool
 	RequestID string
 }
 
@@ -101,7 +104,7 @@ func (c *Client) UploadPart(ctx context.Context, req *UploadPartRequest) (*Uploa
 	}
 	discardClose(resp)
 	res := &UploadPartResult{ETag: resp.Header.Get("ETag"), RequestID: resp.Header.Get("x-oss-request-id")}
-	res.CRC64, _ = crc64.Parse(resp.Header.Get("x-oss-hash-crc64ecma"))
+	res.CRC64, res.HasCRC64 = crcHeader(resp.Header)
 	return res, nil
 }
 
@@ -128,8 +131,12 @@ type CompleteMultipartUploadRequest struct {
 
 // CompleteMultipartUploadResult describes the assembled object.
 type CompleteMultipartUploadResult struct {
-	ETag      string
-	CRC64     uint64 // CRC-64/ECMA of the whole object, as the service reports it
+	ETag string
+	// CRC64 is the CRC-64/ECMA of the whole object as the service reported
+	// it; 0 when HasCRC64 is false.
+	CRC64 uint64
+	// HasCRC64 says whether the service reported a CRC-64.
+	HasCRC64  bool
 	Location  string
 	RequestID string
 	// CallbackResult is the application server's reply when a Callback was
@@ -182,7 +189,7 @@ func (c *Client) complete(ctx context.Context, op *operation, body any, callback
 	}
 	defer resp.Body.Close()
 	res.ETag, res.RequestID = resp.Header.Get("ETag"), resp.Header.Get("x-oss-request-id")
-	res.CRC64, _ = crc64.Parse(resp.Header.Get("x-oss-hash-crc64ecma"))
+	res.CRC64, res.HasCRC64 = crcHeader(resp.Header)
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxXMLResponse))
 	if err != nil {
 		return nil, op.wrap(fmt.Errorf("read response: %w", err))
@@ -218,10 +225,14 @@ func (c *Client) AbortMultipartUpload(ctx context.Context, bucket, key, uploadID
 
 // Part is an uploaded part as ListParts reports it.
 type Part struct {
-	PartNumber   int
-	Size         int64 // bytes
-	ETag         string
-	CRC64        uint64
+	PartNumber int
+	Size       int64 // bytes
+	ETag       string
+	CRC64      uint64 // CRC-64/ECMA of the part; 0 when HasCRC64 is false
+	// HasCRC64 says whether the service reported the part's CRC-64. The
+	// listing cannot tell a CRC-64 of 0 from none, so ListParts takes 0 as
+	// none: a part is then trusted less, never more.
+	HasCRC64     bool
 	LastModified time.Time
 }
 
@@ -252,7 +263,7 @@ func (c *Client) ListParts(ctx context.Context, bucket, key, uploadID string, pa
 			}
 			parts := make([]Part, 0, len(res.Parts))
 			for _, p := range res.Parts {
-				parts = append(parts, Part{PartNumber: p.PartNumber, Size: p.Size, ETag: p.ETag, CRC64: p.HashCRC64, LastModified: p.LastModified.Time})
+				parts = append(parts, Part{PartNumber: p.PartNumber, Size: p.Size, ETag: p.ETag, CRC64: p.HashCRC64, HasCRC64: p.HashCRC64 != 0, LastModified: p.LastModified.Time})
 			}
 			if !yield(parts, nil) || !res.IsTruncated || res.NextPartNumberMarker <= marker {
 				return

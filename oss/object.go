@@ -34,12 +34,27 @@ type PutObjectRequest struct {
 
 // PutObjectResult is what the service answered to a PutObject.
 type PutObjectResult struct {
-	ETag      string
-	CRC64     uint64 // CRC-64/ECMA of the object, checked against the body sent
+	ETag string
+	// CRC64 is the object's CRC-64/ECMA as the service reported it,
+	// checked against the body sent; 0 when HasCRC64 is false.
+	CRC64 uint64
+	// HasCRC64 says whether the service reported a CRC-64.
+	HasCRC64  bool
 	RequestID string
 	// CallbackResult is the application server's reply when a Callback was
 	// given.
 	CallbackResult []byte
+}
+
+// crcHeader returns the x-oss-hash-crc64ecma of a response, and whether
+// it holds one (a value that does not parse counts as none).
+func crcHeader(h http.Header) (uint64, bool) {
+	v := h.Get("x-oss-hash-crc64ecma")
+	if v == "" {
+		return 0, false
+	}
+	crc, err := crc64.Parse(v)
+	return crc, err == nil
 }
 
 // PutObject uploads req.Body as one object and checks the CRC-64 the
@@ -71,7 +86,7 @@ func (c *Client) PutObject(ctx context.Context, req *PutObjectRequest) (*PutObje
 	}
 	defer resp.Body.Close()
 	res := &PutObjectResult{ETag: resp.Header.Get("ETag"), RequestID: resp.Header.Get("x-oss-request-id")}
-	res.CRC64, _ = crc64.Parse(resp.Header.Get("x-oss-hash-crc64ecma"))
+	res.CRC64, res.HasCRC64 = crcHeader(resp.Header)
 	if req.Callback != nil {
 		if res.CallbackResult, err = io.ReadAll(resp.Body); err != nil {
 			return nil, op.wrap(fmt.Errorf("read callback result: %w", err))

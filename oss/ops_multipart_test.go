@@ -42,7 +42,7 @@ func (e *opsEnv) upload(key string, data []byte, partSize int, meta oss.ObjectMe
 			e.t.Errorf("part %d: ETag %s, request id %q; want ETag %s", n, res.ETag, res.RequestID, want)
 		}
 		checkCRC64(e.t, fmt.Sprintf("part %d", n), res.CRC64, part)
-		parts = append(parts, oss.Part{PartNumber: n, Size: int64(size), ETag: res.ETag, CRC64: res.CRC64})
+		parts = append(parts, oss.Part{PartNumber: n, Size: int64(size), ETag: res.ETag, CRC64: res.CRC64, HasCRC64: res.HasCRC64})
 	}
 	return id, parts
 }
