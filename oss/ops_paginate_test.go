@@ -138,7 +138,7 @@ func TestListingsRefuseStalledMarkers(t *testing.T) {
 		ordered      bool
 		wantRequests int64
 		wantPages    int
-		wantNext     string // PaginationError.Next's start
+		wantNext     string // what PaginationError.Next must name; "" for none
 	}{
 		{name: "repeated marker", nexts: []string{"5"}, wantRequests: 2, wantPages: 2, wantNext: "5"},
 		{name: "empty marker", nexts: []string{""}, wantRequests: 1, wantPages: 1},
