@@ -75,31 +75,23 @@ type ListBucketsPage struct {
 }
 
 // ListBuckets iterates over the caller's buckets a page at a time. The
-// iteration stops at the first error, which it yields.
+// iteration stops at the first error, which it yields; a service whose
+// next marker does not come after the last yields a *PaginationError.
 func (c *Client) ListBuckets(ctx context.Context, req *ListBucketsRequest) iter.Seq2[*ListBucketsPage, error] {
-	return func(yield func(*ListBucketsPage, error) bool) {
-		marker := req.Marker
-		for {
-			q := url.Values{"marker": {marker}, "max-keys": {strconv.Itoa(pageSize(req.PageSize, 100))}}
-			if req.Prefix != "" {
-				q.Set("prefix", req.Prefix)
-			}
-			op := &operation{name: "ListBuckets", method: http.MethodGet, query: q}
-			var res ossxml.ListAllMyBucketsResult
-			if err := c.doXML(ctx, op, nil, &res); err != nil {
-				yield(nil, err)
-				return
-			}
-			page := &ListBucketsPage{}
-			for _, b := range res.Buckets {
-				page.Buckets = append(page.Buckets, BucketInfo{Name: b.Name, Location: b.Location, Region: b.Region, StorageClass: b.StorageClass, CreationDate: b.CreationDate.Time})
-			}
-			if !yield(page, nil) || !res.IsTruncated || res.NextMarker == "" {
-				return
-			}
-			marker = res.NextMarker
+	return paginate(ctx, "ListBuckets", keyMarker(req.Marker), func(ctx context.Context, marker keyMarker) (*ListBucketsPage, keyMarker, bool, error) {
+		q := url.Values{"marker": {string(marker)}, "max-keys": {strconv.Itoa(pageSize(req.PageSize, 100))}}
+		setNonEmpty(q, "prefix", req.Prefix)
+		op := &operation{name: "ListBuckets", method: http.MethodGet, query: q}
+		var res ossxml.ListAllMyBucketsResult
+		if err := c.doXML(ctx, op, nil, &res); err != nil {
+			return nil, "", false, err
 		}
-	}
+		page := &ListBucketsPage{}
+		for _, b := range res.Buckets {
+			page.Buckets = append(page.Buckets, BucketInfo{Name: b.Name, Location: b.Location, Region: b.Region, StorageClass: b.StorageClass, CreationDate: b.CreationDate.Time})
+		}
+		return page, keyMarker(res.NextMarker), res.IsTruncated, nil
+	})
 }
 
 // pageSize applies a page-size default and the 1000 ceiling.

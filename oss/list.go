@@ -43,43 +43,36 @@ type ListObjectsV2Page struct {
 
 // ListObjectsV2 iterates over a bucket's objects a page at a time, in key
 // order. Keys are requested URL-encoded so that any key survives the XML.
-// The iteration stops at the first error, which it yields.
+// The iteration stops at the first error, which it yields; a service that
+// does not advance its continuation token yields a *PaginationError.
 func (c *Client) ListObjectsV2(ctx context.Context, req *ListObjectsV2Request) iter.Seq2[*ListObjectsV2Page, error] {
-	return func(yield func(*ListObjectsV2Page, error) bool) {
-		if req.Bucket == "" {
-			yield(nil, fmt.Errorf("oss: ListObjectsV2: bucket is required: %w", ErrInvalidArgument))
-			return
-		}
-		token := ""
-		for {
-			q := url.Values{"list-type": {"2"}, "encoding-type": {ossxml.EncodingURL}, "max-keys": {strconv.Itoa(pageSize(req.PageSize, 100))}}
-			setNonEmpty(q, "prefix", req.Prefix)
-			setNonEmpty(q, "delimiter", req.Delimiter)
-			setNonEmpty(q, "start-after", req.StartAfter)
-			setNonEmpty(q, "continuation-token", token)
-			op := &operation{name: "ListObjectsV2", method: http.MethodGet, bucket: req.Bucket, query: q}
-			var res ossxml.ListBucketV2Result
-			err := c.doXML(ctx, op, nil, &res)
-			if err == nil {
-				err = res.DecodeURL()
-			}
-			if err != nil {
-				yield(nil, err)
-				return
-			}
-			page := &ListObjectsV2Page{}
-			for _, o := range res.Contents {
-				page.Objects = append(page.Objects, ObjectSummary{Key: o.Key, Size: o.Size, ETag: o.ETag, LastModified: o.LastModified.Time, Type: o.Type, StorageClass: o.StorageClass})
-			}
-			for _, p := range res.CommonPrefixes {
-				page.CommonPrefixes = append(page.CommonPrefixes, p.Prefix)
-			}
-			if !yield(page, nil) || !res.IsTruncated || res.NextContinuationToken == "" {
-				return
-			}
-			token = res.NextContinuationToken
-		}
+	if req.Bucket == "" {
+		return failed[*ListObjectsV2Page](fmt.Errorf("oss: ListObjectsV2: bucket is required: %w", ErrInvalidArgument))
 	}
+	return paginate(ctx, "ListObjectsV2", "", func(ctx context.Context, token tokenMarker) (*ListObjectsV2Page, tokenMarker, bool, error) {
+		q := url.Values{"list-type": {"2"}, "encoding-type": {ossxml.EncodingURL}, "max-keys": {strconv.Itoa(pageSize(req.PageSize, 100))}}
+		setNonEmpty(q, "prefix", req.Prefix)
+		setNonEmpty(q, "delimiter", req.Delimiter)
+		setNonEmpty(q, "start-after", req.StartAfter)
+		setNonEmpty(q, "continuation-token", string(token))
+		op := &operation{name: "ListObjectsV2", method: http.MethodGet, bucket: req.Bucket, query: q}
+		var res ossxml.ListBucketV2Result
+		err := c.doXML(ctx, op, nil, &res)
+		if err == nil {
+			err = res.DecodeURL()
+		}
+		if err != nil {
+			return nil, "", false, err
+		}
+		page := &ListObjectsV2Page{}
+		for _, o := range res.Contents {
+			page.Objects = append(page.Objects, ObjectSummary{Key: o.Key, Size: o.Size, ETag: o.ETag, LastModified: o.LastModified.Time, Type: o.Type, StorageClass: o.StorageClass})
+		}
+		for _, p := range res.CommonPrefixes {
+			page.CommonPrefixes = append(page.CommonPrefixes, p.Prefix)
+		}
+		return page, tokenMarker(res.NextContinuationToken), res.IsTruncated, nil
+	})
 }
 
 func setNonEmpty(q url.Values, k, v string) {

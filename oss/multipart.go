@@ -238,39 +238,31 @@ type Part struct {
 
 // ListParts iterates over the parts of an upload, in part number order, a
 // page (up to pageSize parts; 0 means 1000) at a time. The iteration stops
-// at the first error, which it yields.
+// at the first error, which it yields; a service whose next part number
+// marker does not grow yields a *PaginationError.
 func (c *Client) ListParts(ctx context.Context, bucket, key, uploadID string, pageSize int) iter.Seq2[[]Part, error] {
-	return func(yield func([]Part, error) bool) {
-		if err := checkObject(bucket, key); err != nil {
-			yield(nil, fmt.Errorf("oss: ListParts: %w", err))
-			return
-		}
-		if uploadID == "" {
-			yield(nil, fmt.Errorf("oss: ListParts: upload id is required: %w", ErrInvalidArgument))
-			return
-		}
-		marker := 0
-		for {
-			q := url.Values{"uploadId": {uploadID}, "encoding-type": {ossxml.EncodingURL}, "max-parts": {strconv.Itoa(pageSizeOr(pageSize))}}
-			if marker > 0 {
-				q.Set("part-number-marker", strconv.Itoa(marker))
-			}
-			op := &operation{name: "ListParts", method: http.MethodGet, bucket: bucket, key: key, query: q}
-			var res ossxml.ListPartsResult
-			if err := c.doXML(ctx, op, nil, &res); err != nil {
-				yield(nil, err)
-				return
-			}
-			parts := make([]Part, 0, len(res.Parts))
-			for _, p := range res.Parts {
-				parts = append(parts, Part{PartNumber: p.PartNumber, Size: p.Size, ETag: p.ETag, CRC64: p.HashCRC64, HasCRC64: p.HashCRC64 != 0, LastModified: p.LastModified.Time})
-			}
-			if !yield(parts, nil) || !res.IsTruncated || res.NextPartNumberMarker <= marker {
-				return
-			}
-			marker = res.NextPartNumberMarker
-		}
+	if err := checkObject(bucket, key); err != nil {
+		return failed[[]Part](fmt.Errorf("oss: ListParts: %w", err))
 	}
+	if uploadID == "" {
+		return failed[[]Part](fmt.Errorf("oss: ListParts: upload id is required: %w", ErrInvalidArgument))
+	}
+	return paginate(ctx, "ListParts", 0, func(ctx context.Context, marker partMarker) ([]Part, partMarker, bool, error) {
+		q := url.Values{"uploadId": {uploadID}, "encoding-type": {ossxml.EncodingURL}, "max-parts": {strconv.Itoa(pageSizeOr(pageSize))}}
+		if marker > 0 {
+			q.Set("part-number-marker", strconv.Itoa(int(marker)))
+		}
+		op := &operation{name: "ListParts", method: http.MethodGet, bucket: bucket, key: key, query: q}
+		var res ossxml.ListPartsResult
+		if err := c.doXML(ctx, op, nil, &res); err != nil {
+			return nil, 0, false, err
+		}
+		parts := make([]Part, 0, len(res.Parts))
+		for _, p := range res.Parts {
+			parts = append(parts, Part{PartNumber: p.PartNumber, Size: p.Size, ETag: p.ETag, CRC64: p.HashCRC64, HasCRC64: p.HashCRC64 != 0, LastModified: p.LastModified.Time})
+		}
+		return parts, partMarker(res.NextPartNumberMarker), res.IsTruncated, nil
+	})
 }
 
 func pageSizeOr(n int) int { return pageSize(n, 1000) }
@@ -298,41 +290,38 @@ type ListMultipartUploadsPage struct {
 
 // ListMultipartUploads iterates over the uploads in progress in a bucket:
 // the unfinished uploads whose parts are stored (and billed) until they
-// are completed or aborted.
+// are completed or aborted. The iteration stops at the first error, which
+// it yields; a service whose next markers do not move forward yields a
+// *PaginationError.
+//
+// The markers name the last upload (or common prefix) of a page, so
+// aborting a page's uploads before asking for the next page skips none.
 func (c *Client) ListMultipartUploads(ctx context.Context, req *ListMultipartUploadsRequest) iter.Seq2[*ListMultipartUploadsPage, error] {
-	return func(yield func(*ListMultipartUploadsPage, error) bool) {
-		if req.Bucket == "" {
-			yield(nil, fmt.Errorf("oss: ListMultipartUploads: bucket is required: %w", ErrInvalidArgument))
-			return
-		}
-		keyMarker, idMarker := "", ""
-		for {
-			q := url.Values{"uploads": {""}, "encoding-type": {ossxml.EncodingURL}, "max-uploads": {strconv.Itoa(pageSizeOr(req.PageSize))}}
-			setNonEmpty(q, "prefix", req.Prefix)
-			setNonEmpty(q, "delimiter", req.Delimiter)
-			setNonEmpty(q, "key-marker", keyMarker)
-			setNonEmpty(q, "upload-id-marker", idMarker)
-			op := &operation{name: "ListMultipartUploads", method: http.MethodGet, bucket: req.Bucket, query: q}
-			var res ossxml.ListMultipartUploadsResult
-			err := c.doXML(ctx, op, nil, &res)
-			if err == nil {
-				err = res.DecodeURL()
-			}
-			if err != nil {
-				yield(nil, err)
-				return
-			}
-			page := &ListMultipartUploadsPage{}
-			for _, u := range res.Uploads {
-				page.Uploads = append(page.Uploads, MultipartUpload{Key: u.Key, UploadID: u.UploadID, Initiated: u.Initiated.Time})
-			}
-			for _, p := range res.CommonPrefixes {
-				page.CommonPrefixes = append(page.CommonPrefixes, p.Prefix)
-			}
-			if !yield(page, nil) || !res.IsTruncated {
-				return
-			}
-			keyMarker, idMarker = res.NextKeyMarker, res.NextUploadIDMarker
-		}
+	if req.Bucket == "" {
+		return failed[*ListMultipartUploadsPage](fmt.Errorf("oss: ListMultipartUploads: bucket is required: %w", ErrInvalidArgument))
 	}
+	return paginate(ctx, "ListMultipartUploads", uploadMarker{}, func(ctx context.Context, marker uploadMarker) (*ListMultipartUploadsPage, uploadMarker, bool, error) {
+		q := url.Values{"uploads": {""}, "encoding-type": {ossxml.EncodingURL}, "max-uploads": {strconv.Itoa(pageSizeOr(req.PageSize))}}
+		setNonEmpty(q, "prefix", req.Prefix)
+		setNonEmpty(q, "delimiter", req.Delimiter)
+		setNonEmpty(q, "key-marker", marker.key)
+		setNonEmpty(q, "upload-id-marker", marker.uploadID)
+		op := &operation{name: "ListMultipartUploads", method: http.MethodGet, bucket: req.Bucket, query: q}
+		var res ossxml.ListMultipartUploadsResult
+		err := c.doXML(ctx, op, nil, &res)
+		if err == nil {
+			err = res.DecodeURL()
+		}
+		if err != nil {
+			return nil, uploadMarker{}, false, err
+		}
+		page := &ListMultipartUploadsPage{}
+		for _, u := range res.Uploads {
+			page.Uploads = append(page.Uploads, MultipartUpload{Key: u.Key, UploadID: u.UploadID, Initiated: u.Initiated.Time})
+		}
+		for _, p := range res.CommonPrefixes {
+			page.CommonPrefixes = append(page.CommonPrefixes, p.Prefix)
+		}
+		return page, uploadMarker{res.NextKeyMarker, res.NextUploadIDMarker}, res.IsTruncated, nil
+	})
 }

@@ -240,23 +240,29 @@ func presignCommand() command {
 
 func uploadsCommand() command {
 	var all bool
+	var pageSize int
 	return simpleCommand{name: "uploads", usage: "uploads ls oss://BUCKET[/PREFIX] | uploads abort oss://BUCKET/KEY UPLOAD_ID | uploads abort --all oss://BUCKET[/PREFIX]", minArgs: 2, maxArgs: 3,
 		flags: func(fs *flag.FlagSet) {
 			fs.BoolVar(&all, "all", false, "with abort: abort every incomplete upload under the prefix")
+			fs.IntVar(&pageSize, "page-size", 1000, "uploads asked for per listing request, 1 to 1000")
 		},
 		run: func(ctx context.Context, s *session, args []string, stdout, _ io.Writer) error {
 			u, err := parseOSSURL(args[1], false)
 			if err != nil {
 				return err
 			}
+			if pageSize < 1 || pageSize > 1000 {
+				return &usageError{fmt.Sprintf("--page-size %d is outside 1..1000", pageSize)}
+			}
+			req := &oss.ListMultipartUploadsRequest{Bucket: u.bucket, Prefix: u.key, PageSize: pageSize}
 			switch {
 			case args[0] == "ls" && len(args) == 2:
-				return eachUpload(ctx, s.client, u, func(up oss.MultipartUpload) error {
+				return eachUpload(ctx, s.client, req, func(up oss.MultipartUpload) error {
 					fmt.Fprintf(stdout, "%s  %s  oss://%s/%s\n", up.Initiated.UTC().Format(time.DateTime), up.UploadID, u.bucket, up.Key)
 					return nil
 				})
 			case args[0] == "abort" && all && len(args) == 2:
-				return eachUpload(ctx, s.client, u, func(up oss.MultipartUpload) error {
+				return eachUpload(ctx, s.client, req, func(up oss.MultipartUpload) error {
 					if err := s.client.AbortMultipartUpload(ctx, u.bucket, up.Key, up.UploadID); err != nil {
 						return err
 					}
@@ -274,18 +280,19 @@ func uploadsCommand() command {
 		}}.command("list or abort incomplete multipart uploads (their parts are stored and billed)")
 }
 
-func eachUpload(ctx context.Context, c *oss.Client, u ossURL, fn func(oss.MultipartUpload) error) error {
-	// Collect first: aborting while paging would move the markers.
-	var ups []oss.MultipartUpload
-	for page, err := range c.ListMultipartUploads(ctx, &oss.ListMultipartUploadsRequest{Bucket: u.bucket, Prefix: u.key}) {
+// eachUpload calls fn for every upload req lists, a page at a time as the
+// pages arrive, so memory does not grow with the number of uploads. fn
+// may abort the upload it is given: the next page starts after the last
+// upload listed, by name, so removing listed uploads skips none.
+func eachUpload(ctx context.Context, c *oss.Client, req *oss.ListMultipartUploadsRequest, fn func(oss.MultipartUpload) error) error {
+	for page, err := range c.ListMultipartUploads(ctx, req) {
 		if err != nil {
 			return err
 		}
-		ups = append(ups, page.Uploads...)
-	}
-	for _, up := range ups {
-		if err := fn(up); err != nil {
-			return err
+		for _, up := range page.Uploads {
+			if err := fn(up); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
