@@ -1,0 +1,4 @@
+package oss
+
+// PartSizeAt exposes partSizeAt to the external tests.
+var PartSizeAt = partSizeAt
