@@ -357,47 +357,56 @@ func (d *downloader) fetchAll(ctx context.Context) error {
 	return context.Cause(ctx)
 }
 
-// fetchPart fetches range i into the partial file. When the body fails
-// mid-way it asks again for the rest, from the byte it reached, with
-// backoff; it gives up after maxRangeFailures attempts in a row that
-// brought nothing.
+// fetchPart fetches range i into the partial file and records it.
 func (d *downloader) fetchPart(ctx context.Context, i int) error {
 	off, size := d.plan.partRange(i)
+	crc, err := d.fetchRange(ctx, off, size, d.file, off-d.plan.offset)
+	if err != nil {
+		return err
+	}
+	d.crcs[i] = crc
+	return d.record(i, size, crc)
+}
+
+// fetchRange fetches size bytes of the object at off into dst at at, and
+// returns their CRC-64. When the body fails mid-way it asks again for the
+// rest, from the byte it reached, with backoff; it gives up after
+// maxRangeFailures attempts in a row that brought nothing.
+func (d *downloader) fetchRange(ctx context.Context, off, size int64, dst io.WriterAt, at int64) (uint64, error) {
 	var crc uint64
 	var got int64
 	failures := 0
 	for got < size {
-		n, err := d.fetchSpan(ctx, off+got, size-got, &crc)
+		n, err := d.fetchSpan(ctx, off+got, size-got, dst, at+got, &crc)
 		got += n
 		if err == nil {
 			continue
 		}
 		if ctx.Err() != nil {
-			return context.Cause(ctx)
+			return 0, context.Cause(ctx)
 		}
 		if errors.Is(err, ErrPreconditionFailed) {
-			return fmt.Errorf("%w: %s/%s no longer has ETag %s", ErrObjectChanged, d.req.Bucket, d.req.Key, d.info.ETag)
+			return 0, fmt.Errorf("%w: %s/%s no longer has ETag %s", ErrObjectChanged, d.req.Bucket, d.req.Key, d.info.ETag)
 		}
 		if errors.Is(err, errShortWrite) || isPermanent(err) {
-			return err
+			return 0, err
 		}
 		if n > 0 {
 			failures = 0
 		}
 		failures++
 		if failures > maxRangeFailures {
-			return fmt.Errorf("range at %d: %w", off, err)
+			return 0, fmt.Errorf("range at %d: %w", off, err)
 		}
 		t := time.NewTimer(backoff(failures, 100*time.Millisecond, 5*time.Second))
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return context.Cause(ctx)
+			return 0, context.Cause(ctx)
 		case <-t.C:
 		}
 	}
-	d.crcs[i] = crc
-	return d.record(i, size, crc)
+	return crc, nil
 }
 
 // errShortWrite marks a failure to write the partial file: a local
@@ -412,9 +421,9 @@ func isPermanent(err error) bool {
 	return ok && se.StatusCode >= 400 && se.StatusCode < 500 && se.StatusCode != 408 && se.StatusCode != 429
 }
 
-// fetchSpan fetches length bytes at off into the partial file, updating
-// crc, and returns how many arrived.
-func (d *downloader) fetchSpan(ctx context.Context, off, length int64, crc *uint64) (int64, error) {
+// fetchSpan fetches length bytes of the object at off into dst at at,
+// updating crc, and returns how many arrived.
+func (d *downloader) fetchSpan(ctx context.Context, off, length int64, dst io.WriterAt, at int64, crc *uint64) (int64, error) {
 	res, err := d.api.GetObject(ctx, &GetObjectRequest{
 		Bucket: d.req.Bucket, Key: d.req.Key, Offset: off, Length: length,
 		TrafficLimit: d.req.TrafficLimit, IfMatch: d.info.ETag,
@@ -423,12 +432,12 @@ func (d *downloader) fetchSpan(ctx context.Context, off, length int64, crc *uint
 		return 0, err
 	}
 	defer res.Body.Close()
-	buf := make([]byte, 256<<10)
+	buf := make([]byte, min(256<<10, length))
 	var n int64
 	for n < length {
 		k, rerr := res.Body.Read(buf[:min(int64(len(buf)), length-n)])
 		if k > 0 {
-			if _, werr := d.file.WriteAt(buf[:k], off-d.plan.offset+n); werr != nil {
+			if _, werr := dst.WriteAt(buf[:k], at+n); werr != nil {
 				return n, fmt.Errorf("%w: %w", errShortWrite, werr)
 			}
 			*crc = crc64.Update(*crc, buf[:k])

@@ -380,3 +380,34 @@ func TestDownloadNormalize(t *testing.T) {
 		}
 	}
 }
+
+// TestDownloadTo writes objects in order to a writer, with ranges fetched
+// ahead and 30% of them cut mid-body.
+func TestDownloadTo(t *testing.T) {
+	s := dlStart(t)
+	rng := rand.New(rand.NewPCG(3, 4))
+	var rmu sync.Mutex
+	s.setCut(func(r *http.Request) int64 {
+		rmu.Lock()
+		defer rmu.Unlock()
+		if rng.Float64() < 0.3 {
+			return rng.Int64N(100 * upKiB)
+		}
+		return -1
+	})
+	for _, size := range []int{0, 1, 100 * upKiB, 2<<20 + 17} {
+		data := upData(size, uint64(size))
+		key := fmt.Sprintf("to/%d", size)
+		s.put(t, key, data)
+		for _, tasks := range []int{1, 4} {
+			var out bytes.Buffer
+			res, err := s.Client.DownloadTo(t.Context(), &oss.DownloadToRequest{Bucket: s.Bucket, Key: key, Writer: &out, TaskNum: tasks, PartSize: 100 * upKiB})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(out.Bytes(), data) || !res.Verified || res.CRC64 != crc64.Checksum(data) {
+				t.Errorf("size %d, tasks %d: %d bytes written, result %+v", size, tasks, out.Len(), res)
+			}
+		}
+	}
+}
