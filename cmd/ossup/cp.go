@@ -17,6 +17,8 @@ import (
 const cpUsage = `Usage:
   ossup cp FILE oss://BUCKET/KEY [flags]    upload, resumable with --checkpoint
   ossup cp oss://BUCKET/KEY FILE [flags]    download, in parallel ranges, resumable with --checkpoint
+  ossup cp - oss://BUCKET/KEY [flags]       upload standard input (TaskNum+1 parts in memory)
+  ossup cp oss://BUCKET/KEY - [flags]       write an object to standard output, ranges fetched ahead
 
 Sizes take binary units: 100KiB, 1MiB, 5GiB (KB means KiB, 1024 bytes).
 With --checkpoint, an interrupted upload or download (Ctrl-C, a crash, a
@@ -73,6 +75,18 @@ func runCp(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return &usageError{"cp takes a source and a destination"}
 	}
 	switch src, dst := pos[0], pos[1]; {
+	case src == "-" && isOSSURL(dst):
+		u, err := parseOSSURL(dst, true)
+		if err != nil {
+			return err
+		}
+		return uploadStdin(ctx, &g, &f, stdin, u, stdout, stderr)
+	case isOSSURL(src) && dst == "-":
+		u, err := parseOSSURL(src, true)
+		if err != nil {
+			return err
+		}
+		return downloadStdout(ctx, &g, &f, u, stdout, stderr)
 	case !isOSSURL(src) && isOSSURL(dst):
 		u, err := parseOSSURL(dst, false)
 		if err != nil {
