@@ -87,6 +87,9 @@ func (d *downloader) stream(ctx context.Context, w io.Writer) (*DownloadFileResu
 	// result is delivered on its own channel, in order.
 	slots := make(chan struct{}, d.plan.taskNum)
 	results := make(chan chan fetched, d.plan.taskNum)
+	// free holds the range buffers written out, for reuse: TaskNum of them
+	// at most, made on first use.
+	free := make(chan []byte, d.plan.taskNum)
 	go func() {
 		defer close(results)
 		for i := range d.plan.parts {
@@ -103,7 +106,13 @@ func (d *downloader) stream(ctx context.Context, w io.Writer) (*DownloadFileResu
 			}
 			go func() {
 				off, size := d.plan.partRange(i)
-				buf := &memRange{b: make([]byte, size)}
+				var b []byte
+				select {
+				case b = <-free:
+				default:
+					b = make([]byte, d.plan.partSize)
+				}
+				buf := &memRange{b: b[:size]}
 				crc, err := d.fetchRange(ctx, off, size, buf, 0)
 				ch <- fetched{buf, crc, err}
 			}()
@@ -124,6 +133,7 @@ func (d *downloader) stream(ctx context.Context, w io.Writer) (*DownloadFileResu
 		}
 		sum = crc64.Combine(sum, r.crc, int64(len(r.buf.b)))
 		written += int64(len(r.buf.b))
+		free <- r.buf.b[:cap(r.buf.b)]
 		<-slots
 	}
 	if err := context.Cause(ctx); err != nil {
