@@ -2,6 +2,7 @@ package oss
 
 import (
 	"fmt"
+	"github.com/ossup/ossup/internal/limits"
 	"net/http"
 	"strconv"
 	"strings"
@@ -100,6 +101,6 @@ func setTrafficLimit(h http.Header, bitsPerSecond int64) error {
 // The range OSS accepts for x-oss-traffic-limit, in bits per second
 // (100 KiB/s to 100 MiB/s).
 const (
-	MinTrafficLimit = 819200
-	MaxTrafficLimit = 838860800
+	MinTrafficLimit = limits.MinTrafficLimit
+	MaxTrafficLimit = limits.MaxTrafficLimit
 )

@@ -10,14 +10,15 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/ossup/ossup/internal/limits"
 	"github.com/ossup/ossup/internal/ossxml"
 )
 
 // Multipart limits.
 const (
-	MinPartSize   = 100 << 10 // bytes; every part but the last
-	MaxPartSize   = 5 << 30   // bytes
-	MaxPartNumber = 10000
+	MinPartSize   = limits.MinPartSize // bytes; every part but the last
+	MaxPartSize   = limits.MaxPartSize // bytes
+	MaxPartNumber = limits.MaxPartNumber
 )
 
 // InitiateMultipartUploadRequest starts a multipart upload.

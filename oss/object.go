@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"github.com/ossup/ossup/internal/crc64"
+	"github.com/ossup/ossup/internal/limits"
 	"github.com/ossup/ossup/internal/ossxml"
 )
 
@@ -228,7 +229,7 @@ func (c *Client) DeleteObject(ctx context.Context, bucket, key string) error {
 }
 
 // MaxDeleteObjects is the most keys one DeleteObjects call may name.
-const MaxDeleteObjects = 1000
+const MaxDeleteObjects = limits.MaxDeleteObjects
 
 // DeleteObjects removes up to MaxDeleteObjects keys in one request and
 // returns the keys the service reports deleted (missing keys included).

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/ossup/ossup/internal/limits"
 	"github.com/ossup/ossup/internal/ossxml"
 	"github.com/ossup/ossup/server/store"
 )
@@ -19,7 +20,7 @@ const maxXMLBody = 4 << 20
 
 // MaxObjectSize is the largest PutObject body and the largest part, in
 // bytes (5 GiB).
-const MaxObjectSize = 5 << 30
+const MaxObjectSize = limits.MaxPartSize
 
 // contentMD5 decodes the Content-MD5 header: nil when absent, an
 // InvalidDigest error when it is not base64 of 16 bytes.

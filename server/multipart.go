@@ -7,12 +7,13 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/ossup/ossup/internal/limits"
 	"github.com/ossup/ossup/internal/ossxml"
 	"github.com/ossup/ossup/server/store"
 )
 
 // MaxPartNumber is the highest part number of a multipart upload.
-const MaxPartNumber = 10000
+const MaxPartNumber = limits.MaxPartNumber
 
 func (s *Server) initiateUpload(ctx context.Context, w http.ResponseWriter, r *http.Request, rq *request) error {
 	enc, err := encodingURL(rq)

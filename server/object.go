@@ -15,6 +15,7 @@ import (
 	"sync"
 
 	"github.com/ossup/ossup/internal/crc64"
+	"github.com/ossup/ossup/internal/limits"
 	"github.com/ossup/ossup/internal/ossxml"
 	"github.com/ossup/ossup/internal/sign"
 	"github.com/ossup/ossup/server/store"
@@ -262,7 +263,7 @@ var copyBufs = sync.Pool{New: func() any { b := make([]byte, 256<<10); return &b
 
 // maxDeleteObjects is the most keys one DeleteMultipleObjects request may
 // name.
-const maxDeleteObjects = 1000
+const maxDeleteObjects = limits.MaxDeleteObjects
 
 // deleteObjects answers DeleteMultipleObjects. The body is decoded as it
 // arrives and refused at its 1,001st object, so a 4 MiB body of tiny

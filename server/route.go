@@ -8,13 +8,14 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/ossup/ossup/internal/limits"
 	"github.com/ossup/ossup/internal/ossxml"
 	"github.com/ossup/ossup/internal/sign"
 	"github.com/ossup/ossup/server/store"
 )
 
 // MaxKeyLength is the longest object key, in bytes.
-const MaxKeyLength = 1023
+const MaxKeyLength = limits.MaxKeyLength
 
 // request is what routing learned about an incoming request.
 type request struct {

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"github.com/ossup/ossup/internal/limits"
 	"io"
 	"net/http"
 	"strconv"
@@ -10,8 +11,8 @@ import (
 
 // The range OSS accepts for x-oss-traffic-limit, in bits per second.
 const (
-	minTrafficLimit = 819200
-	maxTrafficLimit = 838860800
+	minTrafficLimit = limits.MinTrafficLimit
+	maxTrafficLimit = limits.MaxTrafficLimit
 )
 
 // trafficLimit reads x-oss-traffic-limit: 0 when absent, InvalidArgument

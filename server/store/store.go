@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"github.com/ossup/ossup/internal/limits"
 	"io"
 	"time"
 )
@@ -30,18 +31,18 @@ var (
 // Limits the store enforces.
 const (
 	// MaxBlobSize is the largest object body or part, in bytes (5 GiB).
-	MaxBlobSize = 5 << 30
+	MaxBlobSize = limits.MaxPartSize
 	// SizeUnknown, passed as the size of a PutObject or PutPart body, reads
 	// the body to its end (at most MaxBlobSize bytes, else
 	// ErrEntityTooLarge): for chunked request bodies.
 	SizeUnknown = -1
 	// MinPartSize is the smallest size of every part of a completed
 	// multipart upload but the last, in bytes.
-	MinPartSize = 100 << 10
+	MinPartSize = limits.MinPartSize
 	// MaxPartNumber is the highest part number.
-	MaxPartNumber = 10000
+	MaxPartNumber = limits.MaxPartNumber
 	// MaxKeyLen is the longest object key, in bytes.
-	MaxKeyLen = 1023
+	MaxKeyLen = limits.MaxKeyLength
 	// MaxBuckets is how many buckets a store holds at most.
 	MaxBuckets = 100
 	// MaxList is the largest page a listing returns; a page size outside

@@ -1,0 +1,25 @@
+// Package limits holds the numeric limits of the OSS protocol, defined
+// once for the client (package oss) and the server (package server and
+// its store) alike.
+package limits
+
+const (
+	// MinPartSize is the smallest size, in bytes, of every part of a
+	// multipart upload but the last.
+	MinPartSize = 100 << 10
+	// MaxPartSize is the largest part, and the largest PutObject body, in
+	// bytes (5 GiB).
+	MaxPartSize = 5 << 30
+	// MaxPartNumber is the highest part number, and so the most parts an
+	// object can have.
+	MaxPartNumber = 10000
+	// MaxKeyLength is the longest object key, in bytes.
+	MaxKeyLength = 1023
+	// MinTrafficLimit and MaxTrafficLimit bound x-oss-traffic-limit, in
+	// bits per second (100 KiB/s to 100 MiB/s).
+	MinTrafficLimit = 819200
+	MaxTrafficLimit = 838860800
+	// MaxDeleteObjects is the most keys one DeleteMultipleObjects request
+	// may name.
+	MaxDeleteObjects = 1000
+)
