@@ -203,6 +203,43 @@ func TestJournalOtherVersion(t *testing.T) {
 	}
 }
 
+// TestJournalReplaceHeader replaces the header of a journal with a torn
+// tail: the intact records stay, the torn bytes go, and appending goes on
+// after them.
+func TestJournalReplaceHeader(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "f.ucp")
+	h := cpTestHeader()
+	h.PendingAborts = []cpAbort{{Bucket: "b", Key: "k1", UploadID: "A"}, {Bucket: "b", Key: "k2", UploadID: "B"}}
+	data, ends := cpTestJournal(t, h, cpTestParts)
+	if err := os.WriteFile(path, data[:ends[2]+5], 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, _, good, err := readJournal(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.PendingAborts = h.PendingAborts[1:]
+	good, err = replaceHeader(path, h, good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, err := openJournal(path, good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := j.append(cpTestParts[2]); err != nil {
+		t.Fatal(err)
+	}
+	j.close()
+	got, parts, _, err := readJournal(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, h) || !sameCPParts(parts, cpTestParts) {
+		t.Errorf("after replaceHeader: header %+v, records %+v; want %+v and %+v", got, parts, h, cpTestParts)
+	}
+}
+
 // TestJournalTornTailReopened appends after a torn record: the torn bytes
 // are cut off, so the new record is readable.
 func TestJournalTornTailReopened(t *testing.T) {
@@ -271,10 +308,19 @@ func FuzzReadJournal(f *testing.F) {
 	f.Add(data[:ends[0]])
 	f.Add([]byte(cpMagic))
 	f.Add([]byte{})
+	pending := cpTestHeader()
+	pending.PendingAborts = []cpAbort{{Bucket: "b", Key: "k", UploadID: "OLD"}}
+	data, _ = cpTestJournal(f, pending, cpTestParts[:1])
+	f.Add(data)
+	old := cpTestHeader()
+	old.Version = 1
+	data, _ = cpTestJournal(f, old, cpTestParts[:1])
+	f.Add(data)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		h, parts, good, err := parseJournal(data)
 		if err != nil {
-			if !errors.Is(err, errCorruptHeader) || parts != nil || good != 0 {
+			known := errors.Is(err, errCorruptHeader) || errors.Is(err, errOldCheckpoint) || errors.Is(err, errNewCheckpoint)
+			if !known || parts != nil || good != 0 {
 				t.Fatalf("error %v with records %v and prefix %d", err, parts, good)
 			}
 			return

@@ -271,10 +271,7 @@ func TestUploadFileOrphanRace(t *testing.T) {
 	path, data := upWriteFile(t, 4*int(oss.MinPartSize)+5, 16)
 	cp := path + ".ucp"
 	req := &oss.UploadFileRequest{Bucket: s.Bucket, Key: "k", UploadFile: path, EnableCheckpoint: true}
-	run := func(name string) (*oss.UploadFileResult, error) {
-		t.Helper()
-		return s.Client.UploadFile(t.Context(), req)
-	}
+	run := func() (*oss.UploadFileResult, error) { return s.Client.UploadFile(t.Context(), req) }
 	inCheckpoint := func(id string) bool {
 		t.Helper()
 		b, err := os.ReadFile(cp)
@@ -283,7 +280,7 @@ func TestUploadFileOrphanRace(t *testing.T) {
 
 	// Run 1 fails on part 3 and keeps its upload A.
 	s.set(func(s *faultServer) { s.failPart = 3 })
-	if _, err := run("1"); !errors.Is(err, oss.ErrAccessDenied) {
+	if _, err := run(); !errors.Is(err, oss.ErrAccessDenied) {
 		t.Fatalf("run 1: %v", err)
 	}
 	ids := s.allUploads(t)
@@ -299,7 +296,7 @@ func TestUploadFileOrphanRace(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.set(func(s *faultServer) { s.refuseAbort, s.failPart = true, 2 })
-	if _, err := run("2"); !errors.Is(err, oss.ErrAccessDenied) {
+	if _, err := run(); !errors.Is(err, oss.ErrAccessDenied) {
 		t.Fatalf("run 2: %v", err)
 	}
 	if ids := s.allUploads(t); len(ids) != 2 || !inCheckpoint(a) {
@@ -309,7 +306,7 @@ func TestUploadFileOrphanRace(t *testing.T) {
 	// Run 3 completes B; A still cannot be aborted, and the checkpoint
 	// outlives the success to keep it.
 	s.set(func(s *faultServer) { s.failPart = 0 })
-	res, err := run("3")
+	res, err := run()
 	if err != nil {
 		t.Fatalf("run 3: %v", err)
 	}
@@ -320,7 +317,7 @@ func TestUploadFileOrphanRace(t *testing.T) {
 
 	// Run 4, with the service reachable, aborts A.
 	s.set(func(s *faultServer) { s.refuseAbort = false })
-	if res, err = run("4"); err != nil {
+	if res, err = run(); err != nil {
 		t.Fatalf("run 4: %v", err)
 	}
 	if !slices.Equal(res.AbortedUploads, []string{a}) || len(res.AbortsPending) != 0 {
