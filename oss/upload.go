@@ -203,11 +203,15 @@ type multipartAPI interface {
 
 // UploadFile uploads a local file to req.Bucket/req.Key: in one PutObject
 // when it is smaller than a part, otherwise in parts, TaskNum at a time,
-// each streamed from the file and checked by CRC-64, with the whole
-// object's CRC-64 checked at the end. With EnableCheckpoint, progress is
+// each streamed from the file. The client computes every part's CRC-64
+// itself and checks it, and at the end the whole object's, against the
+// CRC-64 the service reports; UploadFileResult.Verified says whether the
+// service reported the object's. With EnableCheckpoint, progress is
 // journalled so that rerunning the same call after a failure, a crash or
-// kill -9 uploads only the parts the service does not have. See
-// UploadFileRequest for the fields and UploadError for failures.
+// kill -9 uploads only the parts the service does not have, and uploads
+// it abandons are aborted, later if not at once (see
+// UploadFileResult.AbortsPending). See UploadFileRequest for the fields
+// and UploadError for failures.
 func (c *Client) UploadFile(ctx context.Context, req *UploadFileRequest) (*UploadFileResult, error) {
 	id := c.cfg.ServiceID
 	if id == "" {
