@@ -109,15 +109,17 @@ const partCRCAttempts = 3
 // uploadPart uploads part n, again when its transfer was corrupted.
 func (u *uploader) uploadPart(ctx context.Context, n int) error {
 	var err error
-	for attempt := 1; attempt <= partCRCAttempts; attempt++ {
+	attempts := 0
+	for attempts < partCRCAttempts {
+		attempts++
 		if err = u.sendPart(ctx, n); !errors.Is(err, ErrCRCMismatch) || ctx.Err() != nil {
 			break
 		}
-		u.log.WarnContext(ctx, "oss: part corrupted in transfer", "part", n, "attempt", attempt, "err", err)
+		u.log.WarnContext(ctx, "oss: part corrupted in transfer", "part", n, "attempt", attempts, "err", err)
 	}
 	switch {
 	case errors.Is(err, ErrCRCMismatch):
-		return fmt.Errorf("part %d: corrupted in transfer %d times: %w", n, partCRCAttempts, err)
+		return fmt.Errorf("part %d: corrupted in transfer, %d of %d attempts: %w", n, attempts, partCRCAttempts, err)
 	case err != nil:
 		return fmt.Errorf("part %d: %w", n, err)
 	}
