@@ -20,7 +20,10 @@ import (
 //	record: 0xA5 | u8 n | n bytes of payload | u32 CRC-32C of the 2+n bytes before it
 //	payload: u32 part number | u64 size | u64 CRC-64 | the ETag
 //
-// (integers little-endian). The header is written once, atomically: to a
+// (integers little-endian). The CRC-64 of a record is the one the client
+// computed over the bytes it sent, never one the service reported; that
+// is what the header's version 2 says (version 1 journalled the
+// service's, and is not resumed). The header is written once, atomically: to a
 // temporary file that is fsynced and renamed over the checkpoint, after
 // which the directory is fsynced. Each finished part then appends one
 // record with a single write, so recording a part costs the same at part
@@ -29,7 +32,7 @@ import (
 // recovered by reconciling with the service.
 const (
 	cpMagic      = "OSSUPCK1"
-	cpVersion    = 1
+	cpVersion    = 2
 	cpRecordType = 0xA5
 	cpMaxETag    = 128
 )
@@ -49,6 +52,18 @@ type cpHeader struct {
 	FileSize   int64  `json:"file_size"`
 	FileMtime  int64  `json:"file_mtime"` // Unix nanoseconds
 	MetaDigest string `json:"meta_digest"`
+	// PendingAborts are uploads of Endpoint that earlier checkpoints named
+	// and that were abandoned, but whose abort the service has not
+	// confirmed yet (it was unreachable, say). They stay here until it
+	// does, so that no upload is forgotten while its parts are billed.
+	PendingAborts []cpAbort `json:"pending_aborts,omitempty"`
+}
+
+// cpAbort is an abandoned upload still to abort.
+type cpAbort struct {
+	Bucket   string `json:"bucket"`
+	Key      string `json:"key"`
+	UploadID string `json:"upload_id"`
 }
 
 // cpPart is one journal record: a part the service acknowledged.
@@ -59,13 +74,24 @@ type cpPart struct {
 	ETag   string
 }
 
-// errCorruptHeader marks a checkpoint whose header cannot be trusted.
-var errCorruptHeader = errors.New("checkpoint header is corrupt")
+// Errors of readJournal.
+var (
+	// errCorruptHeader marks a checkpoint whose header cannot be trusted.
+	errCorruptHeader = errors.New("checkpoint header is corrupt")
+	// errOldCheckpoint marks a checkpoint of an older format: its header
+	// is decoded, so that its upload can be aborted, but not its records.
+	errOldCheckpoint = errors.New("checkpoint has an older format")
+	// errNewCheckpoint marks a checkpoint of a newer format, which this
+	// program leaves alone.
+	errNewCheckpoint = errors.New("checkpoint has a newer format than this program reads")
+)
 
 // readJournal reads a checkpoint. It returns the header, the intact
 // records, and the length of the intact prefix (where appending resumes).
 // A missing file gives an error wrapping fs.ErrNotExist; a bad header
-// gives errCorruptHeader, with whatever header could still be decoded.
+// gives errCorruptHeader, with whatever header could still be decoded; a
+// header of an older version gives errOldCheckpoint and the header, of a
+// newer version errNewCheckpoint.
 func readJournal(path string) (*cpHeader, []cpPart, int64, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -93,8 +119,11 @@ func parseJournal(data []byte) (*cpHeader, []cpPart, int64, error) {
 		}
 		return &h, nil, 0, fmt.Errorf("%w: checksum mismatch", errCorruptHeader)
 	}
-	if h.Version != cpVersion {
-		return &h, nil, 0, fmt.Errorf("%w: version %d, want %d", errCorruptHeader, h.Version, cpVersion)
+	switch {
+	case h.Version > cpVersion:
+		return &h, nil, 0, fmt.Errorf("%w: version %d, this program reads %d", errNewCheckpoint, h.Version, cpVersion)
+	case h.Version != cpVersion:
+		return &h, nil, 0, fmt.Errorf("%w: version %d, now %d", errOldCheckpoint, h.Version, cpVersion)
 	}
 	off += n + 4
 	var parts []cpPart
@@ -176,6 +205,33 @@ func encodeHeader(h *cpHeader) ([]byte, error) {
 	b.Write(js)
 	_ = binary.Write(&b, binary.LittleEndian, crc32.Checksum(js, castagnoli))
 	return b.Bytes(), nil
+}
+
+// replaceHeader replaces the header of the checkpoint at path with h,
+// atomically, keeping the records in its first good bytes, and returns the
+// length of the new checkpoint. It costs a copy of the records, so it is
+// kept for rare changes (an abandoned upload's abort confirmed).
+func replaceHeader(path string, h *cpHeader, good int64) (int64, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return 0, err
+	}
+	if int64(len(data)) < good || len(data) < len(cpMagic)+4 {
+		return 0, fmt.Errorf("%w: shorter than its records", errCorruptHeader)
+	}
+	old := int64(len(cpMagic)) + 4 + int64(binary.LittleEndian.Uint32(data[len(cpMagic):])) + 4
+	if old > good {
+		return 0, fmt.Errorf("%w: header longer than the journal", errCorruptHeader)
+	}
+	b, err := encodeHeader(h)
+	if err != nil {
+		return 0, err
+	}
+	b = append(b, data[old:good]...)
+	if err := writeFileAtomic(path, b); err != nil {
+		return 0, err
+	}
+	return int64(len(b)), nil
 }
 
 // openJournal opens an existing checkpoint for appending after its first

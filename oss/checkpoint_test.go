@@ -179,16 +179,64 @@ func TestJournalByteFlips(t *testing.T) {
 	}
 }
 
+// TestJournalOtherVersion: a checkpoint of an older format gives its
+// header (so that its upload can be aborted) and no records, since they
+// mean something else; one of a newer format is left alone.
 func TestJournalOtherVersion(t *testing.T) {
-	h := cpTestHeader()
-	h.Version = cpVersion + 1
-	data, _ := cpTestJournal(t, h, cpTestParts)
-	got, parts, _, err := parseJournal(data)
-	if !errors.Is(err, errCorruptHeader) || parts != nil {
-		t.Fatalf("version %d: records %v, error %v; want errCorruptHeader", h.Version, parts, err)
+	for _, tc := range []struct {
+		version int
+		want    error
+	}{
+		{1, errOldCheckpoint},
+		{cpVersion + 1, errNewCheckpoint},
+	} {
+		h := cpTestHeader()
+		h.Version = tc.version
+		data, _ := cpTestJournal(t, h, cpTestParts)
+		got, parts, _, err := parseJournal(data)
+		if !errors.Is(err, tc.want) || parts != nil {
+			t.Fatalf("version %d: records %v, error %v; want %v", h.Version, parts, err, tc.want)
+		}
+		if got == nil || got.UploadID != h.UploadID {
+			t.Errorf("version %d: header %+v, want it decoded", h.Version, got)
+		}
 	}
-	if got == nil || got.UploadID != h.UploadID {
-		t.Errorf("version %d: header %+v, want it decoded so that its upload can be aborted", h.Version, got)
+}
+
+// TestJournalReplaceHeader replaces the header of a journal with a torn
+// tail: the intact records stay, the torn bytes go, and appending goes on
+// after them.
+func TestJournalReplaceHeader(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "f.ucp")
+	h := cpTestHeader()
+	h.PendingAborts = []cpAbort{{Bucket: "b", Key: "k1", UploadID: "A"}, {Bucket: "b", Key: "k2", UploadID: "B"}}
+	data, ends := cpTestJournal(t, h, cpTestParts)
+	if err := os.WriteFile(path, data[:ends[2]+5], 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, _, good, err := readJournal(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.PendingAborts = h.PendingAborts[1:]
+	good, err = replaceHeader(path, h, good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, err := openJournal(path, good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := j.append(cpTestParts[2]); err != nil {
+		t.Fatal(err)
+	}
+	j.close()
+	got, parts, _, err := readJournal(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, h) || !sameCPParts(parts, cpTestParts) {
+		t.Errorf("after replaceHeader: header %+v, records %+v; want %+v and %+v", got, parts, h, cpTestParts)
 	}
 }
 
@@ -260,10 +308,19 @@ func FuzzReadJournal(f *testing.F) {
 	f.Add(data[:ends[0]])
 	f.Add([]byte(cpMagic))
 	f.Add([]byte{})
+	pending := cpTestHeader()
+	pending.PendingAborts = []cpAbort{{Bucket: "b", Key: "k", UploadID: "OLD"}}
+	data, _ = cpTestJournal(f, pending, cpTestParts[:1])
+	f.Add(data)
+	old := cpTestHeader()
+	old.Version = 1
+	data, _ = cpTestJournal(f, old, cpTestParts[:1])
+	f.Add(data)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		h, parts, good, err := parseJournal(data)
 		if err != nil {
-			if !errors.Is(err, errCorruptHeader) || parts != nil || good != 0 {
+			known := errors.Is(err, errCorruptHeader) || errors.Is(err, errOldCheckpoint) || errors.Is(err, errNewCheckpoint)
+			if !known || parts != nil || good != 0 {
 				t.Fatalf("error %v with records %v and prefix %d", err, parts, good)
 			}
 			return

@@ -61,8 +61,16 @@ type ProgressEvent struct {
 
 // UploadFileResult describes a finished upload.
 type UploadFileResult struct {
-	ETag      string
-	CRC64     uint64 // CRC-64/ECMA of the object, checked end to end
+	ETag string
+	// CRC64 is the CRC-64/ECMA of the file as the client read and sent it,
+	// combined from its parts' (each computed by the client, never taken
+	// from the service).
+	CRC64 uint64
+	// Verified is true when the service reported the whole object's
+	// CRC-64 and it equals CRC64: the object is the file, end to end. It
+	// is false when the service reported none; each part was still checked
+	// against the service's CRC-64 where it reported one.
+	Verified  bool
 	RequestID string
 	// CallbackResult is the application server's reply when a Callback was
 	// given.
@@ -76,20 +84,38 @@ type UploadFileResult struct {
 	// Restarted says why an existing checkpoint was not resumed, when it
 	// was not (changed file, other part size, upload gone, ...).
 	Restarted string
+	// AbortedUploads are the ids of abandoned uploads (named by a stale
+	// checkpoint, or by an earlier run that could not abort them) that
+	// this call aborted, or found gone, so that their parts are no longer
+	// stored and billed.
+	AbortedUploads []string
+	// AbortsPending are the ids of abandoned uploads whose abort failed
+	// (the service was unreachable, say). The checkpoint keeps them, even
+	// after success, and the next call with the same checkpoint aborts
+	// them.
+	AbortsPending []string
 }
 
 // UploadError is returned when a multipart upload fails. With a
 // checkpoint, the checkpoint and the upload are kept so that the same
-// call resumes; without one the upload has been aborted.
+// call resumes; without one the upload has been aborted, unless AbortErr
+// says otherwise.
 type UploadError struct {
 	UploadID       string
 	CheckpointFile string // empty without a checkpoint
-	Err            error
+	// AbortErr, without a checkpoint, is why the upload could not be
+	// aborted: it is left on the service, its parts stored (and billed),
+	// until it is aborted by its UploadID.
+	AbortErr error
+	Err      error
 }
 
 func (e *UploadError) Error() string {
-	if e.CheckpointFile != "" {
+	switch {
+	case e.CheckpointFile != "":
 		return fmt.Sprintf("oss: upload file (upload %s, checkpoint %s kept): %v", e.UploadID, e.CheckpointFile, e.Err)
+	case e.AbortErr != nil:
+		return fmt.Sprintf("oss: upload file (upload %s left on the service, its abort failed: %v): %v", e.UploadID, e.AbortErr, e.Err)
 	}
 	return fmt.Sprintf("oss: upload file (upload %s aborted): %v", e.UploadID, e.Err)
 }
@@ -177,11 +203,15 @@ type multipartAPI interface {
 
 // UploadFile uploads a local file to req.Bucket/req.Key: in one PutObject
 // when it is smaller than a part, otherwise in parts, TaskNum at a time,
-// each streamed from the file and checked by CRC-64, with the whole
-// object's CRC-64 checked at the end. With EnableCheckpoint, progress is
+// each streamed from the file. The client computes every part's CRC-64
+// itself and checks it, and at the end the whole object's, against the
+// CRC-64 the service reports; UploadFileResult.Verified says whether the
+// service reported the object's. With EnableCheckpoint, progress is
 // journalled so that rerunning the same call after a failure, a crash or
-// kill -9 uploads only the parts the service does not have. See
-// UploadFileRequest for the fields and UploadError for failures.
+// kill -9 uploads only the parts the service does not have, and uploads
+// it abandons are aborted, later if not at once (see
+// UploadFileResult.AbortsPending). See UploadFileRequest for the fields
+// and UploadError for failures.
 func (c *Client) UploadFile(ctx context.Context, req *UploadFileRequest) (*UploadFileResult, error) {
 	id := c.cfg.ServiceID
 	if id == "" {

@@ -99,7 +99,7 @@ func fakeStorePart(req *UploadPartRequest) (Part, error) {
 	if n != req.Size {
 		return Part{}, fmt.Errorf("part %d: body has %d bytes, size says %d", req.PartNumber, n, req.Size)
 	}
-	return Part{PartNumber: req.PartNumber, Size: n, ETag: fmt.Sprintf(`"%X"`, h.Sum(nil)), CRC64: c.Sum64()}, nil
+	return Part{PartNumber: req.PartNumber, Size: n, ETag: fmt.Sprintf(`"%X"`, h.Sum(nil)), CRC64: c.Sum64(), HasCRC64: true}, nil
 }
 
 // memAPI is a fakeAPI backed by one in-memory upload, "UP1"; tests replace
@@ -127,7 +127,7 @@ func newMemAPI() *memAPI {
 		m.mu.Lock()
 		m.parts[p.PartNumber] = p
 		m.mu.Unlock()
-		return &UploadPartResult{ETag: p.ETag, CRC64: p.CRC64}, nil
+		return &UploadPartResult{ETag: p.ETag, CRC64: p.CRC64, HasCRC64: true}, nil
 	}
 	m.listParts = func(context.Context, string) ([]Part, error) {
 		m.record("ListParts")
@@ -151,7 +151,7 @@ func newMemAPI() *memAPI {
 			}
 			crc = crc64.Combine(crc, sp.CRC64, sp.Size)
 		}
-		return &CompleteMultipartUploadResult{ETag: `"X-1"`, CRC64: crc}, nil
+		return &CompleteMultipartUploadResult{ETag: `"X-1"`, CRC64: crc, HasCRC64: true}, nil
 	}
 	m.abort = func(_ context.Context, id string) error {
 		m.record("Abort")
@@ -298,7 +298,7 @@ func TestUploadFileCompleteCRCMismatch(t *testing.T) {
 	path, _ := writeUploadFile(t, 2*MinPartSize, 3)
 	m := newMemAPI()
 	m.complete = func(context.Context, *CompleteMultipartUploadRequest) (*CompleteMultipartUploadResult, error) {
-		return &CompleteMultipartUploadResult{ETag: `"X-2"`, CRC64: 12345}, nil
+		return &CompleteMultipartUploadResult{ETag: `"X-2"`, CRC64: 12345, HasCRC64: true}, nil
 	}
 	if _, err := fakeUpload(t.Context(), m, &UploadFileRequest{Bucket: "b", Key: "k", UploadFile: path}); !errors.Is(err, ErrCRCMismatch) {
 		t.Fatalf("UploadFile: %v, want ErrCRCMismatch", err)

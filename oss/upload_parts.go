@@ -15,9 +15,11 @@ import (
 )
 
 // reconcile keeps every part the service holds with the size the plan
-// gives it and the content of the file: the journal's record of it
-// matches the service's ETag and CRC-64, or, for a part the journal lost
-// (a torn tail), the CRC-64 of the file's bytes matches the service's. It
+// gives it and the content of the file: the journal records it with the
+// service's ETag, and with the CRC-64 the service reports when it reports
+// one; or, for a part the journal lost (a torn tail), the CRC-64 of the
+// file's bytes matches the one the service reports. A kept part's CRC-64
+// is always the client's own (journalled or computed from the file). It
 // returns the parts still to upload.
 func (u *uploader) reconcile(server map[int]Part, recs []cpPart) ([]int, bool, error) {
 	journal := make(map[int]cpPart, len(recs))
@@ -32,29 +34,39 @@ func (u *uploader) reconcile(server map[int]Part, recs []cpPart) ([]int, bool, e
 			pending = append(pending, n)
 			continue
 		}
-		r, recorded := journal[n]
-		match := recorded && r.Size == size && sameETag(r.ETag, sp.ETag) && r.CRC64 == sp.CRC64
-		if !match {
-			crc, err := u.fileCRC(n)
-			if err != nil {
-				return nil, false, err
-			}
-			match = crc == sp.CRC64
-			if match {
-				if err := u.jr.append(cpPart{Number: n, Size: size, CRC64: sp.CRC64, ETag: sp.ETag}); err != nil {
-					return nil, false, fmt.Errorf("write checkpoint: %w", err)
-				}
-			}
+		crc, match, err := u.keepPart(sp, size, journal)
+		if err != nil {
+			return nil, false, err
 		}
 		if !match {
 			pending = append(pending, n)
 			continue
 		}
-		u.parts[n-1] = Part{PartNumber: n, Size: size, ETag: sp.ETag, CRC64: sp.CRC64}
+		u.parts[n-1] = Part{PartNumber: n, Size: size, ETag: sp.ETag, CRC64: crc, HasCRC64: true}
 		u.res.PartsResumed++
 		u.done += size
 	}
 	return pending, true, nil
+}
+
+// keepPart decides whether the part sp the service holds, of the planned
+// size, is the file's, and returns its CRC-64 as the client knows it.
+func (u *uploader) keepPart(sp Part, size int64, journal map[int]cpPart) (uint64, bool, error) {
+	n := sp.PartNumber
+	if r, ok := journal[n]; ok && r.Size == size && sameETag(r.ETag, sp.ETag) && (!sp.HasCRC64 || r.CRC64 == sp.CRC64) {
+		return r.CRC64, true, nil
+	}
+	if !sp.HasCRC64 {
+		return 0, false, nil // nothing to check the file's bytes against
+	}
+	crc, err := u.fileCRC(n)
+	if err != nil || crc != sp.CRC64 {
+		return 0, false, err
+	}
+	if err := u.jr.append(cpPart{Number: n, Size: size, CRC64: crc, ETag: sp.ETag}); err != nil {
+		return 0, false, fmt.Errorf("write checkpoint: %w", err)
+	}
+	return crc, true, nil
 }
 
 // fileCRC computes the CRC-64 of part n of the file.
@@ -89,27 +101,120 @@ func (u *uploader) uploadParts(ctx context.Context, pending []int) error {
 	return context.Cause(ctx)
 }
 
+// partCRCAttempts bounds how many times a part is sent when the service
+// reports a CRC-64 other than the bytes sent had: a corrupted transfer is
+// sent again, a link that corrupts every attempt fails the upload.
+const partCRCAttempts = 3
+
+// uploadPart uploads part n, again when its transfer was corrupted.
 func (u *uploader) uploadPart(ctx context.Context, n int) error {
+	var err error
+	attempts := 0
+	for attempts < partCRCAttempts {
+		attempts++
+		if err = u.sendPart(ctx, n); !errors.Is(err, ErrCRCMismatch) || ctx.Err() != nil {
+			break
+		}
+		u.log.WarnContext(ctx, "oss: part corrupted in transfer", "part", n, "attempt", attempts, "err", err)
+	}
+	switch {
+	case errors.Is(err, ErrCRCMismatch):
+		return fmt.Errorf("part %d: corrupted in transfer, %d of %d attempts: %w", n, attempts, partCRCAttempts, err)
+	case err != nil:
+		return fmt.Errorf("part %d: %w", n, err)
+	}
+	return nil
+}
+
+// sendPart sends part n once (the request layer retries transient
+// failures) and records it with the CRC-64 of the bytes the client sent,
+// which the service's must equal when it reports one.
+func (u *uploader) sendPart(ctx context.Context, n int) error {
 	off, size := u.plan.partRange(n, u.state.size)
-	body, pr := u.partReader(off, size)
+	sec, pr := u.partReader(off, size)
+	body := &crcSection{r: sec, whole: true}
 	res, err := u.api.UploadPart(ctx, &UploadPartRequest{
 		Bucket: u.req.Bucket, Key: u.req.Key, UploadID: u.uploadID, PartNumber: n,
 		Body: body, Size: size, TrafficLimit: u.req.TrafficLimit,
 	})
+	var crc uint64
+	if err == nil {
+		crc, err = u.sentCRC(body, n)
+	}
+	if err == nil && res.HasCRC64 && res.CRC64 != crc {
+		err = fmt.Errorf("%w: the service has %d, the client sent %d (request id %s)", ErrCRCMismatch, res.CRC64, crc, res.RequestID)
+	}
 	if err != nil {
 		pr.rollback()
-		return fmt.Errorf("part %d: %w", n, err)
+		return err
 	}
 	u.mu.Lock()
 	defer u.mu.Unlock()
-	u.parts[n-1] = Part{PartNumber: n, Size: size, ETag: res.ETag, CRC64: res.CRC64}
+	u.parts[n-1] = Part{PartNumber: n, Size: size, ETag: res.ETag, CRC64: crc, HasCRC64: true}
 	u.res.BytesSent += size
 	if u.jr != nil {
-		if err := u.jr.append(cpPart{Number: n, Size: size, CRC64: res.CRC64, ETag: res.ETag}); err != nil {
+		if err := u.jr.append(cpPart{Number: n, Size: size, CRC64: crc, ETag: res.ETag}); err != nil {
 			return fmt.Errorf("write checkpoint: %w", err)
 		}
 	}
 	return nil
+}
+
+// sentCRC is the CRC-64 of part n as sent through body; when body was not
+// read whole in one pass (a fake that did not read it, a rewind to the
+// middle), the part is read again from the file.
+func (u *uploader) sentCRC(body *crcSection, n int) (uint64, error) {
+	if crc, ok := body.sum(); ok {
+		return crc, nil
+	}
+	return u.fileCRC(n)
+}
+
+// crcSection is a part's body that computes the CRC-64 of the bytes read
+// through it since its start, so that the client knows what it sent
+// without taking anyone's word for it. A rewind to the start, as the
+// request layer makes before each attempt, starts the sum over.
+type crcSection struct {
+	r *io.SectionReader
+
+	mu    sync.Mutex
+	pos   int64
+	crc   uint64
+	whole bool // crc covers bytes 0..pos
+}
+
+func (s *crcSection) Read(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n, err := s.r.Read(p)
+	s.crc = crc64.Update(s.crc, p[:n])
+	s.pos += int64(n)
+	return n, err
+}
+
+func (s *crcSection) Seek(off int64, whence int) (int64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	pos, err := s.r.Seek(off, whence)
+	if err != nil {
+		return pos, err
+	}
+	switch {
+	case pos == 0:
+		s.crc, s.whole = 0, true
+	case pos != s.pos:
+		s.whole = false
+	}
+	s.pos = pos
+	return pos, nil
+}
+
+// sum returns the CRC-64 of the section, and false unless the bytes read
+// since its start are exactly the section.
+func (s *crcSection) sum() (uint64, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.crc, s.whole && s.pos == s.r.Size()
 }
 
 // partReader returns the body of the part at off: a section of the file,
@@ -179,8 +284,9 @@ func (u *uploader) checkUnchanged() error {
 	return nil
 }
 
-// complete assembles the parts and checks the object's CRC-64 against the
-// one combined from the parts.
+// complete assembles the parts and checks the object's CRC-64, when the
+// service reports one, against the combination of the parts' CRC-64s as
+// the client sent them.
 func (u *uploader) complete(ctx context.Context) (*UploadFileResult, error) {
 	list := make([]UploadedPart, len(u.parts))
 	var want uint64
@@ -193,48 +299,64 @@ func (u *uploader) complete(ctx context.Context) (*UploadFileResult, error) {
 	})
 	if errors.Is(err, ErrNoSuchUpload) && u.completedAlready(ctx, want) {
 		// A retried Complete whose first attempt succeeded, its answer lost.
-		u.finish()
+		u.finish(ctx)
 		return &u.res, nil
 	}
 	if err != nil && !errors.Is(err, ErrCallbackFailed) {
 		return nil, u.fail(err)
 	}
-	u.finish()
+	if err == nil && res.HasCRC64 && res.CRC64 != want {
+		return nil, u.corrupted(res, want)
+	}
+	u.finish(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("oss: upload file: the object is stored, but %w", err)
 	}
-	if res.CRC64 != 0 && res.CRC64 != want {
-		return nil, fmt.Errorf("oss: upload file: %w: the object has %d, its parts combine to %d (request id %s)", ErrCRCMismatch, res.CRC64, want, res.RequestID)
-	}
 	u.res.ETag, u.res.CRC64, u.res.RequestID, u.res.CallbackResult = res.ETag, want, res.RequestID, res.CallbackResult
+	u.res.Verified = res.HasCRC64
 	u.res.UploadID = u.uploadID
 	return &u.res, nil
 }
 
-// finish removes the checkpoint of a completed upload.
-func (u *uploader) finish() {
+// corrupted reports an object completed with a CRC-64 other than the
+// file's. The checkpoint, if any, is kept to show what was sent: a rerun
+// finds the upload gone and the object not the file, and uploads the file
+// again.
+func (u *uploader) corrupted(res *CompleteMultipartUploadResult, want uint64) error {
+	err := fmt.Errorf("oss: upload file: %w: the object %s/%s is stored with crc-64 %d, but the parts the client sent combine to %d (upload %s, request id %s)",
+		ErrCRCMismatch, u.req.Bucket, u.req.Key, res.CRC64, want, u.uploadID, res.RequestID)
+	if u.req.EnableCheckpoint {
+		_ = u.jr.close()
+		err = fmt.Errorf("%w; checkpoint %s kept", err, u.plan.checkpoint)
+	}
+	return err
+}
+
+// finish removes the checkpoint of a completed upload, after another try
+// at aborting the abandoned uploads it lists.
+func (u *uploader) finish(ctx context.Context) {
 	if !u.req.EnableCheckpoint {
 		return
 	}
 	_ = u.jr.close()
-	if err := os.Remove(u.plan.checkpoint); err != nil && !errors.Is(err, os.ErrNotExist) {
-		u.log.Warn("oss: could not remove the checkpoint", "checkpoint", u.plan.checkpoint, "err", err)
+	if len(u.pending) > 0 {
+		u.abortAbandoned(ctx)
 	}
-	_ = os.Remove(u.plan.checkpoint + ".lock")
+	if err := u.removeCheckpoint(ctx); err != nil {
+		u.log.WarnContext(ctx, "oss: could not remove the checkpoint", "checkpoint", u.plan.checkpoint, "err", err)
+	}
 }
 
 // fail ends a failed multipart upload: with a checkpoint the journal and
 // the upload stay for a rerun; without one the upload is aborted so that
-// no parts are left behind (and billed).
+// no parts are left behind (and billed), and the error says so when the
+// abort fails.
 func (u *uploader) fail(err error) error {
 	if u.req.EnableCheckpoint {
 		_ = u.jr.close()
 		return &UploadError{UploadID: u.uploadID, CheckpointFile: u.plan.checkpoint, Err: err}
 	}
-	if aerr := u.abort(); aerr != nil {
-		err = fmt.Errorf("%w (and aborting the upload failed: %v)", err, aerr)
-	}
-	return &UploadError{UploadID: u.uploadID, Err: err}
+	return &UploadError{UploadID: u.uploadID, AbortErr: u.abort(), Err: err}
 }
 
 // abort aborts the upload, with a context of its own so that it is done
@@ -259,5 +381,6 @@ func (u *uploader) completedAlready(ctx context.Context, want uint64) bool {
 		return false
 	}
 	u.res.ETag, u.res.CRC64, u.res.RequestID, u.res.UploadID = info.ETag, want, info.RequestID, u.uploadID
+	u.res.Verified = true
 	return true
 }

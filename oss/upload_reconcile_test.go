@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/ossup/ossup/internal/crc64"
@@ -22,7 +23,7 @@ func TestUploadFileReconcile(t *testing.T) {
 	part := func(n int) Part {
 		off := (n - 1) * MinPartSize
 		b := data[off:min(off+MinPartSize, len(data))]
-		return Part{PartNumber: n, Size: int64(len(b)), ETag: fmt.Sprintf(`"%X"`, md5.Sum(b)), CRC64: crc64.Checksum(b)}
+		return Part{PartNumber: n, Size: int64(len(b)), ETag: fmt.Sprintf(`"%X"`, md5.Sum(b)), CRC64: crc64.Checksum(b), HasCRC64: true}
 	}
 	rec := func(p Part) cpPart { return cpPart{Number: p.PartNumber, Size: p.Size, CRC64: p.CRC64, ETag: p.ETag} }
 	m := newMemAPI()
@@ -141,5 +142,131 @@ func TestUploadFileJournalUnwritable(t *testing.T) {
 	}
 	if want := []string{"Initiate", "Abort"}; !slices.Equal(m.calls, want) || !slices.Equal(m.aborted, []string{"UP1"}) {
 		t.Errorf("calls %q, aborted %q; want %q and the initiated upload UP1 aborted", m.calls, m.aborted, want)
+	}
+}
+
+// TestUploadFileOldCheckpoint: a checkpoint of format version 1, whose
+// records hold the service's CRC-64s rather than the client's, is not
+// resumed: its upload is aborted and the file goes up again.
+func TestUploadFileOldCheckpoint(t *testing.T) {
+	path, data := writeUploadFile(t, 2*MinPartSize+3, 7)
+	cp := path + ".ucp"
+	req := &UploadFileRequest{Bucket: "b", Key: "k", UploadFile: path, EnableCheckpoint: true}
+	st, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := &uploader{endpoint: "http://fake", req: req, plan: uploadPlan{partSize: MinPartSize}, state: fileState{size: st.Size(), mtime: st.ModTime()}, uploadID: "OLD"}
+	h := u.header()
+	h.Version = 1
+	jr, err := createJournal(cp, h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := jr.append(cpPart{Number: 1, Size: MinPartSize, CRC64: 0, ETag: `"E"`}); err != nil {
+		t.Fatal(err)
+	}
+	jr.close()
+	m := newMemAPI()
+	res, err := fakeUpload(t.Context(), m, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(res.Restarted, "older") || res.PartsResumed != 0 || !res.Verified || res.CRC64 != crc64.Checksum(data) {
+		t.Errorf("result %+v, want a restart because of the older format and a verified upload", res)
+	}
+	if !slices.Equal(m.aborted, []string{"OLD"}) || !slices.Equal(res.AbortedUploads, []string{"OLD"}) {
+		t.Errorf("aborted %q, result says %q; want [OLD]", m.aborted, res.AbortedUploads)
+	}
+	if _, err := os.Stat(cp); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("checkpoint after success: %v, want it removed", err)
+	}
+}
+
+// TestUploadFileNewerCheckpoint: a checkpoint of a newer format is left
+// alone, with an error, and nothing is initiated or aborted.
+func TestUploadFileNewerCheckpoint(t *testing.T) {
+	path, _ := writeUploadFile(t, 2*MinPartSize, 8)
+	cp := path + ".ucp"
+	req := &UploadFileRequest{Bucket: "b", Key: "k", UploadFile: path, EnableCheckpoint: true}
+	h := (&uploader{endpoint: "http://fake", req: req, plan: uploadPlan{partSize: MinPartSize}, uploadID: "NEW"}).header()
+	h.Version = cpVersion + 1
+	jr, err := createJournal(cp, h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jr.close()
+	m := newMemAPI()
+	if _, err := fakeUpload(t.Context(), m, req); !errors.Is(err, errNewCheckpoint) {
+		t.Fatalf("UploadFile: %v, want errNewCheckpoint", err)
+	}
+	if len(m.calls) != 0 || len(m.aborted) != 0 {
+		t.Errorf("calls %q, aborted %q; want none", m.calls, m.aborted)
+	}
+}
+
+// TestUploadFileReconcileOwnCRC resumes with the journal's CRC-64s, the
+// client's own: a part the service lists with another CRC-64 is sent
+// again, and a part it lists with none is kept only if the journal
+// records it.
+func TestUploadFileReconcileOwnCRC(t *testing.T) {
+	path, data := writeUploadFile(t, 4*MinPartSize, 9)
+	cp := path + ".ucp"
+	req := &UploadFileRequest{Bucket: "b", Key: "k", UploadFile: path, EnableCheckpoint: true}
+	part := func(n int) Part {
+		b := data[(n-1)*MinPartSize : n*MinPartSize]
+		return Part{PartNumber: n, Size: int64(len(b)), ETag: fmt.Sprintf(`"%X"`, md5.Sum(b)), CRC64: crc64.Checksum(b), HasCRC64: true}
+	}
+	// 1: journalled; the service lists the same ETag but another CRC-64: re-sent.
+	// 2: journalled; the service lists no CRC-64: kept, with the journal's.
+	// 3: not journalled; the service lists no CRC-64: re-sent.
+	// 4: journalled and listed alike: kept.
+	m := newMemAPI()
+	p1 := part(1)
+	p1.CRC64++
+	for _, p := range []Part{p1, part(2), part(3), part(4)} {
+		m.parts[p.PartNumber] = p
+	}
+	list := m.listParts
+	m.listParts = func(ctx context.Context, id string) ([]Part, error) {
+		parts, err := list(ctx, id)
+		for i := range parts {
+			if n := parts[i].PartNumber; n == 2 || n == 3 {
+				parts[i].CRC64, parts[i].HasCRC64 = 0, false
+			}
+		}
+		return parts, err
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := &uploader{endpoint: "http://fake", req: req, plan: uploadPlan{partSize: MinPartSize}, state: fileState{size: st.Size(), mtime: st.ModTime()}, uploadID: "UP1"}
+	jr, err := createJournal(cp, u.header())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []int{1, 2, 4} {
+		p := part(n)
+		if err := jr.append(cpPart{Number: n, Size: p.Size, CRC64: p.CRC64, ETag: p.ETag}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	jr.close()
+	res, err := fakeUpload(t.Context(), m, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sent []string
+	for _, c := range m.calls {
+		if strings.HasPrefix(c, "UploadPart") {
+			sent = append(sent, c)
+		}
+	}
+	if want := []string{"UploadPart 1", "UploadPart 3"}; !slices.Equal(sent, want) {
+		t.Errorf("sent %q, want %q", sent, want)
+	}
+	if res.PartsResumed != 2 || !res.Verified || res.CRC64 != crc64.Checksum(data) {
+		t.Errorf("result %+v, want 2 parts resumed, verified, CRC64 %d", res, crc64.Checksum(data))
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 
@@ -29,6 +30,9 @@ type uploader struct {
 	jr       *journal
 	uploadID string
 	res      UploadFileResult
+
+	// pending are abandoned uploads of this endpoint still to abort.
+	pending []cpAbort
 
 	mu    sync.Mutex // guards parts, jr appends, done and Progress calls
 	parts []Part     // by part number - 1; PartNumber 0 means not uploaded
@@ -78,7 +82,7 @@ func (u *uploader) run(ctx context.Context) (*UploadFileResult, error) {
 	if u.finished {
 		// An earlier run completed the object and died before it could
 		// remove its checkpoint.
-		u.finish()
+		u.finish(ctx)
 		return &u.res, nil
 	}
 	u.progress(0)
@@ -94,22 +98,32 @@ func (u *uploader) run(ctx context.Context) (*UploadFileResult, error) {
 // putObject sends a file smaller than one part in a single request.
 func (u *uploader) putObject(ctx context.Context) (*UploadFileResult, error) {
 	u.progress(0)
-	body, _ := u.partReader(0, u.state.size)
+	sec, _ := u.partReader(0, u.state.size)
+	body := &crcSection{r: sec, whole: true}
 	res, err := u.api.PutObject(ctx, &PutObjectRequest{
 		Bucket: u.req.Bucket, Key: u.req.Key, Body: body, Size: u.state.size,
 		Metadata: u.req.ObjectMetadata, Callback: u.req.Callback, TrafficLimit: u.req.TrafficLimit,
 	})
+	var crc uint64
+	if err == nil {
+		crc, err = u.sentCRC(body, 1)
+	}
+	if err == nil && res.HasCRC64 && res.CRC64 != crc {
+		err = fmt.Errorf("%w: the object %s/%s is stored with crc-64 %d, but the client sent %d (request id %s)", ErrCRCMismatch, u.req.Bucket, u.req.Key, res.CRC64, crc, res.RequestID)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("oss: upload file: %w", err)
 	}
-	u.res.ETag, u.res.CRC64, u.res.RequestID, u.res.CallbackResult = res.ETag, res.CRC64, res.RequestID, res.CallbackResult
+	u.res.ETag, u.res.CRC64, u.res.RequestID, u.res.CallbackResult = res.ETag, crc, res.RequestID, res.CallbackResult
+	u.res.Verified = res.HasCRC64
 	u.res.BytesSent = u.state.size
 	return &u.res, nil
 }
 
-// retireCheckpoint removes a checkpoint left by a multipart upload of
+// retireCheckpoint retires a checkpoint left by a multipart upload of
 // the file when the file now goes up in one PutObject (it shrank, or the
-// part size grew), and aborts that upload, which nothing could resume.
+// part size grew): it aborts that upload, which nothing could resume, and
+// removes the checkpoint unless an abort is still unconfirmed.
 func (u *uploader) retireCheckpoint(ctx context.Context) error {
 	if _, err := os.Lstat(u.plan.checkpoint); errors.Is(err, fs.ErrNotExist) {
 		return nil
@@ -120,15 +134,14 @@ func (u *uploader) retireCheckpoint(ctx context.Context) error {
 	}
 	defer l.Unlock()
 	h, _, _, err := readJournal(u.plan.checkpoint)
-	if errors.Is(err, fs.ErrNotExist) {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
 		return nil
+	case errors.Is(err, errNewCheckpoint):
+		return fmt.Errorf("read checkpoint: %w", err)
 	}
 	u.restart(ctx, h, "the file now goes up in one PutObject")
-	if err := os.Remove(u.plan.checkpoint); err != nil {
-		return fmt.Errorf("remove checkpoint: %w", err)
-	}
-	_ = os.Remove(u.plan.checkpoint + ".lock")
-	return nil
+	return u.removeCheckpoint(ctx)
 }
 
 // prepare resumes the upload the checkpoint describes, or starts a new one,
@@ -180,6 +193,7 @@ func (u *uploader) header() *cpHeader {
 		Version: cpVersion, Endpoint: u.endpoint, Bucket: u.req.Bucket, Key: u.req.Key, UploadID: u.uploadID,
 		PartSize: u.plan.partSize, File: absPath(u.req.UploadFile), FileSize: u.state.size,
 		FileMtime: u.state.mtime.UnixNano(), MetaDigest: metaDigest(u.req.ObjectMetadata),
+		PendingAborts: slices.Clone(u.pending),
 	}
 }
 
@@ -190,6 +204,9 @@ func (u *uploader) resume(ctx context.Context) (pending []int, resumed bool, err
 	h, recs, good, err := readJournal(u.plan.checkpoint)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
+		return nil, false, nil
+	case errors.Is(err, errOldCheckpoint):
+		u.restart(ctx, h, fmt.Sprintf("the checkpoint has the format of an older ossup (version %d)", h.Version))
 		return nil, false, nil
 	case errors.Is(err, errCorruptHeader):
 		u.restart(ctx, h, "the checkpoint is corrupt ("+err.Error()+")")
@@ -202,6 +219,7 @@ func (u *uploader) resume(ctx context.Context) (pending []int, resumed bool, err
 		return nil, false, nil
 	}
 	u.uploadID = h.UploadID
+	u.pending = h.PendingAborts
 	server, err := u.listParts(ctx)
 	if errors.Is(err, ErrNoSuchUpload) && u.journalComplete(ctx, recs) {
 		u.finished = true
@@ -215,29 +233,31 @@ func (u *uploader) resume(ctx context.Context) (pending []int, resumed bool, err
 	if err != nil {
 		return nil, false, err
 	}
+	if len(u.pending) > 0 && u.abortAbandoned(ctx) {
+		// The header, which lists the uploads still to abort, is replaced.
+		if good, err = replaceHeader(u.plan.checkpoint, u.header(), good); err != nil {
+			return nil, false, fmt.Errorf("write checkpoint: %w", err)
+		}
+	}
 	if u.jr, err = openJournal(u.plan.checkpoint, good); err != nil {
 		return nil, false, fmt.Errorf("open checkpoint: %w", err)
 	}
 	return u.reconcile(server, recs)
 }
 
-// restart records why a checkpoint is not resumed and aborts the upload it
-// named when that upload is on this endpoint: the new journal replaces
-// the checkpoint, so nothing could resume that upload any more, whatever
-// its bucket and key. An upload on another endpoint is out of reach and
-// only logged.
+// restart records why a checkpoint is not resumed, and abandons the upload
+// it named, when that upload is on this endpoint, along with those it
+// still had to abort: the new journal replaces the checkpoint, so nothing
+// could resume that upload any more, whatever its bucket and key. The
+// abandoned uploads are aborted; those whose abort fails are kept in the
+// new journal (see abortAbandoned). An upload on another endpoint is out
+// of reach and only logged.
 func (u *uploader) restart(ctx context.Context, h *cpHeader, why string) {
 	u.res.Restarted = why
 	u.log.InfoContext(ctx, "oss: not resuming checkpoint", "checkpoint", u.plan.checkpoint, "reason", why)
-	if h == nil || h.UploadID == "" {
-		return
-	}
-	if h.Endpoint != u.endpoint {
-		u.log.WarnContext(ctx, "oss: leaving the upload of a checkpoint for another endpoint", "endpoint", h.Endpoint, "bucket", h.Bucket, "key", h.Key, "upload_id", h.UploadID)
-		return
-	}
-	if err := u.api.AbortMultipartUpload(ctx, h.Bucket, h.Key, h.UploadID); err != nil && !errors.Is(err, ErrNoSuchUpload) {
-		u.log.WarnContext(ctx, "oss: could not abort the stale upload", "upload_id", h.UploadID, "err", err)
+	u.abandon(ctx, h)
+	if len(u.pending) > 0 {
+		u.abortAbandoned(ctx)
 	}
 }
 
@@ -254,6 +274,8 @@ func (u *uploader) stale(h *cpHeader) string {
 		return fmt.Sprintf("the part size changed from %d to %d", h.PartSize, u.plan.partSize)
 	case h.MetaDigest != metaDigest(u.req.ObjectMetadata):
 		return "the object metadata changed"
+	case h.UploadID == "" && len(h.PendingAborts) > 0:
+		return "the checkpoint only lists abandoned uploads to abort"
 	case h.UploadID == "":
 		return "the checkpoint names no upload"
 	}

@@ -165,7 +165,27 @@ func upload(ctx context.Context, g *globalFlags, f *cpFlags, file string, u ossU
 		if res.PartsResumed > 0 {
 			fmt.Fprintf(stderr, "ossup: resumed: %d parts were already uploaded, sent %s now\n", res.PartsResumed, humanize.IBytes(uint64(res.BytesSent)))
 		}
+		for _, id := range res.AbortedUploads {
+			fmt.Fprintf(stderr, "ossup: aborted an abandoned upload %s\n", id)
+		}
 	}
+	reportUnsure(stderr, req, res)
 	fmt.Fprintf(stdout, "%s\tetag %s\tcrc64 %d\n", u, strings.Trim(res.ETag, `"`), res.CRC64)
 	return nil
+}
+
+// reportUnsure warns, even with -q, of what the upload could not make
+// sure of: an object the service confirmed no checksum for, and abandoned
+// uploads whose abort failed.
+func reportUnsure(stderr io.Writer, req *oss.UploadFileRequest, res *oss.UploadFileResult) {
+	if !res.Verified {
+		fmt.Fprintln(stderr, "ossup: warning: the service confirmed no checksum; the object was not verified end to end")
+	}
+	cp := req.CheckpointFile
+	if cp == "" {
+		cp = req.UploadFile + ".ucp"
+	}
+	for _, id := range res.AbortsPending {
+		fmt.Fprintf(stderr, "ossup: warning: could not abort the abandoned upload %s; %s keeps it, and the next run of this command will retry\n", id, cp)
+	}
 }
