@@ -42,15 +42,19 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 // cpHeader describes the upload a checkpoint belongs to. Any difference
 // from the current request makes the checkpoint stale.
 type cpHeader struct {
-	Version    int    `json:"version"`
-	Endpoint   string `json:"endpoint"`
-	Bucket     string `json:"bucket"`
-	Key        string `json:"key"`
-	UploadID   string `json:"upload_id"`
-	PartSize   int64  `json:"part_size"`
-	File       string `json:"file"` // absolute path
-	FileSize   int64  `json:"file_size"`
-	FileMtime  int64  `json:"file_mtime"` // Unix nanoseconds
+	Version   int    `json:"version"`
+	Endpoint  string `json:"endpoint"`
+	Bucket    string `json:"bucket"`
+	Key       string `json:"key"`
+	UploadID  string `json:"upload_id"`
+	PartSize  int64  `json:"part_size"`
+	File      string `json:"file"` // absolute path
+	FileSize  int64  `json:"file_size"`
+	FileMtime int64  `json:"file_mtime"` // Unix nanoseconds
+	// FileIno and FileCtime complete the file's fingerprint where the
+	// platform gives them (0 otherwise).
+	FileIno    uint64 `json:"file_ino,omitempty"`
+	FileCtime  int64  `json:"file_ctime,omitempty"` // Unix nanoseconds
 	MetaDigest string `json:"meta_digest"`
 	// PendingAborts are uploads of Endpoint that earlier checkpoints named
 	// and that were abandoned, but whose abort the service has not

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"iter"
 	"os"
 	"path/filepath"
@@ -51,6 +52,18 @@ type UploadFileRequest struct {
 	Progress func(ProgressEvent)
 	// TrafficLimit caps the speed of every part in bits per second (0: none).
 	TrafficLimit int64
+	// VerifyResume re-reads every part a resumed upload keeps and compares
+	// its CRC-64 with the one recorded when it was sent; parts that differ
+	// are sent again. Without it, a resume trusts the file's fingerprint
+	// (size, modification time, and on Linux its inode and ctime) and
+	// re-reads only a sample: the first and the last part kept, and every
+	// part the checkpoint had lost; a difference there sends every part
+	// again. What the fingerprint and the sample cannot see: on a platform
+	// without ctime, a file rewritten in place to the same size, with its
+	// modification time put back, differing only in parts outside the
+	// sample. VerifyResume sees that too, at the cost of reading the kept
+	// parts once more.
+	VerifyResume bool
 }
 
 // ProgressEvent reports an upload's progress in bytes.
@@ -221,10 +234,32 @@ func (c *Client) UploadFile(ctx context.Context, req *UploadFileRequest) (*Uploa
 	return u.run(ctx)
 }
 
-// fileState identifies a version of the file: its size and mtime.
+// fileState identifies a version of the file: its size and mtime, and
+// where the platform gives them its inode and ctime (0 otherwise). What a
+// fingerprint cannot see is documented at UploadFileRequest.VerifyResume.
 type fileState struct {
 	size  int64
 	mtime time.Time
+	ino   uint64
+	ctime int64 // Unix nanoseconds
+}
+
+// fileStateOf fingerprints a file from its FileInfo.
+func fileStateOf(fi fs.FileInfo) fileState {
+	ino, ctime := inodeCtime(fi)
+	return fileState{size: fi.Size(), mtime: fi.ModTime(), ino: ino, ctime: ctime}
+}
+
+// same reports whether two fingerprints describe the same version of a
+// file; the inode and ctime count only where both sides have them.
+func (a fileState) same(b fileState) bool {
+	if a.size != b.size || !a.mtime.Equal(b.mtime) {
+		return false
+	}
+	if a.ino != 0 && b.ino != 0 && a.ino != b.ino {
+		return false
+	}
+	return a.ctime == 0 || b.ctime == 0 || a.ctime == b.ctime
 }
 
 func statFile(f *os.File) (fileState, error) {
@@ -235,7 +270,7 @@ func statFile(f *os.File) (fileState, error) {
 	if !fi.Mode().IsRegular() {
 		return fileState{}, fmt.Errorf("%s is not a regular file: %w", f.Name(), ErrInvalidArgument)
 	}
-	return fileState{size: fi.Size(), mtime: fi.ModTime()}, nil
+	return fileStateOf(fi), nil
 }
 
 // metaDigest fingerprints the metadata an upload was initiated with.

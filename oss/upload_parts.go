@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sync"
 	"time"
 
@@ -46,7 +47,56 @@ func (u *uploader) reconcile(server map[int]Part, recs []cpPart) ([]int, bool, e
 		u.res.PartsResumed++
 		u.done += size
 	}
+	return u.verifyKept(pending)
+}
+
+// verifyKept re-reads kept parts and compares their CRC-64 with the one
+// recorded when they were sent: every kept part with VerifyResume, whose
+// differing parts are then sent again; otherwise the first and the last,
+// and a difference there means the file changed in a way its fingerprint
+// did not show, so every part is sent again.
+func (u *uploader) verifyKept(pending []int) ([]int, bool, error) {
+	var kept []int
+	for i, p := range u.parts {
+		if p.PartNumber != 0 {
+			kept = append(kept, i+1)
+		}
+	}
+	check := kept
+	if !u.req.VerifyResume && len(kept) > 2 {
+		check = []int{kept[0], kept[len(kept)-1]}
+	}
+	for _, n := range check {
+		crc, err := u.fileCRC(n)
+		if err != nil {
+			return nil, false, err
+		}
+		if crc == u.parts[n-1].CRC64 {
+			continue
+		}
+		if !u.req.VerifyResume {
+			u.res.Restarted = fmt.Sprintf("the file's content changed since the checkpoint was written (part %d differs), though its fingerprint did not: every part is sent again", n)
+			for _, k := range kept {
+				u.unkeep(k)
+			}
+			all := make([]int, u.plan.parts)
+			for i := range all {
+				all[i] = i + 1
+			}
+			return all, true, nil
+		}
+		u.unkeep(n)
+		pending = append(pending, n)
+	}
+	slices.Sort(pending)
 	return pending, true, nil
+}
+
+// unkeep forgets that part n was kept from an earlier run.
+func (u *uploader) unkeep(n int) {
+	u.done -= u.parts[n-1].Size
+	u.parts[n-1] = Part{}
+	u.res.PartsResumed--
 }
 
 // keepPart decides whether the part sp the service holds, of the planned
@@ -277,7 +327,7 @@ func (u *uploader) checkUnchanged() error {
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrFileChanged, err)
 	}
-	if fi.Size() != u.state.size || !fi.ModTime().Equal(u.state.mtime) {
+	if !fileStateOf(fi).same(u.state) {
 		return fmt.Errorf("%w: %s was %d bytes modified %s, is now %d bytes modified %s; nothing was completed",
 			ErrFileChanged, u.req.UploadFile, u.state.size, u.state.mtime.Format(time.RFC3339Nano), fi.Size(), fi.ModTime().Format(time.RFC3339Nano))
 	}

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/gofrs/flock"
 
@@ -192,7 +193,8 @@ func (u *uploader) header() *cpHeader {
 	return &cpHeader{
 		Version: cpVersion, Endpoint: u.endpoint, Bucket: u.req.Bucket, Key: u.req.Key, UploadID: u.uploadID,
 		PartSize: u.plan.partSize, File: absPath(u.req.UploadFile), FileSize: u.state.size,
-		FileMtime: u.state.mtime.UnixNano(), MetaDigest: metaDigest(u.req.ObjectMetadata),
+		FileMtime: u.state.mtime.UnixNano(), FileIno: u.state.ino, FileCtime: u.state.ctime,
+		MetaDigest:    metaDigest(u.req.ObjectMetadata),
 		PendingAborts: slices.Clone(u.pending),
 	}
 }
@@ -268,7 +270,7 @@ func (u *uploader) stale(h *cpHeader) string {
 		return fmt.Sprintf("the checkpoint is for %s/%s/%s", h.Endpoint, h.Bucket, h.Key)
 	case h.File != absPath(u.req.UploadFile):
 		return "the checkpoint is for another file, " + h.File
-	case h.FileSize != u.state.size || h.FileMtime != u.state.mtime.UnixNano():
+	case !u.state.same(fileState{size: h.FileSize, mtime: time.Unix(0, h.FileMtime), ino: h.FileIno, ctime: h.FileCtime}):
 		return "the file changed since the checkpoint was written"
 	case h.PartSize != u.plan.partSize:
 		return fmt.Sprintf("the part size changed from %d to %d", h.PartSize, u.plan.partSize)

@@ -34,6 +34,7 @@ type cpFlags struct {
 	partSize       sizeFlag
 	checkpoint     bool
 	checkpointFile string
+	verify         bool
 	contentType    string
 	acl            string
 	storageClass   string
@@ -56,6 +57,7 @@ func runCp(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	f.partSize.n = oss.DefaultPartSize
 	fs.Var(&f.partSize, "part-size", "part `size`, 100KiB to 5GiB")
 	fs.BoolVar(&f.checkpoint, "checkpoint", false, "journal progress so that a rerun resumes an interrupted upload or download")
+	fs.BoolVar(&f.verify, "verify", false, "on resume, re-read every part already uploaded and compare its CRC-64 with the one recorded (default: the first and last)")
 	fs.StringVar(&f.checkpointFile, "checkpoint-file", "", "checkpoint `path` (default FILE.ucp for uploads, FILE.dcp for downloads)")
 	fs.StringVar(&f.contentType, "content-type", "", "Content-Type of the object (default application/octet-stream)")
 	fs.StringVar(&f.acl, "acl", "", "object `ACL`: default, private, public-read or public-read-write")
@@ -119,7 +121,7 @@ func (f *cpFlags) request(file string, u ossURL) *oss.UploadFileRequest {
 		Bucket: u.bucket, Key: u.key, UploadFile: file, TaskNum: f.taskNum, PartSize: f.partSize.n,
 		EnableCheckpoint: f.checkpoint || f.checkpointFile != "", CheckpointFile: f.checkpointFile,
 		ObjectMetadata: oss.ObjectMetadata{ContentType: f.contentType, ACL: f.acl, StorageClass: f.storageClass},
-		TrafficLimit:   f.trafficLimit.n,
+		TrafficLimit:   f.trafficLimit.n, VerifyResume: f.verify,
 	}
 	if len(f.meta) > 0 {
 		req.ObjectMetadata.User = f.meta
