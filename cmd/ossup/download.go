@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"syscall"
 
 	"golang.org/x/sync/errgroup"
 
@@ -78,17 +79,8 @@ func fetchRanges(ctx context.Context, c *oss.Client, u ossURL, size, rangeSize i
 		grp.Go(func() error {
 			off := int64(i) * rangeSize
 			length := min(rangeSize, size-off)
-			res, err := c.GetObject(gctx, &oss.GetObjectRequest{Bucket: u.bucket, Key: u.key, Offset: off, Length: length})
-			if err != nil {
-				return err
-			}
-			defer res.Body.Close()
 			h := crc64.New()
-			w := io.MultiWriter(io.NewOffsetWriter(f, off), h, &done)
-			got, err := io.Copy(w, res.Body)
-			if err == nil && got != length {
-				err = fmt.Errorf("range at %d: got %d bytes, want %d", off, got, length)
-			}
+			err := fetchRange(gctx, c, u, off, length, io.MultiWriter(io.NewOffsetWriter(f, off), h, &done))
 			crcs[i] = h.Sum64()
 			return err
 		})
@@ -104,6 +96,45 @@ func fetchRanges(ctx context.Context, c *oss.Client, u ossURL, size, rangeSize i
 		crc = crc64.Combine(crc, c, min(rangeSize, size-int64(i)*rangeSize))
 	}
 	return crc, nil
+}
+
+// fetchRange copies the length bytes of u at off to w. A read that stalls
+// or loses its connection mid-body is resumed from the byte it reached
+// with a new ranged read, as long as reads keep bringing bytes: after
+// three in a row that bring none, the last error is returned.
+func fetchRange(ctx context.Context, c *oss.Client, u ossURL, off, length int64, w io.Writer) error {
+	var got int64
+	for barren := 0; ; {
+		res, err := c.GetObject(ctx, &oss.GetObjectRequest{Bucket: u.bucket, Key: u.key, Offset: off + got, Length: length - got})
+		if err != nil {
+			return err
+		}
+		n, err := io.Copy(w, res.Body)
+		res.Body.Close()
+		got += n
+		switch {
+		case got >= length:
+			return nil
+		case err == nil:
+			return fmt.Errorf("range at %d: got %d bytes, want %d", off, got, length)
+		case ctx.Err() != nil || !resumable(err):
+			return err
+		}
+		if n > 0 {
+			barren = 0
+		} else if barren++; barren >= 3 {
+			return err
+		}
+	}
+}
+
+// resumable reports whether a read that failed with err mid-body may be
+// resumed where it stopped: a stall or a lost connection.
+func resumable(err error) bool {
+	if _, ok := errors.AsType[*oss.StallError](err); ok {
+		return true
+	}
+	return errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET)
 }
 
 // progressCounter turns written bytes into progress events.
