@@ -98,7 +98,7 @@ func (c *Client) do(ctx context.Context, op *operation) (*http.Response, error) 
 		d := backoff(attempt, c.cfg.RetryBaseDelay, c.cfg.RetryMaxDelay)
 		left := c.cfg.RetryMaxElapsed - time.Since(began)
 		if left <= 0 {
-			return nil, op.wrap(fmt.Errorf("%w (%w: %v, %d attempts)", err, ErrRetryBudgetSpent, c.cfg.RetryMaxElapsed, attempt))
+			return nil, op.wrap(fmt.Errorf("%w (%w: %v, attempts: %d)", err, ErrRetryBudgetSpent, c.cfg.RetryMaxElapsed, attempt))
 		}
 		d = min(d, left)
 		c.retrying(ctx, op, attempt+1, err, d)
@@ -193,6 +193,8 @@ func (c *Client) attempt(ctx context.Context, op *operation, body *attemptBody, 
 		}
 		return nil, err
 	}
+	// Transports that do not report to the trace still have an answer now.
+	w.setPhase(phaseReading)
 	resp.Body = &watchedBody{rc: resp.Body, w: w, op: op}
 	// 203 is a stored object whose callback failed: an error to report.
 	if resp.StatusCode/100 != 2 || resp.StatusCode == http.StatusNonAuthoritativeInfo {
