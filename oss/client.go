@@ -83,9 +83,11 @@ type Config struct {
 	// value sets no limit, leaving RetryMaxElapsed to end the retries).
 	RetryMaxAttempts int
 	// RetryMaxElapsed is the time budget of a request's retries (default
-	// one minute): no retry starts later than that after the first attempt
-	// began, and the last wait is cut short to start one at the end of the
-	// budget. The error of a request that ran out of budget wraps
+	// one minute), counted from the end of its first failed attempt, so
+	// that a part that uploaded for ten minutes before its connection was
+	// reset still gets its retries: no retry starts later than that, and
+	// the last wait is cut short to start one at the end of the budget.
+	// The error of a request that ran out of budget wraps
 	// ErrRetryBudgetSpent and the last attempt's error. Whichever of
 	// RetryMaxAttempts and RetryMaxElapsed runs out first ends the retries.
 	RetryMaxElapsed time.Duration

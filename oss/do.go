@@ -51,9 +51,10 @@ func (op *operation) wrap(err error) error {
 // response whose body the caller must close. Errors are wrapped with the
 // operation's name; answers of the service are *ServiceError inside.
 // Retries end when the attempts (Config.RetryMaxAttempts) or the time
-// budget (Config.RetryMaxElapsed) run out, whichever comes first.
+// budget (Config.RetryMaxElapsed, counted from the first failure) run out,
+// whichever comes first.
 func (c *Client) do(ctx context.Context, op *operation) (*http.Response, error) {
-	began := time.Now()
+	var failed time.Time // when the first attempt failed
 	start := int64(-1)
 	seeker, rewindable := op.body.(io.Seeker)
 	if rewindable {
@@ -95,8 +96,11 @@ func (c *Client) do(ctx context.Context, op *operation) (*http.Response, error) 
 		if (attempts > 0 && attempt >= attempts) || !retryable(err) {
 			return nil, op.wrap(err)
 		}
+		if failed.IsZero() {
+			failed = time.Now()
+		}
 		d := backoff(attempt, c.cfg.RetryBaseDelay, c.cfg.RetryMaxDelay)
-		left := c.cfg.RetryMaxElapsed - time.Since(began)
+		left := c.cfg.RetryMaxElapsed - time.Since(failed)
 		if left <= 0 {
 			return nil, op.wrap(fmt.Errorf("%w (%w: %v, attempts: %d)", err, ErrRetryBudgetSpent, c.cfg.RetryMaxElapsed, attempt))
 		}

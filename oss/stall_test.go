@@ -3,6 +3,7 @@ package oss
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptrace"
@@ -136,36 +137,55 @@ func TestStallWatchAwaitingAnswer(t *testing.T) {
 }
 
 func TestRetryBudget(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		refused := stubNetError(opError("dial", syscall.ECONNREFUSED), 0)
-		s := &stubScript{answers: []stubAnswer{refused}}
-		var events []RetryEvent
-		c := stubClient(t, Config{RetryMaxAttempts: -1, RetryMaxElapsed: 10 * time.Second, RetryBaseDelay: time.Second, RetryMaxDelay: 4 * time.Second,
-			OnRetry: func(e RetryEvent) { events = append(events, e) }}, s)
-		start := time.Now()
-		err := c.PutBucket(t.Context(), &PutBucketRequest{Bucket: "bkt"})
-		if got := time.Since(start); got != 10*time.Second {
-			t.Errorf("gave up after %v, want at the budget of 10s (the last wait cut short)", got)
+	// The budget is counted from the first failure: a first attempt that
+	// ran for five minutes before it failed still gets its retries.
+	for _, first := range []time.Duration{0, 5 * time.Minute} {
+		t.Run(fmt.Sprint("first attempt ", first), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) { testRetryBudget(t, first) })
+		})
+	}
+}
+
+func testRetryBudget(t *testing.T, first time.Duration) {
+	const budget = 10 * time.Second
+	refused := opError("dial", syscall.ECONNREFUSED)
+	var mu sync.Mutex
+	var at []time.Duration
+	start := time.Now()
+	rt := roundTripFunc(func(req *http.Request) (*http.Response, error) {
+		mu.Lock()
+		at = append(at, time.Since(start))
+		n := len(at)
+		mu.Unlock()
+		if n == 1 {
+			time.Sleep(first)
 		}
-		if !errors.Is(err, ErrRetryBudgetSpent) || !errors.Is(err, syscall.ECONNREFUSED) {
-			t.Errorf("error %v, want ErrRetryBudgetSpent and ECONNREFUSED", err)
-		}
-		seen := s.seen()
-		if last := seen[len(seen)-1].at.Sub(start); last != 10*time.Second {
-			t.Errorf("last attempt at %v, want at the end of the budget", last)
-		}
-		if len(events) != len(seen)-1 {
-			t.Fatalf("%d retry events for %d attempts", len(events), len(seen))
-		}
-		var waited time.Duration
-		for i, e := range events {
-			if e.Op != "PutBucket" || e.Bucket != "bkt" || e.Attempt != i+2 || !errors.Is(e.Err, syscall.ECONNREFUSED) {
-				t.Errorf("event %d: %+v", i, e)
-			}
-			waited += e.Delay
-		}
-		if waited != 10*time.Second {
-			t.Errorf("the announced waits add up to %v, want 10s", waited)
-		}
+		return nil, refused
 	})
+	var events []RetryEvent
+	c := stubClient(t, Config{StallTimeout: time.Hour, RetryMaxAttempts: -1, RetryMaxElapsed: budget, RetryBaseDelay: time.Second, RetryMaxDelay: 4 * time.Second,
+		OnRetry: func(e RetryEvent) { events = append(events, e) }}, rt)
+	err := c.PutBucket(t.Context(), &PutBucketRequest{Bucket: "bkt"})
+	if got, want := time.Since(start), first+budget; got != want {
+		t.Errorf("gave up after %v, want %v (the last wait cut short to the budget's end)", got, want)
+	}
+	if !errors.Is(err, ErrRetryBudgetSpent) || !errors.Is(err, syscall.ECONNREFUSED) {
+		t.Errorf("error %v, want ErrRetryBudgetSpent and ECONNREFUSED", err)
+	}
+	if len(at) < 3 || at[len(at)-1] != first+budget {
+		t.Errorf("attempts at %v, want several, the last at %v", at, first+budget)
+	}
+	if len(events) != len(at)-1 {
+		t.Fatalf("%d retry events for %d attempts", len(events), len(at))
+	}
+	var waited time.Duration
+	for i, e := range events {
+		if e.Op != "PutBucket" || e.Bucket != "bkt" || e.Attempt != i+2 || !errors.Is(e.Err, syscall.ECONNREFUSED) {
+			t.Errorf("event %d: %+v", i, e)
+		}
+		waited += e.Delay
+	}
+	if waited != budget {
+		t.Errorf("the announced waits add up to %v, want %v", waited, budget)
+	}
 }
