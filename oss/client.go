@@ -43,17 +43,31 @@ type Config struct {
 	// "localhost" always use path style.
 	UsePathStyle bool
 	// HTTPClient sends the requests; nil means a client whose transport is
-	// tuned for throughput (see MaxConnsPerHost). MaxConnsPerHost,
-	// ConnectTimeout and ReadTimeout configure that default transport
-	// only: when HTTPClient is set, its own settings apply.
+	// tuned for throughput (see MaxConnsPerHost). MaxConnsPerHost and
+	// ConnectTimeout configure that default transport only: when
+	// HTTPClient is set, its own settings apply. StallTimeout and
+	// ReadTimeout apply to every client.
 	HTTPClient *http.Client
 	// MaxConnsPerHost sizes the default transport's pool of idle
 	// connections; set it to at least the concurrency in use. Zero means 32.
 	MaxConnsPerHost int
-	// ConnectTimeout bounds dialing a connection (default 10 s).
+	// ConnectTimeout bounds dialing a connection and the TLS handshake
+	// (default 10 s).
 	ConnectTimeout time.Duration
-	// ReadTimeout bounds the wait for response headers after a request is
-	// sent (default 60 s).
+	// StallTimeout ends an attempt on which no bytes have moved for that
+	// long (default 30 s): while the request body is sent, bytes taken
+	// from the body or leaving the socket's send queue; while a response
+	// body is read, bytes arriving for a Read that waits for them. A
+	// stalled attempt is retried as a network error is. A stall while the
+	// caller reads a returned body (GetObject) fails that Read with a
+	// *StallError; the caller may resume with a Range. A slow transfer is
+	// never cut off while its bytes move.
+	StallTimeout time.Duration
+	// ReadTimeout bounds the wait for response headers once the request
+	// has been sent, measured like StallTimeout: the clock restarts while
+	// bytes of the request are still draining from the socket's send
+	// queue, so it starts in earnest when the service has the whole
+	// request (default StallTimeout).
 	ReadTimeout time.Duration
 	// UserAgent is sent on every request; empty means "ossup".
 	UserAgent string
@@ -65,12 +79,28 @@ type Config struct {
 	// Logger receives a debug line per retry; nil discards.
 	Logger *slog.Logger
 	// RetryMaxAttempts is how many times a request is tried in all,
-	// including the first (default 3; 1 disables retries).
+	// including the first (default 20; 1 disables retries; a negative
+	// value sets no limit, leaving RetryMaxElapsed to end the retries).
 	RetryMaxAttempts int
+	// RetryMaxElapsed is the time budget of a request's retries (default
+	// one minute), counted from the end of its first failed attempt, so
+	// that a part that uploaded for ten minutes before its connection was
+	// reset still gets its retries: no retry starts later than that, and
+	// the last wait is cut short to start one at the end of the budget.
+	// The error of a request that ran out of budget wraps
+	// ErrRetryBudgetSpent and the last attempt's error. Whichever of
+	// RetryMaxAttempts and RetryMaxElapsed runs out first ends the retries.
+	RetryMaxElapsed time.Duration
 	// RetryBaseDelay and RetryMaxDelay bound the backoff between attempts
-	// (defaults 200 ms and 20 s).
+	// (defaults 200 ms and 20 s): exponential from RetryBaseDelay, capped
+	// at RetryMaxDelay, each wait a uniformly random part of that.
 	RetryBaseDelay time.Duration
 	RetryMaxDelay  time.Duration
+	// OnRetry, when set, is called before each retry, with what failed
+	// and how long the client will wait. It may be called from several
+	// goroutines at once (UploadFile sends parts in parallel) and must
+	// return promptly.
+	OnRetry func(RetryEvent)
 }
 
 // Client sends requests to OSS. It is safe for concurrent use.
@@ -120,8 +150,17 @@ func New(cfg Config) (*Client, error) {
 	if c.http == nil {
 		c.http = &http.Client{Transport: newTransport(cfg)}
 	}
-	if c.cfg.RetryMaxAttempts <= 0 {
+	if c.cfg.RetryMaxAttempts == 0 {
 		c.cfg.RetryMaxAttempts = DefaultRetryMaxAttempts
+	}
+	if c.cfg.RetryMaxElapsed <= 0 {
+		c.cfg.RetryMaxElapsed = DefaultRetryMaxElapsed
+	}
+	if c.cfg.StallTimeout <= 0 {
+		c.cfg.StallTimeout = DefaultStallTimeout
+	}
+	if c.cfg.ReadTimeout <= 0 {
+		c.cfg.ReadTimeout = c.cfg.StallTimeout
 	}
 	if c.cfg.RetryBaseDelay <= 0 {
 		c.cfg.RetryBaseDelay = DefaultRetryBaseDelay
@@ -142,7 +181,11 @@ func isIPOrLocal(host string) bool {
 // newTransport is tuned for bulk transfer: a pool of idle connections as
 // large as the concurrency, 256 KiB socket buffers, no transparent
 // compression (it would hide the bytes the CRC is computed over), and
-// HTTP/1.1, where parallel parts travel over parallel connections.
+// HTTP/1.1, where parallel parts travel over parallel connections. It has
+// no ResponseHeaderTimeout: that clock starts once the request is written
+// to the socket, while a slow link may still be carrying megabytes of it;
+// the send loop's stall watch bounds the wait instead (see
+// Config.ReadTimeout).
 func newTransport(cfg Config) *http.Transport {
 	conns := cfg.MaxConnsPerHost
 	if conns <= 0 {
@@ -150,11 +193,7 @@ func newTransport(cfg Config) *http.Transport {
 	}
 	dial := cfg.ConnectTimeout
 	if dial <= 0 {
-		dial = 10 * time.Second
-	}
-	read := cfg.ReadTimeout
-	if read <= 0 {
-		read = 60 * time.Second
+		dial = DefaultConnectTimeout
 	}
 	return &http.Transport{
 		Proxy:                 http.ProxyFromEnvironment,
@@ -163,7 +202,6 @@ func newTransport(cfg Config) *http.Transport {
 		MaxIdleConnsPerHost:   conns,
 		IdleConnTimeout:       90 * time.Second,
 		TLSHandshakeTimeout:   dial,
-		ResponseHeaderTimeout: read,
 		ExpectContinueTimeout: time.Second,
 		DisableCompression:    true,
 		WriteBufferSize:       256 << 10,

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/ossup/ossup/internal/crc64"
 	"github.com/ossup/ossup/internal/ossxml"
@@ -49,7 +50,11 @@ func (op *operation) wrap(err error) error {
 // do sends op, retrying transient failures, and returns a successful (2xx)
 // response whose body the caller must close. Errors are wrapped with the
 // operation's name; answers of the service are *ServiceError inside.
+// Retries end when the attempts (Config.RetryMaxAttempts) or the time
+// budget (Config.RetryMaxElapsed, counted from the first failure) run out,
+// whichever comes first.
 func (c *Client) do(ctx context.Context, op *operation) (*http.Response, error) {
+	var failed time.Time // when the first attempt failed
 	start := int64(-1)
 	seeker, rewindable := op.body.(io.Seeker)
 	if rewindable {
@@ -74,7 +79,7 @@ func (c *Client) do(ctx context.Context, op *operation) (*http.Response, error) 
 		if op.body != nil && op.size != 0 {
 			body = &attemptBody{r: op.body}
 		}
-		resp, err := c.attempt(ctx, op, body)
+		resp, err := c.watchedAttempt(ctx, op, body)
 		if err == nil {
 			return resp, nil
 		}
@@ -88,15 +93,52 @@ func (c *Client) do(ctx context.Context, op *operation) (*http.Response, error) 
 		if ctx.Err() != nil {
 			return nil, op.wrap(ctxErr(ctx))
 		}
-		if attempt >= attempts || !retryable(err) {
+		if (attempts > 0 && attempt >= attempts) || !retryable(err) {
 			return nil, op.wrap(err)
 		}
+		if failed.IsZero() {
+			failed = time.Now()
+		}
 		d := backoff(attempt, c.cfg.RetryBaseDelay, c.cfg.RetryMaxDelay)
-		c.log.DebugContext(ctx, "oss: retrying", "op", op.name, "bucket", op.bucket, "key", op.key, "attempt", attempt+1, "after", d, "err", err)
+		left := c.cfg.RetryMaxElapsed - time.Since(failed)
+		if left <= 0 {
+			return nil, op.wrap(fmt.Errorf("%w (%w: %v, attempts: %d)", err, ErrRetryBudgetSpent, c.cfg.RetryMaxElapsed, attempt))
+		}
+		d = min(d, left)
+		c.retrying(ctx, op, attempt+1, err, d)
 		if err := sleep(ctx, d); err != nil {
 			return nil, op.wrap(err)
 		}
 	}
+}
+
+// retrying reports a retry to the log and to Config.OnRetry.
+func (c *Client) retrying(ctx context.Context, op *operation, attempt int, err error, d time.Duration) {
+	c.log.DebugContext(ctx, "oss: retrying", "op", op.name, "bucket", op.bucket, "key", op.key, "attempt", attempt, "after", d, "err", err)
+	if c.cfg.OnRetry != nil {
+		c.cfg.OnRetry(RetryEvent{Op: op.name, Bucket: op.bucket, Key: op.key, Attempt: attempt, Err: err, Delay: d})
+	}
+}
+
+// watchedAttempt makes one attempt under a stall watch (see
+// Config.StallTimeout). A response it returns carries the watch in its
+// body, which ends the watch and the attempt's context when closed.
+func (c *Client) watchedAttempt(ctx context.Context, op *operation, body *attemptBody) (*http.Response, error) {
+	actx, cancel := context.WithCancelCause(ctx)
+	w := newStallWatch(c.cfg.StallTimeout, c.cfg.ReadTimeout, cancel)
+	if body != nil {
+		body.watch = w
+	}
+	resp, err := c.attempt(actx, op, body, w)
+	if err != nil {
+		se := w.stop()
+		cancel(nil)
+		if se != nil && ctx.Err() == nil {
+			return nil, se
+		}
+		return nil, err
+	}
+	return resp, nil
 }
 
 // ctxErr is why ctx is done: ctx.Err(), so that errors.Is finds
@@ -110,8 +152,9 @@ func ctxErr(ctx context.Context) error {
 	return fmt.Errorf("%w: %w", err, cause)
 }
 
-// attempt sends op once, with body (nil for none) as the request body.
-func (c *Client) attempt(ctx context.Context, op *operation, body *attemptBody) (*http.Response, error) {
+// attempt sends op once, with body (nil for none) as the request body,
+// and tells w of its progress.
+func (c *Client) attempt(ctx context.Context, op *operation, body *attemptBody, w *stallWatch) (*http.Response, error) {
 	u := c.objectURL(op.bucket, op.key, encodeQuery(op.query))
 	var rb io.Reader = http.NoBody
 	if body != nil {
@@ -120,7 +163,14 @@ func (c *Client) attempt(ctx context.Context, op *operation, body *attemptBody) 
 	// A keep-alive connection taken from the pool may have been closed by
 	// the service while idle; see staleConnError.
 	var reused atomic.Bool
-	trace := &httptrace.ClientTrace{GotConn: func(i httptrace.GotConnInfo) { reused.Store(i.Reused) }}
+	trace := &httptrace.ClientTrace{
+		GotConn: func(i httptrace.GotConnInfo) {
+			reused.Store(i.Reused)
+			w.setConn(i.Conn)
+		},
+		WroteRequest:         func(httptrace.WroteRequestInfo) { w.setPhase(phaseAwaiting) },
+		GotFirstResponseByte: func() { w.setPhase(phaseReading) },
+	}
 	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), op.method, u.String(), rb)
 	if err != nil {
 		return nil, err
@@ -147,6 +197,9 @@ func (c *Client) attempt(ctx context.Context, op *operation, body *attemptBody) 
 		}
 		return nil, err
 	}
+	// Transports that do not report to the trace still have an answer now.
+	w.setPhase(phaseReading)
+	resp.Body = &watchedBody{rc: resp.Body, w: w, op: op}
 	// 203 is a stored object whose callback failed: an error to report.
 	if resp.StatusCode/100 != 2 || resp.StatusCode == http.StatusNonAuthoritativeInfo {
 		defer resp.Body.Close()
@@ -208,6 +261,7 @@ type attemptBody struct {
 	crc     uint64
 	err     error // the first error of r other than io.EOF
 	retired bool
+	watch   *stallWatch // told of the bytes read, when set
 }
 
 func (b *attemptBody) Read(p []byte) (int, error) {
@@ -218,6 +272,9 @@ func (b *attemptBody) Read(p []byte) (int, error) {
 	}
 	n, err := b.r.Read(p)
 	b.crc = crc64.Update(b.crc, p[:n])
+	if n > 0 && b.watch != nil {
+		b.watch.progress()
+	}
 	if err != nil && err != io.EOF && b.err == nil {
 		b.err = err
 	}

@@ -4,13 +4,17 @@
 // A [Client] is built once with [New] from a [Config] and is safe for
 // concurrent use. Every operation takes a context, signs its request
 // (Signature V4 by default, V1 on request), retries transient failures
-// with jittered exponential backoff, and checks the CRC-64 the service
-// reports against the bytes that were sent or received.
+// (refused or reset connections, stalls, 5xx answers) with jittered
+// exponential backoff within a time budget, and checks the CRC-64 the
+// service reports against the bytes that were sent or received. An
+// attempt on which no bytes move for Config.StallTimeout is cut off and
+// retried; a slow one whose bytes move is never cut off.
 //
 // Errors the service answers with are *[ServiceError] values carrying the
 // OSS error code, message, request id and host id; errors.Is matches them
 // against sentinels such as [ErrNoSuchKey] and [ErrNoSuchUpload] by code.
-// Failures on the client side (a refused connection, a cancelled context,
-// a CRC mismatch) are wrapped with the name of the operation, as in
+// Failures on the client side (a refused connection, a stall
+// (*[StallError]), a spent retry budget ([ErrRetryBudgetSpent]), a
+// cancelled context, a CRC mismatch) are wrapped with the name of the operation, as in
 // "oss: PutObject: ...".
 package oss

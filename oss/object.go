@@ -130,7 +130,9 @@ type GetObjectRequest struct {
 type GetObjectResult struct {
 	// Body streams the content. For a whole-object read it checks the
 	// CRC-64 at the end and fails with ErrCRCMismatch instead of io.EOF if
-	// the bytes differ from what the service stored.
+	// the bytes differ from what the service stored. When no bytes arrive
+	// for Config.StallTimeout, a Read fails with a *StallError; read the
+	// rest with a new GetObject from the offset reached.
 	Body   io.ReadCloser
 	Object ObjectInfo
 	// ContentLength is the number of bytes Body yields.

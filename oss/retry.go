@@ -13,16 +13,39 @@ import (
 	"github.com/ossup/ossup/internal/ossxml"
 )
 
-// Retry defaults.
+// Retry and timeout defaults.
 const (
-	DefaultRetryMaxAttempts = 3
+	DefaultRetryMaxAttempts = 20
+	DefaultRetryMaxElapsed  = time.Minute
 	DefaultRetryBaseDelay   = 200 * time.Millisecond
 	DefaultRetryMaxDelay    = 20 * time.Second
+	DefaultStallTimeout     = 30 * time.Second
+	DefaultConnectTimeout   = 10 * time.Second
 )
+
+// ErrRetryBudgetSpent is wrapped, together with the last attempt's error,
+// by the error of a request that failed for longer than
+// Config.RetryMaxElapsed.
+var ErrRetryBudgetSpent = errors.New("retry budget spent")
+
+// RetryEvent describes a failed attempt that is about to be retried; see
+// Config.OnRetry.
+type RetryEvent struct {
+	// Op is the operation, e.g. "UploadPart"; Bucket and Key name its
+	// resource (either may be empty).
+	Op, Bucket, Key string
+	// Attempt is the number of the attempt about to be made: 2 for the
+	// first retry.
+	Attempt int
+	// Err is why the previous attempt failed.
+	Err error
+	// Delay is the wait before the attempt.
+	Delay time.Duration
+}
 
 // retryable reports whether the failure of one attempt is worth another:
 // network errors (resets, refused connections, EOF mid-response,
-// timeouts, any failure on a reused keep-alive connection), 5xx, 408 and
+// timeouts, stalls, any failure on a reused keep-alive connection), 5xx, 408 and
 // 429 answers, and the codes RequestTimeTooSkewed (after the clock
 // correction), RequestTimeout and SlowDown. Any other answer of the
 // service is final, and so are cancellation and CRC-64 mismatches.
@@ -33,6 +56,9 @@ func retryable(err error) bool {
 			return true
 		}
 		return se.StatusCode >= 500 || se.StatusCode == http.StatusRequestTimeout || se.StatusCode == http.StatusTooManyRequests
+	}
+	if _, ok := errors.AsType[*StallError](err); ok {
+		return true
 	}
 	if errors.Is(err, ErrCRCMismatch) || errors.Is(err, context.Canceled) {
 		return false
@@ -53,9 +79,10 @@ func retryable(err error) bool {
 }
 
 // backoff is the wait before retry number attempt (1 for the first
-// retry): exponential from base, capped at max, with "equal jitter" (a
-// uniformly random point in its upper half) so that many clients failing
-// together do not retry in lockstep.
+// retry): exponential from base, capped at max, with "full jitter" (a
+// uniformly random point between zero and that) so that many clients
+// failing together, as when a server restarts, do not come back in
+// lockstep.
 func backoff(attempt int, base, max time.Duration) time.Duration {
 	d := min(base, max)
 	for i := 1; i < attempt && d < max; i++ {
@@ -65,8 +92,7 @@ func backoff(attempt int, base, max time.Duration) time.Duration {
 			d *= 2
 		}
 	}
-	half := d / 2
-	return half + time.Duration(rand.Int64N(int64(half)+1))
+	return time.Duration(rand.Int64N(int64(d)) + 1)
 }
 
 // sleep waits for d or until ctx is done, whichever comes first; then it

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/ossup/ossup/oss"
@@ -26,6 +27,7 @@ type globalFlags struct {
 	v1                                      bool
 	data                                    string
 	quiet                                   bool
+	retryFor                                time.Duration
 }
 
 func (g *globalFlags) register(fs *flag.FlagSet) {
@@ -38,6 +40,25 @@ func (g *globalFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&g.data, "data", defaultDataDir(), "data `directory` of the embedded local store (used when no endpoint is set)")
 	fs.BoolVar(&g.quiet, "q", false, "print no progress or notices")
 	fs.BoolVar(&g.quiet, "quiet", false, "same as -q")
+	fs.DurationVar(&g.retryFor, "retry-for", oss.DefaultRetryMaxElapsed, "keep retrying a request that fails for a transient reason (refused or reset connection, stall, 5xx) for up to `duration`; 0 disables retries")
+}
+
+// setRetries applies --retry-for to cfg, and prints retries on stderr
+// unless -q: the time budget alone ends the retries.
+func (g *globalFlags) setRetries(cfg *oss.Config, stderr io.Writer) error {
+	switch {
+	case g.retryFor < 0:
+		return &usageError{fmt.Sprintf("--retry-for %v: want a duration of 0 or more", g.retryFor)}
+	case g.retryFor == 0:
+		cfg.RetryMaxAttempts = 1
+	default:
+		cfg.RetryMaxAttempts = -1
+		cfg.RetryMaxElapsed = g.retryFor
+	}
+	if !g.quiet {
+		cfg.OnRetry = newRetryNotice(stderr).event
+	}
+	return nil
 }
 
 // session is a client and, when no endpoint is configured, the embedded
@@ -70,6 +91,9 @@ func (g *globalFlags) connect(stderr io.Writer) (*session, error) {
 		return nil, &usageError{"no credentials: set OSS_ACCESS_KEY_ID and OSS_ACCESS_KEY_SECRET or pass --access-key-id and --access-key-secret"}
 	}
 	cfg := oss.Config{Endpoint: endpoint, Region: region, Credentials: creds}
+	if err := g.setRetries(&cfg, stderr); err != nil {
+		return nil, err
+	}
 	if g.v1 {
 		cfg.SignatureVersion = oss.SignatureV1
 	}
@@ -100,6 +124,12 @@ func regionFromEndpoint(ep string) string {
 }
 
 func (g *globalFlags) embedded(stderr io.Writer) (*session, error) {
+	cfg := oss.Config{Region: "cn-hangzhou",
+		// The port changes every run; checkpoints must still resume.
+		ServiceID: "ossup-local:" + absDir(g.data)}
+	if err := g.setRetries(&cfg, stderr); err != nil {
+		return nil, err
+	}
 	cred := server.Credential{AccessKeyID: "LTAIlocal" + randomHex(8), AccessKeySecret: randomHex(16)}
 	srv, err := server.Open(server.Config{
 		Dir:         g.data,
@@ -122,10 +152,9 @@ func (g *globalFlags) embedded(stderr io.Writer) (*session, error) {
 	if !g.quiet {
 		fmt.Fprintf(stderr, "ossup: no endpoint configured: using the local store in %s (embedded server at %s)\n", g.data, endpoint)
 	}
-	c, err := oss.New(oss.Config{Endpoint: endpoint, Region: "cn-hangzhou",
-		Credentials: oss.StaticCredentials{AccessKeyID: cred.AccessKeyID, AccessKeySecret: cred.AccessKeySecret},
-		// The port changes every run; checkpoints must still resume.
-		ServiceID: "ossup-local:" + absDir(g.data)})
+	cfg.Endpoint = endpoint
+	cfg.Credentials = oss.StaticCredentials{AccessKeyID: cred.AccessKeyID, AccessKeySecret: cred.AccessKeySecret}
+	c, err := oss.New(cfg)
 	if err != nil {
 		hs.Close()
 		srv.Close()
