@@ -195,6 +195,21 @@ func (p *faultProxy) track(c net.Conn) bool {
 	return true
 }
 
+// partition resets every open connection and refuses new ones for d: the
+// network between client and server is gone until it heals.
+func (p *faultProxy) partition(d time.Duration) {
+	p.refuse(d)
+	p.mu.Lock()
+	conns := make([]net.Conn, 0, len(p.conns))
+	for c := range p.conns {
+		conns = append(conns, c)
+	}
+	p.mu.Unlock()
+	for _, c := range conns {
+		resetConn(c)
+	}
+}
+
 func (p *faultProxy) forget(c net.Conn) {
 	_ = c.Close()
 	p.mu.Lock()
