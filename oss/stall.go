@@ -156,13 +156,6 @@ func (w *stallWatch) stop() *StallError {
 	return w.err
 }
 
-// stalled is the *StallError if the watch fired, else nil.
-func (w *stallWatch) stalled() *StallError {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.err
-}
-
 // watchedBody is a response body under a stall watch. Its Reads fail with
 // the *StallError once the watch fires; Close ends the watch and the
 // attempt's context.
