@@ -117,6 +117,12 @@ func TestStallInUploadBodyIsRetried(t *testing.T) {
 				c, _ := proxiedClient(t, env, proxyOptions{shape: onceAt(toServer, 64<<10, proxyAction{pause: forever})}, func(cfg *oss.Config) {
 					quickRetries(cfg)
 					cfg.StallTimeout = stall
+					if sz.size > 1<<20 {
+						// The stall is seen while sending; the server's answer
+						// to the retry may take longer than the stall timeout
+						// under -race (it fsyncs 32 MiB) without being one.
+						cfg.ReadTimeout = 20 * stall
+					}
 					cfg.OnRetry = log.record
 				})
 				crc, err := up.upload(t, viaClient(env, c), "obj", bytes.NewReader(data), int64(len(data)))
