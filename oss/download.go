@@ -109,7 +109,7 @@ const maxRangeFailures = 8
 
 // downloadAPI is what DownloadFile needs of a Client; tests use fakes.
 type downloadAPI interface {
-	HeadObject(ctx context.Context, bucket, key string) (*ObjectInfo, error)
+	HeadObject(ctx context.Context, req *HeadObjectRequest) (*HeadObjectResult, error)
 	GetObject(ctx context.Context, req *GetObjectRequest) (*GetObjectResult, error)
 }
 
@@ -228,10 +228,11 @@ func (d *downloader) run(ctx context.Context) (*DownloadFileResult, error) {
 	if err := os.MkdirAll(filepath.Dir(plan.target), 0o777); err != nil {
 		return nil, err
 	}
-	d.info, err = d.api.HeadObject(ctx, d.req.Bucket, d.req.Key)
+	head, err := d.api.HeadObject(ctx, &HeadObjectRequest{Bucket: d.req.Bucket, Key: d.req.Key})
 	if err != nil {
 		return nil, err
 	}
+	d.info = &head.Object
 	if err := d.plan.span(d.req.Range, d.info.Size); err != nil {
 		return nil, err
 	}

@@ -309,7 +309,7 @@ func TestStallNoAnswer(t *testing.T) {
 		cfg.RetryMaxAttempts = 2
 	})
 	start := time.Now()
-	_, err := c.HeadObject(t.Context(), env.Bucket, "obj")
+	_, err := c.HeadObject(t.Context(), &oss.HeadObjectRequest{Bucket: env.Bucket, Key: "obj"})
 	elapsed := time.Since(start)
 	se, ok := errors.AsType[*oss.StallError](err)
 	if !ok {

@@ -57,7 +57,7 @@ func (c *Client) ListObjectsV2(ctx context.Context, req *ListObjectsV2Request) i
 		setNonEmpty(q, "continuation-token", string(token))
 		op := &operation{name: "ListObjectsV2", method: http.MethodGet, bucket: req.Bucket, query: q}
 		var res ossxml.ListBucketV2Result
-		err := c.doXML(ctx, op, nil, &res)
+		_, err := c.doXML(ctx, op, nil, &res)
 		if err == nil {
 			err = res.DecodeURL()
 		}

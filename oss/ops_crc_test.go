@@ -126,10 +126,11 @@ func TestUploadCRCMismatch(t *testing.T) {
 		_, err := e.Client.PutObject(ctx, &oss.PutObjectRequest{Bucket: e.Bucket, Key: "k", Body: bytes.NewReader(data), Size: int64(len(data))})
 		check("PutObject", err)
 
-		id, err := e.Client.InitiateMultipartUpload(ctx, &oss.InitiateMultipartUploadRequest{Bucket: e.Bucket, Key: "k"})
+		init, err := e.Client.InitiateMultipartUpload(ctx, &oss.InitiateMultipartUploadRequest{Bucket: e.Bucket, Key: "k"})
 		if err != nil {
 			t.Fatal(err)
 		}
+		id := init.UploadID
 		_, err = e.Client.UploadPart(ctx, &oss.UploadPartRequest{Bucket: e.Bucket, Key: "k", UploadID: id, PartNumber: 1,
 			Body: io.NewSectionReader(bytes.NewReader(data), 0, int64(len(data))), Size: int64(len(data))})
 		check("UploadPart", err)

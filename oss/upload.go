@@ -206,12 +206,12 @@ func (p uploadPlan) partRange(n int, fileSize int64) (off, size int64) {
 // multipartAPI is what UploadFile needs of a Client; tests use fakes.
 type multipartAPI interface {
 	PutObject(ctx context.Context, req *PutObjectRequest) (*PutObjectResult, error)
-	InitiateMultipartUpload(ctx context.Context, req *InitiateMultipartUploadRequest) (string, error)
+	InitiateMultipartUpload(ctx context.Context, req *InitiateMultipartUploadRequest) (*InitiateMultipartUploadResult, error)
 	UploadPart(ctx context.Context, req *UploadPartRequest) (*UploadPartResult, error)
-	ListParts(ctx context.Context, bucket, key, uploadID string, pageSize int) iter.Seq2[[]Part, error]
+	ListParts(ctx context.Context, req *ListPartsRequest) iter.Seq2[*ListPartsPage, error]
 	CompleteMultipartUpload(ctx context.Context, req *CompleteMultipartUploadRequest) (*CompleteMultipartUploadResult, error)
-	AbortMultipartUpload(ctx context.Context, bucket, key, uploadID string) error
-	HeadObject(ctx context.Context, bucket, key string) (*ObjectInfo, error)
+	AbortMultipartUpload(ctx context.Context, req *AbortMultipartUploadRequest) (*AbortMultipartUploadResult, error)
+	HeadObject(ctx context.Context, req *HeadObjectRequest) (*HeadObjectResult, error)
 }
 
 // UploadFile uploads a local file to req.Bucket/req.Key: in one PutObject

@@ -130,7 +130,7 @@ func TestUploadFileRewrittenDuringRun(t *testing.T) {
 	if !errors.Is(err, oss.ErrFileChanged) {
 		t.Fatalf("rewritten during the run: %v, want ErrFileChanged", err)
 	}
-	if _, err := s.Client.HeadObject(t.Context(), s.Bucket, "during"); !errors.Is(err, oss.ErrNoSuchKey) {
+	if _, err := s.Client.HeadObject(t.Context(), &oss.HeadObjectRequest{Bucket: s.Bucket, Key: "during"}); !errors.Is(err, oss.ErrNoSuchKey) {
 		t.Errorf("an object was completed: %v", err)
 	}
 }

@@ -250,7 +250,7 @@ func TestUploadFileUploadGone(t *testing.T) {
 	path, _ := upWriteFile(t, 500*upKiB, 13)
 	req := &oss.UploadFileRequest{Bucket: s.Bucket, Key: "k", UploadFile: path, PartSize: 100 * upKiB, EnableCheckpoint: true, CheckpointFile: filepath.Join(t.TempDir(), "cp")}
 	first := upFail(t, s, req, 3)
-	if err := s.Client.AbortMultipartUpload(t.Context(), s.Bucket, "k", first.uploadID); err != nil {
+	if _, err := s.Client.AbortMultipartUpload(t.Context(), &oss.AbortMultipartUploadRequest{Bucket: s.Bucket, Key: "k", UploadID: first.uploadID}); err != nil {
 		t.Fatal(err)
 	}
 	first.stored = nil

@@ -103,7 +103,7 @@ func (u *uploader) putObject(ctx context.Context) (*UploadFileResult, error) {
 	body := &crcSection{r: sec, whole: true}
 	res, err := u.api.PutObject(ctx, &PutObjectRequest{
 		Bucket: u.req.Bucket, Key: u.req.Key, Body: body, Size: u.state.size,
-		Metadata: u.req.ObjectMetadata, Callback: u.req.Callback, TrafficLimit: u.req.TrafficLimit,
+		ObjectMetadata: u.req.ObjectMetadata, Callback: u.req.Callback, TrafficLimit: u.req.TrafficLimit,
 	})
 	var crc uint64
 	if err == nil {
@@ -168,11 +168,11 @@ func (u *uploader) prepare(ctx context.Context) ([]int, error) {
 // start initiates a new multipart upload and, with a checkpoint, writes
 // the journal's header.
 func (u *uploader) start(ctx context.Context) error {
-	id, err := u.api.InitiateMultipartUpload(ctx, &InitiateMultipartUploadRequest{Bucket: u.req.Bucket, Key: u.req.Key, Metadata: u.req.ObjectMetadata})
+	init, err := u.api.InitiateMultipartUpload(ctx, &InitiateMultipartUploadRequest{Bucket: u.req.Bucket, Key: u.req.Key, ObjectMetadata: u.req.ObjectMetadata})
 	if err != nil {
 		return err
 	}
-	u.uploadID = id
+	u.uploadID = init.UploadID
 	if !u.req.EnableCheckpoint {
 		return nil
 	}
@@ -286,11 +286,11 @@ func (u *uploader) stale(h *cpHeader) string {
 
 func (u *uploader) listParts(ctx context.Context) (map[int]Part, error) {
 	server := map[int]Part{}
-	for parts, err := range u.api.ListParts(ctx, u.req.Bucket, u.req.Key, u.uploadID, 1000) {
+	for page, err := range u.api.ListParts(ctx, &ListPartsRequest{Bucket: u.req.Bucket, Key: u.req.Key, UploadID: u.uploadID, PageSize: 1000}) {
 		if err != nil {
 			return nil, err
 		}
-		for _, p := range parts {
+		for _, p := range page.Parts {
 			server[p.PartNumber] = p
 		}
 	}

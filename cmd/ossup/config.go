@@ -171,7 +171,7 @@ func (s *session) ensureBucket(ctx context.Context, bucket string) error {
 	if !s.embedded {
 		return nil
 	}
-	err := s.client.PutBucket(ctx, &oss.PutBucketRequest{Bucket: bucket})
+	_, err := s.client.PutBucket(ctx, &oss.PutBucketRequest{Bucket: bucket})
 	if errors.Is(err, oss.ErrBucketAlreadyExists) {
 		return nil
 	}
