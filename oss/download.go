@@ -71,9 +71,10 @@ type DownloadFileResult struct {
 	BytesFetched int64
 	// PartsResumed counts the ranges an earlier run had already fetched.
 	PartsResumed int
-	// Restarted says why an existing checkpoint was not resumed, when it
-	// was not (the object changed, other part size, partial file gone...).
-	Restarted string
+	// Restarted says why an existing checkpoint was not resumed (the
+	// object changed, other part size, partial file gone, ...); nil when
+	// there was none or it was resumed.
+	Restarted *Restart
 }
 
 // DownloadError is returned when a download fails. With a checkpoint, the

@@ -94,9 +94,10 @@ type UploadFileResult struct {
 	BytesSent int64
 	// PartsResumed counts the parts an earlier run had already uploaded.
 	PartsResumed int
-	// Restarted says why an existing checkpoint was not resumed, when it
-	// was not (changed file, other part size, upload gone, ...).
-	Restarted string
+	// Restarted says why an existing checkpoint was not resumed (changed
+	// file, other part size, upload gone, ...); nil when there was none
+	// or it was resumed.
+	Restarted *Restart
 	// AbortedUploads are the ids of abandoned uploads (named by a stale
 	// checkpoint, or by an earlier run that could not abort them) that
 	// this call aborted, or found gone, so that their parts are no longer

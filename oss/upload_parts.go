@@ -75,7 +75,7 @@ func (u *uploader) verifyKept(pending []int) ([]int, bool, error) {
 			continue
 		}
 		if !u.req.VerifyResume {
-			u.res.Restarted = fmt.Sprintf("the file's content changed since the checkpoint was written (part %d differs), though its fingerprint did not: every part is sent again", n)
+			u.res.Restarted = &Restart{RestartContentChanged, fmt.Sprintf("the file's content changed since the checkpoint was written (part %d differs), though its fingerprint did not: every part is sent again", n)}
 			for _, k := range kept {
 				u.unkeep(k)
 			}

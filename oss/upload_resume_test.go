@@ -141,8 +141,8 @@ func TestUploadFileResumeAfterPartFailures(t *testing.T) {
 				t.Errorf("first run stored %v, want %v", first.stored, tt.wantStored)
 			}
 			res := upRerun(t, s, first, upWithout(upAllParts(first.parts), first.stored))
-			if res.UploadID != first.uploadID || res.Restarted != "" {
-				t.Errorf("rerun: upload %s, restarted %q; want %s resumed", res.UploadID, res.Restarted, first.uploadID)
+			if res.UploadID != first.uploadID || res.Restarted != nil {
+				t.Errorf("rerun: upload %s, restarted %v; want %s resumed", res.UploadID, res.Restarted, first.uploadID)
 			}
 		})
 	}
@@ -255,10 +255,9 @@ func TestUploadFileUploadGone(t *testing.T) {
 	}
 	first.stored = nil
 	res := upRerun(t, s, first, upAllParts(5))
-	if res.Restarted == "" || res.UploadID == first.uploadID {
-		t.Errorf("rerun: %+v, want a new upload and the reason", res)
+	if res.Restarted == nil || res.Restarted.Reason != oss.RestartUploadGone || res.UploadID == first.uploadID {
+		t.Errorf("rerun: %+v (restarted %v), want a new upload because the upload is gone", res, res.Restarted)
 	}
-	t.Logf("restarted: %s", res.Restarted)
 }
 
 // TestUploadFileCheckpointLocked: a second upload on a checkpoint in use
@@ -334,7 +333,7 @@ func TestUploadFileChangedDuringRun(t *testing.T) {
 				t.Fatalf("uploads in progress %v, want the one to resume", ids)
 			}
 			res := upRerun(t, s, upFirstRun{req: req, data: mustRead(t, path), parts: 6}, upAllParts(6))
-			if res.Restarted == "" || res.UploadID == ids[0] {
+			if res.Restarted == nil || res.UploadID == ids[0] {
 				t.Errorf("rerun: %+v, want a new upload and the reason", res)
 			}
 		})

@@ -50,7 +50,7 @@ func TestUploadFile(t *testing.T) {
 						t.Errorf("result CRC64 %d, want %d", res.CRC64, want)
 					}
 					multipart := size >= 100*upKiB
-					if res.ETag == "" || (res.UploadID != "") != multipart || res.BytesSent != int64(size) || res.PartsResumed != 0 || res.Restarted != "" {
+					if res.ETag == "" || (res.UploadID != "") != multipart || res.BytesSent != int64(size) || res.PartsResumed != 0 || res.Restarted != nil {
 						t.Errorf("result %+v, want an ETag, an upload id iff multipart (%t), %d bytes sent, nothing resumed or restarted", res, multipart, size)
 					}
 					upCheckGone(t, cp, cp+".lock")

@@ -162,7 +162,7 @@ func upload(ctx context.Context, g *globalFlags, f *cpFlags, file string, u ossU
 		return err
 	}
 	if !g.quiet {
-		if res.Restarted != "" {
+		if res.Restarted != nil {
 			fmt.Fprintf(stderr, "ossup: started over: %s\n", res.Restarted)
 		}
 		if res.PartsResumed > 0 {
