@@ -47,13 +47,6 @@ type DownloadFileRequest struct {
 	Progress func(ProgressEvent)
 }
 
-// ByteRange is a span of an object: Length bytes from Offset; Length 0
-// means to the end.
-type ByteRange struct {
-	Offset int64
-	Length int64
-}
-
 // DownloadFileResult describes a finished download.
 type DownloadFileResult struct {
 	// Size is the number of bytes in the file.
@@ -427,7 +420,7 @@ func isPermanent(err error) bool {
 // updating crc, and returns how many arrived.
 func (d *downloader) fetchSpan(ctx context.Context, off, length int64, dst io.WriterAt, at int64, crc *uint64) (int64, error) {
 	res, err := d.api.GetObject(ctx, &GetObjectRequest{
-		Bucket: d.req.Bucket, Key: d.req.Key, Offset: off, Length: length,
+		Bucket: d.req.Bucket, Key: d.req.Key, Range: &ByteRange{Offset: off, Length: length},
 		TrafficLimit: d.req.TrafficLimit, IfMatch: d.info.ETag,
 	})
 	if err != nil {

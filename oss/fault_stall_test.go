@@ -179,7 +179,7 @@ func TestStallInGetObjectBody(t *testing.T) {
 		t.Fatalf("read %d bytes before the stall, not a prefix of the object", len(got))
 	}
 	// The caller resumes from where the stall left it.
-	res, err = c.GetObject(ctx, &oss.GetObjectRequest{Bucket: env.Bucket, Key: "obj", Offset: int64(len(got))})
+	res, err = c.GetObject(ctx, &oss.GetObjectRequest{Bucket: env.Bucket, Key: "obj", Range: &oss.ByteRange{Offset: int64(len(got))}})
 	if err != nil {
 		t.Fatalf("GetObject of the rest: %v", err)
 	}

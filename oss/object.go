@@ -110,15 +110,23 @@ func checkObject(bucket, key string) error {
 	return nil
 }
 
+// ByteRange is a span of an object, in bytes: Length bytes from Offset;
+// Length 0 means to the end. GetObject, DownloadFile and DownloadTo take
+// one.
+type ByteRange struct {
+	Offset int64
+	Length int64
+}
+
 // GetObjectRequest reads an object or a byte range of it.
 type GetObjectRequest struct {
 	Bucket string
 	Key    string
-	// Offset and Length select a range; Length 0 means to the end. The
-	// range uses the standard behaviour: an Offset past the end is an
-	// InvalidRange error and a Length past the end is clipped.
-	Offset int64
-	Length int64
+	// Range, when set, selects Range.Length bytes from Range.Offset
+	// (Length 0: to the end), with the standard behaviour: an Offset past
+	// the end is an InvalidRange error and a Length past the end is
+	// clipped. A Range of zeros reads the whole object, as nil does.
+	Range *ByteRange
 	// TrafficLimit caps the download speed in bits per second (0: none).
 	TrafficLimit int64
 	// IfMatch, when set, is an ETag the object must still have: otherwise
@@ -152,14 +160,17 @@ func (c *Client) GetObject(ctx context.Context, req *GetObjectRequest) (*GetObje
 	if err := checkObject(req.Bucket, req.Key); err != nil {
 		return nil, op.wrap(err)
 	}
-	if req.Offset < 0 || req.Length < 0 {
+	var rng ByteRange
+	if req.Range != nil {
+		rng = *req.Range
+	}
+	if rng.Offset < 0 || rng.Length < 0 {
 		return nil, op.wrap(fmt.Errorf("negative range: %w", ErrInvalidArgument))
 	}
-	ranged := req.Offset > 0 || req.Length > 0
-	if ranged {
-		r := "bytes=" + strconv.FormatInt(req.Offset, 10) + "-"
-		if req.Length > 0 {
-			r += strconv.FormatInt(req.Offset+req.Length-1, 10)
+	if rng.Offset > 0 || rng.Length > 0 {
+		r := "bytes=" + strconv.FormatInt(rng.Offset, 10) + "-"
+		if rng.Length > 0 {
+			r += strconv.FormatInt(rng.Offset+rng.Length-1, 10)
 		}
 		op.header.Set("Range", r)
 		op.header.Set("x-oss-range-behavior", "standard")

@@ -161,7 +161,7 @@ func TestInvalidArguments(t *testing.T) {
 				return err
 			}()},
 			{"GetObject empty key", errOf(cl.GetObject(ctx, &oss.GetObjectRequest{Bucket: b}))},
-			{"GetObject negative offset", errOf(cl.GetObject(ctx, &oss.GetObjectRequest{Bucket: b, Key: "k", Offset: -1}))},
+			{"GetObject negative offset", errOf(cl.GetObject(ctx, &oss.GetObjectRequest{Bucket: b, Key: "k", Range: &oss.ByteRange{Offset: -1}}))},
 			{"HeadObject empty bucket", errOf(cl.HeadObject(ctx, &oss.HeadObjectRequest{Key: "k"}))},
 			{"HeadObject leading slash", errOf(cl.HeadObject(ctx, &oss.HeadObjectRequest{Bucket: b, Key: "/k"}))},
 			{"DeleteObject empty key", errOf(cl.DeleteObject(ctx, &oss.DeleteObjectRequest{Bucket: b}))},

@@ -95,7 +95,7 @@ func TestGetObjectCRCMismatch(t *testing.T) {
 					}
 				}
 				// A ranged read is not checked: the CRC is the whole object's.
-				res, err = e.Client.GetObject(t.Context(), &oss.GetObjectRequest{Bucket: e.Bucket, Key: "k", Offset: 1, Length: 10})
+				res, err = e.Client.GetObject(t.Context(), &oss.GetObjectRequest{Bucket: e.Bucket, Key: "k", Range: &oss.ByteRange{Offset: 1, Length: 10}})
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -218,7 +218,7 @@ func TestGetObjectRange(t *testing.T) {
 			{900, 5000, data[900:], "bytes 900-999/1000"}, // clipped
 		}
 		for _, tc := range tests {
-			res, err := e.Client.GetObject(t.Context(), &oss.GetObjectRequest{Bucket: e.Bucket, Key: "r", Offset: tc.offset, Length: tc.length})
+			res, err := e.Client.GetObject(t.Context(), &oss.GetObjectRequest{Bucket: e.Bucket, Key: "r", Range: &oss.ByteRange{Offset: tc.offset, Length: tc.length}})
 			if err != nil {
 				t.Fatalf("offset %d length %d: %v", tc.offset, tc.length, err)
 			}
@@ -235,7 +235,7 @@ func TestGetObjectRange(t *testing.T) {
 			checkCRC64(t, "ranged GetObject", res.Object.CRC64, data)
 		}
 		for _, offset := range []int64{1000, 5000} {
-			_, err := e.Client.GetObject(t.Context(), &oss.GetObjectRequest{Bucket: e.Bucket, Key: "r", Offset: offset})
+			_, err := e.Client.GetObject(t.Context(), &oss.GetObjectRequest{Bucket: e.Bucket, Key: "r", Range: &oss.ByteRange{Offset: offset}})
 			se := serviceError(t, err, &oss.ServiceError{Code: "InvalidRange"})
 			if se.StatusCode != http.StatusRequestedRangeNotSatisfiable {
 				t.Errorf("offset %d: status %d, want 416", offset, se.StatusCode)
