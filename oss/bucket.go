@@ -94,7 +94,8 @@ type ListBucketsRequest struct {
 
 // ListBucketsPage is one page of buckets.
 type ListBucketsPage struct {
-	Buckets []BucketInfo
+	Buckets   []BucketInfo
+	RequestID string
 }
 
 // ListBuckets iterates over the caller's buckets a page at a time. The
@@ -106,10 +107,11 @@ func (c *Client) ListBuckets(ctx context.Context, req *ListBucketsRequest) iter.
 		setNonEmpty(q, "prefix", req.Prefix)
 		op := &operation{name: "ListBuckets", method: http.MethodGet, query: q}
 		var res ossxml.ListAllMyBucketsResult
-		if _, err := c.doXML(ctx, op, nil, &res); err != nil {
+		id, err := c.doXML(ctx, op, nil, &res)
+		if err != nil {
 			return nil, "", false, err
 		}
-		page := &ListBucketsPage{}
+		page := &ListBucketsPage{RequestID: id}
 		for _, b := range res.Buckets {
 			page.Buckets = append(page.Buckets, BucketInfo{Name: b.Name, Location: b.Location, Region: b.Region, StorageClass: b.StorageClass, CreationDate: b.CreationDate.Time})
 		}

@@ -273,7 +273,8 @@ type ListPartsRequest struct {
 
 // ListPartsPage is one page of an upload's parts, in part number order.
 type ListPartsPage struct {
-	Parts []Part
+	Parts     []Part
+	RequestID string
 }
 
 // ListParts iterates over the parts of an upload, in part number order, a
@@ -294,10 +295,11 @@ func (c *Client) ListParts(ctx context.Context, req *ListPartsRequest) iter.Seq2
 		}
 		op := &operation{name: "ListParts", method: http.MethodGet, bucket: req.Bucket, key: req.Key, query: q}
 		var res ossxml.ListPartsResult
-		if _, err := c.doXML(ctx, op, nil, &res); err != nil {
+		id, err := c.doXML(ctx, op, nil, &res)
+		if err != nil {
 			return nil, 0, false, err
 		}
-		page := &ListPartsPage{Parts: make([]Part, 0, len(res.Parts))}
+		page := &ListPartsPage{Parts: make([]Part, 0, len(res.Parts)), RequestID: id}
 		for _, p := range res.Parts {
 			page.Parts = append(page.Parts, Part{PartNumber: p.PartNumber, Size: p.Size, ETag: p.ETag, CRC64: p.HashCRC64, HasCRC64: p.HashCRC64 != 0, LastModified: p.LastModified.Time})
 		}
@@ -326,6 +328,7 @@ type ListMultipartUploadsRequest struct {
 type ListMultipartUploadsPage struct {
 	Uploads        []MultipartUpload
 	CommonPrefixes []string
+	RequestID      string
 }
 
 // ListMultipartUploads iterates over the uploads in progress in a bucket:
@@ -348,14 +351,14 @@ func (c *Client) ListMultipartUploads(ctx context.Context, req *ListMultipartUpl
 		setNonEmpty(q, "upload-id-marker", marker.uploadID)
 		op := &operation{name: "ListMultipartUploads", method: http.MethodGet, bucket: req.Bucket, query: q}
 		var res ossxml.ListMultipartUploadsResult
-		_, err := c.doXML(ctx, op, nil, &res)
+		id, err := c.doXML(ctx, op, nil, &res)
 		if err == nil {
 			err = res.DecodeURL()
 		}
 		if err != nil {
 			return nil, uploadMarker{}, false, err
 		}
-		page := &ListMultipartUploadsPage{}
+		page := &ListMultipartUploadsPage{RequestID: id}
 		for _, u := range res.Uploads {
 			page.Uploads = append(page.Uploads, MultipartUpload{Key: u.Key, UploadID: u.UploadID, Initiated: u.Initiated.Time})
 		}

@@ -74,6 +74,9 @@ func TestMultipartUpload(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
+					if page.RequestID == "" {
+						t.Error("ListParts page without a request id")
+					}
 					sizes = append(sizes, len(page.Parts))
 					for _, p := range page.Parts {
 						if p.LastModified.IsZero() {
