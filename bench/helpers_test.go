@@ -51,7 +51,7 @@ func checkObject(tb testing.TB, env *osstest.Env, key string, size int64, sum [m
 	if err := sameObject(tb, env, key, size, sum); err != nil {
 		tb.Fatal(err)
 	}
-	if err := env.Client.DeleteObject(tb.Context(), env.Bucket, key); err != nil {
+	if _, err := env.Client.DeleteObject(tb.Context(), &oss.DeleteObjectRequest{Bucket: env.Bucket, Key: key}); err != nil {
 		tb.Fatal(err)
 	}
 }

@@ -24,12 +24,17 @@ type PutBucketRequest struct {
 	DataRedundancyType string
 }
 
+// PutBucketResult is what the service answered to a PutBucket.
+type PutBucketResult struct {
+	RequestID string
+}
+
 // PutBucket creates a bucket; creating one the caller already owns with
 // the same settings succeeds.
-func (c *Client) PutBucket(ctx context.Context, req *PutBucketRequest) error {
+func (c *Client) PutBucket(ctx context.Context, req *PutBucketRequest) (*PutBucketResult, error) {
 	op := &operation{name: "PutBucket", method: http.MethodPut, bucket: req.Bucket, header: http.Header{}}
 	if req.Bucket == "" {
-		return op.wrap(fmt.Errorf("bucket is required: %w", ErrInvalidArgument))
+		return nil, op.wrap(fmt.Errorf("bucket is required: %w", ErrInvalidArgument))
 	}
 	if req.ACL != "" {
 		op.header.Set("x-oss-acl", req.ACL)
@@ -38,17 +43,35 @@ func (c *Client) PutBucket(ctx context.Context, req *PutBucketRequest) error {
 	if req.StorageClass != "" || req.DataRedundancyType != "" {
 		body = &ossxml.CreateBucketConfiguration{StorageClass: req.StorageClass, DataRedundancyType: req.DataRedundancyType}
 	}
-	return c.doXML(ctx, op, body, nil)
+	id, err := c.doXML(ctx, op, body, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &PutBucketResult{RequestID: id}, nil
+}
+
+// DeleteBucketRequest names the bucket to remove.
+type DeleteBucketRequest struct {
+	Bucket string
+}
+
+// DeleteBucketResult is what the service answered to a DeleteBucket.
+type DeleteBucketResult struct {
+	RequestID string
 }
 
 // DeleteBucket removes an empty bucket (ErrBucketNotEmpty while objects
 // or multipart uploads remain).
-func (c *Client) DeleteBucket(ctx context.Context, bucket string) error {
-	op := &operation{name: "DeleteBucket", method: http.MethodDelete, bucket: bucket}
-	if bucket == "" {
-		return op.wrap(fmt.Errorf("bucket is required: %w", ErrInvalidArgument))
+func (c *Client) DeleteBucket(ctx context.Context, req *DeleteBucketRequest) (*DeleteBucketResult, error) {
+	op := &operation{name: "DeleteBucket", method: http.MethodDelete, bucket: req.Bucket}
+	if req.Bucket == "" {
+		return nil, op.wrap(fmt.Errorf("bucket is required: %w", ErrInvalidArgument))
 	}
-	return c.doXML(ctx, op, nil, nil)
+	id, err := c.doXML(ctx, op, nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &DeleteBucketResult{RequestID: id}, nil
 }
 
 // BucketInfo describes a bucket.
@@ -71,7 +94,8 @@ type ListBucketsRequest struct {
 
 // ListBucketsPage is one page of buckets.
 type ListBucketsPage struct {
-	Buckets []BucketInfo
+	Buckets   []BucketInfo
+	RequestID string
 }
 
 // ListBuckets iterates over the caller's buckets a page at a time. The
@@ -83,10 +107,11 @@ func (c *Client) ListBuckets(ctx context.Context, req *ListBucketsRequest) iter.
 		setNonEmpty(q, "prefix", req.Prefix)
 		op := &operation{name: "ListBuckets", method: http.MethodGet, query: q}
 		var res ossxml.ListAllMyBucketsResult
-		if err := c.doXML(ctx, op, nil, &res); err != nil {
+		id, err := c.doXML(ctx, op, nil, &res)
+		if err != nil {
 			return nil, "", false, err
 		}
-		page := &ListBucketsPage{}
+		page := &ListBucketsPage{RequestID: id}
 		for _, b := range res.Buckets {
 			page.Buckets = append(page.Buckets, BucketInfo{Name: b.Name, Location: b.Location, Region: b.Region, StorageClass: b.StorageClass, CreationDate: b.CreationDate.Time})
 		}

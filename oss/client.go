@@ -48,8 +48,16 @@ type Config struct {
 	// HTTPClient is set, its own settings apply. StallTimeout and
 	// ReadTimeout apply to every client.
 	HTTPClient *http.Client
-	// MaxConnsPerHost sizes the default transport's pool of idle
-	// connections; set it to at least the concurrency in use. Zero means 32.
+	// MaxConnsPerHost caps the connections open to one host at once,
+	// dialing, in use and idle together (default
+	// DefaultMaxConnsPerHost, 32); it also sizes the pool of idle
+	// connections kept for reuse. A request that finds every connection
+	// busy waits for one, and that wait counts neither as a stall nor
+	// toward ReadTimeout (ctx still ends it). UploadFile, DownloadFile and
+	// the other transfers use up to TaskNum connections at once: set
+	// MaxConnsPerHost to at least the largest TaskNum in use, or parts
+	// queue for connections. With virtual-host addressing each bucket is
+	// a host of its own.
 	MaxConnsPerHost int
 	// ConnectTimeout bounds dialing a connection and the TLS handshake
 	// (default 10 s).
@@ -178,8 +186,9 @@ func isIPOrLocal(host string) bool {
 	return net.ParseIP(host) != nil || strings.EqualFold(host, "localhost")
 }
 
-// newTransport is tuned for bulk transfer: a pool of idle connections as
-// large as the concurrency, 256 KiB socket buffers, no transparent
+// newTransport is tuned for bulk transfer: at most Config.MaxConnsPerHost
+// connections per host, all of which may stay idle for reuse, 256 KiB
+// socket buffers, no transparent
 // compression (it would hide the bytes the CRC is computed over), and
 // HTTP/1.1, where parallel parts travel over parallel connections. It has
 // no ResponseHeaderTimeout: that clock starts once the request is written
@@ -189,7 +198,7 @@ func isIPOrLocal(host string) bool {
 func newTransport(cfg Config) *http.Transport {
 	conns := cfg.MaxConnsPerHost
 	if conns <= 0 {
-		conns = 32
+		conns = DefaultMaxConnsPerHost
 	}
 	dial := cfg.ConnectTimeout
 	if dial <= 0 {
@@ -200,6 +209,7 @@ func newTransport(cfg Config) *http.Transport {
 		DialContext:           (&net.Dialer{Timeout: dial, KeepAlive: 30 * time.Second}).DialContext,
 		MaxIdleConns:          conns * 2,
 		MaxIdleConnsPerHost:   conns,
+		MaxConnsPerHost:       conns,
 		IdleConnTimeout:       90 * time.Second,
 		TLSHandshakeTimeout:   dial,
 		ExpectContinueTimeout: time.Second,

@@ -164,6 +164,7 @@ func (c *Client) attempt(ctx context.Context, op *operation, body *attemptBody, 
 	// the service while idle; see staleConnError.
 	var reused atomic.Bool
 	trace := &httptrace.ClientTrace{
+		GetConn: func(string) { w.awaitConn() },
 		GotConn: func(i httptrace.GotConnInfo) {
 			reused.Store(i.Reused)
 			w.setConn(i.Conn)

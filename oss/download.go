@@ -47,13 +47,6 @@ type DownloadFileRequest struct {
 	Progress func(ProgressEvent)
 }
 
-// ByteRange is a span of an object: Length bytes from Offset; Length 0
-// means to the end.
-type ByteRange struct {
-	Offset int64
-	Length int64
-}
-
 // DownloadFileResult describes a finished download.
 type DownloadFileResult struct {
 	// Size is the number of bytes in the file.
@@ -71,9 +64,10 @@ type DownloadFileResult struct {
 	BytesFetched int64
 	// PartsResumed counts the ranges an earlier run had already fetched.
 	PartsResumed int
-	// Restarted says why an existing checkpoint was not resumed, when it
-	// was not (the object changed, other part size, partial file gone...).
-	Restarted string
+	// Restarted says why an existing checkpoint was not resumed (the
+	// object changed, other part size, partial file gone, ...); nil when
+	// there was none or it was resumed.
+	Restarted *Restart
 }
 
 // DownloadError is returned when a download fails. With a checkpoint, the
@@ -109,7 +103,7 @@ const maxRangeFailures = 8
 
 // downloadAPI is what DownloadFile needs of a Client; tests use fakes.
 type downloadAPI interface {
-	HeadObject(ctx context.Context, bucket, key string) (*ObjectInfo, error)
+	HeadObject(ctx context.Context, req *HeadObjectRequest) (*HeadObjectResult, error)
 	GetObject(ctx context.Context, req *GetObjectRequest) (*GetObjectResult, error)
 }
 
@@ -228,10 +222,11 @@ func (d *downloader) run(ctx context.Context) (*DownloadFileResult, error) {
 	if err := os.MkdirAll(filepath.Dir(plan.target), 0o777); err != nil {
 		return nil, err
 	}
-	d.info, err = d.api.HeadObject(ctx, d.req.Bucket, d.req.Key)
+	head, err := d.api.HeadObject(ctx, &HeadObjectRequest{Bucket: d.req.Bucket, Key: d.req.Key})
 	if err != nil {
 		return nil, err
 	}
+	d.info = &head.Object
 	if err := d.plan.span(d.req.Range, d.info.Size); err != nil {
 		return nil, err
 	}
@@ -425,7 +420,7 @@ func isPermanent(err error) bool {
 // updating crc, and returns how many arrived.
 func (d *downloader) fetchSpan(ctx context.Context, off, length int64, dst io.WriterAt, at int64, crc *uint64) (int64, error) {
 	res, err := d.api.GetObject(ctx, &GetObjectRequest{
-		Bucket: d.req.Bucket, Key: d.req.Key, Offset: off, Length: length,
+		Bucket: d.req.Bucket, Key: d.req.Key, Range: &ByteRange{Offset: off, Length: length},
 		TrafficLimit: d.req.TrafficLimit, IfMatch: d.info.ETag,
 	})
 	if err != nil {

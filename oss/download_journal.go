@@ -110,20 +110,20 @@ func readDownloadJournal(path string) (*dcpHeader, []cpPart, int64, error) {
 // resume opens the checkpoint and the partial file when they describe this
 // download and keeps every recorded range whose bytes read back intact;
 // otherwise it starts afresh and says why in restarted.
-func (d *downloader) resume() (restarted string, resumed int, err error) {
+func (d *downloader) resume() (restarted *Restart, resumed int, err error) {
 	want := d.header()
 	h, parts, end, rerr := readDownloadJournal(d.plan.checkpoint)
 	switch {
 	case errors.Is(rerr, fs.ErrNotExist):
 	case rerr != nil:
-		restarted = fmt.Sprintf("the checkpoint %s is unusable (%v)", d.plan.checkpoint, rerr)
+		restarted = &Restart{RestartCheckpointCorrupt, fmt.Sprintf("the checkpoint %s is unusable (%v)", d.plan.checkpoint, rerr)}
 	case h.ETag != want.ETag || h.ObjectSize != want.ObjectSize:
-		restarted = "the object changed since the checkpoint was written"
+		restarted = &Restart{RestartObjectChanged, "the object changed since the checkpoint was written"}
 	case *h != want:
-		restarted = "the checkpoint describes another download (object, range, part size or file differ)"
+		restarted = staleDownload(h, &want)
 	default:
 		resumed, restarted, err = d.reopen(parts, end)
-		if err != nil || restarted == "" {
+		if err != nil || restarted == nil {
 			return restarted, resumed, err
 		}
 	}
@@ -141,16 +141,32 @@ func (d *downloader) resume() (restarted string, resumed int, err error) {
 	return restarted, 0, err
 }
 
+// staleDownload says how checkpoint header h, of the same object as
+// want, differs from it.
+func staleDownload(h, want *dcpHeader) *Restart {
+	switch {
+	case h.Endpoint != want.Endpoint || h.Bucket != want.Bucket || h.Key != want.Key:
+		return &Restart{RestartOtherObject, fmt.Sprintf("the checkpoint is for %s/%s/%s", h.Endpoint, h.Bucket, h.Key)}
+	case h.Offset != want.Offset || h.Length != want.Length:
+		return &Restart{RestartOtherObject, fmt.Sprintf("the checkpoint is for %d bytes from byte %d, not %d from %d", h.Length, h.Offset, want.Length, want.Offset)}
+	case h.PartSize != want.PartSize:
+		return &Restart{RestartPartSizeChanged, fmt.Sprintf("the part size changed from %d to %d", h.PartSize, want.PartSize)}
+	case h.Partial != want.Partial:
+		return &Restart{RestartOtherFile, "the checkpoint is for another file, " + h.Partial}
+	}
+	return &Restart{RestartOtherObject, "the checkpoint describes another download"}
+}
+
 // reopen resumes from an intact checkpoint. It returns a reason to start
 // afresh instead when the partial file is missing or has the wrong size.
-func (d *downloader) reopen(parts []cpPart, end int64) (resumed int, restarted string, err error) {
+func (d *downloader) reopen(parts []cpPart, end int64) (resumed int, restarted *Restart, err error) {
 	f, err := os.OpenFile(d.plan.partial, os.O_RDWR, 0)
 	if err != nil {
-		return 0, "the partial file " + d.plan.partial + " is gone", nil
+		return 0, &Restart{RestartPartialFileLost, "the partial file " + d.plan.partial + " is gone"}, nil
 	}
 	if st, err := f.Stat(); err != nil || st.Size() != d.plan.length {
 		f.Close()
-		return 0, "the partial file " + d.plan.partial + " has the wrong size", nil
+		return 0, &Restart{RestartPartialFileLost, "the partial file " + d.plan.partial + " has the wrong size"}, nil
 	}
 	d.file = f
 	d.crcs = make([]uint64, d.plan.parts)
@@ -168,7 +184,7 @@ func (d *downloader) reopen(parts []cpPart, end int64) (resumed int, restarted s
 		if err != nil {
 			f.Close()
 			d.file = nil
-			return 0, "", err
+			return 0, nil, err
 		}
 		if crc != p.CRC64 {
 			continue // the disk lost what the journal names: fetch it again
@@ -181,9 +197,9 @@ func (d *downloader) reopen(parts []cpPart, end int64) (resumed int, restarted s
 	if err != nil {
 		f.Close()
 		d.file = nil
-		return 0, "", err
+		return 0, nil, err
 	}
-	return resumed, "", nil
+	return resumed, nil, nil
 }
 
 // crcOfSection returns the CRC-64 of size bytes of f at off.

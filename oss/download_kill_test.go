@@ -162,7 +162,7 @@ func dlKillTrial(t *testing.T, s *dlServer, exe string, seed uint64, tasks int, 
 		t.Fatalf("rerun: %v\nchild:\n%s", err, out.Bytes())
 	}
 	dlCheck(t, path, data, res, cp)
-	if !res.Verified || res.Restarted != "" {
+	if !res.Verified || res.Restarted != nil {
 		t.Errorf("rerun result %+v: want verified and resumed", res)
 	}
 	// Ranges the child finished were journalled and are not fetched again;

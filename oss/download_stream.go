@@ -31,6 +31,25 @@ type DownloadToRequest struct {
 	Progress func(ProgressEvent)
 }
 
+// DownloadToResult describes a finished DownloadTo. A stream keeps no
+// checkpoint, so unlike DownloadFileResult it has nothing resumed or
+// restarted to report.
+type DownloadToResult struct {
+	// Size is the number of bytes written to the Writer.
+	Size int64
+	// ETag is the object's ETag, which every range was fetched under.
+	ETag string
+	// CRC64 is the CRC-64/ECMA of the bytes written, computed by the
+	// client.
+	CRC64 uint64
+	// Verified reports that CRC64 was compared with, and equals, the CRC-64
+	// the service reports for the object: true for whole-object downloads
+	// from a service that reports one.
+	Verified bool
+	// BytesFetched counts the bytes fetched from the service.
+	BytesFetched int64
+}
+
 // DownloadTo writes req.Bucket/req.Key to req.Writer. Ranges are fetched
 // as DownloadFile fetches them (If-Match on the ETag, resumed from the
 // byte reached when a body breaks) into TaskNum buffers and written in
@@ -38,7 +57,7 @@ type DownloadToRequest struct {
 // have been written by then, a mismatch is reported as an error wrapping
 // ErrCRCMismatch after the fact, and the caller must treat what it
 // received as corrupt.
-func (c *Client) DownloadTo(ctx context.Context, req *DownloadToRequest) (*DownloadFileResult, error) {
+func (c *Client) DownloadTo(ctx context.Context, req *DownloadToRequest) (*DownloadToResult, error) {
 	if req.Writer == nil {
 		return nil, fmt.Errorf("a writer is required: %w", ErrInvalidArgument)
 	}
@@ -63,16 +82,17 @@ func (m *memRange) WriteAt(p []byte, off int64) (int, error) {
 
 // stream fetches the plan's ranges, TaskNum ahead, and writes them to w in
 // order.
-func (d *downloader) stream(ctx context.Context, w io.Writer) (*DownloadFileResult, error) {
+func (d *downloader) stream(ctx context.Context, w io.Writer) (*DownloadToResult, error) {
 	plan, err := normalizeDownload(d.req)
 	if err != nil {
 		return nil, err
 	}
 	d.plan = plan
-	d.info, err = d.api.HeadObject(ctx, d.req.Bucket, d.req.Key)
+	head, err := d.api.HeadObject(ctx, &HeadObjectRequest{Bucket: d.req.Bucket, Key: d.req.Key})
 	if err != nil {
 		return nil, err
 	}
+	d.info = &head.Object
 	if err := d.plan.span(d.req.Range, d.info.Size); err != nil {
 		return nil, err
 	}
@@ -139,7 +159,7 @@ func (d *downloader) stream(ctx context.Context, w io.Writer) (*DownloadFileResu
 	if err := context.Cause(ctx); err != nil {
 		return nil, &DownloadError{Err: err}
 	}
-	res := &DownloadFileResult{Size: written, ETag: d.info.ETag, CRC64: sum, BytesFetched: d.fetched}
+	res := &DownloadToResult{Size: written, ETag: d.info.ETag, CRC64: sum, BytesFetched: d.fetched}
 	if d.plan.whole(d.info.Size) && d.info.HasCRC64 {
 		if sum != d.info.CRC64 {
 			return res, &DownloadError{Err: fmt.Errorf("%w: the object has %d, the bytes written %d", ErrCRCMismatch, d.info.CRC64, sum)}

@@ -140,7 +140,7 @@ func TestDownloadFile(t *testing.T) {
 						t.Fatal(err)
 					}
 					dlCheck(t, path, data, res, cp)
-					if !res.Verified || res.BytesFetched != int64(size) || res.PartsResumed != 0 || res.Restarted != "" {
+					if !res.Verified || res.BytesFetched != int64(size) || res.PartsResumed != 0 || res.Restarted != nil {
 						t.Errorf("result %+v: want verified, %d bytes fetched, nothing resumed", res, size)
 					}
 					progress.check(t, 0, int64(size))
@@ -276,8 +276,56 @@ func TestDownloadResume(t *testing.T) {
 	if want := int64(len(data)) - int64(res.PartsResumed)*part; res.BytesFetched != want {
 		t.Errorf("fetched %d bytes on resume, want %d", res.BytesFetched, want)
 	}
-	if !res.Verified || res.Restarted != "" {
+	if !res.Verified || res.Restarted != nil {
 		t.Errorf("result %+v", res)
+	}
+}
+
+// TestDownloadRestartReasons: a checkpoint that no longer fits the
+// request or the disk is not resumed, and the result says why.
+func TestDownloadRestartReasons(t *testing.T) {
+	const part = 100 * upKiB
+	tests := []struct {
+		name   string
+		change func(t *testing.T, req *oss.DownloadFileRequest)
+		want   oss.RestartReason
+	}{
+		{"part size", func(t *testing.T, req *oss.DownloadFileRequest) { req.PartSize = 2 * part }, oss.RestartPartSizeChanged},
+		{"partial file removed", func(t *testing.T, req *oss.DownloadFileRequest) {
+			if err := os.Remove(req.DownloadFile + ".ossup-partial"); err != nil {
+				t.Fatal(err)
+			}
+		}, oss.RestartPartialFileLost},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := dlStart(t)
+			data := upData(10*part, 3)
+			s.put(t, "obj", data)
+			path := filepath.Join(t.TempDir(), "f")
+			ctx, cancel := context.WithCancel(t.Context())
+			req := &oss.DownloadFileRequest{
+				Bucket: s.Bucket, Key: "obj", DownloadFile: path, PartSize: part, EnableCheckpoint: true,
+				Progress: func(e oss.ProgressEvent) {
+					if e.Done >= 3*part {
+						cancel()
+					}
+				},
+			}
+			if _, err := s.Client.DownloadFile(ctx, req); !errors.Is(err, context.Canceled) {
+				t.Fatalf("interrupted download: %v", err)
+			}
+			req.Progress = nil
+			tt.change(t, req)
+			res, err := s.Client.DownloadFile(t.Context(), req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			dlCheck(t, path, data, res, path+".dcp")
+			if res.Restarted == nil || res.Restarted.Reason != tt.want || res.PartsResumed != 0 {
+				t.Errorf("result %+v (restarted %v), want a restart because %s", res, res.Restarted, tt.want)
+			}
+		})
 	}
 }
 
@@ -309,7 +357,7 @@ func TestDownloadObjectChanged(t *testing.T) {
 		t.Fatal(err)
 	}
 	dlCheck(t, path, updated, res, path+".dcp")
-	if !strings.Contains(res.Restarted, "object changed") || res.PartsResumed != 0 {
+	if (res.Restarted == nil || res.Restarted.Reason != oss.RestartObjectChanged) || res.PartsResumed != 0 {
 		t.Errorf("result %+v: want a restart because the object changed", res)
 	}
 

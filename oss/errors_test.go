@@ -151,7 +151,7 @@ func TestServiceErrorParsing(t *testing.T) {
 			case "get":
 				_, err = env.Client.GetObject(ctx, &oss.GetObjectRequest{Bucket: env.Bucket, Key: key})
 			case "head":
-				_, err = env.Client.HeadObject(ctx, env.Bucket, key)
+				_, err = env.Client.HeadObject(ctx, &oss.HeadObjectRequest{Bucket: env.Bucket, Key: key})
 			case "put":
 				_, err = env.Client.PutObject(ctx, &oss.PutObjectRequest{Bucket: env.Bucket, Key: key, Body: strings.NewReader("data"), Size: 4})
 			}

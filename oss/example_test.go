@@ -43,11 +43,11 @@ func Example() {
 
 	data := "hello, world"
 	_, err = client.PutObject(ctx, &oss.PutObjectRequest{
-		Bucket:   "test-bucket",
-		Key:      "greetings/hello.txt",
-		Body:     strings.NewReader(data),
-		Size:     int64(len(data)),
-		Metadata: oss.ObjectMetadata{ContentType: "text/plain", User: map[string]string{"lang": "en"}},
+		Bucket:         "test-bucket",
+		Key:            "greetings/hello.txt",
+		Body:           strings.NewReader(data),
+		Size:           int64(len(data)),
+		ObjectMetadata: oss.ObjectMetadata{ContentType: "text/plain", User: map[string]string{"lang": "en"}},
 	})
 	if err != nil {
 		log.Fatal(err)
@@ -62,7 +62,7 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Printf("%s (%s, lang %s)\n", body, res.Object.Metadata.ContentType, res.Object.Metadata.User["lang"])
+	fmt.Printf("%s (%s, lang %s)\n", body, res.Object.ObjectMetadata.ContentType, res.Object.ObjectMetadata.User["lang"])
 	// Output: hello, world (text/plain, lang en)
 }
 
@@ -70,7 +70,7 @@ func ExampleClient_HeadObject() {
 	env := exampleServer()
 	defer env.Close()
 
-	_, err := env.Client.HeadObject(context.Background(), "test-bucket", "no/such/key")
+	_, err := env.Client.HeadObject(context.Background(), &oss.HeadObjectRequest{Bucket: "test-bucket", Key: "no/such/key"})
 	if errors.Is(err, oss.ErrNoSuchKey) {
 		fmt.Println("no such key")
 	}
@@ -124,10 +124,11 @@ func Example_multipart() {
 	data := bytes.Repeat([]byte("0123456789abcdef"), 20000) // 320,000 bytes
 	src := bytes.NewReader(data)
 
-	id, err := client.InitiateMultipartUpload(ctx, &oss.InitiateMultipartUploadRequest{Bucket: bucket, Key: key})
+	init, err := client.InitiateMultipartUpload(ctx, &oss.InitiateMultipartUploadRequest{Bucket: bucket, Key: key})
 	if err != nil {
 		log.Fatal(err)
 	}
+	id := init.UploadID
 	var parts []oss.UploadedPart
 	for n, off := 1, int64(0); off < int64(len(data)); n, off = n+1, off+oss.MinPartSize {
 		size := min(oss.MinPartSize, int64(len(data))-off)
@@ -136,16 +137,16 @@ func Example_multipart() {
 			Body: io.NewSectionReader(src, off, size), Size: size,
 		})
 		if err != nil {
-			_ = client.AbortMultipartUpload(ctx, bucket, key, id) // leave no parts behind
+			_, _ = client.AbortMultipartUpload(ctx, &oss.AbortMultipartUploadRequest{Bucket: bucket, Key: key, UploadID: id}) // leave no parts behind
 			log.Fatal(err)
 		}
 		parts = append(parts, oss.UploadedPart{PartNumber: n, ETag: res.ETag})
 	}
-	for page, err := range client.ListParts(ctx, bucket, key, id, 0) {
+	for page, err := range client.ListParts(ctx, &oss.ListPartsRequest{Bucket: bucket, Key: key, UploadID: id}) {
 		if err != nil {
 			log.Fatal(err)
 		}
-		for _, p := range page {
+		for _, p := range page.Parts {
 			fmt.Printf("part %d: %d bytes\n", p.PartNumber, p.Size)
 		}
 	}

@@ -34,18 +34,20 @@ func faultPut(t *testing.T, env *osstest.Env, key string, body io.Reader, size i
 // completes the upload.
 func faultUploadPart(t *testing.T, env *osstest.Env, key string, body io.Reader, size int64) (uint64, error) {
 	ctx := t.Context()
-	id, err := env.Client.InitiateMultipartUpload(ctx, &oss.InitiateMultipartUploadRequest{Bucket: env.Bucket, Key: key})
+	init, err := env.Client.InitiateMultipartUpload(ctx, &oss.InitiateMultipartUploadRequest{Bucket: env.Bucket, Key: key})
 	if err != nil {
 		t.Fatalf("InitiateMultipartUpload: %v", err)
 	}
+	id := init.UploadID
 	res, err := env.Client.UploadPart(ctx, &oss.UploadPartRequest{Bucket: env.Bucket, Key: key, UploadID: id, PartNumber: 1, Body: body, Size: size})
 	if err != nil {
 		return 0, err
 	}
-	for parts, err := range env.Client.ListParts(ctx, env.Bucket, key, id, 0) {
+	for page, err := range env.Client.ListParts(ctx, &oss.ListPartsRequest{Bucket: env.Bucket, Key: key, UploadID: id}) {
 		if err != nil {
 			t.Fatalf("ListParts: %v", err)
 		}
+		parts := page.Parts
 		if len(parts) != 1 || parts[0].Size != size || parts[0].CRC64 != res.CRC64 || parts[0].ETag != res.ETag {
 			t.Errorf("ListParts = %+v, want one part of %d bytes, CRC-64 %d, ETag %s", parts, size, res.CRC64, res.ETag)
 		}

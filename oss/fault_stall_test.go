@@ -185,7 +185,7 @@ func TestStallInGetObjectBody(t *testing.T) {
 		t.Fatalf("read %d bytes before the stall, not a prefix of the object", len(got))
 	}
 	// The caller resumes from where the stall left it.
-	res, err = c.GetObject(ctx, &oss.GetObjectRequest{Bucket: env.Bucket, Key: "obj", Offset: int64(len(got))})
+	res, err = c.GetObject(ctx, &oss.GetObjectRequest{Bucket: env.Bucket, Key: "obj", Range: &oss.ByteRange{Offset: int64(len(got))}})
 	if err != nil {
 		t.Fatalf("GetObject of the rest: %v", err)
 	}
@@ -315,7 +315,7 @@ func TestStallNoAnswer(t *testing.T) {
 		cfg.RetryMaxAttempts = 2
 	})
 	start := time.Now()
-	_, err := c.HeadObject(t.Context(), env.Bucket, "obj")
+	_, err := c.HeadObject(t.Context(), &oss.HeadObjectRequest{Bucket: env.Bucket, Key: "obj"})
 	elapsed := time.Since(start)
 	se, ok := errors.AsType[*oss.StallError](err)
 	if !ok {

@@ -39,6 +39,7 @@ type ObjectSummary struct {
 type ListObjectsV2Page struct {
 	Objects        []ObjectSummary
 	CommonPrefixes []string
+	RequestID      string
 }
 
 // ListObjectsV2 iterates over a bucket's objects a page at a time, in key
@@ -57,14 +58,14 @@ func (c *Client) ListObjectsV2(ctx context.Context, req *ListObjectsV2Request) i
 		setNonEmpty(q, "continuation-token", string(token))
 		op := &operation{name: "ListObjectsV2", method: http.MethodGet, bucket: req.Bucket, query: q}
 		var res ossxml.ListBucketV2Result
-		err := c.doXML(ctx, op, nil, &res)
+		id, err := c.doXML(ctx, op, nil, &res)
 		if err == nil {
 			err = res.DecodeURL()
 		}
 		if err != nil {
 			return nil, "", false, err
 		}
-		page := &ListObjectsV2Page{}
+		page := &ListObjectsV2Page{RequestID: id}
 		for _, o := range res.Contents {
 			page.Objects = append(page.Objects, ObjectSummary{Key: o.Key, Size: o.Size, ETag: o.ETag, LastModified: o.LastModified.Time, Type: o.Type, StorageClass: o.StorageClass})
 		}

@@ -2,11 +2,12 @@ package oss
 
 import (
 	"fmt"
-	"github.com/ossup/ossup/internal/limits"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ossup/ossup/internal/limits"
 )
 
 // ObjectMetadata is what an object carries besides its bytes.
@@ -48,7 +49,8 @@ func (m *ObjectMetadata) apply(h http.Header) {
 	}
 }
 
-// ObjectInfo describes a stored object, as HeadObject and GetObject report it.
+// ObjectInfo describes a stored object, as HeadObject and GetObject report
+// it. The request id is in their results.
 type ObjectInfo struct {
 	Size         int64 // bytes
 	ETag         string
@@ -56,8 +58,8 @@ type ObjectInfo struct {
 	CRC64        uint64 // CRC-64/ECMA of the whole object; 0 when not reported
 	HasCRC64     bool   // whether the service reported a CRC-64
 	ObjectType   string // Normal, Multipart, Appendable
-	Metadata     ObjectMetadata
-	RequestID    string
+	// ObjectMetadata is the metadata the object was stored with.
+	ObjectMetadata ObjectMetadata
 }
 
 func objectInfo(resp *http.Response) ObjectInfo {
@@ -65,8 +67,7 @@ func objectInfo(resp *http.Response) ObjectInfo {
 	info := ObjectInfo{
 		ETag:       h.Get("ETag"),
 		ObjectType: h.Get("x-oss-object-type"),
-		RequestID:  h.Get("x-oss-request-id"),
-		Metadata: ObjectMetadata{
+		ObjectMetadata: ObjectMetadata{
 			ContentType: h.Get("Content-Type"), CacheControl: h.Get("Cache-Control"),
 			ContentDisposition: h.Get("Content-Disposition"), ContentEncoding: h.Get("Content-Encoding"),
 			Expires: h.Get("Expires"), ACL: h.Get("x-oss-object-acl"), StorageClass: h.Get("x-oss-storage-class"),
@@ -77,10 +78,10 @@ func objectInfo(resp *http.Response) ObjectInfo {
 	info.CRC64, info.HasCRC64 = crcHeader(h)
 	for k, v := range h {
 		if name, ok := strings.CutPrefix(strings.ToLower(k), "x-oss-meta-"); ok && len(v) > 0 {
-			if info.Metadata.User == nil {
-				info.Metadata.User = map[string]string{}
+			if info.ObjectMetadata.User == nil {
+				info.ObjectMetadata.User = map[string]string{}
 			}
-			info.Metadata.User[name] = v[0]
+			info.ObjectMetadata.User[name] = v[0]
 		}
 	}
 	return info

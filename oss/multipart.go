@@ -23,32 +23,40 @@ const (
 
 // InitiateMultipartUploadRequest starts a multipart upload.
 type InitiateMultipartUploadRequest struct {
-	Bucket   string
-	Key      string
-	Metadata ObjectMetadata // applied to the object at Complete
+	Bucket string
+	Key    string
+	// ObjectMetadata is applied to the object at Complete.
+	ObjectMetadata ObjectMetadata
 	// ForbidOverwrite fails with ErrFileAlreadyExists if the key exists.
 	ForbidOverwrite bool
 }
 
-// InitiateMultipartUpload starts a multipart upload and returns its id.
-func (c *Client) InitiateMultipartUpload(ctx context.Context, req *InitiateMultipartUploadRequest) (uploadID string, err error) {
+// InitiateMultipartUploadResult names the upload started.
+type InitiateMultipartUploadResult struct {
+	UploadID  string
+	RequestID string
+}
+
+// InitiateMultipartUpload starts a multipart upload.
+func (c *Client) InitiateMultipartUpload(ctx context.Context, req *InitiateMultipartUploadRequest) (*InitiateMultipartUploadResult, error) {
 	op := &operation{name: "InitiateMultipartUpload", method: http.MethodPost, bucket: req.Bucket, key: req.Key, header: http.Header{},
 		query: url.Values{"uploads": {""}, "encoding-type": {ossxml.EncodingURL}}}
 	if err := checkObject(req.Bucket, req.Key); err != nil {
-		return "", op.wrap(err)
+		return nil, op.wrap(err)
 	}
-	req.Metadata.apply(op.header)
+	req.ObjectMetadata.apply(op.header)
 	if req.ForbidOverwrite {
 		op.header.Set("x-oss-forbid-overwrite", "true")
 	}
 	var res ossxml.InitiateMultipartUploadResult
-	if err := c.doXML(ctx, op, nil, &res); err != nil {
-		return "", err
+	id, err := c.doXML(ctx, op, nil, &res)
+	if err != nil {
+		return nil, err
 	}
 	if res.UploadID == "" {
-		return "", op.wrap(fmt.Errorf("the service returned no upload id"))
+		return nil, op.wrap(fmt.Errorf("the service returned no upload id (request id %s)", id))
 	}
-	return res.UploadID, nil
+	return &InitiateMultipartUploadResult{UploadID: res.UploadID, RequestID: id}, nil
 }
 
 // UploadPartRequest uploads one part.
@@ -212,16 +220,34 @@ func (c *Client) complete(ctx context.Context, op *operation, body any, callback
 	return res, nil
 }
 
-// AbortMultipartUpload discards an upload and its parts.
-func (c *Client) AbortMultipartUpload(ctx context.Context, bucket, key, uploadID string) error {
-	op := &operation{name: "AbortMultipartUpload", method: http.MethodDelete, bucket: bucket, key: key, query: url.Values{"uploadId": {uploadID}}}
-	if err := checkObject(bucket, key); err != nil {
-		return op.wrap(err)
+// AbortMultipartUploadRequest names the upload to discard.
+type AbortMultipartUploadRequest struct {
+	Bucket   string
+	Key      string
+	UploadID string
+}
+
+// AbortMultipartUploadResult is what the service answered to an
+// AbortMultipartUpload.
+type AbortMultipartUploadResult struct {
+	RequestID string
+}
+
+// AbortMultipartUpload discards an upload and its parts. An upload that
+// is already gone fails with ErrNoSuchUpload.
+func (c *Client) AbortMultipartUpload(ctx context.Context, req *AbortMultipartUploadRequest) (*AbortMultipartUploadResult, error) {
+	op := &operation{name: "AbortMultipartUpload", method: http.MethodDelete, bucket: req.Bucket, key: req.Key, query: url.Values{"uploadId": {req.UploadID}}}
+	if err := checkObject(req.Bucket, req.Key); err != nil {
+		return nil, op.wrap(err)
 	}
-	if uploadID == "" {
-		return op.wrap(fmt.Errorf("upload id is required: %w", ErrInvalidArgument))
+	if req.UploadID == "" {
+		return nil, op.wrap(fmt.Errorf("upload id is required: %w", ErrInvalidArgument))
 	}
-	return c.doXML(ctx, op, nil, nil)
+	id, err := c.doXML(ctx, op, nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &AbortMultipartUploadResult{RequestID: id}, nil
 }
 
 // Part is an uploaded part as ListParts reports it.
@@ -237,32 +263,47 @@ type Part struct {
 	LastModified time.Time
 }
 
+// ListPartsRequest selects the parts of one upload.
+type ListPartsRequest struct {
+	Bucket   string
+	Key      string
+	UploadID string
+	PageSize int // 1 to 1000 (default 1000)
+}
+
+// ListPartsPage is one page of an upload's parts, in part number order.
+type ListPartsPage struct {
+	Parts     []Part
+	RequestID string
+}
+
 // ListParts iterates over the parts of an upload, in part number order, a
-// page (up to pageSize parts; 0 means 1000) at a time. The iteration stops
-// at the first error, which it yields; a service whose next part number
-// marker does not grow yields a *PaginationError.
-func (c *Client) ListParts(ctx context.Context, bucket, key, uploadID string, pageSize int) iter.Seq2[[]Part, error] {
-	if err := checkObject(bucket, key); err != nil {
-		return failed[[]Part](fmt.Errorf("oss: ListParts: %w", err))
+// page at a time. The iteration stops at the first error, which it
+// yields; a service whose next part number marker does not grow yields a
+// *PaginationError.
+func (c *Client) ListParts(ctx context.Context, req *ListPartsRequest) iter.Seq2[*ListPartsPage, error] {
+	if err := checkObject(req.Bucket, req.Key); err != nil {
+		return failed[*ListPartsPage](fmt.Errorf("oss: ListParts: %w", err))
 	}
-	if uploadID == "" {
-		return failed[[]Part](fmt.Errorf("oss: ListParts: upload id is required: %w", ErrInvalidArgument))
+	if req.UploadID == "" {
+		return failed[*ListPartsPage](fmt.Errorf("oss: ListParts: upload id is required: %w", ErrInvalidArgument))
 	}
-	return paginate(ctx, "ListParts", 0, func(ctx context.Context, marker partMarker) ([]Part, partMarker, bool, error) {
-		q := url.Values{"uploadId": {uploadID}, "encoding-type": {ossxml.EncodingURL}, "max-parts": {strconv.Itoa(pageSizeOr(pageSize))}}
+	return paginate(ctx, "ListParts", 0, func(ctx context.Context, marker partMarker) (*ListPartsPage, partMarker, bool, error) {
+		q := url.Values{"uploadId": {req.UploadID}, "encoding-type": {ossxml.EncodingURL}, "max-parts": {strconv.Itoa(pageSizeOr(req.PageSize))}}
 		if marker > 0 {
 			q.Set("part-number-marker", strconv.Itoa(int(marker)))
 		}
-		op := &operation{name: "ListParts", method: http.MethodGet, bucket: bucket, key: key, query: q}
+		op := &operation{name: "ListParts", method: http.MethodGet, bucket: req.Bucket, key: req.Key, query: q}
 		var res ossxml.ListPartsResult
-		if err := c.doXML(ctx, op, nil, &res); err != nil {
+		id, err := c.doXML(ctx, op, nil, &res)
+		if err != nil {
 			return nil, 0, false, err
 		}
-		parts := make([]Part, 0, len(res.Parts))
+		page := &ListPartsPage{Parts: make([]Part, 0, len(res.Parts)), RequestID: id}
 		for _, p := range res.Parts {
-			parts = append(parts, Part{PartNumber: p.PartNumber, Size: p.Size, ETag: p.ETag, CRC64: p.HashCRC64, HasCRC64: p.HashCRC64 != 0, LastModified: p.LastModified.Time})
+			page.Parts = append(page.Parts, Part{PartNumber: p.PartNumber, Size: p.Size, ETag: p.ETag, CRC64: p.HashCRC64, HasCRC64: p.HashCRC64 != 0, LastModified: p.LastModified.Time})
 		}
-		return parts, partMarker(res.NextPartNumberMarker), res.IsTruncated, nil
+		return page, partMarker(res.NextPartNumberMarker), res.IsTruncated, nil
 	})
 }
 
@@ -287,6 +328,7 @@ type ListMultipartUploadsRequest struct {
 type ListMultipartUploadsPage struct {
 	Uploads        []MultipartUpload
 	CommonPrefixes []string
+	RequestID      string
 }
 
 // ListMultipartUploads iterates over the uploads in progress in a bucket:
@@ -309,14 +351,14 @@ func (c *Client) ListMultipartUploads(ctx context.Context, req *ListMultipartUpl
 		setNonEmpty(q, "upload-id-marker", marker.uploadID)
 		op := &operation{name: "ListMultipartUploads", method: http.MethodGet, bucket: req.Bucket, query: q}
 		var res ossxml.ListMultipartUploadsResult
-		err := c.doXML(ctx, op, nil, &res)
+		id, err := c.doXML(ctx, op, nil, &res)
 		if err == nil {
 			err = res.DecodeURL()
 		}
 		if err != nil {
 			return nil, uploadMarker{}, false, err
 		}
-		page := &ListMultipartUploadsPage{}
+		page := &ListMultipartUploadsPage{RequestID: id}
 		for _, u := range res.Uploads {
 			page.Uploads = append(page.Uploads, MultipartUpload{Key: u.Key, UploadID: u.UploadID, Initiated: u.Initiated.Time})
 		}

@@ -22,8 +22,8 @@ type PutObjectRequest struct {
 	// retry is needed; any other Body is sent once.
 	Body io.Reader
 	Size int64 // bytes, 0 to 5 GiB
-	// Metadata is stored with the object.
-	Metadata ObjectMetadata
+	// ObjectMetadata is stored with the object.
+	ObjectMetadata ObjectMetadata
 	// ForbidOverwrite fails with ErrFileAlreadyExists if the key exists.
 	ForbidOverwrite bool
 	// Callback, when set, is called by the service after the object is
@@ -71,7 +71,7 @@ func (c *Client) PutObject(ctx context.Context, req *PutObjectRequest) (*PutObje
 	if req.Body == nil {
 		op.body = http.NoBody
 	}
-	req.Metadata.apply(op.header)
+	req.ObjectMetadata.apply(op.header)
 	if req.ForbidOverwrite {
 		op.header.Set("x-oss-forbid-overwrite", "true")
 	}
@@ -110,15 +110,23 @@ func checkObject(bucket, key string) error {
 	return nil
 }
 
+// ByteRange is a span of an object, in bytes: Length bytes from Offset;
+// Length 0 means to the end. GetObject, DownloadFile and DownloadTo take
+// one.
+type ByteRange struct {
+	Offset int64
+	Length int64
+}
+
 // GetObjectRequest reads an object or a byte range of it.
 type GetObjectRequest struct {
 	Bucket string
 	Key    string
-	// Offset and Length select a range; Length 0 means to the end. The
-	// range uses the standard behaviour: an Offset past the end is an
-	// InvalidRange error and a Length past the end is clipped.
-	Offset int64
-	Length int64
+	// Range, when set, selects Range.Length bytes from Range.Offset
+	// (Length 0: to the end), with the standard behaviour: an Offset past
+	// the end is an InvalidRange error and a Length past the end is
+	// clipped. A Range of zeros reads the whole object, as nil does.
+	Range *ByteRange
 	// TrafficLimit caps the download speed in bits per second (0: none).
 	TrafficLimit int64
 	// IfMatch, when set, is an ETag the object must still have: otherwise
@@ -139,6 +147,7 @@ type GetObjectResult struct {
 	ContentLength int64
 	// ContentRange is the Content-Range header of a ranged read.
 	ContentRange string
+	RequestID    string
 }
 
 // GetObject opens an object for reading.
@@ -151,14 +160,17 @@ func (c *Client) GetObject(ctx context.Context, req *GetObjectRequest) (*GetObje
 	if err := checkObject(req.Bucket, req.Key); err != nil {
 		return nil, op.wrap(err)
 	}
-	if req.Offset < 0 || req.Length < 0 {
+	var rng ByteRange
+	if req.Range != nil {
+		rng = *req.Range
+	}
+	if rng.Offset < 0 || rng.Length < 0 {
 		return nil, op.wrap(fmt.Errorf("negative range: %w", ErrInvalidArgument))
 	}
-	ranged := req.Offset > 0 || req.Length > 0
-	if ranged {
-		r := "bytes=" + strconv.FormatInt(req.Offset, 10) + "-"
-		if req.Length > 0 {
-			r += strconv.FormatInt(req.Offset+req.Length-1, 10)
+	if rng.Offset > 0 || rng.Length > 0 {
+		r := "bytes=" + strconv.FormatInt(rng.Offset, 10) + "-"
+		if rng.Length > 0 {
+			r += strconv.FormatInt(rng.Offset+rng.Length-1, 10)
 		}
 		op.header.Set("Range", r)
 		op.header.Set("x-oss-range-behavior", "standard")
@@ -174,9 +186,10 @@ func (c *Client) GetObject(ctx context.Context, req *GetObjectRequest) (*GetObje
 		return nil, err
 	}
 	info := objectInfo(resp)
-	res := &GetObjectResult{Body: resp.Body, Object: info, ContentLength: resp.ContentLength, ContentRange: resp.Header.Get("Content-Range")}
+	res := &GetObjectResult{Body: resp.Body, Object: info, ContentLength: resp.ContentLength,
+		ContentRange: resp.Header.Get("Content-Range"), RequestID: resp.Header.Get("x-oss-request-id")}
 	if resp.StatusCode == http.StatusOK && info.HasCRC64 {
-		res.Body = &crcCheckReader{rc: resp.Body, want: info.CRC64, op: op, requestID: info.RequestID}
+		res.Body = &crcCheckReader{rc: resp.Body, want: info.CRC64, op: op, requestID: res.RequestID}
 	}
 	return res, nil
 }
@@ -201,10 +214,22 @@ func (r *crcCheckReader) Read(p []byte) (int, error) {
 
 func (r *crcCheckReader) Close() error { return r.rc.Close() }
 
+// HeadObjectRequest names the object to describe.
+type HeadObjectRequest struct {
+	Bucket string
+	Key    string
+}
+
+// HeadObjectResult is an object's description.
+type HeadObjectResult struct {
+	Object    ObjectInfo
+	RequestID string
+}
+
 // HeadObject returns an object's description without its content.
-func (c *Client) HeadObject(ctx context.Context, bucket, key string) (*ObjectInfo, error) {
-	op := &operation{name: "HeadObject", method: http.MethodHead, bucket: bucket, key: key}
-	if err := checkObject(bucket, key); err != nil {
+func (c *Client) HeadObject(ctx context.Context, req *HeadObjectRequest) (*HeadObjectResult, error) {
+	op := &operation{name: "HeadObject", method: http.MethodHead, bucket: req.Bucket, key: req.Key}
+	if err := checkObject(req.Bucket, req.Key); err != nil {
 		return nil, op.wrap(err)
 	}
 	resp, err := c.do(ctx, op)
@@ -212,50 +237,76 @@ func (c *Client) HeadObject(ctx context.Context, bucket, key string) (*ObjectInf
 		return nil, err
 	}
 	resp.Body.Close()
-	info := objectInfo(resp)
-	return &info, nil
+	return &HeadObjectResult{Object: objectInfo(resp), RequestID: resp.Header.Get("x-oss-request-id")}, nil
+}
+
+// DeleteObjectRequest names the object to remove.
+type DeleteObjectRequest struct {
+	Bucket string
+	Key    string
+}
+
+// DeleteObjectResult is what the service answered to a DeleteObject.
+type DeleteObjectResult struct {
+	RequestID string
 }
 
 // DeleteObject removes an object; removing a missing key is not an error.
-func (c *Client) DeleteObject(ctx context.Context, bucket, key string) error {
-	op := &operation{name: "DeleteObject", method: http.MethodDelete, bucket: bucket, key: key}
-	if err := checkObject(bucket, key); err != nil {
-		return op.wrap(err)
+func (c *Client) DeleteObject(ctx context.Context, req *DeleteObjectRequest) (*DeleteObjectResult, error) {
+	op := &operation{name: "DeleteObject", method: http.MethodDelete, bucket: req.Bucket, key: req.Key}
+	if err := checkObject(req.Bucket, req.Key); err != nil {
+		return nil, op.wrap(err)
 	}
 	resp, err := c.do(ctx, op)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	discardClose(resp)
-	return nil
+	return &DeleteObjectResult{RequestID: resp.Header.Get("x-oss-request-id")}, nil
 }
 
 // MaxDeleteObjects is the most keys one DeleteObjects call may name.
 const MaxDeleteObjects = limits.MaxDeleteObjects
 
-// DeleteObjects removes up to MaxDeleteObjects keys in one request and
-// returns the keys the service reports deleted (missing keys included).
-// With quiet set the service lists nothing and the result is empty.
-func (c *Client) DeleteObjects(ctx context.Context, bucket string, keys []string, quiet bool) ([]string, error) {
-	op := &operation{name: "DeleteObjects", method: http.MethodPost, bucket: bucket, header: http.Header{},
+// DeleteObjectsRequest names up to MaxDeleteObjects keys to remove from
+// one bucket.
+type DeleteObjectsRequest struct {
+	Bucket string
+	Keys   []string // 1 to MaxDeleteObjects
+	// Quiet asks the service not to list the keys it deleted.
+	Quiet bool
+}
+
+// DeleteObjectsResult is what the service answered to a DeleteObjects.
+type DeleteObjectsResult struct {
+	// Deleted are the keys the service reports deleted, missing keys
+	// included; empty when the request was Quiet.
+	Deleted   []string
+	RequestID string
+}
+
+// DeleteObjects removes up to MaxDeleteObjects keys in one request.
+func (c *Client) DeleteObjects(ctx context.Context, req *DeleteObjectsRequest) (*DeleteObjectsResult, error) {
+	op := &operation{name: "DeleteObjects", method: http.MethodPost, bucket: req.Bucket, header: http.Header{},
 		query: url.Values{"delete": {""}, "encoding-type": {ossxml.EncodingURL}}}
-	if bucket == "" || len(keys) == 0 || len(keys) > MaxDeleteObjects {
+	if req.Bucket == "" || len(req.Keys) == 0 || len(req.Keys) > MaxDeleteObjects {
 		return nil, op.wrap(fmt.Errorf("need a bucket and 1 to %d keys: %w", MaxDeleteObjects, ErrInvalidArgument))
 	}
-	del := ossxml.Delete{Quiet: quiet}
-	for _, k := range keys {
+	del := ossxml.Delete{Quiet: req.Quiet}
+	for _, k := range req.Keys {
 		del.Objects = append(del.Objects, ossxml.DeleteObject{Key: k})
 	}
 	var res ossxml.DeleteResult
-	if err := c.doXML(ctx, op, &del, &res); err != nil {
+	id, err := c.doXML(ctx, op, &del, &res)
+	if err != nil {
 		return nil, err
 	}
 	if err := res.DecodeURL(); err != nil {
 		return nil, op.wrap(err)
 	}
-	out := make([]string, 0, len(res.Deleted))
+	out := &DeleteObjectsResult{Deleted: make([]string, 0, len(res.Deleted)), RequestID: id}
 	for _, d := range res.Deleted {
-		out = append(out, d.Key)
+		out.Deleted = append(out.Deleted, d.Key)
 	}
 	return out, nil
 }

@@ -62,10 +62,11 @@ func TestTrafficLimit(t *testing.T) {
 		if got := rec.last().Header.Get("x-oss-traffic-limit"); got != "819200" {
 			t.Errorf("GetObject sent x-oss-traffic-limit %q, want 819200", got)
 		}
-		id, err := e.Client.InitiateMultipartUpload(ctx, &oss.InitiateMultipartUploadRequest{Bucket: e.Bucket, Key: "k"})
+		init, err := e.Client.InitiateMultipartUpload(ctx, &oss.InitiateMultipartUploadRequest{Bucket: e.Bucket, Key: "k"})
 		if err != nil {
 			t.Fatal(err)
 		}
+		id := init.UploadID
 		if _, err := e.Client.UploadPart(ctx, &oss.UploadPartRequest{Bucket: e.Bucket, Key: "k", UploadID: id, PartNumber: 1, Body: strings.NewReader("limited"), Size: 7, TrafficLimit: oss.MaxTrafficLimit}); err != nil {
 			t.Fatal(err)
 		}
@@ -99,6 +100,9 @@ func TestTrafficLimit(t *testing.T) {
 }
 
 // firstErr runs an iterator to its first error.
+// errOf returns the error of a (result, error) pair.
+func errOf[T any](_ T, err error) error { return err }
+
 func firstErr[T any](seq func(func(T, error) bool)) error {
 	for _, err := range seq {
 		if err != nil {
@@ -156,29 +160,20 @@ func TestInvalidArguments(t *testing.T) {
 				_, err := cl.PutObject(ctx, &oss.PutObjectRequest{Bucket: b, Key: "k", Body: body(), Size: 1, Callback: cb})
 				return err
 			}()},
-			{"GetObject empty key", func() error { _, err := cl.GetObject(ctx, &oss.GetObjectRequest{Bucket: b}); return err }()},
-			{"GetObject negative offset", func() error {
-				_, err := cl.GetObject(ctx, &oss.GetObjectRequest{Bucket: b, Key: "k", Offset: -1})
-				return err
-			}()},
-			{"HeadObject empty bucket", func() error { _, err := cl.HeadObject(ctx, "", "k"); return err }()},
-			{"HeadObject leading slash", func() error { _, err := cl.HeadObject(ctx, b, "/k"); return err }()},
-			{"DeleteObject empty key", cl.DeleteObject(ctx, b, "")},
-			{"DeleteObjects no keys", func() error { _, err := cl.DeleteObjects(ctx, b, nil, false); return err }()},
-			{"DeleteObjects too many keys", func() error {
-				_, err := cl.DeleteObjects(ctx, b, make([]string, oss.MaxDeleteObjects+1), false)
-				return err
-			}()},
-			{"PutBucket empty", cl.PutBucket(ctx, &oss.PutBucketRequest{})},
-			{"DeleteBucket empty", cl.DeleteBucket(ctx, "")},
+			{"GetObject empty key", errOf(cl.GetObject(ctx, &oss.GetObjectRequest{Bucket: b}))},
+			{"GetObject negative offset", errOf(cl.GetObject(ctx, &oss.GetObjectRequest{Bucket: b, Key: "k", Range: &oss.ByteRange{Offset: -1}}))},
+			{"HeadObject empty bucket", errOf(cl.HeadObject(ctx, &oss.HeadObjectRequest{Key: "k"}))},
+			{"HeadObject leading slash", errOf(cl.HeadObject(ctx, &oss.HeadObjectRequest{Bucket: b, Key: "/k"}))},
+			{"DeleteObject empty key", errOf(cl.DeleteObject(ctx, &oss.DeleteObjectRequest{Bucket: b}))},
+			{"DeleteObjects no keys", errOf(cl.DeleteObjects(ctx, &oss.DeleteObjectsRequest{Bucket: b}))},
+			{"DeleteObjects too many keys", errOf(cl.DeleteObjects(ctx, &oss.DeleteObjectsRequest{Bucket: b, Keys: make([]string, oss.MaxDeleteObjects+1)}))},
+			{"PutBucket empty", errOf(cl.PutBucket(ctx, &oss.PutBucketRequest{}))},
+			{"DeleteBucket empty", errOf(cl.DeleteBucket(ctx, &oss.DeleteBucketRequest{}))},
 			{"ListObjectsV2 empty bucket", firstErr(cl.ListObjectsV2(ctx, &oss.ListObjectsV2Request{}))},
 			{"ListMultipartUploads empty bucket", firstErr(cl.ListMultipartUploads(ctx, &oss.ListMultipartUploadsRequest{}))},
-			{"ListParts empty key", firstErr(cl.ListParts(ctx, b, "", "id", 0))},
-			{"ListParts empty upload id", firstErr(cl.ListParts(ctx, b, "k", "", 0))},
-			{"Initiate leading slash", func() error {
-				_, err := cl.InitiateMultipartUpload(ctx, &oss.InitiateMultipartUploadRequest{Bucket: b, Key: "/k"})
-				return err
-			}()},
+			{"ListParts empty key", firstErr(cl.ListParts(ctx, &oss.ListPartsRequest{Bucket: b, UploadID: "id"}))},
+			{"ListParts empty upload id", firstErr(cl.ListParts(ctx, &oss.ListPartsRequest{Bucket: b, Key: "k"}))},
+			{"Initiate leading slash", errOf(cl.InitiateMultipartUpload(ctx, &oss.InitiateMultipartUploadRequest{Bucket: b, Key: "/k"}))},
 			{"UploadPart number 0", part(0, "id", 1)},
 			{"UploadPart number 10001", part(oss.MaxPartNumber+1, "id", 1)},
 			{"UploadPart number -1", part(-1, "id", 1)},
@@ -188,8 +183,8 @@ func TestInvalidArguments(t *testing.T) {
 			{"Complete parts and CompleteAll", complete(oss.CompleteMultipartUploadRequest{Bucket: b, Key: "k", UploadID: "id", Parts: one, CompleteAll: true})},
 			{"Complete empty upload id", complete(oss.CompleteMultipartUploadRequest{Bucket: b, Key: "k", Parts: one})},
 			{"Complete empty key", complete(oss.CompleteMultipartUploadRequest{Bucket: b, UploadID: "id", Parts: one})},
-			{"Abort empty upload id", cl.AbortMultipartUpload(ctx, b, "k", "")},
-			{"Abort empty bucket", cl.AbortMultipartUpload(ctx, "", "k", "id")},
+			{"Abort empty upload id", errOf(cl.AbortMultipartUpload(ctx, &oss.AbortMultipartUploadRequest{Bucket: b, Key: "k"}))},
+			{"Abort empty bucket", errOf(cl.AbortMultipartUpload(ctx, &oss.AbortMultipartUploadRequest{Key: "k", UploadID: "id"}))},
 			{"Presign key without bucket", presign(oss.PresignRequest{Key: "k"})},
 			{"Presign expiry under a second", presign(oss.PresignRequest{Bucket: b, Key: "k", Expires: time.Millisecond})},
 		}

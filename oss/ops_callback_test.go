@@ -70,7 +70,7 @@ func TestCallbackPutObject(t *testing.T) {
 			Vars: map[string]string{"x:v": "hello world&more"},
 		}
 		res, err := e.Client.PutObject(t.Context(), &oss.PutObjectRequest{Bucket: e.Bucket, Key: key, Body: bytes.NewReader(data), Size: int64(len(data)),
-			Metadata: oss.ObjectMetadata{ContentType: "text/plain"}, Callback: cb})
+			ObjectMetadata: oss.ObjectMetadata{ContentType: "text/plain"}, Callback: cb})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -95,7 +95,7 @@ func TestGetObjectCRCMismatch(t *testing.T) {
 					}
 				}
 				// A ranged read is not checked: the CRC is the whole object's.
-				res, err = e.Client.GetObject(t.Context(), &oss.GetObjectRequest{Bucket: e.Bucket, Key: "k", Offset: 1, Length: 10})
+				res, err = e.Client.GetObject(t.Context(), &oss.GetObjectRequest{Bucket: e.Bucket, Key: "k", Range: &oss.ByteRange{Offset: 1, Length: 10}})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -126,10 +126,11 @@ func TestUploadCRCMismatch(t *testing.T) {
 		_, err := e.Client.PutObject(ctx, &oss.PutObjectRequest{Bucket: e.Bucket, Key: "k", Body: bytes.NewReader(data), Size: int64(len(data))})
 		check("PutObject", err)
 
-		id, err := e.Client.InitiateMultipartUpload(ctx, &oss.InitiateMultipartUploadRequest{Bucket: e.Bucket, Key: "k"})
+		init, err := e.Client.InitiateMultipartUpload(ctx, &oss.InitiateMultipartUploadRequest{Bucket: e.Bucket, Key: "k"})
 		if err != nil {
 			t.Fatal(err)
 		}
+		id := init.UploadID
 		_, err = e.Client.UploadPart(ctx, &oss.UploadPartRequest{Bucket: e.Bucket, Key: "k", UploadID: id, PartNumber: 1,
 			Body: io.NewSectionReader(bytes.NewReader(data), 0, int64(len(data))), Size: int64(len(data))})
 		check("UploadPart", err)

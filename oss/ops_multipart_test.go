@@ -22,10 +22,11 @@ import (
 func (e *opsEnv) upload(key string, data []byte, partSize int, meta oss.ObjectMetadata) (string, []oss.Part) {
 	e.t.Helper()
 	ctx := e.t.Context()
-	id, err := e.Client.InitiateMultipartUpload(ctx, &oss.InitiateMultipartUploadRequest{Bucket: e.Bucket, Key: key, Metadata: meta})
+	init, err := e.Client.InitiateMultipartUpload(ctx, &oss.InitiateMultipartUploadRequest{Bucket: e.Bucket, Key: key, ObjectMetadata: meta})
 	if err != nil {
 		e.t.Fatalf("InitiateMultipartUpload %q: %v", key, err)
 	}
+	id := init.UploadID
 	src := bytes.NewReader(data)
 	var parts []oss.Part
 	for n, off := 1, 0; off < len(data); n, off = n+1, off+partSize {
@@ -69,12 +70,15 @@ func TestMultipartUpload(t *testing.T) {
 				// ListParts pages through all five, two at a time.
 				var listed []oss.Part
 				var sizes []int
-				for page, err := range e.Client.ListParts(ctx, e.Bucket, "big/object.mp4", id, 2) {
+				for page, err := range e.Client.ListParts(ctx, &oss.ListPartsRequest{Bucket: e.Bucket, Key: "big/object.mp4", UploadID: id, PageSize: 2}) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					sizes = append(sizes, len(page))
-					for _, p := range page {
+					if page.RequestID == "" {
+						t.Error("ListParts page without a request id")
+					}
+					sizes = append(sizes, len(page.Parts))
+					for _, p := range page.Parts {
 						if p.LastModified.IsZero() {
 							t.Errorf("part %d: no LastModified", p.PartNumber)
 						}
@@ -114,12 +118,12 @@ func TestMultipartUpload(t *testing.T) {
 				}
 				want := meta
 				want.StorageClass = "Standard"
-				if info.ObjectType != "Multipart" || info.ETag != res.ETag || !reflect.DeepEqual(info.Metadata, want) {
+				if info.ObjectType != "Multipart" || info.ETag != res.ETag || !reflect.DeepEqual(info.ObjectMetadata, want) {
 					t.Errorf("object %+v: want type Multipart, ETag %s, metadata %+v", info, res.ETag, want)
 				}
 
 				// The upload is gone.
-				serviceError(t, firstErr(e.Client.ListParts(ctx, e.Bucket, "big/object.mp4", id, 0)), oss.ErrNoSuchUpload)
+				serviceError(t, firstErr(e.Client.ListParts(ctx, &oss.ListPartsRequest{Bucket: e.Bucket, Key: "big/object.mp4", UploadID: id})), oss.ErrNoSuchUpload)
 				_, err = e.Client.CompleteMultipartUpload(ctx, req)
 				serviceError(t, err, oss.ErrNoSuchUpload)
 			})
@@ -132,18 +136,18 @@ func TestMultipartAbort(t *testing.T) {
 		e := c.start(t, osstest.Options{})
 		ctx := t.Context()
 		id, parts := e.upload("aborted", pattern(1, 1000), 600, oss.ObjectMetadata{})
-		if err := e.Client.AbortMultipartUpload(ctx, e.Bucket, "aborted", id); err != nil {
+		if _, err := e.Client.AbortMultipartUpload(ctx, &oss.AbortMultipartUploadRequest{Bucket: e.Bucket, Key: "aborted", UploadID: id}); err != nil {
 			t.Fatal(err)
 		}
-		serviceError(t, e.Client.AbortMultipartUpload(ctx, e.Bucket, "aborted", id), oss.ErrNoSuchUpload)
+		serviceError(t, errOf(e.Client.AbortMultipartUpload(ctx, &oss.AbortMultipartUploadRequest{Bucket: e.Bucket, Key: "aborted", UploadID: id})), oss.ErrNoSuchUpload)
 		_, err := e.Client.UploadPart(ctx, &oss.UploadPartRequest{Bucket: e.Bucket, Key: "aborted", UploadID: id, PartNumber: 3, Body: strings.NewReader("x"), Size: 1})
 		serviceError(t, err, oss.ErrNoSuchUpload)
 		_, err = e.Client.CompleteMultipartUpload(ctx, &oss.CompleteMultipartUploadRequest{Bucket: e.Bucket, Key: "aborted", UploadID: id, Parts: uploaded(parts)})
 		serviceError(t, err, oss.ErrNoSuchUpload)
-		serviceError(t, firstErr(e.Client.ListParts(ctx, e.Bucket, "aborted", id, 0)), oss.ErrNoSuchUpload)
-		_, err = e.Client.HeadObject(ctx, e.Bucket, "aborted")
+		serviceError(t, firstErr(e.Client.ListParts(ctx, &oss.ListPartsRequest{Bucket: e.Bucket, Key: "aborted", UploadID: id})), oss.ErrNoSuchUpload)
+		_, err = e.Client.HeadObject(ctx, &oss.HeadObjectRequest{Bucket: e.Bucket, Key: "aborted"})
 		serviceError(t, err, oss.ErrNoSuchKey)
-		serviceError(t, e.Client.AbortMultipartUpload(ctx, e.Bucket, "aborted", "no-such-upload"), oss.ErrNoSuchUpload)
+		serviceError(t, errOf(e.Client.AbortMultipartUpload(ctx, &oss.AbortMultipartUploadRequest{Bucket: e.Bucket, Key: "aborted", UploadID: "no-such-upload"})), oss.ErrNoSuchUpload)
 	})
 }
 
@@ -194,10 +198,11 @@ func TestListMultipartUploads(t *testing.T) {
 		type upload struct{ key, id string }
 		var all []upload
 		for _, key := range []string{"up/a", "up/a", "up/a", "up/b", "up/c/1", "up/c/2", "zz", "ü"} {
-			id, err := e.Client.InitiateMultipartUpload(ctx, &oss.InitiateMultipartUploadRequest{Bucket: e.Bucket, Key: key})
+			init, err := e.Client.InitiateMultipartUpload(ctx, &oss.InitiateMultipartUploadRequest{Bucket: e.Bucket, Key: key})
 			if err != nil {
 				t.Fatal(err)
 			}
+			id := init.UploadID
 			all = append(all, upload{key, id})
 		}
 		list := func(req oss.ListMultipartUploadsRequest) (got []upload, prefixes []string, pages int) {

@@ -42,7 +42,7 @@ func TestPutObjectMetadata(t *testing.T) {
 		want := meta
 		want.ACL = ""
 		want.User = map[string]string{"author": "alice", "x-y": "z w"}
-		head, err := e.Client.HeadObject(t.Context(), e.Bucket, "meta.txt")
+		head, err := e.Client.HeadObject(t.Context(), &oss.HeadObjectRequest{Bucket: e.Bucket, Key: "meta.txt"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -50,11 +50,14 @@ func TestPutObjectMetadata(t *testing.T) {
 		if !bytes.Equal(got, data) {
 			t.Errorf("GetObject = %q, want %q", got, data)
 		}
-		for name, oi := range map[string]oss.ObjectInfo{"HeadObject": *head, "GetObject": info} {
-			if !reflect.DeepEqual(oi.Metadata, want) {
-				t.Errorf("%s metadata:\n got %+v\nwant %+v", name, oi.Metadata, want)
+		if head.RequestID == "" {
+			t.Error("HeadObject: no request id")
+		}
+		for name, oi := range map[string]oss.ObjectInfo{"HeadObject": head.Object, "GetObject": info} {
+			if !reflect.DeepEqual(oi.ObjectMetadata, want) {
+				t.Errorf("%s metadata:\n got %+v\nwant %+v", name, oi.ObjectMetadata, want)
 			}
-			if oi.Size != int64(len(data)) || oi.ETag != res.ETag || oi.ObjectType != "Normal" || oi.LastModified.IsZero() || oi.RequestID == "" {
+			if oi.Size != int64(len(data)) || oi.ETag != res.ETag || oi.ObjectType != "Normal" || oi.LastModified.IsZero() {
 				t.Errorf("%s: %+v", name, oi)
 			}
 			if !oi.HasCRC64 {
@@ -68,12 +71,12 @@ func TestPutObjectMetadata(t *testing.T) {
 
 		// Without metadata: the defaults.
 		e.put("plain", data, oss.ObjectMetadata{})
-		head, err = e.Client.HeadObject(t.Context(), e.Bucket, "plain")
+		head, err = e.Client.HeadObject(t.Context(), &oss.HeadObjectRequest{Bucket: e.Bucket, Key: "plain"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want := (oss.ObjectMetadata{ContentType: "application/octet-stream", StorageClass: "Standard"}); !reflect.DeepEqual(head.Metadata, want) {
-			t.Errorf("default metadata = %+v, want %+v", head.Metadata, want)
+		if want := (oss.ObjectMetadata{ContentType: "application/octet-stream", StorageClass: "Standard"}); !reflect.DeepEqual(head.Object.ObjectMetadata, want) {
+			t.Errorf("default metadata = %+v, want %+v", head.Object.ObjectMetadata, want)
 		}
 		if acl := objectACL(t, e, "plain"); acl != "default" {
 			t.Errorf("object ACL = %q, want default", acl)
@@ -103,8 +106,8 @@ func TestGetObjectCompressingTransport(t *testing.T) {
 		}
 		e.put("z.gz", gz.Bytes(), oss.ObjectMetadata{ContentEncoding: "gzip"})
 		got, info := e.get("z.gz")
-		if !bytes.Equal(got, gz.Bytes()) || info.Metadata.ContentEncoding != "gzip" {
-			t.Errorf("read %q (Content-Encoding %q), want the %d stored bytes", got, info.Metadata.ContentEncoding, gz.Len())
+		if !bytes.Equal(got, gz.Bytes()) || info.ObjectMetadata.ContentEncoding != "gzip" {
+			t.Errorf("read %q (Content-Encoding %q), want the %d stored bytes", got, info.ObjectMetadata.ContentEncoding, gz.Len())
 		}
 	})
 }
@@ -178,7 +181,7 @@ func TestOddKeys(t *testing.T) {
 			if got, _ := e.get(key); !bytes.Equal(got, data) {
 				t.Errorf("key %q: read %q, want %q", key, got, data)
 			}
-			if _, err := e.Client.HeadObject(ctx, e.Bucket, key); err != nil {
+			if _, err := e.Client.HeadObject(ctx, &oss.HeadObjectRequest{Bucket: e.Bucket, Key: key}); err != nil {
 				t.Errorf("HeadObject %q: %v", key, err)
 			}
 		}
@@ -187,7 +190,7 @@ func TestOddKeys(t *testing.T) {
 			t.Errorf("listed keys:\n got %q\nwant %q", got, want)
 		}
 		for _, key := range keys {
-			if err := e.Client.DeleteObject(ctx, e.Bucket, key); err != nil {
+			if _, err := e.Client.DeleteObject(ctx, &oss.DeleteObjectRequest{Bucket: e.Bucket, Key: key}); err != nil {
 				t.Errorf("DeleteObject %q: %v", key, err)
 			}
 		}
@@ -215,7 +218,7 @@ func TestGetObjectRange(t *testing.T) {
 			{900, 5000, data[900:], "bytes 900-999/1000"}, // clipped
 		}
 		for _, tc := range tests {
-			res, err := e.Client.GetObject(t.Context(), &oss.GetObjectRequest{Bucket: e.Bucket, Key: "r", Offset: tc.offset, Length: tc.length})
+			res, err := e.Client.GetObject(t.Context(), &oss.GetObjectRequest{Bucket: e.Bucket, Key: "r", Range: &oss.ByteRange{Offset: tc.offset, Length: tc.length}})
 			if err != nil {
 				t.Fatalf("offset %d length %d: %v", tc.offset, tc.length, err)
 			}
@@ -232,7 +235,7 @@ func TestGetObjectRange(t *testing.T) {
 			checkCRC64(t, "ranged GetObject", res.Object.CRC64, data)
 		}
 		for _, offset := range []int64{1000, 5000} {
-			_, err := e.Client.GetObject(t.Context(), &oss.GetObjectRequest{Bucket: e.Bucket, Key: "r", Offset: offset})
+			_, err := e.Client.GetObject(t.Context(), &oss.GetObjectRequest{Bucket: e.Bucket, Key: "r", Range: &oss.ByteRange{Offset: offset}})
 			se := serviceError(t, err, &oss.ServiceError{Code: "InvalidRange"})
 			if se.StatusCode != http.StatusRequestedRangeNotSatisfiable {
 				t.Errorf("offset %d: status %d, want 416", offset, se.StatusCode)
@@ -245,7 +248,7 @@ func TestHeadObjectMissing(t *testing.T) {
 	forEachCombo(t, func(t *testing.T, c combo) {
 		e := c.start(t, osstest.Options{})
 		ctx := t.Context()
-		_, err := e.Client.HeadObject(ctx, e.Bucket, "missing")
+		_, err := e.Client.HeadObject(ctx, &oss.HeadObjectRequest{Bucket: e.Bucket, Key: "missing"})
 		se := serviceError(t, err, oss.ErrNoSuchKey)
 		if se.StatusCode != http.StatusNotFound || len(se.RequestID) != 24 || se.EC != "0026-00000001" || se.HostID == "" {
 			t.Errorf("HEAD error %#v: want status 404, a 24-character request id, EC and host id", se)
@@ -261,7 +264,7 @@ func TestHeadObjectMissing(t *testing.T) {
 		if se := serviceError(t, err, oss.ErrNoSuchKey); se.Message == "" || se.RequestID == "" {
 			t.Errorf("GET error %#v: want a message and a request id", se)
 		}
-		_, err = e.Client.HeadObject(ctx, "no-such-bucket", "k")
+		_, err = e.Client.HeadObject(ctx, &oss.HeadObjectRequest{Bucket: "no-such-bucket", Key: "k"})
 		serviceError(t, err, oss.ErrNoSuchBucket)
 	})
 }
@@ -272,13 +275,13 @@ func TestDeleteObject(t *testing.T) {
 		ctx := t.Context()
 		e.put("gone", []byte("x"), oss.ObjectMetadata{})
 		for range 2 { // deleting a missing key is not an error
-			if err := e.Client.DeleteObject(ctx, e.Bucket, "gone"); err != nil {
+			if _, err := e.Client.DeleteObject(ctx, &oss.DeleteObjectRequest{Bucket: e.Bucket, Key: "gone"}); err != nil {
 				t.Fatal(err)
 			}
 		}
-		_, err := e.Client.HeadObject(ctx, e.Bucket, "gone")
+		_, err := e.Client.HeadObject(ctx, &oss.HeadObjectRequest{Bucket: e.Bucket, Key: "gone"})
 		serviceError(t, err, oss.ErrNoSuchKey)
-		serviceError(t, e.Client.DeleteObject(ctx, "no-such-bucket", "gone"), oss.ErrNoSuchBucket)
+		serviceError(t, errOf(e.Client.DeleteObject(ctx, &oss.DeleteObjectRequest{Bucket: "no-such-bucket", Key: "gone"})), oss.ErrNoSuchBucket)
 	})
 }
 
@@ -293,9 +296,13 @@ func TestDeleteObjects(t *testing.T) {
 			}
 			e.put("kept", nil, oss.ObjectMetadata{})
 			names := append(slices.Clone(keys), "never-existed")
-			got, err := e.Client.DeleteObjects(ctx, e.Bucket, names, quiet)
+			res, err := e.Client.DeleteObjects(ctx, &oss.DeleteObjectsRequest{Bucket: e.Bucket, Keys: names, Quiet: quiet})
 			if err != nil {
 				t.Fatalf("quiet %v: %v", quiet, err)
+			}
+			got := res.Deleted
+			if res.RequestID == "" {
+				t.Errorf("quiet %v: no request id", quiet)
 			}
 			want := names
 			if quiet {
@@ -308,7 +315,7 @@ func TestDeleteObjects(t *testing.T) {
 				t.Errorf("quiet %v: left %q, want only kept", quiet, left)
 			}
 		}
-		_, err := e.Client.DeleteObjects(ctx, "no-such-bucket", []string{"k"}, false)
+		_, err := e.Client.DeleteObjects(ctx, &oss.DeleteObjectsRequest{Bucket: "no-such-bucket", Keys: []string{"k"}})
 		serviceError(t, err, oss.ErrNoSuchBucket)
 	})
 }

@@ -73,7 +73,7 @@ var stuckListings = []stuckListing{
 		},
 		markerOf: func(q url.Values) string { return q.Get("part-number-marker") },
 		list: func(ctx context.Context, c *oss.Client) (int, error) {
-			return drain(c.ListParts(ctx, "bkt", "key", "id", 1))
+			return drain(c.ListParts(ctx, &oss.ListPartsRequest{Bucket: "bkt", Key: "key", UploadID: "id", PageSize: 1}))
 		},
 	},
 	{

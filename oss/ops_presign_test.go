@@ -86,8 +86,8 @@ func TestPresign(t *testing.T) {
 			t.Fatalf("presigned PUT: %d %s", status, body)
 		}
 		got, info := e.get(key)
-		if !bytes.Equal(got, data) || info.Metadata.ContentType != "text/plain" {
-			t.Errorf("after presigned PUT: %d bytes, Content-Type %q", len(got), info.Metadata.ContentType)
+		if !bytes.Equal(got, data) || info.ObjectMetadata.ContentType != "text/plain" {
+			t.Errorf("after presigned PUT: %d bytes, Content-Type %q", len(got), info.ObjectMetadata.ContentType)
 		}
 
 		get, err := e.Client.Presign(ctx, &oss.PresignRequest{Bucket: e.Bucket, Key: key, Expires: time.Hour,

@@ -61,7 +61,7 @@ type opsEnv struct {
 
 func (e *opsEnv) put(key string, data []byte, meta oss.ObjectMetadata) *oss.PutObjectResult {
 	e.t.Helper()
-	res, err := e.Client.PutObject(e.t.Context(), &oss.PutObjectRequest{Bucket: e.Bucket, Key: key, Body: bytes.NewReader(data), Size: int64(len(data)), Metadata: meta})
+	res, err := e.Client.PutObject(e.t.Context(), &oss.PutObjectRequest{Bucket: e.Bucket, Key: key, Body: bytes.NewReader(data), Size: int64(len(data)), ObjectMetadata: meta})
 	if err != nil {
 		e.t.Fatalf("PutObject %q: %v", key, err)
 	}
@@ -85,7 +85,7 @@ func (e *opsEnv) get(key string) ([]byte, oss.ObjectInfo) {
 
 func (e *opsEnv) createBucket(req *oss.PutBucketRequest) {
 	e.t.Helper()
-	if err := e.Client.PutBucket(e.t.Context(), req); err != nil {
+	if _, err := e.Client.PutBucket(e.t.Context(), req); err != nil {
 		e.t.Fatalf("PutBucket %q: %v", req.Bucket, err)
 	}
 }
@@ -135,7 +135,7 @@ func TestPutBucket(t *testing.T) {
 		// Re-creating with the same settings is fine; changing the storage
 		// class is not.
 		e.createBucket(&oss.PutBucketRequest{Bucket: "public-ia", ACL: "public-read", StorageClass: "IA"})
-		err := e.Client.PutBucket(ctx, &oss.PutBucketRequest{Bucket: "public-ia", StorageClass: "Archive"})
+		_, err := e.Client.PutBucket(ctx, &oss.PutBucketRequest{Bucket: "public-ia", StorageClass: "Archive"})
 		serviceError(t, err, oss.ErrBucketAlreadyExists)
 
 		got := map[string]string{}
@@ -177,7 +177,7 @@ func TestPutBucket(t *testing.T) {
 				t.Errorf("anonymous GET in %s: status %d, want %d", tc.bucket, status, tc.wantStatus)
 			}
 		}
-		err = e.Client.PutBucket(ctx, &oss.PutBucketRequest{Bucket: "Bad_Name"})
+		_, err = e.Client.PutBucket(ctx, &oss.PutBucketRequest{Bucket: "Bad_Name"})
 		serviceError(t, err, &oss.ServiceError{Code: "InvalidBucketName"})
 	})
 }
@@ -187,26 +187,27 @@ func TestDeleteBucket(t *testing.T) {
 		e := c.start(t, osstest.Options{})
 		ctx := t.Context()
 		e.put("obj", []byte("data"), oss.ObjectMetadata{})
-		serviceError(t, e.Client.DeleteBucket(ctx, e.Bucket), oss.ErrBucketNotEmpty)
-		if err := e.Client.DeleteObject(ctx, e.Bucket, "obj"); err != nil {
+		serviceError(t, errOf(e.Client.DeleteBucket(ctx, &oss.DeleteBucketRequest{Bucket: e.Bucket})), oss.ErrBucketNotEmpty)
+		if _, err := e.Client.DeleteObject(ctx, &oss.DeleteObjectRequest{Bucket: e.Bucket, Key: "obj"}); err != nil {
 			t.Fatal(err)
 		}
-		id, err := e.Client.InitiateMultipartUpload(ctx, &oss.InitiateMultipartUploadRequest{Bucket: e.Bucket, Key: "upload"})
+		init, err := e.Client.InitiateMultipartUpload(ctx, &oss.InitiateMultipartUploadRequest{Bucket: e.Bucket, Key: "upload"})
 		if err != nil {
 			t.Fatal(err)
 		}
+		id := init.UploadID
 		// An upload in progress holds the bucket too.
-		se := serviceError(t, e.Client.DeleteBucket(ctx, e.Bucket), oss.ErrBucketNotEmpty)
+		se := serviceError(t, errOf(e.Client.DeleteBucket(ctx, &oss.DeleteBucketRequest{Bucket: e.Bucket})), oss.ErrBucketNotEmpty)
 		if se.StatusCode != http.StatusConflict {
 			t.Errorf("StatusCode = %d, want 409", se.StatusCode)
 		}
-		if err := e.Client.AbortMultipartUpload(ctx, e.Bucket, "upload", id); err != nil {
+		if _, err := e.Client.AbortMultipartUpload(ctx, &oss.AbortMultipartUploadRequest{Bucket: e.Bucket, Key: "upload", UploadID: id}); err != nil {
 			t.Fatal(err)
 		}
-		if err := e.Client.DeleteBucket(ctx, e.Bucket); err != nil {
+		if _, err := e.Client.DeleteBucket(ctx, &oss.DeleteBucketRequest{Bucket: e.Bucket}); err != nil {
 			t.Fatalf("DeleteBucket of an empty bucket: %v", err)
 		}
-		serviceError(t, e.Client.DeleteBucket(ctx, e.Bucket), oss.ErrNoSuchBucket)
+		serviceError(t, errOf(e.Client.DeleteBucket(ctx, &oss.DeleteBucketRequest{Bucket: e.Bucket})), oss.ErrNoSuchBucket)
 		_, err = e.Client.PutObject(ctx, &oss.PutObjectRequest{Bucket: e.Bucket, Key: "obj"})
 		serviceError(t, err, oss.ErrNoSuchBucket)
 	})

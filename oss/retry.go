@@ -13,8 +13,9 @@ import (
 	"github.com/ossup/ossup/internal/ossxml"
 )
 
-// Retry and timeout defaults.
+// Retry, timeout and connection defaults.
 const (
+	DefaultMaxConnsPerHost  = 32
 	DefaultRetryMaxAttempts = 20
 	DefaultRetryMaxElapsed  = time.Minute
 	DefaultRetryBaseDelay   = 200 * time.Millisecond

@@ -270,7 +270,7 @@ func TestRetryLearnsClockSkew(t *testing.T) {
 				if _, err := c.PutObject(t.Context(), &PutObjectRequest{Bucket: "bkt", Key: "obj", Body: strings.NewReader("x"), Size: 1}); err != nil {
 					t.Fatalf("PutObject: %v", err)
 				}
-				if _, err := c.HeadObject(t.Context(), "bkt", "obj"); err != nil {
+				if _, err := c.HeadObject(t.Context(), &HeadObjectRequest{Bucket: "bkt", Key: "obj"}); err != nil {
 					t.Fatalf("HeadObject: %v", err)
 				}
 				seen := s.seen()
@@ -313,7 +313,8 @@ func TestRetryErrorsWrappedOnce(t *testing.T) {
 			return err
 		}, "oss: PutObject bkt/k: Put "},
 		{"bucket", stubError(503, "ServiceUnavailable"), func(t *testing.T, c *Client) error {
-			return c.PutBucket(t.Context(), &PutBucketRequest{Bucket: "bkt"})
+			_, err := c.PutBucket(t.Context(), &PutBucketRequest{Bucket: "bkt"})
+			return err
 		}, "oss: PutBucket bkt: ServiceUnavailable (status 503)"},
 		{"service", stubError(500, "InternalError"), func(t *testing.T, c *Client) error {
 			for _, err := range c.ListBuckets(t.Context(), &ListBucketsRequest{}) {

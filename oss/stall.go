@@ -47,6 +47,9 @@ var phaseNames = [...]string{"sending the request", "awaiting the response", "re
 // send queue draining (where the platform tells, see unsentBytes), response
 // body bytes delivered. While the response body is read, only time spent
 // inside a Read counts: a caller that pauses is not a stalled network.
+// Nor does the wait for a connection (at Config.MaxConnsPerHost every
+// connection may be busy with other requests): the clock starts when the
+// attempt has one.
 // A timer polls every quarter of the limit, so a stall is seen between one
 // and one and a quarter limits after the last progress.
 type stallWatch struct {
@@ -57,6 +60,7 @@ type stallWatch struct {
 	phase   int
 	last    time.Time // of the last progress, or the start of a wait
 	reads   int       // Reads of the response body in progress
+	waiting bool      // for a connection, from the pool or dialed
 	conn    net.Conn  // the attempt's connection, once it has one
 	unsent  int       // the last size seen of conn's send queue, -1 for none
 	timer   *time.Timer
@@ -93,7 +97,7 @@ func (w *stallWatch) check() {
 	if w.phase == phaseAwaiting {
 		limit = w.await
 	}
-	idle := w.phase == phaseReading && w.reads == 0
+	idle := w.waiting || w.phase == phaseReading && w.reads == 0
 	if !idle && now.Sub(w.last) >= limit {
 		w.err = &StallError{Phase: phaseNames[w.phase], After: limit}
 		w.stopped = true
@@ -117,11 +121,19 @@ func (w *stallWatch) setPhase(p int) {
 	w.mu.Unlock()
 }
 
+// awaitConn records that the attempt waits for a connection; the watch
+// does not count the wait.
+func (w *stallWatch) awaitConn() {
+	w.mu.Lock()
+	w.waiting = true
+	w.mu.Unlock()
+}
+
 // setConn gives the watch the attempt's connection, whose send queue it
-// then probes.
+// then probes; the clock of the phase starts again.
 func (w *stallWatch) setConn(c net.Conn) {
 	w.mu.Lock()
-	w.conn, w.unsent = c, -1
+	w.conn, w.unsent, w.waiting, w.last = c, -1, false, time.Now()
 	w.mu.Unlock()
 }
 

@@ -124,7 +124,7 @@ func TestStallWatchAwaitingAnswer(t *testing.T) {
 		})
 		c := stubClient(t, Config{StallTimeout: time.Minute, ReadTimeout: 8 * time.Second, RetryMaxAttempts: 2, RetryBaseDelay: time.Second, RetryMaxDelay: time.Second}, rt)
 		wait := 8 * time.Second
-		_, err := c.HeadObject(t.Context(), "bkt", "obj")
+		_, err := c.HeadObject(t.Context(), &HeadObjectRequest{Bucket: "bkt", Key: "obj"})
 		if se, ok := errors.AsType[*StallError](err); !ok || se.Phase != "awaiting the response" || se.After != wait {
 			t.Fatalf("HeadObject: %v, want a *StallError awaiting the response for %v", err, wait)
 		}
@@ -165,7 +165,7 @@ func testRetryBudget(t *testing.T, first time.Duration) {
 	var events []RetryEvent
 	c := stubClient(t, Config{StallTimeout: time.Hour, RetryMaxAttempts: -1, RetryMaxElapsed: budget, RetryBaseDelay: time.Second, RetryMaxDelay: 4 * time.Second,
 		OnRetry: func(e RetryEvent) { events = append(events, e) }}, rt)
-	err := c.PutBucket(t.Context(), &PutBucketRequest{Bucket: "bkt"})
+	_, err := c.PutBucket(t.Context(), &PutBucketRequest{Bucket: "bkt"})
 	if got, want := time.Since(start), first+budget; got != want {
 		t.Errorf("gave up after %v, want %v (the last wait cut short to the budget's end)", got, want)
 	}

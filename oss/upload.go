@@ -94,9 +94,10 @@ type UploadFileResult struct {
 	BytesSent int64
 	// PartsResumed counts the parts an earlier run had already uploaded.
 	PartsResumed int
-	// Restarted says why an existing checkpoint was not resumed, when it
-	// was not (changed file, other part size, upload gone, ...).
-	Restarted string
+	// Restarted says why an existing checkpoint was not resumed (changed
+	// file, other part size, upload gone, ...); nil when there was none
+	// or it was resumed.
+	Restarted *Restart
 	// AbortedUploads are the ids of abandoned uploads (named by a stale
 	// checkpoint, or by an earlier run that could not abort them) that
 	// this call aborted, or found gone, so that their parts are no longer
@@ -206,12 +207,12 @@ func (p uploadPlan) partRange(n int, fileSize int64) (off, size int64) {
 // multipartAPI is what UploadFile needs of a Client; tests use fakes.
 type multipartAPI interface {
 	PutObject(ctx context.Context, req *PutObjectRequest) (*PutObjectResult, error)
-	InitiateMultipartUpload(ctx context.Context, req *InitiateMultipartUploadRequest) (string, error)
+	InitiateMultipartUpload(ctx context.Context, req *InitiateMultipartUploadRequest) (*InitiateMultipartUploadResult, error)
 	UploadPart(ctx context.Context, req *UploadPartRequest) (*UploadPartResult, error)
-	ListParts(ctx context.Context, bucket, key, uploadID string, pageSize int) iter.Seq2[[]Part, error]
+	ListParts(ctx context.Context, req *ListPartsRequest) iter.Seq2[*ListPartsPage, error]
 	CompleteMultipartUpload(ctx context.Context, req *CompleteMultipartUploadRequest) (*CompleteMultipartUploadResult, error)
-	AbortMultipartUpload(ctx context.Context, bucket, key, uploadID string) error
-	HeadObject(ctx context.Context, bucket, key string) (*ObjectInfo, error)
+	AbortMultipartUpload(ctx context.Context, req *AbortMultipartUploadRequest) (*AbortMultipartUploadResult, error)
+	HeadObject(ctx context.Context, req *HeadObjectRequest) (*HeadObjectResult, error)
 }
 
 // UploadFile uploads a local file to req.Bucket/req.Key: in one PutObject

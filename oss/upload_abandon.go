@@ -41,7 +41,7 @@ func (u *uploader) abandon(ctx context.Context, h *cpHeader) {
 func (u *uploader) abortAbandoned(ctx context.Context) bool {
 	var left []cpAbort
 	for _, a := range u.pending {
-		err := u.api.AbortMultipartUpload(ctx, a.Bucket, a.Key, a.UploadID)
+		_, err := u.api.AbortMultipartUpload(ctx, &AbortMultipartUploadRequest{Bucket: a.Bucket, Key: a.Key, UploadID: a.UploadID})
 		if err != nil && !errors.Is(err, ErrNoSuchUpload) {
 			u.log.WarnContext(ctx, "oss: could not abort an abandoned upload; it stays in the checkpoint", "bucket", a.Bucket, "key", a.Key, "upload_id", a.UploadID, "err", err)
 			left = append(left, a)

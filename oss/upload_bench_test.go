@@ -51,7 +51,7 @@ func BenchmarkUploadFile(b *testing.B) {
 					b.Fatal(err)
 				}
 				b.StopTimer()
-				if err := env.Client.DeleteObject(b.Context(), env.Bucket, "bench"); err != nil {
+				if _, err := env.Client.DeleteObject(b.Context(), &oss.DeleteObjectRequest{Bucket: env.Bucket, Key: "bench"}); err != nil {
 					b.Fatal(err)
 				}
 				b.StartTimer()

@@ -135,7 +135,7 @@ func TestUploadFileCompletedBeforeCrash(t *testing.T) {
 	if w.parts != parts || w.initiates != initiates {
 		t.Errorf("the rerun sent %d parts and %d initiates; want none", w.parts-parts, w.initiates-initiates)
 	}
-	if res.CRC64 != first.CRC64 || res.PartsResumed == 0 || res.Restarted != "" {
+	if res.CRC64 != first.CRC64 || res.PartsResumed == 0 || res.Restarted != nil {
 		t.Errorf("rerun result %+v, want the first run's CRC %d, all parts resumed, no restart", res, first.CRC64)
 	}
 	if _, err := os.Stat(path + ".ucp"); !os.IsNotExist(err) {

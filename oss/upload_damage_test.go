@@ -91,7 +91,7 @@ func TestUploadFileCorruptCheckpoint(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !strings.Contains(res.Restarted, "corrupt") || res.UploadID == first.uploadID || res.PartsResumed != 0 {
+			if res.Restarted == nil || res.Restarted.Reason != oss.RestartCheckpointCorrupt || res.UploadID == first.uploadID || res.PartsResumed != 0 {
 				t.Errorf("rerun: %+v, want a fresh upload, restarted because the checkpoint is corrupt", res)
 			}
 			if got := rec.storedParts(); !slices.Equal(got, upAllParts(8)) {
@@ -132,7 +132,7 @@ func TestUploadFileTornJournal(t *testing.T) {
 				t.Fatal(err)
 			}
 			res := upRerun(t, s, first, []int{4, 5, 6, 7, 8})
-			if res.Restarted != "" || res.UploadID != first.uploadID {
+			if res.Restarted != nil || res.UploadID != first.uploadID {
 				t.Errorf("rerun: %+v, want upload %s resumed", res, first.uploadID)
 			}
 		})
@@ -173,13 +173,13 @@ func TestUploadFileStaleCheckpoint(t *testing.T) {
 	tests := []struct {
 		name   string
 		change func(t *testing.T, req *oss.UploadFileRequest)
-		reason string
+		reason oss.RestartReason
 	}{
 		{"mtime", func(t *testing.T, req *oss.UploadFileRequest) {
 			if err := os.Chtimes(req.UploadFile, time.Time{}, time.Now().Add(time.Hour)); err != nil {
 				t.Fatal(err)
 			}
-		}, "file changed"},
+		}, oss.RestartFileChanged},
 		{"size", func(t *testing.T, req *oss.UploadFileRequest) {
 			f, err := os.OpenFile(req.UploadFile, os.O_APPEND|os.O_WRONLY, 0)
 			if err != nil {
@@ -191,12 +191,12 @@ func TestUploadFileStaleCheckpoint(t *testing.T) {
 			if err := f.Close(); err != nil {
 				t.Fatal(err)
 			}
-		}, "file changed"},
-		{"part size", func(t *testing.T, req *oss.UploadFileRequest) { req.PartSize = 150 * upKiB }, "part size changed"},
-		{"metadata", func(t *testing.T, req *oss.UploadFileRequest) { req.ObjectMetadata.ContentType = "text/plain" }, "metadata changed"},
+		}, oss.RestartFileChanged},
+		{"part size", func(t *testing.T, req *oss.UploadFileRequest) { req.PartSize = 150 * upKiB }, oss.RestartPartSizeChanged},
+		{"metadata", func(t *testing.T, req *oss.UploadFileRequest) { req.ObjectMetadata.ContentType = "text/plain" }, oss.RestartMetadataChanged},
 		{"file", func(t *testing.T, req *oss.UploadFileRequest) {
 			req.UploadFile, _ = upWriteFile(t, 420*upKiB, 21)
-		}, "another file"},
+		}, oss.RestartOtherFile},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -208,8 +208,8 @@ func TestUploadFileStaleCheckpoint(t *testing.T) {
 			first.req, first.data = &req, mustRead(t, req.UploadFile)
 			first.parts = int((int64(len(first.data)) + req.PartSize - 1) / req.PartSize)
 			res := upRerun(t, s, first, upAllParts(first.parts))
-			if !strings.Contains(res.Restarted, tt.reason) || res.UploadID == first.uploadID {
-				t.Errorf("rerun: %+v, want a fresh upload, restarted because the %s", res, tt.reason)
+			if res.Restarted == nil || res.Restarted.Reason != tt.reason || res.UploadID == first.uploadID {
+				t.Errorf("rerun: %+v (restarted %v), want a fresh upload, restarted because %s", res, res.Restarted, tt.reason)
 			}
 		})
 	}
@@ -228,8 +228,8 @@ func TestUploadFileForeignCheckpoint(t *testing.T) {
 		req.Key = "other"
 		first.req = &req
 		res := upRerun(t, s, first, upAllParts(8))
-		if !strings.Contains(res.Restarted, "/k") {
-			t.Errorf("rerun: restarted %q, want the checkpoint's key named", res.Restarted)
+		if res.Restarted == nil || res.Restarted.Reason != oss.RestartOtherObject || !strings.Contains(res.Restarted.Detail, "/k") {
+			t.Errorf("rerun: restarted %v, want another object, the checkpoint's key named", res.Restarted)
 		}
 		if ids := s.uploads(t, "k"); len(ids) != 0 {
 			t.Errorf("uploads of the abandoned key: %v, want none", ids)
@@ -243,8 +243,8 @@ func TestUploadFileForeignCheckpoint(t *testing.T) {
 		req.Bucket = s2.Bucket
 		first.req = &req
 		res := upRerun(t, s2, first, upAllParts(8))
-		if !strings.Contains(res.Restarted, s.Config.Endpoint) {
-			t.Errorf("rerun: restarted %q, want the other endpoint named", res.Restarted)
+		if res.Restarted == nil || res.Restarted.Reason != oss.RestartOtherObject || !strings.Contains(res.Restarted.Detail, s.Config.Endpoint) {
+			t.Errorf("rerun: restarted %v, want another object, the other endpoint named", res.Restarted)
 		}
 		if ids := s.uploads(t, "k"); !slices.Equal(ids, []string{first.uploadID}) {
 			t.Errorf("uploads on the other service: %v, want %s left alone", ids, first.uploadID)
@@ -264,7 +264,7 @@ func TestUploadFileSmallAfterCheckpoint(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.UploadID != "" || res.Restarted == "" {
+	if res.UploadID != "" || res.Restarted == nil || res.Restarted.Reason != oss.RestartSinglePut {
 		t.Errorf("result %+v, want a PutObject and the reason the checkpoint was dropped", res)
 	}
 	s.checkObject(t, "k", first.data)

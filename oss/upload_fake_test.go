@@ -42,11 +42,15 @@ func (f *fakeAPI) PutObject(ctx context.Context, req *PutObjectRequest) (*PutObj
 	return f.putObject(ctx, req)
 }
 
-func (f *fakeAPI) InitiateMultipartUpload(ctx context.Context, req *InitiateMultipartUploadRequest) (string, error) {
+func (f *fakeAPI) InitiateMultipartUpload(ctx context.Context, req *InitiateMultipartUploadRequest) (*InitiateMultipartUploadResult, error) {
 	if f.initiate == nil {
-		return "", fmt.Errorf("InitiateMultipartUpload: %w", errUnexpectedCall)
+		return nil, fmt.Errorf("InitiateMultipartUpload: %w", errUnexpectedCall)
 	}
-	return f.initiate(ctx, req)
+	id, err := f.initiate(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	return &InitiateMultipartUploadResult{UploadID: id}, nil
 }
 
 func (f *fakeAPI) UploadPart(ctx context.Context, req *UploadPartRequest) (*UploadPartResult, error) {
@@ -56,14 +60,18 @@ func (f *fakeAPI) UploadPart(ctx context.Context, req *UploadPartRequest) (*Uplo
 	return f.uploadPart(ctx, req)
 }
 
-func (f *fakeAPI) ListParts(ctx context.Context, bucket, key, uploadID string, pageSize int) iter.Seq2[[]Part, error] {
-	return func(yield func([]Part, error) bool) {
+func (f *fakeAPI) ListParts(ctx context.Context, req *ListPartsRequest) iter.Seq2[*ListPartsPage, error] {
+	return func(yield func(*ListPartsPage, error) bool) {
 		if f.listParts == nil {
 			yield(nil, fmt.Errorf("ListParts: %w", errUnexpectedCall))
 			return
 		}
-		parts, err := f.listParts(ctx, uploadID)
-		yield(parts, err)
+		parts, err := f.listParts(ctx, req.UploadID)
+		if err != nil {
+			yield(nil, err)
+			return
+		}
+		yield(&ListPartsPage{Parts: parts}, nil)
 	}
 }
 
@@ -74,18 +82,25 @@ func (f *fakeAPI) CompleteMultipartUpload(ctx context.Context, req *CompleteMult
 	return f.complete(ctx, req)
 }
 
-func (f *fakeAPI) AbortMultipartUpload(ctx context.Context, bucket, key, uploadID string) error {
+func (f *fakeAPI) AbortMultipartUpload(ctx context.Context, req *AbortMultipartUploadRequest) (*AbortMultipartUploadResult, error) {
 	if f.abort == nil {
-		return fmt.Errorf("AbortMultipartUpload: %w", errUnexpectedCall)
+		return nil, fmt.Errorf("AbortMultipartUpload: %w", errUnexpectedCall)
 	}
-	return f.abort(ctx, uploadID)
+	if err := f.abort(ctx, req.UploadID); err != nil {
+		return nil, err
+	}
+	return &AbortMultipartUploadResult{}, nil
 }
 
-func (f *fakeAPI) HeadObject(ctx context.Context, bucket, key string) (*ObjectInfo, error) {
+func (f *fakeAPI) HeadObject(ctx context.Context, req *HeadObjectRequest) (*HeadObjectResult, error) {
 	if f.headObject == nil {
 		return nil, fmt.Errorf("HeadObject: %w", errUnexpectedCall)
 	}
-	return f.headObject(ctx, key)
+	info, err := f.headObject(ctx, req.Key)
+	if err != nil {
+		return nil, err
+	}
+	return &HeadObjectResult{Object: *info}, nil
 }
 
 // fakeStorePart reads a part's body as the service would and returns what it

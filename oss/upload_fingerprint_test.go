@@ -75,8 +75,8 @@ func TestUploadFileSameSizeSameMtime(t *testing.T) {
 	first, _ := upDamageSetup(t, s)
 	first.data = upRewriteInPlace(t, first.req.UploadFile, 100*upKiB+7) // in part 2, uploaded
 	res := upRerun(t, s, first, upAllParts(first.parts))
-	if !strings.Contains(res.Restarted, "file changed") || res.UploadID == first.uploadID {
-		t.Errorf("rerun: restarted %q, upload %s; want a new upload because the file changed", res.Restarted, res.UploadID)
+	if (res.Restarted == nil || res.Restarted.Reason != oss.RestartFileChanged) || res.UploadID == first.uploadID {
+		t.Errorf("rerun: restarted %v, upload %s; want a new upload because the file changed", res.Restarted, res.UploadID)
 	}
 }
 
@@ -89,8 +89,8 @@ func TestUploadFileSampledCheck(t *testing.T) {
 	first.data = upRewriteInPlace(t, first.req.UploadFile, 5) // in part 1, the first kept
 	upForgetFingerprint(t, first.req.CheckpointFile)
 	res := upRerun(t, s, first, upAllParts(first.parts))
-	if !strings.Contains(res.Restarted, "part 1 differs") || res.UploadID != first.uploadID {
-		t.Errorf("rerun: restarted %q, upload %s; want every part of %s sent again", res.Restarted, res.UploadID, first.uploadID)
+	if (res.Restarted == nil || res.Restarted.Reason != oss.RestartContentChanged || !strings.Contains(res.Restarted.Detail, "part 1 ")) || res.UploadID != first.uploadID {
+		t.Errorf("rerun: restarted %v, upload %s; want every part of %s sent again", res.Restarted, res.UploadID, first.uploadID)
 	}
 }
 
@@ -104,8 +104,8 @@ func TestUploadFileVerifyResume(t *testing.T) {
 	upForgetFingerprint(t, first.req.CheckpointFile)
 	first.req.VerifyResume = true
 	res := upRerun(t, s, first, []int{2, 4, 5, 6, 7, 8})
-	if res.Restarted != "" || res.UploadID != first.uploadID {
-		t.Errorf("rerun: restarted %q, upload %s", res.Restarted, res.UploadID)
+	if res.Restarted != nil || res.UploadID != first.uploadID {
+		t.Errorf("rerun: restarted %v, upload %s", res.Restarted, res.UploadID)
 	}
 }
 
@@ -130,7 +130,7 @@ func TestUploadFileRewrittenDuringRun(t *testing.T) {
 	if !errors.Is(err, oss.ErrFileChanged) {
 		t.Fatalf("rewritten during the run: %v, want ErrFileChanged", err)
 	}
-	if _, err := s.Client.HeadObject(t.Context(), s.Bucket, "during"); !errors.Is(err, oss.ErrNoSuchKey) {
+	if _, err := s.Client.HeadObject(t.Context(), &oss.HeadObjectRequest{Bucket: s.Bucket, Key: "during"}); !errors.Is(err, oss.ErrNoSuchKey) {
 		t.Errorf("an object was completed: %v", err)
 	}
 }

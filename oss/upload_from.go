@@ -153,17 +153,18 @@ func (u *streamUploader) run(ctx context.Context) (*UploadFromResult, error) {
 	if int64(n) < u.base {
 		return u.single(ctx, buf[:n])
 	}
-	uploadID, err := u.api.InitiateMultipartUpload(ctx, &InitiateMultipartUploadRequest{Bucket: u.req.Bucket, Key: u.req.Key, Metadata: u.req.ObjectMetadata})
+	init, err := u.api.InitiateMultipartUpload(ctx, &InitiateMultipartUploadRequest{Bucket: u.req.Bucket, Key: u.req.Key, ObjectMetadata: u.req.ObjectMetadata})
 	if err != nil {
 		return nil, err
 	}
+	uploadID := init.UploadID
 	res, err := u.multipart(ctx, uploadID, buf)
 	if err != nil {
 		// Nothing of a failed stream can be resumed: do not leave its
 		// parts stored.
 		actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), abortTimeout)
 		defer cancel()
-		if aerr := u.api.AbortMultipartUpload(actx, u.req.Bucket, u.req.Key, uploadID); aerr != nil && !errors.Is(aerr, ErrNoSuchUpload) {
+		if _, aerr := u.api.AbortMultipartUpload(actx, &AbortMultipartUploadRequest{Bucket: u.req.Bucket, Key: u.req.Key, UploadID: uploadID}); aerr != nil && !errors.Is(aerr, ErrNoSuchUpload) {
 			return nil, &UploadError{UploadID: uploadID, Err: errors.Join(err, fmt.Errorf("the upload could not be aborted: %w", aerr))}
 		}
 		return nil, &UploadError{UploadID: uploadID, Err: err}
@@ -179,7 +180,7 @@ const abortTimeout = 30 * 1e9
 func (u *streamUploader) single(ctx context.Context, data []byte) (*UploadFromResult, error) {
 	res, err := u.api.PutObject(ctx, &PutObjectRequest{
 		Bucket: u.req.Bucket, Key: u.req.Key, Body: bytes.NewReader(data), Size: int64(len(data)),
-		Metadata: u.req.ObjectMetadata, Callback: u.req.Callback, TrafficLimit: u.req.TrafficLimit,
+		ObjectMetadata: u.req.ObjectMetadata, Callback: u.req.Callback, TrafficLimit: u.req.TrafficLimit,
 	})
 	if err != nil {
 		return nil, err

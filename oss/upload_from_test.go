@@ -89,7 +89,7 @@ func TestUploadFromBrokenStream(t *testing.T) {
 	if ids := s.uploads(t, "broken"); len(ids) != 0 {
 		t.Errorf("uploads left behind: %v", ids)
 	}
-	if _, err := s.Client.HeadObject(t.Context(), s.Bucket, "broken"); !errors.Is(err, oss.ErrNoSuchKey) {
+	if _, err := s.Client.HeadObject(t.Context(), &oss.HeadObjectRequest{Bucket: s.Bucket, Key: "broken"}); !errors.Is(err, oss.ErrNoSuchKey) {
 		t.Errorf("object after a broken stream: %v", err)
 	}
 	for _, req := range []oss.UploadFromRequest{

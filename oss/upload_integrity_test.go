@@ -354,7 +354,7 @@ func TestUploadFileOrphanResumed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(res.AbortedUploads, []string{a}) || res.PartsResumed != 1 || res.Restarted != "" {
+	if !slices.Equal(res.AbortedUploads, []string{a}) || res.PartsResumed != 1 || res.Restarted != nil {
 		t.Errorf("result %+v, want A aborted and part 1 resumed", res)
 	}
 	if ids := s.allUploads(t); len(ids) != 0 {

@@ -169,8 +169,8 @@ func (tr killTrial) run(t *testing.T, exe string) {
 	first := upFirstRun{req: req, data: data, parts: int((int64(size) + partSize - 1) / partSize), uploadID: h.UploadID, stored: stored}
 	want := upWithout(upAllParts(first.parts), stored)
 	res := upRerun(t, s, first, want)
-	if res.UploadID != h.UploadID || res.Restarted != "" {
-		t.Errorf("rerun: upload %s, restarted %q; want %s resumed", res.UploadID, res.Restarted, h.UploadID)
+	if res.UploadID != h.UploadID || res.Restarted != nil {
+		t.Errorf("rerun: upload %s, restarted %v; want %s resumed", res.UploadID, res.Restarted, h.UploadID)
 	}
 	var again []int
 	for _, p := range want {

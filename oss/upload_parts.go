@@ -75,7 +75,7 @@ func (u *uploader) verifyKept(pending []int) ([]int, bool, error) {
 			continue
 		}
 		if !u.req.VerifyResume {
-			u.res.Restarted = fmt.Sprintf("the file's content changed since the checkpoint was written (part %d differs), though its fingerprint did not: every part is sent again", n)
+			u.res.Restarted = &Restart{RestartContentChanged, fmt.Sprintf("the file's content changed since the checkpoint was written (part %d differs), though its fingerprint did not: every part is sent again", n)}
 			for _, k := range kept {
 				u.unkeep(k)
 			}
@@ -414,7 +414,7 @@ func (u *uploader) fail(err error) error {
 func (u *uploader) abort() error {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	err := u.api.AbortMultipartUpload(ctx, u.req.Bucket, u.req.Key, u.uploadID)
+	_, err := u.api.AbortMultipartUpload(ctx, &AbortMultipartUploadRequest{Bucket: u.req.Bucket, Key: u.req.Key, UploadID: u.uploadID})
 	if errors.Is(err, ErrNoSuchUpload) {
 		return nil
 	}
@@ -426,11 +426,15 @@ func (u *uploader) abort() error {
 // It compares the object's size and CRC-64 with the file's, want being the
 // file's CRC-64 combined from its parts; on a match it fills the result.
 func (u *uploader) completedAlready(ctx context.Context, want uint64) bool {
-	info, err := u.api.HeadObject(ctx, u.req.Bucket, u.req.Key)
-	if err != nil || !info.HasCRC64 || info.CRC64 != want || info.Size != u.state.size {
+	head, err := u.api.HeadObject(ctx, &HeadObjectRequest{Bucket: u.req.Bucket, Key: u.req.Key})
+	if err != nil {
 		return false
 	}
-	u.res.ETag, u.res.CRC64, u.res.RequestID, u.res.UploadID = info.ETag, want, info.RequestID, u.uploadID
+	info := head.Object
+	if !info.HasCRC64 || info.CRC64 != want || info.Size != u.state.size {
+		return false
+	}
+	u.res.ETag, u.res.CRC64, u.res.RequestID, u.res.UploadID = info.ETag, want, head.RequestID, u.uploadID
 	u.res.Verified = true
 	return true
 }

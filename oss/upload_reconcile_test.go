@@ -72,7 +72,7 @@ func TestUploadFileReconcile(t *testing.T) {
 	if want := []string{"UploadPart 3", "UploadPart 5", "UploadPart 6", "UploadPart 7"}; !slices.Equal(sent, want) {
 		t.Errorf("calls besides ListParts and Complete: %q, want %q", sent, want)
 	}
-	if res.PartsResumed != 3 || res.Restarted != "" || res.CRC64 != crc64.Checksum(data) {
+	if res.PartsResumed != 3 || res.Restarted != nil || res.CRC64 != crc64.Checksum(data) {
 		t.Errorf("result %+v, want 3 parts resumed, no restart, CRC64 %d", res, crc64.Checksum(data))
 	}
 	if want := int64(len(data)) - 3*MinPartSize; res.BytesSent != want {
@@ -172,7 +172,7 @@ func TestUploadFileOldCheckpoint(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(res.Restarted, "older") || res.PartsResumed != 0 || !res.Verified || res.CRC64 != crc64.Checksum(data) {
+	if (res.Restarted == nil || res.Restarted.Reason != RestartCheckpointFormat) || res.PartsResumed != 0 || !res.Verified || res.CRC64 != crc64.Checksum(data) {
 		t.Errorf("result %+v, want a restart because of the older format and a verified upload", res)
 	}
 	if !slices.Equal(m.aborted, []string{"OLD"}) || !slices.Equal(res.AbortedUploads, []string{"OLD"}) {

@@ -141,8 +141,8 @@ func TestUploadFileResumeAfterPartFailures(t *testing.T) {
 				t.Errorf("first run stored %v, want %v", first.stored, tt.wantStored)
 			}
 			res := upRerun(t, s, first, upWithout(upAllParts(first.parts), first.stored))
-			if res.UploadID != first.uploadID || res.Restarted != "" {
-				t.Errorf("rerun: upload %s, restarted %q; want %s resumed", res.UploadID, res.Restarted, first.uploadID)
+			if res.UploadID != first.uploadID || res.Restarted != nil {
+				t.Errorf("rerun: upload %s, restarted %v; want %s resumed", res.UploadID, res.Restarted, first.uploadID)
 			}
 		})
 	}
@@ -250,15 +250,14 @@ func TestUploadFileUploadGone(t *testing.T) {
 	path, _ := upWriteFile(t, 500*upKiB, 13)
 	req := &oss.UploadFileRequest{Bucket: s.Bucket, Key: "k", UploadFile: path, PartSize: 100 * upKiB, EnableCheckpoint: true, CheckpointFile: filepath.Join(t.TempDir(), "cp")}
 	first := upFail(t, s, req, 3)
-	if err := s.Client.AbortMultipartUpload(t.Context(), s.Bucket, "k", first.uploadID); err != nil {
+	if _, err := s.Client.AbortMultipartUpload(t.Context(), &oss.AbortMultipartUploadRequest{Bucket: s.Bucket, Key: "k", UploadID: first.uploadID}); err != nil {
 		t.Fatal(err)
 	}
 	first.stored = nil
 	res := upRerun(t, s, first, upAllParts(5))
-	if res.Restarted == "" || res.UploadID == first.uploadID {
-		t.Errorf("rerun: %+v, want a new upload and the reason", res)
+	if res.Restarted == nil || res.Restarted.Reason != oss.RestartUploadGone || res.UploadID == first.uploadID {
+		t.Errorf("rerun: %+v (restarted %v), want a new upload because the upload is gone", res, res.Restarted)
 	}
-	t.Logf("restarted: %s", res.Restarted)
 }
 
 // TestUploadFileCheckpointLocked: a second upload on a checkpoint in use
@@ -334,7 +333,7 @@ func TestUploadFileChangedDuringRun(t *testing.T) {
 				t.Fatalf("uploads in progress %v, want the one to resume", ids)
 			}
 			res := upRerun(t, s, upFirstRun{req: req, data: mustRead(t, path), parts: 6}, upAllParts(6))
-			if res.Restarted == "" || res.UploadID == ids[0] {
+			if res.Restarted == nil || res.UploadID == ids[0] {
 				t.Errorf("rerun: %+v, want a new upload and the reason", res)
 			}
 		})

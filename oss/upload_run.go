@@ -103,7 +103,7 @@ func (u *uploader) putObject(ctx context.Context) (*UploadFileResult, error) {
 	body := &crcSection{r: sec, whole: true}
 	res, err := u.api.PutObject(ctx, &PutObjectRequest{
 		Bucket: u.req.Bucket, Key: u.req.Key, Body: body, Size: u.state.size,
-		Metadata: u.req.ObjectMetadata, Callback: u.req.Callback, TrafficLimit: u.req.TrafficLimit,
+		ObjectMetadata: u.req.ObjectMetadata, Callback: u.req.Callback, TrafficLimit: u.req.TrafficLimit,
 	})
 	var crc uint64
 	if err == nil {
@@ -141,7 +141,7 @@ func (u *uploader) retireCheckpoint(ctx context.Context) error {
 	case errors.Is(err, errNewCheckpoint):
 		return fmt.Errorf("read checkpoint: %w", err)
 	}
-	u.restart(ctx, h, "the file now goes up in one PutObject")
+	u.restart(ctx, h, &Restart{RestartSinglePut, "the file now goes up in one PutObject"})
 	return u.removeCheckpoint(ctx)
 }
 
@@ -168,11 +168,11 @@ func (u *uploader) prepare(ctx context.Context) ([]int, error) {
 // start initiates a new multipart upload and, with a checkpoint, writes
 // the journal's header.
 func (u *uploader) start(ctx context.Context) error {
-	id, err := u.api.InitiateMultipartUpload(ctx, &InitiateMultipartUploadRequest{Bucket: u.req.Bucket, Key: u.req.Key, Metadata: u.req.ObjectMetadata})
+	init, err := u.api.InitiateMultipartUpload(ctx, &InitiateMultipartUploadRequest{Bucket: u.req.Bucket, Key: u.req.Key, ObjectMetadata: u.req.ObjectMetadata})
 	if err != nil {
 		return err
 	}
-	u.uploadID = id
+	u.uploadID = init.UploadID
 	if !u.req.EnableCheckpoint {
 		return nil
 	}
@@ -208,15 +208,15 @@ func (u *uploader) resume(ctx context.Context) (pending []int, resumed bool, err
 	case errors.Is(err, fs.ErrNotExist):
 		return nil, false, nil
 	case errors.Is(err, errOldCheckpoint):
-		u.restart(ctx, h, fmt.Sprintf("the checkpoint has the format of an older ossup (version %d)", h.Version))
+		u.restart(ctx, h, &Restart{RestartCheckpointFormat, fmt.Sprintf("the checkpoint has the format of an older ossup (version %d)", h.Version)})
 		return nil, false, nil
 	case errors.Is(err, errCorruptHeader):
-		u.restart(ctx, h, "the checkpoint is corrupt ("+err.Error()+")")
+		u.restart(ctx, h, &Restart{RestartCheckpointCorrupt, "the checkpoint is corrupt (" + err.Error() + ")"})
 		return nil, false, nil
 	case err != nil:
 		return nil, false, fmt.Errorf("read checkpoint: %w", err)
 	}
-	if why := u.stale(h); why != "" {
+	if why := u.stale(h); why != nil {
 		u.restart(ctx, h, why)
 		return nil, false, nil
 	}
@@ -229,7 +229,7 @@ func (u *uploader) resume(ctx context.Context) (pending []int, resumed bool, err
 	}
 	if errors.Is(err, ErrNoSuchUpload) {
 		u.uploadID = ""
-		u.restart(ctx, nil, "the upload no longer exists on the service")
+		u.restart(ctx, nil, &Restart{RestartUploadGone, "the upload no longer exists on the service"})
 		return nil, false, nil
 	}
 	if err != nil {
@@ -254,43 +254,43 @@ func (u *uploader) resume(ctx context.Context) (pending []int, resumed bool, err
 // abandoned uploads are aborted; those whose abort fails are kept in the
 // new journal (see abortAbandoned). An upload on another endpoint is out
 // of reach and only logged.
-func (u *uploader) restart(ctx context.Context, h *cpHeader, why string) {
+func (u *uploader) restart(ctx context.Context, h *cpHeader, why *Restart) {
 	u.res.Restarted = why
-	u.log.InfoContext(ctx, "oss: not resuming checkpoint", "checkpoint", u.plan.checkpoint, "reason", why)
+	u.log.InfoContext(ctx, "oss: not resuming checkpoint", "checkpoint", u.plan.checkpoint, "reason", why.Reason.String(), "detail", why.Detail)
 	u.abandon(ctx, h)
 	if len(u.pending) > 0 {
 		u.abortAbandoned(ctx)
 	}
 }
 
-// stale says why a checkpoint does not describe this upload, or "".
-func (u *uploader) stale(h *cpHeader) string {
+// stale says why a checkpoint does not describe this upload, or nil.
+func (u *uploader) stale(h *cpHeader) *Restart {
 	switch {
 	case h.Endpoint != u.endpoint || h.Bucket != u.req.Bucket || h.Key != u.req.Key:
-		return fmt.Sprintf("the checkpoint is for %s/%s/%s", h.Endpoint, h.Bucket, h.Key)
+		return &Restart{RestartOtherObject, fmt.Sprintf("the checkpoint is for %s/%s/%s", h.Endpoint, h.Bucket, h.Key)}
 	case h.File != absPath(u.req.UploadFile):
-		return "the checkpoint is for another file, " + h.File
+		return &Restart{RestartOtherFile, "the checkpoint is for another file, " + h.File}
 	case !u.state.same(fileState{size: h.FileSize, mtime: time.Unix(0, h.FileMtime), ino: h.FileIno, ctime: h.FileCtime}):
-		return "the file changed since the checkpoint was written"
+		return &Restart{RestartFileChanged, "the file changed since the checkpoint was written"}
 	case h.PartSize != u.plan.partSize:
-		return fmt.Sprintf("the part size changed from %d to %d", h.PartSize, u.plan.partSize)
+		return &Restart{RestartPartSizeChanged, fmt.Sprintf("the part size changed from %d to %d", h.PartSize, u.plan.partSize)}
 	case h.MetaDigest != metaDigest(u.req.ObjectMetadata):
-		return "the object metadata changed"
+		return &Restart{RestartMetadataChanged, "the object metadata changed"}
 	case h.UploadID == "" && len(h.PendingAborts) > 0:
-		return "the checkpoint only lists abandoned uploads to abort"
+		return &Restart{RestartNoUpload, "the checkpoint only lists abandoned uploads to abort"}
 	case h.UploadID == "":
-		return "the checkpoint names no upload"
+		return &Restart{RestartNoUpload, "the checkpoint names no upload"}
 	}
-	return ""
+	return nil
 }
 
 func (u *uploader) listParts(ctx context.Context) (map[int]Part, error) {
 	server := map[int]Part{}
-	for parts, err := range u.api.ListParts(ctx, u.req.Bucket, u.req.Key, u.uploadID, 1000) {
+	for page, err := range u.api.ListParts(ctx, &ListPartsRequest{Bucket: u.req.Bucket, Key: u.req.Key, UploadID: u.uploadID, PageSize: 1000}) {
 		if err != nil {
 			return nil, err
 		}
-		for _, p := range parts {
+		for _, p := range page.Parts {
 			server[p.PartNumber] = p
 		}
 	}

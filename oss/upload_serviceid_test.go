@@ -59,11 +59,11 @@ func TestUploadFileServiceID(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if sameID && (res.PartsResumed != 2 || res.Restarted != "") {
-				t.Errorf("same service id: resumed %d parts, restarted %q; want 2 and no restart", res.PartsResumed, res.Restarted)
+			if sameID && (res.PartsResumed != 2 || res.Restarted != nil) {
+				t.Errorf("same service id: resumed %d parts, restarted %v; want 2 and no restart", res.PartsResumed, res.Restarted)
 			}
-			if !sameID && (res.PartsResumed != 0 || !strings.Contains(res.Restarted, "checkpoint is for")) {
-				t.Errorf("other endpoint: resumed %d parts, restarted %q; want a fresh upload that says why", res.PartsResumed, res.Restarted)
+			if !sameID && (res.PartsResumed != 0 || (res.Restarted == nil || res.Restarted.Reason != oss.RestartOtherObject)) {
+				t.Errorf("other endpoint: resumed %d parts, restarted %v; want a fresh upload that says why", res.PartsResumed, res.Restarted)
 			}
 		})
 	}

@@ -50,7 +50,7 @@ func TestUploadFile(t *testing.T) {
 						t.Errorf("result CRC64 %d, want %d", res.CRC64, want)
 					}
 					multipart := size >= 100*upKiB
-					if res.ETag == "" || (res.UploadID != "") != multipart || res.BytesSent != int64(size) || res.PartsResumed != 0 || res.Restarted != "" {
+					if res.ETag == "" || (res.UploadID != "") != multipart || res.BytesSent != int64(size) || res.PartsResumed != 0 || res.Restarted != nil {
 						t.Errorf("result %+v, want an ETag, an upload id iff multipart (%t), %d bytes sent, nothing resumed or restarted", res, multipart, size)
 					}
 					upCheckGone(t, cp, cp+".lock")
@@ -150,17 +150,17 @@ func TestUploadFileMetadataAndCallback(t *testing.T) {
 			if !reflect.DeepEqual(got, want) {
 				t.Errorf("callback body %v, want %v", got, want)
 			}
-			info, err := s.Client.HeadObject(t.Context(), s.Bucket, key)
+			info, err := s.Client.HeadObject(t.Context(), &oss.HeadObjectRequest{Bucket: s.Bucket, Key: key})
 			if err != nil {
 				t.Fatal(err)
 			}
-			m := info.Metadata
+			m := info.Object.ObjectMetadata
 			if m.ContentType != meta.ContentType || m.CacheControl != meta.CacheControl || m.ContentDisposition != meta.ContentDisposition ||
 				m.StorageClass != meta.StorageClass || !reflect.DeepEqual(m.User, map[string]string{"color": "blue", "run-id": "42"}) {
 				t.Errorf("metadata %+v, want %+v (user names lower-cased)", m, meta)
 			}
-			if info.Size != int64(size) || info.CRC64 != crc64.Checksum(data) {
-				t.Errorf("object: %d bytes, CRC-64 %d; want %d and %d", info.Size, info.CRC64, size, crc64.Checksum(data))
+			if info.Object.Size != int64(size) || info.Object.CRC64 != crc64.Checksum(data) {
+				t.Errorf("object: %d bytes, CRC-64 %d; want %d and %d", info.Object.Size, info.Object.CRC64, size, crc64.Checksum(data))
 			}
 		})
 	}

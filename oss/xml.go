@@ -16,25 +16,26 @@ import (
 const maxXMLResponse = 64 << 20
 
 // doXML sends op with in (if not nil) as its XML body, with Content-MD5,
-// and decodes the answer into out (if not nil).
-func (c *Client) doXML(ctx context.Context, op *operation, in, out any) error {
+// decodes the answer into out (if not nil) and returns its request id.
+func (c *Client) doXML(ctx context.Context, op *operation, in, out any) (requestID string, err error) {
 	resp, err := c.doXMLResponse(ctx, op, in)
 	if err != nil {
-		return err
+		return "", err
 	}
 	defer resp.Body.Close()
+	requestID = resp.Header.Get("x-oss-request-id")
 	if out == nil {
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-		return nil
+		return requestID, nil
 	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxXMLResponse))
 	if err != nil {
-		return op.wrap(fmt.Errorf("read response: %w", err))
+		return "", op.wrap(fmt.Errorf("read response: %w", err))
 	}
 	if err := ossxml.Unmarshal(data, out); err != nil {
-		return op.wrap(fmt.Errorf("decode response (request id %s): %w", resp.Header.Get("x-oss-request-id"), err))
+		return "", op.wrap(fmt.Errorf("decode response (request id %s): %w", requestID, err))
 	}
-	return nil
+	return requestID, nil
 }
 
 // doXMLResponse sends op with in (if not nil) as its XML body, with

@@ -65,7 +65,7 @@ func mbCommand() command {
 			if err != nil {
 				return err
 			}
-			if err := s.client.PutBucket(ctx, &oss.PutBucketRequest{Bucket: u.bucket, ACL: acl, StorageClass: class}); err != nil {
+			if _, err := s.client.PutBucket(ctx, &oss.PutBucketRequest{Bucket: u.bucket, ACL: acl, StorageClass: class}); err != nil {
 				return err
 			}
 			fmt.Fprintf(stdout, "made oss://%s\n", u.bucket)
@@ -80,7 +80,7 @@ func rbCommand() command {
 			if err != nil {
 				return err
 			}
-			if err := s.client.DeleteBucket(ctx, u.bucket); err != nil {
+			if _, err := s.client.DeleteBucket(ctx, &oss.DeleteBucketRequest{Bucket: u.bucket}); err != nil {
 				return err
 			}
 			fmt.Fprintf(stdout, "removed oss://%s\n", u.bucket)
@@ -136,14 +136,15 @@ func statCommand() command {
 			if err != nil {
 				return err
 			}
-			info, err := s.client.HeadObject(ctx, u.bucket, u.key)
+			head, err := s.client.HeadObject(ctx, &oss.HeadObjectRequest{Bucket: u.bucket, Key: u.key})
 			if err != nil {
 				return err
 			}
+			info := head.Object
 			fmt.Fprintf(stdout, "object:        %s\nsize:          %d (%s)\netag:          %s\ncrc64:         %d\ntype:          %s\nstorage class: %s\ncontent type:  %s\nlast modified: %s\n",
 				u, info.Size, humanize.IBytes(uint64(info.Size)), strings.Trim(info.ETag, `"`), info.CRC64, info.ObjectType,
-				info.Metadata.StorageClass, info.Metadata.ContentType, info.LastModified.UTC().Format(time.RFC3339))
-			for k, v := range info.Metadata.User {
+				info.ObjectMetadata.StorageClass, info.ObjectMetadata.ContentType, info.LastModified.UTC().Format(time.RFC3339))
+			for k, v := range info.ObjectMetadata.User {
 				fmt.Fprintf(stdout, "meta %s: %s\n", k, v)
 			}
 			return nil
@@ -180,7 +181,7 @@ func rmCommand() command {
 					return err
 				}
 				if !recursive {
-					if err := s.client.DeleteObject(ctx, u.bucket, u.key); err != nil {
+					if _, err := s.client.DeleteObject(ctx, &oss.DeleteObjectRequest{Bucket: u.bucket, Key: u.key}); err != nil {
 						return err
 					}
 					fmt.Fprintf(stdout, "removed %s\n", u)
@@ -206,7 +207,7 @@ func removePrefix(ctx context.Context, c *oss.Client, u ossURL, stdout io.Writer
 		for i, o := range page.Objects {
 			keys[i] = o.Key
 		}
-		if _, err := c.DeleteObjects(ctx, u.bucket, keys, true); err != nil {
+		if _, err := c.DeleteObjects(ctx, &oss.DeleteObjectsRequest{Bucket: u.bucket, Keys: keys, Quiet: true}); err != nil {
 			return err
 		}
 		for _, k := range keys {
@@ -263,14 +264,14 @@ func uploadsCommand() command {
 				})
 			case args[0] == "abort" && all && len(args) == 2:
 				return eachUpload(ctx, s.client, req, func(up oss.MultipartUpload) error {
-					if err := s.client.AbortMultipartUpload(ctx, u.bucket, up.Key, up.UploadID); err != nil {
+					if _, err := s.client.AbortMultipartUpload(ctx, &oss.AbortMultipartUploadRequest{Bucket: u.bucket, Key: up.Key, UploadID: up.UploadID}); err != nil {
 						return err
 					}
 					fmt.Fprintf(stdout, "aborted %s  oss://%s/%s\n", up.UploadID, u.bucket, up.Key)
 					return nil
 				})
 			case args[0] == "abort" && !all && len(args) == 3 && u.key != "":
-				if err := s.client.AbortMultipartUpload(ctx, u.bucket, u.key, args[2]); err != nil {
+				if _, err := s.client.AbortMultipartUpload(ctx, &oss.AbortMultipartUploadRequest{Bucket: u.bucket, Key: u.key, UploadID: args[2]}); err != nil {
 					return err
 				}
 				fmt.Fprintf(stdout, "aborted %s  %s\n", args[2], u)

@@ -28,6 +28,9 @@ type globalFlags struct {
 	data                                    string
 	quiet                                   bool
 	retryFor                                time.Duration
+	// conns is how many requests the command sends at once (cp's
+	// --task-num); the client may open that many connections.
+	conns int
 }
 
 func (g *globalFlags) register(fs *flag.FlagSet) {
@@ -61,6 +64,12 @@ func (g *globalFlags) setRetries(cfg *oss.Config, stderr io.Writer) error {
 	return nil
 }
 
+// maxConns is the client's connection cap: the library's default, or
+// more when the command sends more requests at once.
+func (g *globalFlags) maxConns() int {
+	return max(g.conns, oss.DefaultMaxConnsPerHost)
+}
+
 // session is a client and, when no endpoint is configured, the embedded
 // server it talks to.
 type session struct {
@@ -90,7 +99,7 @@ func (g *globalFlags) connect(stderr io.Writer) (*session, error) {
 	if creds.AccessKeyID == "" || creds.AccessKeySecret == "" {
 		return nil, &usageError{"no credentials: set OSS_ACCESS_KEY_ID and OSS_ACCESS_KEY_SECRET or pass --access-key-id and --access-key-secret"}
 	}
-	cfg := oss.Config{Endpoint: endpoint, Region: region, Credentials: creds}
+	cfg := oss.Config{Endpoint: endpoint, Region: region, Credentials: creds, MaxConnsPerHost: g.maxConns()}
 	if err := g.setRetries(&cfg, stderr); err != nil {
 		return nil, err
 	}
@@ -126,7 +135,8 @@ func regionFromEndpoint(ep string) string {
 func (g *globalFlags) embedded(stderr io.Writer) (*session, error) {
 	cfg := oss.Config{Region: "cn-hangzhou",
 		// The port changes every run; checkpoints must still resume.
-		ServiceID: "ossup-local:" + absDir(g.data)}
+		ServiceID:       "ossup-local:" + absDir(g.data),
+		MaxConnsPerHost: g.maxConns()}
 	if err := g.setRetries(&cfg, stderr); err != nil {
 		return nil, err
 	}
@@ -171,7 +181,7 @@ func (s *session) ensureBucket(ctx context.Context, bucket string) error {
 	if !s.embedded {
 		return nil
 	}
-	err := s.client.PutBucket(ctx, &oss.PutBucketRequest{Bucket: bucket})
+	_, err := s.client.PutBucket(ctx, &oss.PutBucketRequest{Bucket: bucket})
 	if errors.Is(err, oss.ErrBucketAlreadyExists) {
 		return nil
 	}

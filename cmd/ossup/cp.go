@@ -76,6 +76,7 @@ func runCp(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fs.Usage()
 		return &usageError{"cp takes a source and a destination"}
 	}
+	g.conns = f.taskNum
 	switch src, dst := pos[0], pos[1]; {
 	case src == "-" && isOSSURL(dst):
 		u, err := parseOSSURL(dst, true)
@@ -161,7 +162,7 @@ func upload(ctx context.Context, g *globalFlags, f *cpFlags, file string, u ossU
 		return err
 	}
 	if !g.quiet {
-		if res.Restarted != "" {
+		if res.Restarted != nil {
 			fmt.Fprintf(stderr, "ossup: started over: %s\n", res.Restarted)
 		}
 		if res.PartsResumed > 0 {

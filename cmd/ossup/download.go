@@ -49,7 +49,7 @@ func download(ctx context.Context, g *globalFlags, f *cpFlags, u ossURL, dst str
 		return err
 	}
 	if !g.quiet {
-		if res.Restarted != "" {
+		if res.Restarted != nil {
 			fmt.Fprintf(stderr, "ossup: started over: %s\n", res.Restarted)
 		}
 		if res.PartsResumed > 0 {

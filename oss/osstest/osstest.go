@@ -155,7 +155,7 @@ func New(opts Options) (env *Env, err error) {
 		e.Bucket = "test-bucket"
 		fallthrough
 	default:
-		if err := e.Client.PutBucket(context.Background(), &oss.PutBucketRequest{Bucket: e.Bucket}); err != nil {
+		if _, err := e.Client.PutBucket(context.Background(), &oss.PutBucketRequest{Bucket: e.Bucket}); err != nil {
 			return nil, fmt.Errorf("osstest: create bucket: %w", err)
 		}
 	}
