@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -26,6 +27,9 @@ import (
 const (
 	killChildEnv = "OSSUP_TEST_KILL9_CHILD" // "1" in the child
 	killParamEnv = "OSSUP_TEST_KILL9_PARAMS"
+	// killTrialsEnv sets the number of trials (default 20; the long mode
+	// runs 100).
+	killTrialsEnv = "OSSUP_KILL9_TRIALS"
 )
 
 // killParams is the upload the child runs.
@@ -55,7 +59,13 @@ func TestUploadFileKill9(t *testing.T) {
 	if err != nil {
 		t.Skipf("cannot re-run the test binary: %v", err)
 	}
-	for seed := range 20 {
+	trials := 20
+	if v := os.Getenv(killTrialsEnv); v != "" {
+		if trials, err = strconv.Atoi(v); err != nil {
+			t.Fatalf("%s=%q", killTrialsEnv, v)
+		}
+	}
+	for seed := range trials {
 		rng := rand.New(rand.NewPCG(uint64(seed), 0x6b696c6c))
 		tasks := 1 + rng.IntN(4)
 		partSize := int64(100+rng.IntN(201)) * upKiB
