@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"iter"
 	"os"
@@ -28,8 +29,22 @@ const (
 type UploadFileRequest struct {
 	Bucket string
 	Key    string
-	// UploadFile is the local file's path.
+	// UploadFile is the local file's path. Leave it empty when the bytes
+	// come from Source.
 	UploadFile string
+	// Source, instead of UploadFile, supplies the object's bytes: Size
+	// bytes from offset 0, parts read concurrently with ReadAt (the
+	// io.ReaderAt contract allows parallel calls). It goes through the same
+	// engine as a file: plan, parts, CRC-64 checks, retries, progress.
+	Source io.ReaderAt
+	// Size is Source's size in bytes.
+	Size int64
+	// SourceID names Source's content stably (a content hash, a version),
+	// so that a checkpoint can be resumed by a later call with the same
+	// bytes: EnableCheckpoint with a Source requires it and a
+	// CheckpointFile. The caller vouches for it; the engine cannot stat a
+	// ReaderAt.
+	SourceID string
 	// TaskNum is how many parts are uploaded at once: 1 to 1000, 0 means 1.
 	TaskNum int
 	// PartSize is the size of each part but the last, 100 KiB to 5 GiB; 0
@@ -166,8 +181,12 @@ type uploadPlan struct {
 func normalize(req *UploadFileRequest, size int64) (uploadPlan, error) {
 	p := uploadPlan{taskNum: req.TaskNum, partSize: req.PartSize, checkpoint: req.CheckpointFile}
 	switch {
-	case req.Bucket == "" || req.Key == "" || req.UploadFile == "":
+	case req.Bucket == "" || req.Key == "" || req.UploadFile == "" && req.Source == nil:
 		return p, fmt.Errorf("bucket, key and file are required: %w", ErrInvalidArgument)
+	case req.UploadFile != "" && req.Source != nil:
+		return p, fmt.Errorf("a file and a source are both given: %w", ErrInvalidArgument)
+	case req.Source != nil && req.EnableCheckpoint && (req.SourceID == "" || req.CheckpointFile == ""):
+		return p, fmt.Errorf("a checkpoint of a source needs its SourceID and a CheckpointFile: %w", ErrInvalidArgument)
 	case p.taskNum < 0 || p.taskNum > MaxTaskNum:
 		return p, fmt.Errorf("task number %d is outside 1..%d: %w", p.taskNum, MaxTaskNum, ErrInvalidArgument)
 	case p.partSize != 0 && (p.partSize < MinPartSize || p.partSize > MaxPartSize):
@@ -183,7 +202,7 @@ func normalize(req *UploadFileRequest, size int64) (uploadPlan, error) {
 	if p.partSize == 0 {
 		p.partSize = DefaultPartSize
 	}
-	if p.checkpoint == "" {
+	if p.checkpoint == "" && req.Source == nil {
 		p.checkpoint = req.UploadFile + ".ucp"
 	}
 	if size > int64(MaxPartNumber)*p.partSize {
@@ -215,7 +234,8 @@ type multipartAPI interface {
 	HeadObject(ctx context.Context, req *HeadObjectRequest) (*HeadObjectResult, error)
 }
 
-// UploadFile uploads a local file to req.Bucket/req.Key: in one PutObject
+// UploadFile uploads a local file, or the Size bytes of req.Source, to
+// req.Bucket/req.Key: in one PutObject
 // when it is smaller than a part, otherwise in parts, TaskNum at a time,
 // each streamed from the file. The client computes every part's CRC-64
 // itself and checks it, and at the end the whole object's, against the

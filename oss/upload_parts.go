@@ -123,7 +123,7 @@ func (u *uploader) keepPart(sp Part, size int64, journal map[int]cpPart) (uint64
 func (u *uploader) fileCRC(n int) (uint64, error) {
 	off, size := u.plan.partRange(n, u.state.size)
 	h := crc64.New()
-	if _, err := io.Copy(h, io.NewSectionReader(u.f, off, size)); err != nil {
+	if _, err := io.Copy(h, io.NewSectionReader(u.src, off, size)); err != nil {
 		return 0, fmt.Errorf("read part %d of the file: %w", n, err)
 	}
 	return h.Sum64(), nil
@@ -271,7 +271,7 @@ func (s *crcSection) sum() (uint64, bool) {
 // read with ReadAt so that parts and retries never share a file offset,
 // reporting progress as it goes.
 func (u *uploader) partReader(off, size int64) (*io.SectionReader, *progressReaderAt) {
-	ra := &progressReaderAt{f: u.f, u: u, base: off}
+	ra := &progressReaderAt{src: u.src, u: u, base: off}
 	return io.NewSectionReader(ra, off, size), ra
 }
 
@@ -279,7 +279,7 @@ func (u *uploader) partReader(off, size int64) (*io.SectionReader, *progressRead
 // read so far, so that a retry that reads the part again does not count it
 // twice.
 type progressReaderAt struct {
-	f    *os.File
+	src  io.ReaderAt
 	u    *uploader
 	base int64
 
@@ -288,7 +288,7 @@ type progressReaderAt struct {
 }
 
 func (p *progressReaderAt) ReadAt(b []byte, off int64) (int, error) {
-	n, err := p.f.ReadAt(b, off)
+	n, err := p.src.ReadAt(b, off)
 	p.mu.Lock()
 	end := off + int64(n) - p.base
 	delta := max(0, end-p.hwm)
@@ -321,8 +321,12 @@ func (u *uploader) progress(delta int64) {
 }
 
 // checkUnchanged fails with ErrFileChanged if the file is not the one the
-// upload started with.
+// upload started with. A Source has nothing to stat: its SourceID is the
+// caller's word.
 func (u *uploader) checkUnchanged() error {
+	if u.req.Source != nil {
+		return nil
+	}
 	fi, err := os.Stat(u.req.UploadFile)
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrFileChanged, err)

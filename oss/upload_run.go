@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -25,7 +26,7 @@ type uploader struct {
 	log      *slog.Logger
 
 	plan     uploadPlan
-	f        *os.File
+	src      io.ReaderAt // the file, or req.Source
 	state    fileState
 	lock     *flock.Flock
 	jr       *journal
@@ -44,18 +45,11 @@ type uploader struct {
 }
 
 func (u *uploader) run(ctx context.Context) (*UploadFileResult, error) {
-	if u.req.UploadFile == "" { // before os.Open, whose error would hide the cause
-		return nil, fmt.Errorf("oss: upload file: the file name is required: %w", ErrInvalidArgument)
-	}
-	f, err := os.Open(u.req.UploadFile)
-	if err != nil {
+	if err := u.open(); err != nil {
 		return nil, fmt.Errorf("oss: upload file: %w", err)
 	}
-	defer f.Close()
-	u.f = f
-	if u.state, err = statFile(f); err != nil {
-		return nil, fmt.Errorf("oss: upload file: %w", err)
-	}
+	defer u.close()
+	var err error
 	if u.plan, err = normalize(u.req, u.state.size); err != nil {
 		return nil, fmt.Errorf("oss: upload file: %w", err)
 	}
@@ -94,6 +88,47 @@ func (u *uploader) run(ctx context.Context) (*UploadFileResult, error) {
 		return nil, u.fail(err)
 	}
 	return u.complete(ctx)
+}
+
+// open opens the file, or takes req.Source, and fingerprints it. A
+// Source has only its size: the caller's SourceID stands for its content.
+func (u *uploader) open() error {
+	if u.req.Source != nil {
+		if u.req.Size < 0 {
+			return fmt.Errorf("source size %d: %w", u.req.Size, ErrInvalidArgument)
+		}
+		u.src, u.state = u.req.Source, fileState{size: u.req.Size, mtime: time.Unix(0, 0)}
+		return nil
+	}
+	if u.req.UploadFile == "" { // before os.Open, whose error would hide the cause
+		return fmt.Errorf("the file name is required: %w", ErrInvalidArgument)
+	}
+	f, err := os.Open(u.req.UploadFile)
+	if err != nil {
+		return err
+	}
+	if u.state, err = statFile(f); err != nil {
+		f.Close()
+		return err
+	}
+	u.src = f
+	return nil
+}
+
+// close closes the file UploadFile opened; a Source is the caller's.
+func (u *uploader) close() {
+	if f, ok := u.src.(*os.File); ok && u.req.Source == nil {
+		f.Close()
+	}
+}
+
+// source names what is uploaded in the checkpoint: the file's absolute
+// path, or the caller's SourceID.
+func (u *uploader) source() string {
+	if u.req.Source != nil {
+		return "source:" + u.req.SourceID
+	}
+	return absPath(u.req.UploadFile)
 }
 
 // putObject sends a file smaller than one part in a single request.
@@ -192,7 +227,7 @@ func (u *uploader) start(ctx context.Context) error {
 func (u *uploader) header() *cpHeader {
 	return &cpHeader{
 		Version: cpVersion, Endpoint: u.endpoint, Bucket: u.req.Bucket, Key: u.req.Key, UploadID: u.uploadID,
-		PartSize: u.plan.partSize, File: absPath(u.req.UploadFile), FileSize: u.state.size,
+		PartSize: u.plan.partSize, File: u.source(), FileSize: u.state.size,
 		FileMtime: u.state.mtime.UnixNano(), FileIno: u.state.ino, FileCtime: u.state.ctime,
 		MetaDigest:    metaDigest(u.req.ObjectMetadata),
 		PendingAborts: slices.Clone(u.pending),
@@ -268,7 +303,7 @@ func (u *uploader) stale(h *cpHeader) *Restart {
 	switch {
 	case h.Endpoint != u.endpoint || h.Bucket != u.req.Bucket || h.Key != u.req.Key:
 		return &Restart{RestartOtherObject, fmt.Sprintf("the checkpoint is for %s/%s/%s", h.Endpoint, h.Bucket, h.Key)}
-	case h.File != absPath(u.req.UploadFile):
+	case h.File != u.source():
 		return &Restart{RestartOtherFile, "the checkpoint is for another file, " + h.File}
 	case !u.state.same(fileState{size: h.FileSize, mtime: time.Unix(0, h.FileMtime), ino: h.FileIno, ctime: h.FileCtime}):
 		return &Restart{RestartFileChanged, "the file changed since the checkpoint was written"}
