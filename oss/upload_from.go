@@ -108,7 +108,7 @@ func (c *Client) UploadFrom(ctx context.Context, req *UploadFromRequest) (*Uploa
 
 // streamUploader runs one UploadFrom call.
 type streamUploader struct {
-	api   multipartAPI
+	api   *Client
 	req   *UploadFromRequest
 	tasks int
 	base  int64

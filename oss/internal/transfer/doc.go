@@ -1,0 +1,16 @@
+// Package transfer is the transfer engine of package oss: resumable
+// multipart uploads of a file or an io.ReaderAt (plan, checkpoint
+// journal, resume and reconcile, the part loop, the abandoned uploads
+// still to abort) and parallel, resumable downloads. It reaches the
+// service only through the small API interface, which oss.Client
+// satisfies through an adapter in package oss and tests satisfy with
+// fakes. Package oss owns the public API and converts to and from this
+// package's types.
+//
+// Files: plan.go (requests, normalize), upload.go (the run of one
+// upload), resume.go (all of an upload's resume logic: stale checkpoints,
+// restart, reconcile with ListParts, keep and verify parts), parts.go
+// (the part loop), abandon.go (uploads still to abort), checkpoint.go
+// (the journal format), download.go and download_journal.go (downloads;
+// the download's resume is in download_journal.go).
+package transfer
