@@ -2,6 +2,7 @@ package transfer
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/ossup/ossup/internal/limits"
@@ -73,6 +74,23 @@ func TestNormalize(t *testing.T) {
 		{name: "no key", req: with(func(r *UploadRequest) { r.Key = "" }), size: 1, wantErr: true},
 		{name: "no file", req: with(func(r *UploadRequest) { r.UploadFile = "" }), size: 1, wantErr: true},
 		{name: "negative size", req: base, size: -1, wantErr: true},
+		{name: "a source has no default checkpoint", size: 1 << 20,
+			req:  with(func(r *UploadRequest) { r.UploadFile, r.Source = "", strings.NewReader("") }),
+			want: uploadPlan{taskNum: 1, partSize: 100 * KiB, parts: 11}},
+		{name: "a source with its id and checkpoint", size: 1 << 20,
+			req: with(func(r *UploadRequest) {
+				r.UploadFile, r.Source, r.SourceID, r.EnableCheckpoint, r.CheckpointFile = "", strings.NewReader(""), "v1", true, "/cp/s"
+			}),
+			want: uploadPlan{taskNum: 1, partSize: 100 * KiB, parts: 11, checkpoint: "/cp/s"}},
+		{name: "a file and a source", req: with(func(r *UploadRequest) { r.Source = strings.NewReader("") }), size: 1, wantErr: true},
+		{name: "a source checkpoint without an id", size: 1,
+			req: with(func(r *UploadRequest) {
+				r.UploadFile, r.Source, r.EnableCheckpoint, r.CheckpointFile = "", strings.NewReader(""), true, "/cp/s"
+			}), wantErr: true},
+		{name: "a source checkpoint without a file", size: 1,
+			req: with(func(r *UploadRequest) {
+				r.UploadFile, r.Source, r.EnableCheckpoint, r.SourceID = "", strings.NewReader(""), true, "v1"
+			}), wantErr: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
