@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/ossup/ossup/internal/ossxml"
-
 	backoffpkg "github.com/ossup/ossup/oss/internal/backoff"
 )
 

@@ -7,10 +7,13 @@
 // fakes. Package oss owns the public API and converts to and from this
 // package's types.
 //
-// Files: plan.go (requests, normalize), upload.go (the run of one
-// upload), resume.go (all of an upload's resume logic: stale checkpoints,
-// restart, reconcile with ListParts, keep and verify parts), parts.go
-// (the part loop), abandon.go (uploads still to abort), checkpoint.go
-// (the journal format), download.go and download_journal.go (downloads;
-// the download's resume is in download_journal.go).
+// Files: api.go (the interface and its types), plan.go (upload requests,
+// normalize, file fingerprints), upload.go (the run of one upload),
+// resume.go (all of an upload's resume logic: stale checkpoints, restart,
+// reconcile with ListParts, keep and verify parts), parts.go (the part
+// loop), abandon.go (uploads still to abort), checkpoint.go (the journal
+// format), stream.go (uploads from an io.Reader of unknown size),
+// download.go and download_fetch.go (downloads), download_journal.go (the
+// download's journal and its resume), download_stream.go (downloads to an
+// io.Writer).
 package transfer

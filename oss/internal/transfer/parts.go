@@ -9,26 +9,12 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/ossup/ossup/internal/crc64"
 	"github.com/ossup/ossup/oss/internal/apierr"
-	"golang.org/x/sync/errgroup"
 )
 
-// reconcile keeps every part the service holds with the size the plan
-// gives it and the content of the file: the journal records it with the
-// service's ETag, and with the CRC-64 the service reports when it reports
-// one; or, for a part the journal lost (a torn tail), the CRC-64 of the
-// file's bytes matches the one the service reports. A kept part's CRC-64
-// is always the client's own (journalled or computed from the file). It
-// returns the parts still to upload.
-// verifyKept re-reads kept parts and compares their CRC-64 with the one
-// recorded when they were sent: every kept part with VerifyResume, whose
-// differing parts are then sent again; otherwise the first and the last,
-// and a difference there means the file changed in a way its fingerprint
-// did not show, so every part is sent again.
-// unkeep forgets that part n was kept from an earlier run.
-// keepPart decides whether the part sp the service holds, of the planned
-// size, is the file's, and returns its CRC-64 as the client knows it.
 // fileCRC computes the CRC-64 of part n of the file.
 func (u *uploader) fileCRC(n int) (uint64, error) {
 	off, size := u.plan.partRange(n, u.state.size)

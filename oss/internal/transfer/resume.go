@@ -21,6 +21,11 @@ import (
 // (verifyKept), and finding an upload already completed by a run that
 // died before removing its checkpoint (journalComplete). The download's
 // resume is in download_journal.go.
+
+// retireCheckpoint retires a checkpoint left by a multipart upload of
+// the file when the file now goes up in one PutObject (it shrank, or the
+// part size grew): it aborts that upload, which nothing could resume, and
+// removes the checkpoint unless an abort is still unconfirmed.
 func (u *uploader) retireCheckpoint(ctx context.Context) error {
 	if _, err := os.Lstat(u.plan.checkpoint); errors.Is(err, fs.ErrNotExist) {
 		return nil
@@ -41,6 +46,9 @@ func (u *uploader) retireCheckpoint(ctx context.Context) error {
 	return u.removeCheckpoint(ctx)
 }
 
+// resume reads the checkpoint and reconciles it with the service. It
+// reports resumed=false, with the reason in u.res.Restarted, when the
+// upload must start over; a stale upload it can identify is aborted.
 func (u *uploader) resume(ctx context.Context) (pending []int, resumed bool, err error) {
 	h, recs, good, err := readJournal(u.plan.checkpoint)
 	switch {
@@ -86,6 +94,13 @@ func (u *uploader) resume(ctx context.Context) (pending []int, resumed bool, err
 	return u.reconcile(server, recs)
 }
 
+// restart records why a checkpoint is not resumed, and abandons the upload
+// it named, when that upload is on this endpoint, along with those it
+// still had to abort: the new journal replaces the checkpoint, so nothing
+// could resume that upload any more, whatever its bucket and key. The
+// abandoned uploads are aborted; those whose abort fails are kept in the
+// new journal (see abortAbandoned). An upload on another endpoint is out
+// of reach and only logged.
 func (u *uploader) restart(ctx context.Context, h *cpHeader, why *Restart) {
 	u.res.Restarted = why
 	u.log.InfoContext(ctx, "oss: not resuming checkpoint", "checkpoint", u.plan.checkpoint, "reason", why.Reason.String(), "detail", why.Detail)
@@ -95,6 +110,7 @@ func (u *uploader) restart(ctx context.Context, h *cpHeader, why *Restart) {
 	}
 }
 
+// stale says why a checkpoint does not describe this upload, or nil.
 func (u *uploader) stale(h *cpHeader) *Restart {
 	switch {
 	case h.Endpoint != u.endpoint || h.Bucket != u.req.Bucket || h.Key != u.req.Key:
@@ -128,10 +144,14 @@ func (u *uploader) listParts(ctx context.Context) (map[int]Part, error) {
 	return server, nil
 }
 
+// sameETag compares ETags without quotes and case.
 func sameETag(a, b string) bool {
 	return strings.EqualFold(strings.Trim(a, `"`), strings.Trim(b, `"`))
 }
 
+// journalComplete reports whether the journal records every part of the
+// file and the object already holds exactly the file: a run that completed
+// the upload and died before removing its checkpoint.
 func (u *uploader) journalComplete(ctx context.Context, recs []cpPart) bool {
 	byNum := make(map[int]cpPart, len(recs))
 	for _, r := range recs {
@@ -153,6 +173,13 @@ func (u *uploader) journalComplete(ctx context.Context, recs []cpPart) bool {
 	return true
 }
 
+// reconcile keeps every part the service holds with the size the plan
+// gives it and the content of the file: the journal records it with the
+// service's ETag, and with the CRC-64 the service reports when it reports
+// one; or, for a part the journal lost (a torn tail), the CRC-64 of the
+// file's bytes matches the one the service reports. A kept part's CRC-64
+// is always the client's own (journalled or computed from the file). It
+// returns the parts still to upload.
 func (u *uploader) reconcile(server map[int]Part, recs []cpPart) ([]int, bool, error) {
 	journal := make(map[int]cpPart, len(recs))
 	for _, r := range recs {
@@ -181,6 +208,11 @@ func (u *uploader) reconcile(server map[int]Part, recs []cpPart) ([]int, bool, e
 	return u.verifyKept(pending)
 }
 
+// verifyKept re-reads kept parts and compares their CRC-64 with the one
+// recorded when they were sent: every kept part with VerifyResume, whose
+// differing parts are then sent again; otherwise the first and the last,
+// and a difference there means the file changed in a way its fingerprint
+// did not show, so every part is sent again.
 func (u *uploader) verifyKept(pending []int) ([]int, bool, error) {
 	var kept []int
 	for i, p := range u.parts {
@@ -218,12 +250,15 @@ func (u *uploader) verifyKept(pending []int) ([]int, bool, error) {
 	return pending, true, nil
 }
 
+// unkeep forgets that part n was kept from an earlier run.
 func (u *uploader) unkeep(n int) {
 	u.done -= u.parts[n-1].Size
 	u.parts[n-1] = Part{}
 	u.res.PartsResumed--
 }
 
+// keepPart decides whether the part sp the service holds, of the planned
+// size, is the file's, and returns its CRC-64 as the client knows it.
 func (u *uploader) keepPart(sp Part, size int64, journal map[int]cpPart) (uint64, bool, error) {
 	n := sp.PartNumber
 	if r, ok := journal[n]; ok && r.Size == size && sameETag(r.ETag, sp.ETag) && (!sp.HasCRC64 || r.CRC64 == sp.CRC64) {

@@ -11,10 +11,11 @@ import (
 	"time"
 
 	"github.com/gofrs/flock"
+
 	"github.com/ossup/ossup/oss/internal/apierr"
 )
 
-// uploader is one UploadFile call.
+// uploader is one upload.
 type uploader struct {
 	api      API
 	endpoint string
@@ -118,7 +119,7 @@ func (u *uploader) open() error {
 	return nil
 }
 
-// close closes the file UploadFile opened; a Source is the caller's.
+// close closes the file the upload opened; a Source is the caller's.
 func (u *uploader) close() {
 	if f, ok := u.src.(*os.File); ok && u.req.Source == nil {
 		f.Close()
@@ -158,10 +159,6 @@ func (u *uploader) putObject(ctx context.Context) (*UploadResult, error) {
 	return &u.res, nil
 }
 
-// retireCheckpoint retires a checkpoint left by a multipart upload of
-// the file when the file now goes up in one PutObject (it shrank, or the
-// part size grew): it aborts that upload, which nothing could resume, and
-// removes the checkpoint unless an abort is still unconfirmed.
 // prepare resumes the upload the checkpoint describes, or starts a new one,
 // and returns the numbers of the parts still to upload.
 func (u *uploader) prepare(ctx context.Context) ([]int, error) {
