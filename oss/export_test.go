@@ -1,4 +1,6 @@
 package oss
 
-// PartSizeAt exposes partSizeAt to the external tests.
-var PartSizeAt = partSizeAt
+import "github.com/ossup/ossup/oss/internal/transfer"
+
+// PartSizeAt exposes the engine's PartSizeAt to the external tests.
+var PartSizeAt = transfer.PartSizeAt

@@ -1,5 +1,7 @@
 package oss
 
+import "github.com/ossup/ossup/oss/internal/transfer"
+
 // Restart says why UploadFile or DownloadFile did not resume an existing
 // checkpoint and started over. UploadFileResult.Restarted and
 // DownloadFileResult.Restarted are nil when there was nothing to resume
@@ -28,66 +30,45 @@ type RestartReason int
 const (
 	// RestartCheckpointCorrupt: the checkpoint cannot be read or is not a
 	// checkpoint of this kind.
-	RestartCheckpointCorrupt RestartReason = iota + 1
+	RestartCheckpointCorrupt = RestartReason(transfer.RestartCheckpointCorrupt)
 	// RestartCheckpointFormat: the checkpoint was written in another
 	// format version, which is not resumed (upload).
-	RestartCheckpointFormat
+	RestartCheckpointFormat = RestartReason(transfer.RestartCheckpointFormat)
 	// RestartOtherObject: the checkpoint is for another endpoint, bucket
 	// or key, or, for a download, another range of the object.
-	RestartOtherObject
+	RestartOtherObject = RestartReason(transfer.RestartOtherObject)
 	// RestartOtherFile: the checkpoint is for another local file.
-	RestartOtherFile
+	RestartOtherFile = RestartReason(transfer.RestartOtherFile)
 	// RestartFileChanged: the file's size, modification time, inode or
 	// change time differ from those recorded (upload).
-	RestartFileChanged
+	RestartFileChanged = RestartReason(transfer.RestartFileChanged)
 	// RestartContentChanged: a part kept on resume no longer has the
 	// CRC-64 recorded for it, though the file's fingerprint is the same;
 	// every part is sent again, under the same upload (upload).
-	RestartContentChanged
+	RestartContentChanged = RestartReason(transfer.RestartContentChanged)
 	// RestartPartSizeChanged: the request's part size differs from the
 	// checkpoint's.
-	RestartPartSizeChanged
+	RestartPartSizeChanged = RestartReason(transfer.RestartPartSizeChanged)
 	// RestartMetadataChanged: the request's object metadata differs from
 	// the checkpoint's (upload).
-	RestartMetadataChanged
+	RestartMetadataChanged = RestartReason(transfer.RestartMetadataChanged)
 	// RestartNoUpload: the checkpoint names no upload to resume, only
 	// abandoned ones to abort (upload).
-	RestartNoUpload
+	RestartNoUpload = RestartReason(transfer.RestartNoUpload)
 	// RestartSinglePut: the file is now smaller than one part (it shrank,
 	// or the part size grew), so it goes up in one PutObject and the
 	// checkpoint's multipart upload is abandoned (upload).
-	RestartSinglePut
+	RestartSinglePut = RestartReason(transfer.RestartSinglePut)
 	// RestartUploadGone: the upload the checkpoint names no longer exists
 	// on the service: it was completed or aborted (upload).
-	RestartUploadGone
+	RestartUploadGone = RestartReason(transfer.RestartUploadGone)
 	// RestartObjectChanged: the object's ETag or size differs from the
 	// checkpoint's: it was replaced since (download).
-	RestartObjectChanged
+	RestartObjectChanged = RestartReason(transfer.RestartObjectChanged)
 	// RestartPartialFileLost: the partial file holding the bytes fetched
 	// so far is missing or has the wrong size (download).
-	RestartPartialFileLost
+	RestartPartialFileLost = RestartReason(transfer.RestartPartialFileLost)
 )
 
-var restartReasons = [...]string{
-	RestartCheckpointCorrupt: "the checkpoint is corrupt",
-	RestartCheckpointFormat:  "the checkpoint has another format",
-	RestartOtherObject:       "the checkpoint describes another object",
-	RestartOtherFile:         "the checkpoint describes another file",
-	RestartFileChanged:       "the file changed",
-	RestartContentChanged:    "the file's content changed",
-	RestartPartSizeChanged:   "the part size changed",
-	RestartMetadataChanged:   "the object metadata changed",
-	RestartNoUpload:          "the checkpoint names no upload",
-	RestartSinglePut:         "the file now goes up in one request",
-	RestartUploadGone:        "the upload no longer exists",
-	RestartObjectChanged:     "the object changed",
-	RestartPartialFileLost:   "the partial file is missing or damaged",
-}
-
 // String describes the reason in a few words.
-func (r RestartReason) String() string {
-	if r > 0 && int(r) < len(restartReasons) {
-		return restartReasons[r]
-	}
-	return "unknown restart reason"
-}
+func (r RestartReason) String() string { return transfer.RestartReason(r).String() }

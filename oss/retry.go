@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"io"
-	"math/rand/v2"
 	"net"
 	"net/http"
 	"syscall"
 	"time"
 
 	"github.com/ossup/ossup/internal/ossxml"
+	backoffpkg "github.com/ossup/ossup/oss/internal/backoff"
 )
 
 // Retry, timeout and connection defaults.
@@ -79,21 +79,9 @@ func retryable(err error) bool {
 	return isOp
 }
 
-// backoff is the wait before retry number attempt (1 for the first
-// retry): exponential from base, capped at max, with "full jitter" (a
-// uniformly random point between zero and that) so that many clients
-// failing together, as when a server restarts, do not come back in
-// lockstep.
+// backoff is backoff.Full, the one definition of the retry waits.
 func backoff(attempt int, base, max time.Duration) time.Duration {
-	d := min(base, max)
-	for i := 1; i < attempt && d < max; i++ {
-		if d > max/2 { // doubling would pass max, or overflow
-			d = max
-		} else {
-			d *= 2
-		}
-	}
-	return time.Duration(rand.Int64N(int64(d)) + 1)
+	return backoffpkg.Full(attempt, base, max)
 }
 
 // sleep waits for d or until ctx is done, whichever comes first; then it

@@ -7,18 +7,16 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
-	"iter"
-	"os"
-	"path/filepath"
-	"time"
+	"io"
+
+	"github.com/ossup/ossup/oss/internal/transfer"
 )
 
 // UploadFile defaults and limits. Part sizes are in bytes.
 const (
-	DefaultPartSize = MinPartSize
-	DefaultTaskNum  = 1
-	MaxTaskNum      = 1000
+	DefaultPartSize = transfer.DefaultPartSize
+	DefaultTaskNum  = transfer.DefaultTaskNum
+	MaxTaskNum      = transfer.MaxTaskNum
 )
 
 // UploadFileRequest uploads a local file, in parts when it is larger than
@@ -28,8 +26,22 @@ const (
 type UploadFileRequest struct {
 	Bucket string
 	Key    string
-	// UploadFile is the local file's path.
+	// UploadFile is the local file's path. Leave it empty when the bytes
+	// come from Source.
 	UploadFile string
+	// Source, instead of UploadFile, supplies the object's bytes: Size
+	// bytes from offset 0, parts read concurrently with ReadAt (the
+	// io.ReaderAt contract allows parallel calls). It goes through the same
+	// engine as a file: plan, parts, CRC-64 checks, retries, progress.
+	Source io.ReaderAt
+	// Size is Source's size in bytes.
+	Size int64
+	// SourceID names Source's content stably (a content hash, a version),
+	// so that a checkpoint can be resumed by a later call with the same
+	// bytes: EnableCheckpoint with a Source requires it and a
+	// CheckpointFile. The caller vouches for it; the engine cannot stat a
+	// ReaderAt.
+	SourceID string
 	// TaskNum is how many parts are uploaded at once: 1 to 1000, 0 means 1.
 	TaskNum int
 	// PartSize is the size of each part but the last, 100 KiB to 5 GiB; 0
@@ -140,138 +152,62 @@ func (e *UploadError) Unwrap() error { return e.Err }
 var (
 	// ErrFileChanged: the file changed while it was being uploaded;
 	// nothing was completed.
-	ErrFileChanged = errors.New("file changed during the upload")
+	ErrFileChanged = transfer.ErrFileChanged
 	// ErrCheckpointLocked: another process is uploading with the same
 	// checkpoint file.
-	ErrCheckpointLocked = errors.New("checkpoint is in use by another upload")
+	ErrCheckpointLocked = transfer.ErrCheckpointLocked
 )
 
-// uploadPlan is a normalized UploadFileRequest.
-type uploadPlan struct {
-	taskNum    int
-	partSize   int64
-	parts      int // 0 means a single PutObject
-	checkpoint string
-}
-
-// normalize applies UploadFileRequest's defaults and limits for a file of
-// size bytes. Unlike the reference SDKs, which silently clamp a PartSize
-// below 100 KiB up and a TaskNum outside 1..1000 into range, it rejects
-// such values with ErrInvalidArgument, so a typo cannot turn into a
-// different upload than the one asked for; so is a TrafficLimit outside
-// MinTrafficLimit..MaxTrafficLimit, before anything is initiated. PartSize
-// grows, to the smallest size that fits, when the file would otherwise
-// need more than 10,000 parts (exactly 10,000 is fine). A file smaller
-// than one part, or empty, goes up as one PutObject (parts == 0).
-func normalize(req *UploadFileRequest, size int64) (uploadPlan, error) {
-	p := uploadPlan{taskNum: req.TaskNum, partSize: req.PartSize, checkpoint: req.CheckpointFile}
-	switch {
-	case req.Bucket == "" || req.Key == "" || req.UploadFile == "":
-		return p, fmt.Errorf("bucket, key and file are required: %w", ErrInvalidArgument)
-	case p.taskNum < 0 || p.taskNum > MaxTaskNum:
-		return p, fmt.Errorf("task number %d is outside 1..%d: %w", p.taskNum, MaxTaskNum, ErrInvalidArgument)
-	case p.partSize != 0 && (p.partSize < MinPartSize || p.partSize > MaxPartSize):
-		return p, fmt.Errorf("part size %d is outside %d..%d bytes: %w", p.partSize, MinPartSize, MaxPartSize, ErrInvalidArgument)
-	case req.TrafficLimit != 0 && (req.TrafficLimit < MinTrafficLimit || req.TrafficLimit > MaxTrafficLimit):
-		return p, fmt.Errorf("traffic limit %d bit/s is outside %d..%d: %w", req.TrafficLimit, MinTrafficLimit, MaxTrafficLimit, ErrInvalidArgument)
-	case size < 0:
-		return p, fmt.Errorf("file size %d: %w", size, ErrInvalidArgument)
-	}
-	if p.taskNum == 0 {
-		p.taskNum = DefaultTaskNum
-	}
-	if p.partSize == 0 {
-		p.partSize = DefaultPartSize
-	}
-	if p.checkpoint == "" {
-		p.checkpoint = req.UploadFile + ".ucp"
-	}
-	if size > int64(MaxPartNumber)*p.partSize {
-		p.partSize = (size + MaxPartNumber - 1) / MaxPartNumber
-		if p.partSize > MaxPartSize {
-			return p, fmt.Errorf("a file of %d bytes does not fit in %d parts of at most %d bytes: %w", size, MaxPartNumber, int64(MaxPartSize), ErrInvalidArgument)
-		}
-	}
-	if size >= p.partSize {
-		p.parts = int((size + p.partSize - 1) / p.partSize)
-	}
-	return p, nil
-}
-
-// partRange returns the offset and size of part n (1-based) of a file.
-func (p uploadPlan) partRange(n int, fileSize int64) (off, size int64) {
-	off = int64(n-1) * p.partSize
-	return off, min(p.partSize, fileSize-off)
-}
-
-// multipartAPI is what UploadFile needs of a Client; tests use fakes.
-type multipartAPI interface {
-	PutObject(ctx context.Context, req *PutObjectRequest) (*PutObjectResult, error)
-	InitiateMultipartUpload(ctx context.Context, req *InitiateMultipartUploadRequest) (*InitiateMultipartUploadResult, error)
-	UploadPart(ctx context.Context, req *UploadPartRequest) (*UploadPartResult, error)
-	ListParts(ctx context.Context, req *ListPartsRequest) iter.Seq2[*ListPartsPage, error]
-	CompleteMultipartUpload(ctx context.Context, req *CompleteMultipartUploadRequest) (*CompleteMultipartUploadResult, error)
-	AbortMultipartUpload(ctx context.Context, req *AbortMultipartUploadRequest) (*AbortMultipartUploadResult, error)
-	HeadObject(ctx context.Context, req *HeadObjectRequest) (*HeadObjectResult, error)
-}
-
-// UploadFile uploads a local file to req.Bucket/req.Key: in one PutObject
-// when it is smaller than a part, otherwise in parts, TaskNum at a time,
-// each streamed from the file. The client computes every part's CRC-64
-// itself and checks it, and at the end the whole object's, against the
-// CRC-64 the service reports; UploadFileResult.Verified says whether the
-// service reported the object's. With EnableCheckpoint, progress is
-// journalled so that rerunning the same call after a failure, a crash or
-// kill -9 uploads only the parts the service does not have, and uploads
-// it abandons are aborted, later if not at once (see
-// UploadFileResult.AbortsPending). See UploadFileRequest for the fields
-// and UploadError for failures.
+// UploadFile uploads a local file, or the Size bytes of req.Source, to
+// req.Bucket/req.Key: in one PutObject when it is smaller than a part,
+// otherwise in parts, TaskNum at a time, each streamed from the file. The
+// client computes every part's CRC-64 itself and checks it, and at the end
+// the whole object's, against the CRC-64 the service reports;
+// UploadFileResult.Verified says whether the service reported the
+// object's. With EnableCheckpoint, progress is journalled so that
+// rerunning the same call after a failure, a crash or kill -9 uploads only
+// the parts the service does not have, and uploads it abandons are
+// aborted, later if not at once (see UploadFileResult.AbortsPending). See
+// UploadFileRequest for the fields and UploadError for failures.
 func (c *Client) UploadFile(ctx context.Context, req *UploadFileRequest) (*UploadFileResult, error) {
-	id := c.cfg.ServiceID
-	if id == "" {
-		id = c.scheme + "://" + c.host
+	api := &engineAPI{c: c, meta: req.ObjectMetadata, callback: req.Callback}
+	res, err := transfer.Upload(ctx, api, c.serviceID(), c.log, &transfer.UploadRequest{
+		Bucket: req.Bucket, Key: req.Key, UploadFile: req.UploadFile,
+		Source: req.Source, Size: req.Size, SourceID: req.SourceID,
+		TaskNum: req.TaskNum, PartSize: req.PartSize,
+		EnableCheckpoint: req.EnableCheckpoint, CheckpointFile: req.CheckpointFile,
+		MetaDigest: metaDigest(req.ObjectMetadata), Progress: progressFunc(req.Progress),
+		TrafficLimit: req.TrafficLimit, VerifyResume: req.VerifyResume,
+	})
+	if ue, ok := errors.AsType[*transfer.UploadError](err); ok {
+		return nil, &UploadError{UploadID: ue.UploadID, CheckpointFile: ue.CheckpointFile, AbortErr: ue.AbortErr, Err: ue.Err}
 	}
-	u := &uploader{api: c, endpoint: id, req: req, log: c.log}
-	return u.run(ctx)
-}
-
-// fileState identifies a version of the file: its size and mtime, and
-// where the platform gives them its inode and ctime (0 otherwise). What a
-// fingerprint cannot see is documented at UploadFileRequest.VerifyResume.
-type fileState struct {
-	size  int64
-	mtime time.Time
-	ino   uint64
-	ctime int64 // Unix nanoseconds
-}
-
-// fileStateOf fingerprints a file from its FileInfo.
-func fileStateOf(fi fs.FileInfo) fileState {
-	ino, ctime := inodeCtime(fi)
-	return fileState{size: fi.Size(), mtime: fi.ModTime(), ino: ino, ctime: ctime}
-}
-
-// same reports whether two fingerprints describe the same version of a
-// file; the inode and ctime count only where both sides have them.
-func (a fileState) same(b fileState) bool {
-	if a.size != b.size || !a.mtime.Equal(b.mtime) {
-		return false
-	}
-	if a.ino != 0 && b.ino != 0 && a.ino != b.ino {
-		return false
-	}
-	return a.ctime == 0 || b.ctime == 0 || a.ctime == b.ctime
-}
-
-func statFile(f *os.File) (fileState, error) {
-	fi, err := f.Stat()
 	if err != nil {
-		return fileState{}, err
+		return nil, err
 	}
-	if !fi.Mode().IsRegular() {
-		return fileState{}, fmt.Errorf("%s is not a regular file: %w", f.Name(), ErrInvalidArgument)
+	return &UploadFileResult{
+		ETag: res.ETag, CRC64: res.CRC64, Verified: res.Verified, RequestID: res.RequestID,
+		CallbackResult: res.CallbackResult, UploadID: res.UploadID, BytesSent: res.BytesSent,
+		PartsResumed: res.PartsResumed, Restarted: restartOf(res.Restarted),
+		AbortedUploads: res.AbortedUploads, AbortsPending: res.AbortsPending,
+	}, nil
+}
+
+// progressFunc passes the engine's progress events to f, if any.
+func progressFunc(f func(ProgressEvent)) func(transfer.ProgressEvent) {
+	if f == nil {
+		return nil
 	}
-	return fileStateOf(fi), nil
+	return func(e transfer.ProgressEvent) { f(ProgressEvent(e)) }
+}
+
+// serviceID names the service in checkpoints: Config.ServiceID, or the
+// endpoint's scheme and host.
+func (c *Client) serviceID() string {
+	if c.cfg.ServiceID != "" {
+		return c.cfg.ServiceID
+	}
+	return c.scheme + "://" + c.host
 }
 
 // metaDigest fingerprints the metadata an upload was initiated with.
@@ -279,11 +215,4 @@ func metaDigest(m ObjectMetadata) string {
 	b, _ := json.Marshal(m) // map keys are sorted by encoding/json
 	s := sha256.Sum256(b)
 	return hex.EncodeToString(s[:])
-}
-
-func absPath(p string) string {
-	if a, err := filepath.Abs(p); err == nil {
-		return a
-	}
-	return p
 }

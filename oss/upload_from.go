@@ -1,16 +1,11 @@
 package oss
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"io"
-	"sync"
 
-	"golang.org/x/sync/errgroup"
-
-	"github.com/ossup/ossup/internal/crc64"
+	"github.com/ossup/ossup/oss/internal/transfer"
 )
 
 // UploadFromRequest uploads everything an io.Reader yields, of a size not
@@ -25,10 +20,9 @@ type UploadFromRequest struct {
 	// PartSize is the size of the first parts, 100 KiB to 5 GiB; 0 means
 	// 100 KiB. Parts are read into memory before they are sent: memory
 	// use is (TaskNum+1) × the current part size. Since the size of the
-	// stream is unknown, the part size doubles every growEvery parts after
-	// the first growAfter (see partSizeAt), so that 10,000 parts hold
-	// OSS's largest object, 48.8 TB, whatever PartSize was; a stream of
-	// up to 500 parts never grows.
+	// stream is unknown, the part size doubles every 10 parts after the
+	// first 500, so that 10,000 parts hold OSS's largest object, 48.8 TB,
+	// whatever PartSize was; a stream of up to 500 parts never grows.
 	PartSize int64
 	// ObjectMetadata is stored with the object.
 	ObjectMetadata ObjectMetadata
@@ -60,28 +54,6 @@ type UploadFromResult struct {
 	CallbackResult []byte
 }
 
-// The part-size growth of UploadFrom: after growAfter parts, the part
-// size doubles every growEvery parts, up to MaxPartSize.
-const (
-	growAfter = 500
-	growEvery = 10
-)
-
-// partSizeAt returns the size of part n (1-based) of a stream whose first
-// parts have base bytes. Starting from the smallest part size, 100 KiB,
-// parts reach 5 GiB by part 660, so that 10,000 parts hold at least
-// 9,340 × 5 GiB = 50.1 TB, more than OSS's 48.8 TB.
-func partSizeAt(base int64, n int) int64 {
-	if n <= growAfter {
-		return base
-	}
-	size := base
-	for i := (n - growAfter - 1) / growEvery; i >= 0 && size < MaxPartSize; i-- {
-		size *= 2
-	}
-	return min(size, MaxPartSize)
-}
-
 // UploadFrom uploads all of req.Reader to req.Bucket/req.Key: in one
 // PutObject when it ends within the first part, otherwise in parts,
 // TaskNum at a time, each read into one of TaskNum+1 buffers and checked
@@ -89,208 +61,19 @@ func partSizeAt(base int64, n int) int64 {
 // cannot be rewound, so there is no checkpoint: on failure the upload is
 // aborted and nothing is left behind.
 func (c *Client) UploadFrom(ctx context.Context, req *UploadFromRequest) (*UploadFromResult, error) {
-	switch {
-	case req.Bucket == "" || req.Key == "" || req.Reader == nil:
-		return nil, fmt.Errorf("bucket, key and reader are required: %w", ErrInvalidArgument)
-	case req.TaskNum < 0 || req.TaskNum > MaxTaskNum:
-		return nil, fmt.Errorf("task number %d is outside 1..%d: %w", req.TaskNum, MaxTaskNum, ErrInvalidArgument)
-	case req.PartSize != 0 && (req.PartSize < MinPartSize || req.PartSize > MaxPartSize):
-		return nil, fmt.Errorf("part size %d is outside %d..%d bytes: %w", req.PartSize, MinPartSize, MaxPartSize, ErrInvalidArgument)
-	case req.TrafficLimit != 0 && (req.TrafficLimit < MinTrafficLimit || req.TrafficLimit > MaxTrafficLimit):
-		return nil, fmt.Errorf("traffic limit %d bit/s is outside %d..%d: %w", req.TrafficLimit, MinTrafficLimit, MaxTrafficLimit, ErrInvalidArgument)
-	}
-	u := &streamUploader{api: c, req: req, tasks: max(req.TaskNum, 1), base: req.PartSize}
-	if u.base == 0 {
-		u.base = DefaultPartSize
-	}
-	return u.run(ctx)
-}
-
-// streamUploader runs one UploadFrom call.
-type streamUploader struct {
-	api   multipartAPI
-	req   *UploadFromRequest
-	tasks int
-	base  int64
-
-	free chan []byte // buffers not in use
-
-	mu    sync.Mutex
-	parts []UploadedPart
-	crcs  []uint64
-	sizes []int64
-	done  int64
-}
-
-// buffer returns a free buffer of at least size bytes: one that came back
-// from a finished part, or a new one while fewer than TaskNum+1 exist. A
-// buffer too small for a grown part size is dropped and replaced.
-func (u *streamUploader) buffer(ctx context.Context, size int64) ([]byte, error) {
-	select {
-	case b := <-u.free:
-		if int64(cap(b)) < size {
-			b = make([]byte, size)
-		}
-		return b[:size], nil
-	case <-ctx.Done():
-		return nil, context.Cause(ctx)
-	}
-}
-
-func (u *streamUploader) run(ctx context.Context) (*UploadFromResult, error) {
-	u.free = make(chan []byte, u.tasks+1)
-	for range u.tasks + 1 {
-		u.free <- nil // a slot: the buffer is made on first use
-	}
-	buf, err := u.buffer(ctx, u.base)
-	if err != nil {
-		return nil, err
-	}
-	n, err := io.ReadFull(u.req.Reader, buf)
-	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("oss: upload from reader: read: %w", err)
-	}
-	if int64(n) < u.base {
-		return u.single(ctx, buf[:n])
-	}
-	init, err := u.api.InitiateMultipartUpload(ctx, &InitiateMultipartUploadRequest{Bucket: u.req.Bucket, Key: u.req.Key, ObjectMetadata: u.req.ObjectMetadata})
-	if err != nil {
-		return nil, err
-	}
-	uploadID := init.UploadID
-	res, err := u.multipart(ctx, uploadID, buf)
-	if err != nil {
-		// Nothing of a failed stream can be resumed: do not leave its
-		// parts stored.
-		actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), abortTimeout)
-		defer cancel()
-		if _, aerr := u.api.AbortMultipartUpload(actx, &AbortMultipartUploadRequest{Bucket: u.req.Bucket, Key: u.req.Key, UploadID: uploadID}); aerr != nil && !errors.Is(aerr, ErrNoSuchUpload) {
-			return nil, &UploadError{UploadID: uploadID, Err: errors.Join(err, fmt.Errorf("the upload could not be aborted: %w", aerr))}
-		}
-		return nil, &UploadError{UploadID: uploadID, Err: err}
-	}
-	return res, nil
-}
-
-// abortTimeout bounds the abort of a failed stream upload, which runs even
-// when the caller's context is done.
-const abortTimeout = 30 * 1e9
-
-// single stores a stream that fits in one part with one PutObject.
-func (u *streamUploader) single(ctx context.Context, data []byte) (*UploadFromResult, error) {
-	res, err := u.api.PutObject(ctx, &PutObjectRequest{
-		Bucket: u.req.Bucket, Key: u.req.Key, Body: bytes.NewReader(data), Size: int64(len(data)),
-		ObjectMetadata: u.req.ObjectMetadata, Callback: u.req.Callback, TrafficLimit: u.req.TrafficLimit,
+	api := &engineAPI{c: c, meta: req.ObjectMetadata, callback: req.Callback}
+	res, err := transfer.UploadStream(ctx, api, &transfer.StreamRequest{
+		Bucket: req.Bucket, Key: req.Key, Reader: req.Reader, TaskNum: req.TaskNum, PartSize: req.PartSize,
+		Progress: progressFunc(req.Progress), TrafficLimit: req.TrafficLimit,
 	})
+	if ue, ok := errors.AsType[*transfer.UploadError](err); ok {
+		return nil, &UploadError{UploadID: ue.UploadID, Err: ue.Err}
+	}
 	if err != nil {
 		return nil, err
 	}
-	crc := crc64.Checksum(data)
-	out := &UploadFromResult{ETag: res.ETag, Size: int64(len(data)), CRC64: crc, RequestID: res.RequestID, CallbackResult: res.CallbackResult}
-	if res.HasCRC64 {
-		if res.CRC64 != crc {
-			return nil, fmt.Errorf("%w: the service has %d, the client sent %d", ErrCRCMismatch, res.CRC64, crc)
-		}
-		out.Verified = true
-	}
-	u.report(int64(len(data)))
-	return out, nil
-}
-
-// multipart uploads the stream in parts, the first already in buf, and
-// completes the upload.
-func (u *streamUploader) multipart(ctx context.Context, uploadID string, buf []byte) (*UploadFromResult, error) {
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(u.tasks)
-	var readErr error
-	for n := 1; ; n++ {
-		if n > MaxPartNumber {
-			readErr = fmt.Errorf("the stream is longer than %d parts can hold: %w", MaxPartNumber, ErrInvalidArgument)
-			break
-		}
-		if n > 1 {
-			var err error
-			if buf, err = u.buffer(gctx, partSizeAt(u.base, n)); err != nil {
-				readErr = err
-				break
-			}
-			k, err := io.ReadFull(u.req.Reader, buf)
-			if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
-				readErr = fmt.Errorf("read: %w", err)
-				break
-			}
-			if k == 0 {
-				u.free <- buf
-				break
-			}
-			buf = buf[:k]
-		}
-		part, data := n, buf
-		crc := crc64.Checksum(data)
-		u.mu.Lock()
-		u.parts = append(u.parts, UploadedPart{PartNumber: part})
-		u.crcs = append(u.crcs, crc)
-		u.sizes = append(u.sizes, int64(len(data)))
-		u.mu.Unlock()
-		g.Go(func() error {
-			defer func() { u.free <- data[:cap(data)] }()
-			res, err := u.api.UploadPart(gctx, &UploadPartRequest{
-				Bucket: u.req.Bucket, Key: u.req.Key, UploadID: uploadID, PartNumber: part,
-				Body: bytes.NewReader(data), Size: int64(len(data)), TrafficLimit: u.req.TrafficLimit,
-			})
-			if err != nil {
-				return err
-			}
-			if res.HasCRC64 && res.CRC64 != crc {
-				return fmt.Errorf("part %d: %w: the service has %d, the client sent %d", part, ErrCRCMismatch, res.CRC64, crc)
-			}
-			u.mu.Lock()
-			u.parts[part-1].ETag = res.ETag
-			u.mu.Unlock()
-			u.report(int64(len(data)))
-			return nil
-		})
-		if int64(len(data)) < partSizeAt(u.base, n) {
-			break // the stream ended inside this part
-		}
-	}
-	if err := g.Wait(); err != nil {
-		return nil, err
-	}
-	if readErr != nil {
-		return nil, readErr
-	}
-	if err := context.Cause(ctx); err != nil {
-		return nil, err
-	}
-	var crc uint64
-	var size int64
-	for i, c := range u.crcs {
-		crc = crc64.Combine(crc, c, u.sizes[i])
-		size += u.sizes[i]
-	}
-	res, err := u.api.CompleteMultipartUpload(ctx, &CompleteMultipartUploadRequest{
-		Bucket: u.req.Bucket, Key: u.req.Key, UploadID: uploadID, Parts: u.parts, Callback: u.req.Callback,
-	})
-	if err != nil {
-		return nil, err
-	}
-	out := &UploadFromResult{ETag: res.ETag, Size: size, CRC64: crc, UploadID: uploadID, RequestID: res.RequestID, CallbackResult: res.CallbackResult}
-	if res.HasCRC64 {
-		if res.CRC64 != crc {
-			return nil, fmt.Errorf("%w: the object has %d, the client sent %d", ErrCRCMismatch, res.CRC64, crc)
-		}
-		out.Verified = true
-	}
-	return out, nil
-}
-
-// report adds n stored bytes to the progress and tells the caller.
-func (u *streamUploader) report(n int64) {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	u.done += n
-	if u.req.Progress != nil {
-		u.req.Progress(ProgressEvent{Done: u.done, Total: -1})
-	}
+	return &UploadFromResult{
+		ETag: res.ETag, Size: res.Size, CRC64: res.CRC64, Verified: res.Verified, UploadID: res.UploadID,
+		RequestID: res.RequestID, CallbackResult: res.CallbackResult,
+	}, nil
 }

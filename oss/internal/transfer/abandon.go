@@ -1,4 +1,4 @@
-package oss
+package transfer
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"slices"
+
+	"github.com/ossup/ossup/oss/internal/apierr"
 )
 
 // An upload a run abandons (the one a stale checkpoint names) is aborted
@@ -41,8 +43,8 @@ func (u *uploader) abandon(ctx context.Context, h *cpHeader) {
 func (u *uploader) abortAbandoned(ctx context.Context) bool {
 	var left []cpAbort
 	for _, a := range u.pending {
-		_, err := u.api.AbortMultipartUpload(ctx, &AbortMultipartUploadRequest{Bucket: a.Bucket, Key: a.Key, UploadID: a.UploadID})
-		if err != nil && !errors.Is(err, ErrNoSuchUpload) {
+		err := u.api.Abort(ctx, a.Bucket, a.Key, a.UploadID)
+		if err != nil && !errors.Is(err, apierr.ErrNoSuchUpload) {
 			u.log.WarnContext(ctx, "oss: could not abort an abandoned upload; it stays in the checkpoint", "bucket", a.Bucket, "key", a.Key, "upload_id", a.UploadID, "err", err)
 			left = append(left, a)
 			continue

@@ -1,4 +1,4 @@
-package oss
+package transfer
 
 import (
 	"context"
@@ -19,93 +19,98 @@ import (
 	"testing/synctest"
 
 	"github.com/ossup/ossup/internal/crc64"
+	"github.com/ossup/ossup/internal/limits"
+	"github.com/ossup/ossup/oss/internal/apierr"
 )
 
-// fakeAPI is a multipartAPI whose methods call its func fields; a nil
+// fakeAPI is a API whose methods call its func fields; a nil
 // field fails the call.
 type fakeAPI struct {
-	putObject  func(ctx context.Context, req *PutObjectRequest) (*PutObjectResult, error)
-	initiate   func(ctx context.Context, req *InitiateMultipartUploadRequest) (string, error)
-	uploadPart func(ctx context.Context, req *UploadPartRequest) (*UploadPartResult, error)
+	putObject  func(ctx context.Context, req *PutInput) (*Stored, error)
+	initiate   func(ctx context.Context, req *initiateReq) (string, error)
+	uploadPart func(ctx context.Context, req *PartInput) (*Stored, error)
 	listParts  func(ctx context.Context, uploadID string) ([]Part, error)
-	complete   func(ctx context.Context, req *CompleteMultipartUploadRequest) (*CompleteMultipartUploadResult, error)
+	complete   func(ctx context.Context, req *completeReq) (*Stored, error)
 	abort      func(ctx context.Context, uploadID string) error
-	headObject func(ctx context.Context, key string) (*ObjectInfo, error)
+	headObject func(ctx context.Context, key string) (*Object, error)
 }
 
 var errUnexpectedCall = errors.New("unexpected call")
 
-func (f *fakeAPI) PutObject(ctx context.Context, req *PutObjectRequest) (*PutObjectResult, error) {
+// initiateReq and completeReq are what Initiate and Complete are called
+// with.
+type (
+	initiateReq struct{ Bucket, Key string }
+	completeReq struct {
+		Bucket, Key, UploadID string
+		Parts                 []Part
+	}
+)
+
+func (f *fakeAPI) PutObject(ctx context.Context, req *PutInput) (*Stored, error) {
 	if f.putObject == nil {
 		return nil, fmt.Errorf("PutObject: %w", errUnexpectedCall)
 	}
 	return f.putObject(ctx, req)
 }
 
-func (f *fakeAPI) InitiateMultipartUpload(ctx context.Context, req *InitiateMultipartUploadRequest) (*InitiateMultipartUploadResult, error) {
+func (f *fakeAPI) Initiate(ctx context.Context, bucket, key string) (string, error) {
 	if f.initiate == nil {
-		return nil, fmt.Errorf("InitiateMultipartUpload: %w", errUnexpectedCall)
+		return "", fmt.Errorf("InitiateMultipartUpload: %w", errUnexpectedCall)
 	}
-	id, err := f.initiate(ctx, req)
-	if err != nil {
-		return nil, err
-	}
-	return &InitiateMultipartUploadResult{UploadID: id}, nil
+	return f.initiate(ctx, &initiateReq{Bucket: bucket, Key: key})
 }
 
-func (f *fakeAPI) UploadPart(ctx context.Context, req *UploadPartRequest) (*UploadPartResult, error) {
+func (f *fakeAPI) UploadPart(ctx context.Context, req *PartInput) (*Stored, error) {
 	if f.uploadPart == nil {
 		return nil, fmt.Errorf("UploadPart: %w", errUnexpectedCall)
 	}
 	return f.uploadPart(ctx, req)
 }
 
-func (f *fakeAPI) ListParts(ctx context.Context, req *ListPartsRequest) iter.Seq2[*ListPartsPage, error] {
-	return func(yield func(*ListPartsPage, error) bool) {
+func (f *fakeAPI) ListParts(ctx context.Context, bucket, key, uploadID string) iter.Seq2[[]Part, error] {
+	return func(yield func([]Part, error) bool) {
 		if f.listParts == nil {
 			yield(nil, fmt.Errorf("ListParts: %w", errUnexpectedCall))
 			return
 		}
-		parts, err := f.listParts(ctx, req.UploadID)
+		parts, err := f.listParts(ctx, uploadID)
 		if err != nil {
 			yield(nil, err)
 			return
 		}
-		yield(&ListPartsPage{Parts: parts}, nil)
+		yield(parts, nil)
 	}
 }
 
-func (f *fakeAPI) CompleteMultipartUpload(ctx context.Context, req *CompleteMultipartUploadRequest) (*CompleteMultipartUploadResult, error) {
+func (f *fakeAPI) Complete(ctx context.Context, bucket, key, uploadID string, parts []Part) (*Stored, error) {
 	if f.complete == nil {
 		return nil, fmt.Errorf("CompleteMultipartUpload: %w", errUnexpectedCall)
 	}
-	return f.complete(ctx, req)
+	return f.complete(ctx, &completeReq{Bucket: bucket, Key: key, UploadID: uploadID, Parts: parts})
 }
 
-func (f *fakeAPI) AbortMultipartUpload(ctx context.Context, req *AbortMultipartUploadRequest) (*AbortMultipartUploadResult, error) {
+func (f *fakeAPI) Abort(ctx context.Context, bucket, key, uploadID string) error {
 	if f.abort == nil {
-		return nil, fmt.Errorf("AbortMultipartUpload: %w", errUnexpectedCall)
+		return fmt.Errorf("AbortMultipartUpload: %w", errUnexpectedCall)
 	}
-	if err := f.abort(ctx, req.UploadID); err != nil {
-		return nil, err
-	}
-	return &AbortMultipartUploadResult{}, nil
+	return f.abort(ctx, uploadID)
 }
 
-func (f *fakeAPI) HeadObject(ctx context.Context, req *HeadObjectRequest) (*HeadObjectResult, error) {
+func (f *fakeAPI) Head(ctx context.Context, bucket, key string) (*Object, error) {
 	if f.headObject == nil {
 		return nil, fmt.Errorf("HeadObject: %w", errUnexpectedCall)
 	}
-	info, err := f.headObject(ctx, req.Key)
-	if err != nil {
-		return nil, err
-	}
-	return &HeadObjectResult{Object: *info}, nil
+	return f.headObject(ctx, key)
+}
+
+func (f *fakeAPI) Get(ctx context.Context, in *GetInput) (io.ReadCloser, error) {
+	return nil, fmt.Errorf("GetObject: %w", errUnexpectedCall)
 }
 
 // fakeStorePart reads a part's body as the service would and returns what it
 // answers.
-func fakeStorePart(req *UploadPartRequest) (Part, error) {
+func fakeStorePart(req *PartInput) (Part, error) {
 	h, c := md5.New(), crc64.New()
 	n, err := io.Copy(io.MultiWriter(h, c), req.Body)
 	if err != nil {
@@ -129,11 +134,11 @@ type memAPI struct {
 
 func newMemAPI() *memAPI {
 	m := &memAPI{parts: map[int]Part{}}
-	m.initiate = func(context.Context, *InitiateMultipartUploadRequest) (string, error) {
+	m.initiate = func(context.Context, *initiateReq) (string, error) {
 		m.record("Initiate")
 		return "UP1", nil
 	}
-	m.uploadPart = func(ctx context.Context, req *UploadPartRequest) (*UploadPartResult, error) {
+	m.uploadPart = func(ctx context.Context, req *PartInput) (*Stored, error) {
 		m.record(fmt.Sprint("UploadPart ", req.PartNumber))
 		p, err := fakeStorePart(req)
 		if err != nil {
@@ -142,7 +147,7 @@ func newMemAPI() *memAPI {
 		m.mu.Lock()
 		m.parts[p.PartNumber] = p
 		m.mu.Unlock()
-		return &UploadPartResult{ETag: p.ETag, CRC64: p.CRC64, HasCRC64: true}, nil
+		return &Stored{ETag: p.ETag, CRC64: p.CRC64, HasCRC64: true}, nil
 	}
 	m.listParts = func(context.Context, string) ([]Part, error) {
 		m.record("ListParts")
@@ -154,7 +159,7 @@ func newMemAPI() *memAPI {
 		}
 		return out, nil
 	}
-	m.complete = func(_ context.Context, req *CompleteMultipartUploadRequest) (*CompleteMultipartUploadResult, error) {
+	m.complete = func(_ context.Context, req *completeReq) (*Stored, error) {
 		m.record("Complete")
 		m.mu.Lock()
 		defer m.mu.Unlock()
@@ -162,11 +167,11 @@ func newMemAPI() *memAPI {
 		for _, p := range req.Parts {
 			sp := m.parts[p.PartNumber]
 			if sp.ETag != p.ETag {
-				return nil, ErrInvalidPart
+				return nil, apierr.ErrInvalidPart
 			}
 			crc = crc64.Combine(crc, sp.CRC64, sp.Size)
 		}
-		return &CompleteMultipartUploadResult{ETag: `"X-1"`, CRC64: crc, HasCRC64: true}, nil
+		return &Stored{ETag: `"X-1"`, CRC64: crc, HasCRC64: true}, nil
 	}
 	m.abort = func(_ context.Context, id string) error {
 		m.record("Abort")
@@ -199,7 +204,7 @@ func writeUploadFile(t *testing.T, size int, seed uint64) (string, []byte) {
 	return path, data
 }
 
-func fakeUpload(ctx context.Context, api multipartAPI, req *UploadFileRequest) (*UploadFileResult, error) {
+func fakeUpload(ctx context.Context, api API, req *UploadRequest) (*UploadResult, error) {
 	u := &uploader{api: api, endpoint: "http://fake", req: req, log: slog.New(slog.DiscardHandler)}
 	return u.run(ctx)
 }
@@ -210,15 +215,15 @@ func fakeUpload(ctx context.Context, api multipartAPI, req *UploadFileRequest) (
 // (synctest fails the test if one is left blocked).
 func TestUploadFileFirstPartErrorCancels(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		path, _ := writeUploadFile(t, 8*MinPartSize, 1)
+		path, _ := writeUploadFile(t, 8*limits.MinPartSize, 1)
 		m := newMemAPI()
-		fatal := &ServiceError{StatusCode: 403, Code: "AccessDenied"}
+		fatal := &apierr.ServiceError{StatusCode: 403, Code: "AccessDenied"}
 		var (
 			active    atomic.Int32
 			started   = make(chan int, 8)
 			cancelled = make(chan int, 8)
 		)
-		m.uploadPart = func(ctx context.Context, req *UploadPartRequest) (*UploadPartResult, error) {
+		m.uploadPart = func(ctx context.Context, req *PartInput) (*Stored, error) {
 			active.Add(1)
 			defer active.Add(-1)
 			if ctx.Err() != nil {
@@ -233,8 +238,8 @@ func TestUploadFileFirstPartErrorCancels(t *testing.T) {
 			cancelled <- req.PartNumber
 			return nil, ctx.Err()
 		}
-		_, err := fakeUpload(t.Context(), m, &UploadFileRequest{Bucket: "b", Key: "k", UploadFile: path, TaskNum: 4})
-		if !errors.Is(err, ErrAccessDenied) {
+		_, err := fakeUpload(t.Context(), m, &UploadRequest{Bucket: "b", Key: "k", UploadFile: path, TaskNum: 4})
+		if !errors.Is(err, apierr.ErrAccessDenied) {
 			t.Fatalf("UploadFile: %v, want the part's AccessDenied", err)
 		}
 		ue, ok := errors.AsType[*UploadError](err)
@@ -271,10 +276,10 @@ func drained[T any](c <-chan T) iter.Seq[T] {
 // TestUploadFileCallSequence records the calls of a serial upload: parts
 // in order then Complete; after a failure, Abort and no further part.
 func TestUploadFileCallSequence(t *testing.T) {
-	path, data := writeUploadFile(t, 3*MinPartSize+10, 2)
+	path, data := writeUploadFile(t, 3*limits.MinPartSize+10, 2)
 	t.Run("success", func(t *testing.T) {
 		m := newMemAPI()
-		res, err := fakeUpload(t.Context(), m, &UploadFileRequest{Bucket: "b", Key: "k", UploadFile: path})
+		res, err := fakeUpload(t.Context(), m, &UploadRequest{Bucket: "b", Key: "k", UploadFile: path})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -289,15 +294,15 @@ func TestUploadFileCallSequence(t *testing.T) {
 	t.Run("failure", func(t *testing.T) {
 		m := newMemAPI()
 		store := m.uploadPart
-		m.uploadPart = func(ctx context.Context, req *UploadPartRequest) (*UploadPartResult, error) {
+		m.uploadPart = func(ctx context.Context, req *PartInput) (*Stored, error) {
 			if req.PartNumber == 2 {
 				m.record("UploadPart 2")
-				return nil, ErrNoSuchUpload
+				return nil, apierr.ErrNoSuchUpload
 			}
 			return store(ctx, req)
 		}
-		_, err := fakeUpload(t.Context(), m, &UploadFileRequest{Bucket: "b", Key: "k", UploadFile: path})
-		if !errors.Is(err, ErrNoSuchUpload) {
+		_, err := fakeUpload(t.Context(), m, &UploadRequest{Bucket: "b", Key: "k", UploadFile: path})
+		if !errors.Is(err, apierr.ErrNoSuchUpload) {
 			t.Fatalf("UploadFile: %v", err)
 		}
 		want := []string{"Initiate", "UploadPart 1", "UploadPart 2", "Abort"}
@@ -310,12 +315,12 @@ func TestUploadFileCallSequence(t *testing.T) {
 // TestUploadFileCompleteCRCMismatch: the object's CRC-64 as the service
 // reports it must equal the combination of the parts'.
 func TestUploadFileCompleteCRCMismatch(t *testing.T) {
-	path, _ := writeUploadFile(t, 2*MinPartSize, 3)
+	path, _ := writeUploadFile(t, 2*limits.MinPartSize, 3)
 	m := newMemAPI()
-	m.complete = func(context.Context, *CompleteMultipartUploadRequest) (*CompleteMultipartUploadResult, error) {
-		return &CompleteMultipartUploadResult{ETag: `"X-2"`, CRC64: 12345, HasCRC64: true}, nil
+	m.complete = func(context.Context, *completeReq) (*Stored, error) {
+		return &Stored{ETag: `"X-2"`, CRC64: 12345, HasCRC64: true}, nil
 	}
-	if _, err := fakeUpload(t.Context(), m, &UploadFileRequest{Bucket: "b", Key: "k", UploadFile: path}); !errors.Is(err, ErrCRCMismatch) {
-		t.Fatalf("UploadFile: %v, want ErrCRCMismatch", err)
+	if _, err := fakeUpload(t.Context(), m, &UploadRequest{Bucket: "b", Key: "k", UploadFile: path}); !errors.Is(err, apierr.ErrCRCMismatch) {
+		t.Fatalf("UploadFile: %v, want apierr.ErrCRCMismatch", err)
 	}
 }

@@ -1,125 +1,26 @@
-package oss
+package transfer
 
 import (
 	"context"
 	"errors"
 	"fmt"
 	"io/fs"
-	"log/slog"
 	"os"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
-	"github.com/gofrs/flock"
-
 	"github.com/ossup/ossup/internal/crc64"
+	"github.com/ossup/ossup/oss/internal/apierr"
 )
 
-// uploader is one UploadFile call.
-type uploader struct {
-	api      multipartAPI
-	endpoint string
-	req      *UploadFileRequest
-	log      *slog.Logger
-
-	plan     uploadPlan
-	f        *os.File
-	state    fileState
-	lock     *flock.Flock
-	jr       *journal
-	uploadID string
-	res      UploadFileResult
-
-	// pending are abandoned uploads of this endpoint still to abort.
-	pending []cpAbort
-
-	mu    sync.Mutex // guards parts, jr appends, done and Progress calls
-	parts []Part     // by part number - 1; PartNumber 0 means not uploaded
-	done  int64
-
-	// finished is set when resuming finds the object already complete.
-	finished bool
-}
-
-func (u *uploader) run(ctx context.Context) (*UploadFileResult, error) {
-	if u.req.UploadFile == "" { // before os.Open, whose error would hide the cause
-		return nil, fmt.Errorf("oss: upload file: the file name is required: %w", ErrInvalidArgument)
-	}
-	f, err := os.Open(u.req.UploadFile)
-	if err != nil {
-		return nil, fmt.Errorf("oss: upload file: %w", err)
-	}
-	defer f.Close()
-	u.f = f
-	if u.state, err = statFile(f); err != nil {
-		return nil, fmt.Errorf("oss: upload file: %w", err)
-	}
-	if u.plan, err = normalize(u.req, u.state.size); err != nil {
-		return nil, fmt.Errorf("oss: upload file: %w", err)
-	}
-	if u.plan.parts == 0 {
-		if u.req.EnableCheckpoint {
-			if err := u.retireCheckpoint(ctx); err != nil {
-				return nil, fmt.Errorf("oss: upload file: %w", err)
-			}
-		}
-		return u.putObject(ctx)
-	}
-	if u.req.EnableCheckpoint {
-		if u.lock, err = lockCheckpoint(u.plan.checkpoint); err != nil {
-			return nil, fmt.Errorf("oss: upload file: %w", err)
-		}
-		defer u.lock.Unlock()
-	}
-	pending, err := u.prepare(ctx)
-	if err != nil {
-		if u.uploadID == "" {
-			return nil, fmt.Errorf("oss: upload file: %w", err)
-		}
-		return nil, u.fail(err)
-	}
-	if u.finished {
-		// An earlier run completed the object and died before it could
-		// remove its checkpoint.
-		u.finish(ctx)
-		return &u.res, nil
-	}
-	u.progress(0)
-	if err := u.uploadParts(ctx, pending); err != nil {
-		return nil, u.fail(err)
-	}
-	if err := u.checkUnchanged(); err != nil {
-		return nil, u.fail(err)
-	}
-	return u.complete(ctx)
-}
-
-// putObject sends a file smaller than one part in a single request.
-func (u *uploader) putObject(ctx context.Context) (*UploadFileResult, error) {
-	u.progress(0)
-	sec, _ := u.partReader(0, u.state.size)
-	body := &crcSection{r: sec, whole: true}
-	res, err := u.api.PutObject(ctx, &PutObjectRequest{
-		Bucket: u.req.Bucket, Key: u.req.Key, Body: body, Size: u.state.size,
-		ObjectMetadata: u.req.ObjectMetadata, Callback: u.req.Callback, TrafficLimit: u.req.TrafficLimit,
-	})
-	var crc uint64
-	if err == nil {
-		crc, err = u.sentCRC(body, 1)
-	}
-	if err == nil && res.HasCRC64 && res.CRC64 != crc {
-		err = fmt.Errorf("%w: the object %s/%s is stored with crc-64 %d, but the client sent %d (request id %s)", ErrCRCMismatch, u.req.Bucket, u.req.Key, res.CRC64, crc, res.RequestID)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("oss: upload file: %w", err)
-	}
-	u.res.ETag, u.res.CRC64, u.res.RequestID, u.res.CallbackResult = res.ETag, crc, res.RequestID, res.CallbackResult
-	u.res.Verified = res.HasCRC64
-	u.res.BytesSent = u.state.size
-	return &u.res, nil
-}
+// The resume logic of an upload, all of it: whether a checkpoint still
+// describes this upload (stale), what happens when it does not (restart,
+// retireCheckpoint), and, when it does, reconciling its journal with the
+// parts the service lists (reconcile, keepPart), re-reading kept parts
+// (verifyKept), and finding an upload already completed by a run that
+// died before removing its checkpoint (journalComplete). The download's
+// resume is in download_journal.go.
 
 // retireCheckpoint retires a checkpoint left by a multipart upload of
 // the file when the file now goes up in one PutObject (it shrank, or the
@@ -143,60 +44,6 @@ func (u *uploader) retireCheckpoint(ctx context.Context) error {
 	}
 	u.restart(ctx, h, &Restart{RestartSinglePut, "the file now goes up in one PutObject"})
 	return u.removeCheckpoint(ctx)
-}
-
-// prepare resumes the upload the checkpoint describes, or starts a new one,
-// and returns the numbers of the parts still to upload.
-func (u *uploader) prepare(ctx context.Context) ([]int, error) {
-	u.parts = make([]Part, u.plan.parts)
-	if u.req.EnableCheckpoint {
-		pending, resumed, err := u.resume(ctx)
-		if err != nil || resumed {
-			return pending, err
-		}
-	}
-	if err := u.start(ctx); err != nil {
-		return nil, err
-	}
-	pending := make([]int, u.plan.parts)
-	for i := range pending {
-		pending[i] = i + 1
-	}
-	return pending, nil
-}
-
-// start initiates a new multipart upload and, with a checkpoint, writes
-// the journal's header.
-func (u *uploader) start(ctx context.Context) error {
-	init, err := u.api.InitiateMultipartUpload(ctx, &InitiateMultipartUploadRequest{Bucket: u.req.Bucket, Key: u.req.Key, ObjectMetadata: u.req.ObjectMetadata})
-	if err != nil {
-		return err
-	}
-	u.uploadID = init.UploadID
-	if !u.req.EnableCheckpoint {
-		return nil
-	}
-	u.jr, err = createJournal(u.plan.checkpoint, u.header())
-	if err != nil {
-		// Without a journal no rerun could find the upload: abort it.
-		err = fmt.Errorf("write checkpoint: %w", err)
-		if aerr := u.abort(); aerr != nil {
-			err = fmt.Errorf("%w (and aborting upload %s failed: %v)", err, u.uploadID, aerr)
-		}
-		u.uploadID = ""
-		return err
-	}
-	return nil
-}
-
-func (u *uploader) header() *cpHeader {
-	return &cpHeader{
-		Version: cpVersion, Endpoint: u.endpoint, Bucket: u.req.Bucket, Key: u.req.Key, UploadID: u.uploadID,
-		PartSize: u.plan.partSize, File: absPath(u.req.UploadFile), FileSize: u.state.size,
-		FileMtime: u.state.mtime.UnixNano(), FileIno: u.state.ino, FileCtime: u.state.ctime,
-		MetaDigest:    metaDigest(u.req.ObjectMetadata),
-		PendingAborts: slices.Clone(u.pending),
-	}
 }
 
 // resume reads the checkpoint and reconciles it with the service. It
@@ -223,11 +70,11 @@ func (u *uploader) resume(ctx context.Context) (pending []int, resumed bool, err
 	u.uploadID = h.UploadID
 	u.pending = h.PendingAborts
 	server, err := u.listParts(ctx)
-	if errors.Is(err, ErrNoSuchUpload) && u.journalComplete(ctx, recs) {
+	if errors.Is(err, apierr.ErrNoSuchUpload) && u.journalComplete(ctx, recs) {
 		u.finished = true
 		return nil, true, nil
 	}
-	if errors.Is(err, ErrNoSuchUpload) {
+	if errors.Is(err, apierr.ErrNoSuchUpload) {
 		u.uploadID = ""
 		u.restart(ctx, nil, &Restart{RestartUploadGone, "the upload no longer exists on the service"})
 		return nil, false, nil
@@ -268,13 +115,13 @@ func (u *uploader) stale(h *cpHeader) *Restart {
 	switch {
 	case h.Endpoint != u.endpoint || h.Bucket != u.req.Bucket || h.Key != u.req.Key:
 		return &Restart{RestartOtherObject, fmt.Sprintf("the checkpoint is for %s/%s/%s", h.Endpoint, h.Bucket, h.Key)}
-	case h.File != absPath(u.req.UploadFile):
+	case h.File != u.source():
 		return &Restart{RestartOtherFile, "the checkpoint is for another file, " + h.File}
 	case !u.state.same(fileState{size: h.FileSize, mtime: time.Unix(0, h.FileMtime), ino: h.FileIno, ctime: h.FileCtime}):
 		return &Restart{RestartFileChanged, "the file changed since the checkpoint was written"}
 	case h.PartSize != u.plan.partSize:
 		return &Restart{RestartPartSizeChanged, fmt.Sprintf("the part size changed from %d to %d", h.PartSize, u.plan.partSize)}
-	case h.MetaDigest != metaDigest(u.req.ObjectMetadata):
+	case h.MetaDigest != u.req.MetaDigest:
 		return &Restart{RestartMetadataChanged, "the object metadata changed"}
 	case h.UploadID == "" && len(h.PendingAborts) > 0:
 		return &Restart{RestartNoUpload, "the checkpoint only lists abandoned uploads to abort"}
@@ -286,11 +133,11 @@ func (u *uploader) stale(h *cpHeader) *Restart {
 
 func (u *uploader) listParts(ctx context.Context) (map[int]Part, error) {
 	server := map[int]Part{}
-	for page, err := range u.api.ListParts(ctx, &ListPartsRequest{Bucket: u.req.Bucket, Key: u.req.Key, UploadID: u.uploadID, PageSize: 1000}) {
+	for page, err := range u.api.ListParts(ctx, u.req.Bucket, u.req.Key, u.uploadID) {
 		if err != nil {
 			return nil, err
 		}
-		for _, p := range page.Parts {
+		for _, p := range page {
 			server[p.PartNumber] = p
 		}
 	}
@@ -324,4 +171,108 @@ func (u *uploader) journalComplete(ctx context.Context, recs []cpPart) bool {
 	}
 	u.res.PartsResumed = u.plan.parts
 	return true
+}
+
+// reconcile keeps every part the service holds with the size the plan
+// gives it and the content of the file: the journal records it with the
+// service's ETag, and with the CRC-64 the service reports when it reports
+// one; or, for a part the journal lost (a torn tail), the CRC-64 of the
+// file's bytes matches the one the service reports. A kept part's CRC-64
+// is always the client's own (journalled or computed from the file). It
+// returns the parts still to upload.
+func (u *uploader) reconcile(server map[int]Part, recs []cpPart) ([]int, bool, error) {
+	journal := make(map[int]cpPart, len(recs))
+	for _, r := range recs {
+		journal[r.Number] = r
+	}
+	var pending []int
+	for n := 1; n <= u.plan.parts; n++ {
+		sp, ok := server[n]
+		_, size := u.plan.partRange(n, u.state.size)
+		if !ok || sp.Size != size {
+			pending = append(pending, n)
+			continue
+		}
+		crc, match, err := u.keepPart(sp, size, journal)
+		if err != nil {
+			return nil, false, err
+		}
+		if !match {
+			pending = append(pending, n)
+			continue
+		}
+		u.parts[n-1] = Part{PartNumber: n, Size: size, ETag: sp.ETag, CRC64: crc, HasCRC64: true}
+		u.res.PartsResumed++
+		u.done += size
+	}
+	return u.verifyKept(pending)
+}
+
+// verifyKept re-reads kept parts and compares their CRC-64 with the one
+// recorded when they were sent: every kept part with VerifyResume, whose
+// differing parts are then sent again; otherwise the first and the last,
+// and a difference there means the file changed in a way its fingerprint
+// did not show, so every part is sent again.
+func (u *uploader) verifyKept(pending []int) ([]int, bool, error) {
+	var kept []int
+	for i, p := range u.parts {
+		if p.PartNumber != 0 {
+			kept = append(kept, i+1)
+		}
+	}
+	check := kept
+	if !u.req.VerifyResume && len(kept) > 2 {
+		check = []int{kept[0], kept[len(kept)-1]}
+	}
+	for _, n := range check {
+		crc, err := u.fileCRC(n)
+		if err != nil {
+			return nil, false, err
+		}
+		if crc == u.parts[n-1].CRC64 {
+			continue
+		}
+		if !u.req.VerifyResume {
+			u.res.Restarted = &Restart{RestartContentChanged, fmt.Sprintf("the file's content changed since the checkpoint was written (part %d differs), though its fingerprint did not: every part is sent again", n)}
+			for _, k := range kept {
+				u.unkeep(k)
+			}
+			all := make([]int, u.plan.parts)
+			for i := range all {
+				all[i] = i + 1
+			}
+			return all, true, nil
+		}
+		u.unkeep(n)
+		pending = append(pending, n)
+	}
+	slices.Sort(pending)
+	return pending, true, nil
+}
+
+// unkeep forgets that part n was kept from an earlier run.
+func (u *uploader) unkeep(n int) {
+	u.done -= u.parts[n-1].Size
+	u.parts[n-1] = Part{}
+	u.res.PartsResumed--
+}
+
+// keepPart decides whether the part sp the service holds, of the planned
+// size, is the file's, and returns its CRC-64 as the client knows it.
+func (u *uploader) keepPart(sp Part, size int64, journal map[int]cpPart) (uint64, bool, error) {
+	n := sp.PartNumber
+	if r, ok := journal[n]; ok && r.Size == size && sameETag(r.ETag, sp.ETag) && (!sp.HasCRC64 || r.CRC64 == sp.CRC64) {
+		return r.CRC64, true, nil
+	}
+	if !sp.HasCRC64 {
+		return 0, false, nil // nothing to check the file's bytes against
+	}
+	crc, err := u.fileCRC(n)
+	if err != nil || crc != sp.CRC64 {
+		return 0, false, err
+	}
+	if err := u.jr.append(cpPart{Number: n, Size: size, CRC64: crc, ETag: sp.ETag}); err != nil {
+		return 0, false, fmt.Errorf("write checkpoint: %w", err)
+	}
+	return crc, true, nil
 }

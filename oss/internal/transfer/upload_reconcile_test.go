@@ -1,4 +1,4 @@
-package oss
+package transfer
 
 import (
 	"context"
@@ -12,17 +12,19 @@ import (
 	"testing"
 
 	"github.com/ossup/ossup/internal/crc64"
+	"github.com/ossup/ossup/internal/limits"
+	"github.com/ossup/ossup/oss/internal/apierr"
 )
 
 // TestUploadFileReconcile resumes from a journal that disagrees with the
 // service in every way reconcile must handle.
 func TestUploadFileReconcile(t *testing.T) {
-	path, data := writeUploadFile(t, 6*MinPartSize+7, 4)
+	path, data := writeUploadFile(t, 6*limits.MinPartSize+7, 4)
 	cp := path + ".ucp"
-	req := &UploadFileRequest{Bucket: "b", Key: "k", UploadFile: path, EnableCheckpoint: true}
+	req := &UploadRequest{Bucket: "b", Key: "k", UploadFile: path, EnableCheckpoint: true}
 	part := func(n int) Part {
-		off := (n - 1) * MinPartSize
-		b := data[off:min(off+MinPartSize, len(data))]
+		off := (n - 1) * limits.MinPartSize
+		b := data[off:min(off+limits.MinPartSize, len(data))]
 		return Part{PartNumber: n, Size: int64(len(b)), ETag: fmt.Sprintf(`"%X"`, md5.Sum(b)), CRC64: crc64.Checksum(b), HasCRC64: true}
 	}
 	rec := func(p Part) cpPart { return cpPart{Number: p.PartNumber, Size: p.Size, CRC64: p.CRC64, ETag: p.ETag} }
@@ -47,7 +49,7 @@ func TestUploadFileReconcile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	u := &uploader{endpoint: "http://fake", req: req, plan: uploadPlan{partSize: MinPartSize}, state: fileState{size: st.Size(), mtime: st.ModTime()}, uploadID: "UP1"}
+	u := &uploader{endpoint: "http://fake", req: req, plan: uploadPlan{partSize: limits.MinPartSize}, state: fileState{size: st.Size(), mtime: st.ModTime()}, uploadID: "UP1"}
 	jr, err := createJournal(cp, u.header())
 	if err != nil {
 		t.Fatal(err)
@@ -75,7 +77,7 @@ func TestUploadFileReconcile(t *testing.T) {
 	if res.PartsResumed != 3 || res.Restarted != nil || res.CRC64 != crc64.Checksum(data) {
 		t.Errorf("result %+v, want 3 parts resumed, no restart, CRC64 %d", res, crc64.Checksum(data))
 	}
-	if want := int64(len(data)) - 3*MinPartSize; res.BytesSent != want {
+	if want := int64(len(data)) - 3*limits.MinPartSize; res.BytesSent != want {
 		t.Errorf("BytesSent %d, want %d", res.BytesSent, want)
 	}
 	if _, err := os.Stat(cp); !errors.Is(err, os.ErrNotExist) {
@@ -86,21 +88,21 @@ func TestUploadFileReconcile(t *testing.T) {
 // TestUploadFileResumeListPartsFails keeps the checkpoint and the upload
 // when the service cannot list the parts: nothing is initiated or aborted.
 func TestUploadFileResumeListPartsFails(t *testing.T) {
-	path, _ := writeUploadFile(t, 2*MinPartSize, 5)
-	req := &UploadFileRequest{Bucket: "b", Key: "k", UploadFile: path, EnableCheckpoint: true}
+	path, _ := writeUploadFile(t, 2*limits.MinPartSize, 5)
+	req := &UploadRequest{Bucket: "b", Key: "k", UploadFile: path, EnableCheckpoint: true}
 	m := newMemAPI()
 	store := m.uploadPart
-	m.uploadPart = func(ctx context.Context, r *UploadPartRequest) (*UploadPartResult, error) {
+	m.uploadPart = func(ctx context.Context, r *PartInput) (*Stored, error) {
 		if r.PartNumber == 2 {
-			return nil, ErrAccessDenied
+			return nil, apierr.ErrAccessDenied
 		}
 		return store(ctx, r)
 	}
-	if _, err := fakeUpload(t.Context(), m, req); !errors.Is(err, ErrAccessDenied) {
+	if _, err := fakeUpload(t.Context(), m, req); !errors.Is(err, apierr.ErrAccessDenied) {
 		t.Fatalf("first run: %v", err)
 	}
 	m.calls = nil
-	unavailable := &ServiceError{StatusCode: 503, Code: "ServiceUnavailable"}
+	unavailable := &apierr.ServiceError{StatusCode: 503, Code: "ServiceUnavailable"}
 	m.listParts = func(context.Context, string) ([]Part, error) { return nil, unavailable }
 	_, err := fakeUpload(t.Context(), m, req)
 	ue, ok := errors.AsType[*UploadError](err)
@@ -119,20 +121,20 @@ func TestUploadFileResumeListPartsFails(t *testing.T) {
 // the upload just initiated is aborted, not left behind with an error
 // that names a checkpoint that does not exist.
 func TestUploadFileJournalUnwritable(t *testing.T) {
-	path, _ := writeUploadFile(t, 2*MinPartSize, 6)
+	path, _ := writeUploadFile(t, 2*limits.MinPartSize, 6)
 	dir := filepath.Join(t.TempDir(), "cp")
 	if err := os.Mkdir(dir, 0o700); err != nil {
 		t.Fatal(err)
 	}
 	m := newMemAPI()
 	initiate := m.initiate
-	m.initiate = func(ctx context.Context, req *InitiateMultipartUploadRequest) (string, error) {
+	m.initiate = func(ctx context.Context, req *initiateReq) (string, error) {
 		if err := os.RemoveAll(dir); err != nil { // after the lock, before the journal
 			t.Error(err)
 		}
 		return initiate(ctx, req)
 	}
-	_, err := fakeUpload(t.Context(), m, &UploadFileRequest{Bucket: "b", Key: "k", UploadFile: path, EnableCheckpoint: true,
+	_, err := fakeUpload(t.Context(), m, &UploadRequest{Bucket: "b", Key: "k", UploadFile: path, EnableCheckpoint: true,
 		CheckpointFile: filepath.Join(dir, "f.ucp")})
 	if err == nil {
 		t.Fatal("UploadFile succeeded without a checkpoint")
@@ -149,21 +151,21 @@ func TestUploadFileJournalUnwritable(t *testing.T) {
 // records hold the service's CRC-64s rather than the client's, is not
 // resumed: its upload is aborted and the file goes up again.
 func TestUploadFileOldCheckpoint(t *testing.T) {
-	path, data := writeUploadFile(t, 2*MinPartSize+3, 7)
+	path, data := writeUploadFile(t, 2*limits.MinPartSize+3, 7)
 	cp := path + ".ucp"
-	req := &UploadFileRequest{Bucket: "b", Key: "k", UploadFile: path, EnableCheckpoint: true}
+	req := &UploadRequest{Bucket: "b", Key: "k", UploadFile: path, EnableCheckpoint: true}
 	st, err := os.Stat(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	u := &uploader{endpoint: "http://fake", req: req, plan: uploadPlan{partSize: MinPartSize}, state: fileState{size: st.Size(), mtime: st.ModTime()}, uploadID: "OLD"}
+	u := &uploader{endpoint: "http://fake", req: req, plan: uploadPlan{partSize: limits.MinPartSize}, state: fileState{size: st.Size(), mtime: st.ModTime()}, uploadID: "OLD"}
 	h := u.header()
 	h.Version = 1
 	jr, err := createJournal(cp, h)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := jr.append(cpPart{Number: 1, Size: MinPartSize, CRC64: 0, ETag: `"E"`}); err != nil {
+	if err := jr.append(cpPart{Number: 1, Size: limits.MinPartSize, CRC64: 0, ETag: `"E"`}); err != nil {
 		t.Fatal(err)
 	}
 	jr.close()
@@ -186,10 +188,10 @@ func TestUploadFileOldCheckpoint(t *testing.T) {
 // TestUploadFileNewerCheckpoint: a checkpoint of a newer format is left
 // alone, with an error, and nothing is initiated or aborted.
 func TestUploadFileNewerCheckpoint(t *testing.T) {
-	path, _ := writeUploadFile(t, 2*MinPartSize, 8)
+	path, _ := writeUploadFile(t, 2*limits.MinPartSize, 8)
 	cp := path + ".ucp"
-	req := &UploadFileRequest{Bucket: "b", Key: "k", UploadFile: path, EnableCheckpoint: true}
-	h := (&uploader{endpoint: "http://fake", req: req, plan: uploadPlan{partSize: MinPartSize}, uploadID: "NEW"}).header()
+	req := &UploadRequest{Bucket: "b", Key: "k", UploadFile: path, EnableCheckpoint: true}
+	h := (&uploader{endpoint: "http://fake", req: req, plan: uploadPlan{partSize: limits.MinPartSize}, uploadID: "NEW"}).header()
 	h.Version = cpVersion + 1
 	jr, err := createJournal(cp, h)
 	if err != nil {
@@ -210,11 +212,11 @@ func TestUploadFileNewerCheckpoint(t *testing.T) {
 // again, and a part it lists with none is kept only if the journal
 // records it.
 func TestUploadFileReconcileOwnCRC(t *testing.T) {
-	path, data := writeUploadFile(t, 4*MinPartSize, 9)
+	path, data := writeUploadFile(t, 4*limits.MinPartSize, 9)
 	cp := path + ".ucp"
-	req := &UploadFileRequest{Bucket: "b", Key: "k", UploadFile: path, EnableCheckpoint: true}
+	req := &UploadRequest{Bucket: "b", Key: "k", UploadFile: path, EnableCheckpoint: true}
 	part := func(n int) Part {
-		b := data[(n-1)*MinPartSize : n*MinPartSize]
+		b := data[(n-1)*limits.MinPartSize : n*limits.MinPartSize]
 		return Part{PartNumber: n, Size: int64(len(b)), ETag: fmt.Sprintf(`"%X"`, md5.Sum(b)), CRC64: crc64.Checksum(b), HasCRC64: true}
 	}
 	// 1: journalled; the service lists the same ETag but another CRC-64: re-sent.
@@ -241,7 +243,7 @@ func TestUploadFileReconcileOwnCRC(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	u := &uploader{endpoint: "http://fake", req: req, plan: uploadPlan{partSize: MinPartSize}, state: fileState{size: st.Size(), mtime: st.ModTime()}, uploadID: "UP1"}
+	u := &uploader{endpoint: "http://fake", req: req, plan: uploadPlan{partSize: limits.MinPartSize}, state: fileState{size: st.Size(), mtime: st.ModTime()}, uploadID: "UP1"}
 	jr, err := createJournal(cp, u.header())
 	if err != nil {
 		t.Fatal(err)

@@ -1,6 +1,8 @@
-package oss
+package transfer
 
-import "testing"
+import (
+	"testing"
+)
 
 // TestRestartReasonString: every reason has its own description, and a
 // value outside the list says it is unknown.

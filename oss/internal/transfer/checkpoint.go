@@ -1,4 +1,4 @@
-package oss
+package transfer
 
 import (
 	"bytes"

@@ -1,6 +1,6 @@
 //go:build linux
 
-package oss
+package transfer
 
 import (
 	"io/fs"

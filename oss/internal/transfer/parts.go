@@ -1,4 +1,4 @@
-package oss
+package transfer
 
 import (
 	"context"
@@ -6,124 +6,20 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"sync"
 	"time"
 
 	"golang.org/x/sync/errgroup"
 
 	"github.com/ossup/ossup/internal/crc64"
+	"github.com/ossup/ossup/oss/internal/apierr"
 )
-
-// reconcile keeps every part the service holds with the size the plan
-// gives it and the content of the file: the journal records it with the
-// service's ETag, and with the CRC-64 the service reports when it reports
-// one; or, for a part the journal lost (a torn tail), the CRC-64 of the
-// file's bytes matches the one the service reports. A kept part's CRC-64
-// is always the client's own (journalled or computed from the file). It
-// returns the parts still to upload.
-func (u *uploader) reconcile(server map[int]Part, recs []cpPart) ([]int, bool, error) {
-	journal := make(map[int]cpPart, len(recs))
-	for _, r := range recs {
-		journal[r.Number] = r
-	}
-	var pending []int
-	for n := 1; n <= u.plan.parts; n++ {
-		sp, ok := server[n]
-		_, size := u.plan.partRange(n, u.state.size)
-		if !ok || sp.Size != size {
-			pending = append(pending, n)
-			continue
-		}
-		crc, match, err := u.keepPart(sp, size, journal)
-		if err != nil {
-			return nil, false, err
-		}
-		if !match {
-			pending = append(pending, n)
-			continue
-		}
-		u.parts[n-1] = Part{PartNumber: n, Size: size, ETag: sp.ETag, CRC64: crc, HasCRC64: true}
-		u.res.PartsResumed++
-		u.done += size
-	}
-	return u.verifyKept(pending)
-}
-
-// verifyKept re-reads kept parts and compares their CRC-64 with the one
-// recorded when they were sent: every kept part with VerifyResume, whose
-// differing parts are then sent again; otherwise the first and the last,
-// and a difference there means the file changed in a way its fingerprint
-// did not show, so every part is sent again.
-func (u *uploader) verifyKept(pending []int) ([]int, bool, error) {
-	var kept []int
-	for i, p := range u.parts {
-		if p.PartNumber != 0 {
-			kept = append(kept, i+1)
-		}
-	}
-	check := kept
-	if !u.req.VerifyResume && len(kept) > 2 {
-		check = []int{kept[0], kept[len(kept)-1]}
-	}
-	for _, n := range check {
-		crc, err := u.fileCRC(n)
-		if err != nil {
-			return nil, false, err
-		}
-		if crc == u.parts[n-1].CRC64 {
-			continue
-		}
-		if !u.req.VerifyResume {
-			u.res.Restarted = &Restart{RestartContentChanged, fmt.Sprintf("the file's content changed since the checkpoint was written (part %d differs), though its fingerprint did not: every part is sent again", n)}
-			for _, k := range kept {
-				u.unkeep(k)
-			}
-			all := make([]int, u.plan.parts)
-			for i := range all {
-				all[i] = i + 1
-			}
-			return all, true, nil
-		}
-		u.unkeep(n)
-		pending = append(pending, n)
-	}
-	slices.Sort(pending)
-	return pending, true, nil
-}
-
-// unkeep forgets that part n was kept from an earlier run.
-func (u *uploader) unkeep(n int) {
-	u.done -= u.parts[n-1].Size
-	u.parts[n-1] = Part{}
-	u.res.PartsResumed--
-}
-
-// keepPart decides whether the part sp the service holds, of the planned
-// size, is the file's, and returns its CRC-64 as the client knows it.
-func (u *uploader) keepPart(sp Part, size int64, journal map[int]cpPart) (uint64, bool, error) {
-	n := sp.PartNumber
-	if r, ok := journal[n]; ok && r.Size == size && sameETag(r.ETag, sp.ETag) && (!sp.HasCRC64 || r.CRC64 == sp.CRC64) {
-		return r.CRC64, true, nil
-	}
-	if !sp.HasCRC64 {
-		return 0, false, nil // nothing to check the file's bytes against
-	}
-	crc, err := u.fileCRC(n)
-	if err != nil || crc != sp.CRC64 {
-		return 0, false, err
-	}
-	if err := u.jr.append(cpPart{Number: n, Size: size, CRC64: crc, ETag: sp.ETag}); err != nil {
-		return 0, false, fmt.Errorf("write checkpoint: %w", err)
-	}
-	return crc, true, nil
-}
 
 // fileCRC computes the CRC-64 of part n of the file.
 func (u *uploader) fileCRC(n int) (uint64, error) {
 	off, size := u.plan.partRange(n, u.state.size)
 	h := crc64.New()
-	if _, err := io.Copy(h, io.NewSectionReader(u.f, off, size)); err != nil {
+	if _, err := io.Copy(h, io.NewSectionReader(u.src, off, size)); err != nil {
 		return 0, fmt.Errorf("read part %d of the file: %w", n, err)
 	}
 	return h.Sum64(), nil
@@ -162,13 +58,13 @@ func (u *uploader) uploadPart(ctx context.Context, n int) error {
 	attempts := 0
 	for attempts < partCRCAttempts {
 		attempts++
-		if err = u.sendPart(ctx, n); !errors.Is(err, ErrCRCMismatch) || ctx.Err() != nil {
+		if err = u.sendPart(ctx, n); !errors.Is(err, apierr.ErrCRCMismatch) || ctx.Err() != nil {
 			break
 		}
 		u.log.WarnContext(ctx, "oss: part corrupted in transfer", "part", n, "attempt", attempts, "err", err)
 	}
 	switch {
-	case errors.Is(err, ErrCRCMismatch):
+	case errors.Is(err, apierr.ErrCRCMismatch):
 		return fmt.Errorf("part %d: corrupted in transfer, %d of %d attempts: %w", n, attempts, partCRCAttempts, err)
 	case err != nil:
 		return fmt.Errorf("part %d: %w", n, err)
@@ -183,7 +79,7 @@ func (u *uploader) sendPart(ctx context.Context, n int) error {
 	off, size := u.plan.partRange(n, u.state.size)
 	sec, pr := u.partReader(off, size)
 	body := &crcSection{r: sec, whole: true}
-	res, err := u.api.UploadPart(ctx, &UploadPartRequest{
+	res, err := u.api.UploadPart(ctx, &PartInput{
 		Bucket: u.req.Bucket, Key: u.req.Key, UploadID: u.uploadID, PartNumber: n,
 		Body: body, Size: size, TrafficLimit: u.req.TrafficLimit,
 	})
@@ -192,7 +88,7 @@ func (u *uploader) sendPart(ctx context.Context, n int) error {
 		crc, err = u.sentCRC(body, n)
 	}
 	if err == nil && res.HasCRC64 && res.CRC64 != crc {
-		err = fmt.Errorf("%w: the service has %d, the client sent %d (request id %s)", ErrCRCMismatch, res.CRC64, crc, res.RequestID)
+		err = fmt.Errorf("%w: the service has %d, the client sent %d (request id %s)", apierr.ErrCRCMismatch, res.CRC64, crc, res.RequestID)
 	}
 	if err != nil {
 		pr.rollback()
@@ -271,7 +167,7 @@ func (s *crcSection) sum() (uint64, bool) {
 // read with ReadAt so that parts and retries never share a file offset,
 // reporting progress as it goes.
 func (u *uploader) partReader(off, size int64) (*io.SectionReader, *progressReaderAt) {
-	ra := &progressReaderAt{f: u.f, u: u, base: off}
+	ra := &progressReaderAt{src: u.src, u: u, base: off}
 	return io.NewSectionReader(ra, off, size), ra
 }
 
@@ -279,7 +175,7 @@ func (u *uploader) partReader(off, size int64) (*io.SectionReader, *progressRead
 // read so far, so that a retry that reads the part again does not count it
 // twice.
 type progressReaderAt struct {
-	f    *os.File
+	src  io.ReaderAt
 	u    *uploader
 	base int64
 
@@ -288,7 +184,7 @@ type progressReaderAt struct {
 }
 
 func (p *progressReaderAt) ReadAt(b []byte, off int64) (int, error) {
-	n, err := p.f.ReadAt(b, off)
+	n, err := p.src.ReadAt(b, off)
 	p.mu.Lock()
 	end := off + int64(n) - p.base
 	delta := max(0, end-p.hwm)
@@ -321,8 +217,12 @@ func (u *uploader) progress(delta int64) {
 }
 
 // checkUnchanged fails with ErrFileChanged if the file is not the one the
-// upload started with.
+// upload started with. A Source has nothing to stat: its SourceID is the
+// caller's word.
 func (u *uploader) checkUnchanged() error {
+	if u.req.Source != nil {
+		return nil
+	}
 	fi, err := os.Stat(u.req.UploadFile)
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrFileChanged, err)
@@ -337,22 +237,18 @@ func (u *uploader) checkUnchanged() error {
 // complete assembles the parts and checks the object's CRC-64, when the
 // service reports one, against the combination of the parts' CRC-64s as
 // the client sent them.
-func (u *uploader) complete(ctx context.Context) (*UploadFileResult, error) {
-	list := make([]UploadedPart, len(u.parts))
+func (u *uploader) complete(ctx context.Context) (*UploadResult, error) {
 	var want uint64
-	for i, p := range u.parts {
-		list[i] = UploadedPart{PartNumber: p.PartNumber, ETag: p.ETag}
+	for _, p := range u.parts {
 		want = crc64.Combine(want, p.CRC64, p.Size)
 	}
-	res, err := u.api.CompleteMultipartUpload(ctx, &CompleteMultipartUploadRequest{
-		Bucket: u.req.Bucket, Key: u.req.Key, UploadID: u.uploadID, Parts: list, Callback: u.req.Callback,
-	})
-	if errors.Is(err, ErrNoSuchUpload) && u.completedAlready(ctx, want) {
+	res, err := u.api.Complete(ctx, u.req.Bucket, u.req.Key, u.uploadID, u.parts)
+	if errors.Is(err, apierr.ErrNoSuchUpload) && u.completedAlready(ctx, want) {
 		// A retried Complete whose first attempt succeeded, its answer lost.
 		u.finish(ctx)
 		return &u.res, nil
 	}
-	if err != nil && !errors.Is(err, ErrCallbackFailed) {
+	if err != nil && !errors.Is(err, apierr.ErrCallbackFailed) {
 		return nil, u.fail(err)
 	}
 	if err == nil && res.HasCRC64 && res.CRC64 != want {
@@ -372,9 +268,9 @@ func (u *uploader) complete(ctx context.Context) (*UploadFileResult, error) {
 // file's. The checkpoint, if any, is kept to show what was sent: a rerun
 // finds the upload gone and the object not the file, and uploads the file
 // again.
-func (u *uploader) corrupted(res *CompleteMultipartUploadResult, want uint64) error {
+func (u *uploader) corrupted(res *Stored, want uint64) error {
 	err := fmt.Errorf("oss: upload file: %w: the object %s/%s is stored with crc-64 %d, but the parts the client sent combine to %d (upload %s, request id %s)",
-		ErrCRCMismatch, u.req.Bucket, u.req.Key, res.CRC64, want, u.uploadID, res.RequestID)
+		apierr.ErrCRCMismatch, u.req.Bucket, u.req.Key, res.CRC64, want, u.uploadID, res.RequestID)
 	if u.req.EnableCheckpoint {
 		_ = u.jr.close()
 		err = fmt.Errorf("%w; checkpoint %s kept", err, u.plan.checkpoint)
@@ -414,8 +310,8 @@ func (u *uploader) fail(err error) error {
 func (u *uploader) abort() error {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	_, err := u.api.AbortMultipartUpload(ctx, &AbortMultipartUploadRequest{Bucket: u.req.Bucket, Key: u.req.Key, UploadID: u.uploadID})
-	if errors.Is(err, ErrNoSuchUpload) {
+	err := u.api.Abort(ctx, u.req.Bucket, u.req.Key, u.uploadID)
+	if errors.Is(err, apierr.ErrNoSuchUpload) {
 		return nil
 	}
 	return err
@@ -426,15 +322,14 @@ func (u *uploader) abort() error {
 // It compares the object's size and CRC-64 with the file's, want being the
 // file's CRC-64 combined from its parts; on a match it fills the result.
 func (u *uploader) completedAlready(ctx context.Context, want uint64) bool {
-	head, err := u.api.HeadObject(ctx, &HeadObjectRequest{Bucket: u.req.Bucket, Key: u.req.Key})
+	info, err := u.api.Head(ctx, u.req.Bucket, u.req.Key)
 	if err != nil {
 		return false
 	}
-	info := head.Object
 	if !info.HasCRC64 || info.CRC64 != want || info.Size != u.state.size {
 		return false
 	}
-	u.res.ETag, u.res.CRC64, u.res.RequestID, u.res.UploadID = info.ETag, want, head.RequestID, u.uploadID
+	u.res.ETag, u.res.CRC64, u.res.RequestID, u.res.UploadID = info.ETag, want, info.RequestID, u.uploadID
 	u.res.Verified = true
 	return true
 }
