@@ -382,8 +382,12 @@ func TestRetryContextEndsDuringBackoff(t *testing.T) {
 				if want := "oss: PutObject bkt/obj: "; !strings.HasPrefix(fmt.Sprint(err), want) {
 					t.Errorf("error %q, want it to start %q", err, want)
 				}
-				if n := len(s.seen()); n != 1 {
-					t.Errorf("%d attempts, want 1", n)
+				// Cancelled, the call stops in the backoff it was in. A
+				// deadline may pass later: a fully jittered backoff can be
+				// shorter than it, and then attempts go on until the deadline
+				// falls in one (the call still returns at the deadline).
+				if n := len(s.seen()); n != 1 && (end != nil || n > 5) {
+					t.Errorf("%d attempts, want 1 (cancelled) or at most 5", n)
 				}
 			})
 		})
