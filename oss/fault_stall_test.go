@@ -97,7 +97,9 @@ func viaClient(env *osstest.Env, c *oss.Client) *osstest.Env {
 }
 
 func TestStallInUploadBodyIsRetried(t *testing.T) {
-	const stall = 300 * time.Millisecond
+	// Long enough that a retry slowed by -race on two loaded cores is not
+	// taken for a stall; the windows below scale with it.
+	const stall = time.Second
 	sizes := []struct {
 		name string
 		size int
@@ -153,7 +155,7 @@ func TestStallInUploadBodyIsRetried(t *testing.T) {
 }
 
 func TestStallInGetObjectBody(t *testing.T) {
-	const stall = 200 * time.Millisecond
+	const stall = time.Second
 	data := faultData(1<<20, 12)
 	env := osstest.Start(t, osstest.Options{})
 	if _, err := faultPut(t, env, "obj", bytes.NewReader(data), int64(len(data))); err != nil {
