@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -233,6 +234,10 @@ func TestInterruptAndResume(t *testing.T) {
 	if code != 0 || !strings.Contains(errOut, "resum") {
 		t.Fatalf("rerun: exit %d, %q", code, errOut)
 	}
+	// Five of 21 parts were stored: the first progress line counts them.
+	if pct := firstPercent(t, errOut); pct < 5*100/21 {
+		t.Errorf("the rerun's first progress line shows %d%%, want the resumed %d%% or more:\n%s", pct, 5*100/21, errOut)
+	}
 	if sent := gs.partCount() - before; sent > 21-5 {
 		t.Errorf("the rerun sent %d parts; at most the %d missing ones were needed", sent, 21-5)
 	}
@@ -270,4 +275,20 @@ func TestReadmeMainJob(t *testing.T) {
 	if !strings.Contains(string(out), "oss://examplebucket/exampledir/exampleobject.txt") {
 		t.Errorf("output %q", out)
 	}
+}
+
+// firstPercent is the percentage on the first plain progress line of a
+// command's stderr.
+func firstPercent(t *testing.T, stderr string) int {
+	t.Helper()
+	for line := range strings.Lines(stderr) {
+		if i := strings.Index(line, "%)"); i > 0 {
+			j := strings.LastIndex(line[:i], "(")
+			if pct, err := strconv.Atoi(line[j+1 : i]); err == nil {
+				return pct
+			}
+		}
+	}
+	t.Fatalf("no progress line in %q", stderr)
+	return 0
 }

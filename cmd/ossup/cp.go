@@ -151,7 +151,7 @@ func upload(ctx context.Context, g *globalFlags, f *cpFlags, file string, u ossU
 	bar := newProgress(stderr, g.quiet, "uploading "+file)
 	req.Progress = bar.update
 	res, err := s.client.UploadFile(ctx, req)
-	bar.finish()
+	bar.finish(err)
 	if err != nil {
 		if ue, ok := errors.AsType[*oss.UploadError](err); ok && ue.CheckpointFile != "" && !g.quiet {
 			fmt.Fprintf(stderr, "ossup: progress is kept in %s; run the same command again to resume\n", ue.CheckpointFile)

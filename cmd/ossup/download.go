@@ -38,7 +38,7 @@ func download(ctx context.Context, g *globalFlags, f *cpFlags, u ossURL, dst str
 	bar := newProgress(stderr, g.quiet, "downloading "+u.String())
 	req.Progress = bar.update
 	res, err := s.client.DownloadFile(ctx, req)
-	bar.finish()
+	bar.finish(err)
 	if err != nil {
 		if de, ok := errors.AsType[*oss.DownloadError](err); ok && de.CheckpointFile != "" && !g.quiet {
 			fmt.Fprintf(stderr, "ossup: progress is kept in %s; run the same command again to resume\n", de.CheckpointFile)

@@ -4,39 +4,65 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/dustin/go-humanize"
-	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 
 	"github.com/ossup/ossup/oss"
 )
 
-// progress renders transfer progress on stderr: a live bar (bytes, rate,
-// ETA) on a terminal, a plain line every few seconds otherwise, nothing
-// with -q. Bytes an earlier run already uploaded (resumed parts) are
-// named in the description, not counted as transferred now.
+// progress renders one transfer's progress on stderr. On a terminal it
+// is a single line, redrawn in place and never wider than the terminal
+// (the width is asked for at every redraw, so a resize takes effect at
+// the next one); elsewhere it is a plain line every plainInterval and a
+// final one; with -q nothing.
+//
+// The figures are the whole file's: bytes an earlier run uploaded count
+// as done. They never move backwards (a part that failed and is sent
+// again is not subtracted), and 100% is shown only once the transfer has
+// returned successfully: the engine counts an upload's bytes as they are
+// read into the connection, before the service has acknowledged them.
+//
+// A batch (many files in one command) makes one progress per file and
+// calls setPrefix with something like "[3/120] ", which is drawn before
+// the label and kept when the label must be shortened.
 type progress struct {
-	mu       sync.Mutex
-	w        io.Writer
-	quiet    bool
-	desc     string
-	bar      *progressbar.ProgressBar
-	started  bool
-	base     int64 // bytes already done when the transfer started
-	total    int64
-	done     int64
-	start    time.Time
-	lastLine time.Time
+	w     io.Writer
+	quiet bool
+	fd    int  // w's descriptor when it is a terminal
+	tty   bool // w is a terminal
+
+	mu      sync.Mutex
+	prefix  string
+	label   string
+	started bool
+	base    int64 // bytes already done when the transfer started
+	total   int64 // bytes; -1 when unknown
+	done    int64 // the most bytes reported so far
+	ok      bool  // the transfer returned successfully
+	start   time.Time
+	drawn   bool // a terminal line is on screen and not yet ended
+
+	stop chan struct{}
+	wg   sync.WaitGroup
 }
 
-// plainInterval is how often the non-terminal form prints a line.
-const plainInterval = 2 * time.Second
+const (
+	// plainInterval is how often the non-terminal form prints a line.
+	plainInterval = 3 * time.Second
+	// ttyInterval is how often the terminal line is redrawn.
+	ttyInterval = 150 * time.Millisecond
+)
 
-func newProgress(w io.Writer, quiet bool, desc string) *progress {
-	return &progress{w: w, quiet: quiet, desc: desc}
+func newProgress(w io.Writer, quiet bool, label string) *progress {
+	p := &progress{w: w, quiet: quiet, label: label, stop: make(chan struct{})}
+	if isTerminal(w) {
+		p.fd, p.tty = int(w.(*os.File).Fd()), true
+	}
+	return p
 }
 
 func isTerminal(w io.Writer) bool {
@@ -44,7 +70,16 @@ func isTerminal(w io.Writer) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
-// update takes one progress event; it is safe for concurrent use.
+// setPrefix sets text drawn before the label, such as "[3/120] " for the
+// third file of a batch of 120; it shows from the next redraw.
+func (p *progress) setPrefix(prefix string) {
+	p.mu.Lock()
+	p.prefix = prefix
+	p.mu.Unlock()
+}
+
+// update takes one progress event; it is safe for concurrent use. The
+// first event starts the display.
 func (p *progress) update(e oss.ProgressEvent) {
 	if p.quiet {
 		return
@@ -52,62 +87,122 @@ func (p *progress) update(e oss.ProgressEvent) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if !p.started {
-		p.started, p.base, p.total, p.start = true, e.Done, e.Total, time.Now()
-		p.lastLine = p.start
-		desc := p.desc
-		tty := isTerminal(p.w)
-		if p.base > 0 {
-			desc += fmt.Sprintf(" (resuming: %s of %s already uploaded)", humanize.IBytes(uint64(p.base)), humanize.IBytes(uint64(p.total)))
-			if !tty {
-				fmt.Fprintf(p.w, "ossup: %s\n", desc)
-			}
+		p.started, p.base, p.total, p.done, p.start = true, e.Done, e.Total, e.Done, time.Now()
+		if p.tty || p.base > 0 {
+			p.draw(time.Now())
 		}
-		if tty {
-			p.bar = progressbar.NewOptions64(p.total-p.base,
-				progressbar.OptionSetWriter(p.w), progressbar.OptionSetDescription(desc),
-				progressbar.OptionShowBytes(true), progressbar.OptionShowCount(), progressbar.OptionShowTotalBytes(true), progressbar.OptionUseIECUnits(true),
-				progressbar.OptionSetPredictTime(true), progressbar.OptionThrottle(100*time.Millisecond),
-				progressbar.OptionFullWidth(), progressbar.OptionSetRenderBlankState(true))
+		interval := plainInterval
+		if p.tty {
+			interval = ttyInterval
 		}
-	}
-	p.done = e.Done
-	if p.bar != nil {
-		_ = p.bar.Set64(max(0, e.Done-p.base))
+		p.wg.Go(func() { p.tick(interval) })
 		return
 	}
-	if now := time.Now(); now.Sub(p.lastLine) >= plainInterval {
-		p.lastLine = now
-		p.line(now)
+	p.done = max(p.done, e.Done)
+}
+
+// tick redraws every interval until finish.
+func (p *progress) tick(interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-p.stop:
+			return
+		case now := <-t.C:
+			p.mu.Lock()
+			p.draw(now)
+			p.mu.Unlock()
+		}
 	}
 }
 
-// line prints the plain form: done, total, percentage and rate.
-func (p *progress) line(now time.Time) {
-	pct := 100.0
-	if p.total > 0 {
-		pct = float64(p.done) * 100 / float64(p.total)
-	}
-	rate := ""
-	if secs := now.Sub(p.start).Seconds(); secs > 0 {
-		rate = fmt.Sprintf(" %s/s", humanize.IBytes(uint64(float64(p.done-p.base)/secs)))
-	}
-	fmt.Fprintf(p.w, "ossup: %s: %s / %s (%.0f%%)%s\n", p.desc, humanize.IBytes(uint64(p.done)), humanize.IBytes(uint64(p.total)), pct, rate)
-}
-
-// finish ends the display.
-func (p *progress) finish() {
+// finish ends the display: with err nil at 100%, otherwise where it
+// stood, so that the error printed next starts on a line of its own.
+func (p *progress) finish(err error) {
 	if p.quiet {
 		return
 	}
+	close(p.stop)
+	p.wg.Wait()
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if !p.started {
 		return
 	}
-	if p.bar != nil {
-		_ = p.bar.Exit()
+	if err == nil {
+		p.ok = true
+		if p.total >= 0 {
+			p.done = p.total
+		}
+	}
+	p.draw(time.Now())
+	if p.tty {
 		fmt.Fprintln(p.w)
+		p.drawn = false
+	}
+}
+
+// draw prints the current state once; p.mu is held.
+func (p *progress) draw(now time.Time) {
+	if !p.tty {
+		p.plainLine(now)
 		return
 	}
-	p.line(time.Now())
+	width := 80
+	if w, _, err := term.GetSize(p.fd); err == nil && w > 0 {
+		width = w
+	}
+	fmt.Fprint(p.w, "\r"+fitLine(width-1, p.prefix, p.label, p.fraction(), p.stats(now))+"\x1b[K")
+	p.drawn = true
+}
+
+// plainLine prints the form for logs: "ossup: LABEL: DONE / TOTAL (PCT%) RATE".
+func (p *progress) plainLine(now time.Time) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "ossup: %s%s: %s", p.prefix, p.label, humanize.IBytes(uint64(p.done)))
+	if f := p.fraction(); f >= 0 {
+		fmt.Fprintf(&b, " / %s (%d%%)", humanize.IBytes(uint64(p.total)), int(f*100))
+	}
+	if secs := now.Sub(p.start).Seconds(); secs > 0 && p.done > p.base {
+		fmt.Fprintf(&b, " %s/s", humanize.IBytes(uint64(float64(p.done-p.base)/secs)))
+	}
+	fmt.Fprintln(p.w, b.String())
+}
+
+// fraction is the share done, 0 to 1, below 1 until the transfer has
+// succeeded; -1 when the total is unknown.
+func (p *progress) fraction() float64 {
+	if p.total < 0 {
+		return -1
+	}
+	if p.total == 0 || p.ok {
+		return 1
+	}
+	return min(float64(p.done)/float64(p.total), 0.999)
+}
+
+// stats are the figures after the label: percentage, bytes, rate and ETA,
+// most important first.
+func (p *progress) stats(now time.Time) []string {
+	var s []string
+	if f := p.fraction(); f >= 0 {
+		s = append(s, fmt.Sprintf("%3d%%", int(f*100)))
+	}
+	bytes := humanize.IBytes(uint64(p.done))
+	if p.total >= 0 {
+		bytes += "/" + humanize.IBytes(uint64(p.total))
+	}
+	s = append(s, bytes)
+	secs := now.Sub(p.start).Seconds()
+	if secs <= 0 || p.done <= p.base {
+		return s
+	}
+	rate := float64(p.done-p.base) / secs
+	s = append(s, humanize.IBytes(uint64(rate))+"/s")
+	if p.total >= 0 && !p.ok && rate > 0 {
+		eta := time.Duration(float64(p.total-p.done) / rate * float64(time.Second))
+		s = append(s, "ETA "+eta.Round(time.Second).String())
+	}
+	return s
 }

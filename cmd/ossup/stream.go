@@ -36,7 +36,7 @@ func uploadStdin(ctx context.Context, g *globalFlags, f *cpFlags, in io.Reader, 
 	bar := newProgress(stderr, g.quiet, "uploading standard input")
 	req.Progress = bar.update
 	res, err := s.client.UploadFrom(ctx, req)
-	bar.finish()
+	bar.finish(err)
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
 			return errors.New("interrupted")
@@ -62,10 +62,13 @@ func downloadStdout(ctx context.Context, g *globalFlags, f *cpFlags, u ossURL, s
 		return err
 	}
 	defer s.close()
+	bar := newProgress(stderr, g.quiet, "downloading "+u.String())
 	res, err := s.client.DownloadTo(ctx, &oss.DownloadToRequest{
 		Bucket: u.bucket, Key: u.key, Writer: stdout, TaskNum: f.taskNum,
 		PartSize: max(f.partSize.n, minDownloadRange), TrafficLimit: f.trafficLimit.n,
+		Progress: bar.update,
 	})
+	bar.finish(err)
 	if err != nil {
 		if errors.Is(err, oss.ErrCRCMismatch) {
 			return fmt.Errorf("%w; the bytes written to standard output are corrupt", err)
