@@ -3,6 +3,7 @@ module github.com/ossup/ossup
 go 1.26.0
 
 require (
+	github.com/creack/pty v1.1.24
 	github.com/dustin/go-humanize v1.1.0
 	github.com/gofrs/flock v0.13.2
 	go.etcd.io/bbolt v1.5.0

@@ -190,8 +190,9 @@ func (p *progress) stats(now time.Time) []string {
 		s = append(s, fmt.Sprintf("%3d%%", int(f*100)))
 	}
 	bytes := humanize.IBytes(uint64(p.done))
-	if p.total >= 0 {
-		bytes += "/" + humanize.IBytes(uint64(p.total))
+	if p.total >= 0 { // padded to the total's width, so that the line holds still
+		total := humanize.IBytes(uint64(p.total))
+		bytes = fmt.Sprintf("%*s/%s", len(total), bytes, total)
 	}
 	s = append(s, bytes)
 	secs := now.Sub(p.start).Seconds()
@@ -199,7 +200,7 @@ func (p *progress) stats(now time.Time) []string {
 		return s
 	}
 	rate := float64(p.done-p.base) / secs
-	s = append(s, humanize.IBytes(uint64(rate))+"/s")
+	s = append(s, fmt.Sprintf("%8s/s", humanize.IBytes(uint64(rate))))
 	if p.total >= 0 && !p.ok && rate > 0 {
 		eta := time.Duration(float64(p.total-p.done) / rate * float64(time.Second))
 		s = append(s, "ETA "+eta.Round(time.Second).String())
