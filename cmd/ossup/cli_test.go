@@ -206,7 +206,7 @@ func TestInterruptAndResume(t *testing.T) {
 	env := []string{"OSS_ACCESS_KEY_ID=LTAIgate", "OSS_ACCESS_KEY_SECRET=gate-secret", "OSS_REGION=cn-hangzhou", "OSS_ENDPOINT=" + gs.URL}
 	mustCLI(t, env, "mb", "oss://bkt")
 	path, data := writeRandomFile(t, 20*(100<<10)+5)
-	args := []string{"cp", path, "oss://bkt/big", "--part-size", "100KiB", "--checkpoint"}
+	args := []string{"cp", path, "oss://bkt/big", "--part-size", "100KiB", "--task-num", "1", "--checkpoint"}
 	cmd := exec.Command(ossupBin, args...)
 	cmd.Env = append(os.Environ(), env...)
 	var errb bytes.Buffer

@@ -25,6 +25,11 @@ With --checkpoint, an interrupted upload or download (Ctrl-C, a crash, a
 lost network) resumes when the same command runs again. Downloads fetch
 ranges of at least 8MiB.
 
+Without --part-size, parts (and download ranges) are max(8MiB, size/10000
+rounded up to a MiB); without --task-num, min(parts, 4 per CPU, at least 4
+and at most 16) go at once, 4 for standard input. -v says what a transfer
+uses.
+
 Flags:
 `
 
@@ -44,6 +49,10 @@ type cpFlags struct {
 	callbackType   string
 	callbackVars   kvFlag
 	trafficLimit   sizeFlag
+	verbose        bool
+	// partGiven and tasksGiven say whether --part-size and --task-num
+	// were given; what was not is chosen for the file (auto.go).
+	partGiven, tasksGiven bool
 }
 
 func runCp(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -53,9 +62,9 @@ func runCp(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var g globalFlags
 	g.register(fs)
 	f := cpFlags{meta: kvFlag{}, callbackVars: kvFlag{}}
-	fs.IntVar(&f.taskNum, "task-num", 1, "parts uploaded or ranges downloaded at once (1 to 1000)")
-	f.partSize.n = oss.DefaultPartSize
-	fs.Var(&f.partSize, "part-size", "part `size`, 100KiB to 5GiB")
+	fs.IntVar(&f.taskNum, "task-num", 0, "parts uploaded or ranges downloaded at once, 1 to 1000 (default: chosen for the file, see above)")
+	fs.Var(&f.partSize, "part-size", "part `size`, 100KiB to 5GiB (default: chosen for the file, see above)")
+	fs.BoolVar(&f.verbose, "v", false, "say the part size and task count the transfer uses")
 	fs.BoolVar(&f.checkpoint, "checkpoint", false, "journal progress so that a rerun resumes an interrupted upload or download")
 	fs.BoolVar(&f.verify, "verify", false, "on resume, re-read every part already uploaded and compare its CRC-64 with the one recorded (default: the first and last)")
 	fs.StringVar(&f.checkpointFile, "checkpoint-file", "", "checkpoint `path` (default FILE.ucp for uploads, FILE.dcp for downloads)")
@@ -76,7 +85,11 @@ func runCp(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fs.Usage()
 		return &usageError{"cp takes a source and a destination"}
 	}
+	f.given(fs)
 	g.conns = f.taskNum
+	if !f.tasksGiven {
+		g.conns = autoMaxTasks
+	}
 	switch src, dst := pos[0], pos[1]; {
 	case src == "-" && isOSSURL(dst):
 		u, err := parseOSSURL(dst, true)
@@ -134,11 +147,13 @@ func (f *cpFlags) request(file string, u ossURL) *oss.UploadFileRequest {
 }
 
 func upload(ctx context.Context, g *globalFlags, f *cpFlags, file string, u ossURL, stdout, stderr io.Writer) error {
-	if st, err := os.Stat(file); err != nil {
+	st, err := os.Stat(file)
+	if err != nil {
 		return err
 	} else if !st.Mode().IsRegular() {
 		return fmt.Errorf("%s is not a regular file", file)
 	}
+	f.choose(st.Size(), 0, stderr)
 	s, err := g.connect(stderr)
 	if err != nil {
 		return err

@@ -29,6 +29,7 @@ func download(ctx context.Context, g *globalFlags, f *cpFlags, u ossURL, dst str
 		return err
 	}
 	defer s.close()
+	f.chooseForObject(ctx, s.client, u, stderr)
 	req := &oss.DownloadFileRequest{
 		Bucket: u.bucket, Key: u.key, DownloadFile: dst, TaskNum: f.taskNum,
 		PartSize:         max(f.partSize.n, minDownloadRange),

@@ -28,6 +28,7 @@ func uploadStdin(ctx context.Context, g *globalFlags, f *cpFlags, in io.Reader, 
 	if err := s.ensureBucket(ctx, u.bucket); err != nil {
 		return err
 	}
+	f.choose(-1, 0, stderr)
 	file := f.request("-", u)
 	req := &oss.UploadFromRequest{
 		Bucket: u.bucket, Key: u.key, Reader: in, TaskNum: f.taskNum, PartSize: f.partSize.n,
@@ -62,6 +63,7 @@ func downloadStdout(ctx context.Context, g *globalFlags, f *cpFlags, u ossURL, s
 		return err
 	}
 	defer s.close()
+	f.chooseForObject(ctx, s.client, u, stderr)
 	bar := newProgress(stderr, g.quiet, "downloading "+u.String())
 	res, err := s.client.DownloadTo(ctx, &oss.DownloadToRequest{
 		Bucket: u.bucket, Key: u.key, Writer: stdout, TaskNum: f.taskNum,
