@@ -73,7 +73,6 @@ func runCp(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if len(pos) != 2 {
-		fs.Usage()
 		return &usageError{"cp takes a source and a destination"}
 	}
 	g.conns = f.taskNum
