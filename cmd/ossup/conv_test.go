@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"testing"
@@ -18,8 +19,21 @@ func TestVersion(t *testing.T) {
 			t.Errorf("ossup %v: %q, want one line starting with ossup", args, out)
 		}
 	}
-	if got, want := versionString(), "ossup "; !strings.HasPrefix(got, want) {
-		t.Errorf("versionString() = %q", got)
+	tagged := &debug.BuildInfo{Main: debug.Module{Version: "v1.2.3"}, Settings: []debug.BuildSetting{{Key: "vcs.revision", Value: "abc123"}}}
+	dirty := &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}, Settings: []debug.BuildSetting{{Key: "vcs.revision", Value: "abc123"}, {Key: "vcs.modified", Value: "true"}}}
+	for _, tc := range []struct {
+		bi   *debug.BuildInfo
+		ok   bool
+		want string
+	}{
+		{tagged, true, "ossup v1.2.3 commit abc123"},
+		{dirty, true, "ossup (devel) commit abc123-dirty"},
+		{&debug.BuildInfo{}, true, "ossup (devel)"},
+		{nil, false, "ossup (devel)"},
+	} {
+		if got := versionFrom(tc.bi, tc.ok); got != tc.want {
+			t.Errorf("versionFrom(%v) = %q, want %q", tc.bi, got, tc.want)
+		}
 	}
 }
 

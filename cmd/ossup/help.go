@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"regexp"
@@ -88,9 +89,12 @@ func helpExtra(w io.Writer, name string) {
 
 // versionString is the module version and the VCS commit of the build,
 // "(devel)" when the binary was not built from a tagged module.
-func versionString() string {
+func versionString() string { return versionFrom(debug.ReadBuildInfo()) }
+
+// versionFrom formats the version line from a binary's build info.
+func versionFrom(bi *debug.BuildInfo, ok bool) string {
 	v, rev, dirty := "(devel)", "", false
-	if bi, ok := debug.ReadBuildInfo(); ok {
+	if ok {
 		if bi.Main.Version != "" {
 			v = bi.Main.Version
 		}
@@ -114,8 +118,8 @@ func versionString() string {
 
 func runVersion(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 1 && (args[0] == "-h" || args[0] == "--help") {
-		fmt.Fprint(stderr, "Usage: ossup version (or ossup --version)\n")
-		return nil
+		fmt.Fprint(stderr, "Usage: ossup version (or ossup --version)\n\nPrints the module version and the commit ossup was built from.\n")
+		return flag.ErrHelp
 	}
 	if len(args) > 0 {
 		return &usageError{"version takes no arguments"}
@@ -147,7 +151,7 @@ func commandFlags(c command) []string {
 func runCompletion(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 1 && (args[0] == "-h" || args[0] == "--help") {
 		fmt.Fprint(stderr, "Usage: ossup completion bash|zsh|fish\n\nPrints a script that completes ossup's commands and their flags.\n")
-		return nil
+		return flag.ErrHelp
 	}
 	if len(args) != 1 {
 		return &usageError{"completion takes one shell: bash, zsh or fish"}

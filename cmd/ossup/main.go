@@ -7,12 +7,17 @@
 //	ossup cp oss://BUCKET/KEY FILE
 //	ossup ls | mb | rb | stat | cat | rm | uploads | presign ...
 //	ossup serve [--addr 127.0.0.1:9000] [--data DIR] [--virtual-host-base HOST]
+//	ossup version | completion bash|zsh|fish
 //
 // With no endpoint configured (OSS_ENDPOINT or --endpoint), every command
 // works against the embedded local store: the server runs in-process on a
 // loopback port over a local data directory.
 //
-// Run "ossup help COMMAND" for a command's flags.
+// Run "ossup help COMMAND" for a command's flags, environment and examples.
+//
+// Exit status: 0 success, 1 failure, 2 a usage error, 3 an upload whose
+// object was stored but whose callback failed, 130 and 143 a command
+// stopped by SIGINT and SIGTERM.
 package main
 
 import (
