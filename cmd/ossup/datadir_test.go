@@ -1,6 +1,7 @@
 package main
 
 import (
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -42,5 +43,22 @@ func TestEmbeddedOldLocation(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(xdg, "ossup", "local")); err == nil {
 		t.Error("a new store was made beside the old one")
+	}
+}
+
+func TestDialEndpoint(t *testing.T) {
+	for _, tc := range []struct{ addr, want string }{
+		{"127.0.0.1:9000", "http://127.0.0.1:9000"},
+		{"0.0.0.0:9000", "http://127.0.0.1:9000"},
+		{"[::]:9000", "http://[::1]:9000"},
+		{"[::1]:80", "http://[::1]:80"},
+	} {
+		addr, err := net.ResolveTCPAddr("tcp", tc.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := dialEndpoint(addr); got != tc.want {
+			t.Errorf("dialEndpoint(%s) = %q, want %q", tc.addr, got, tc.want)
+		}
 	}
 }

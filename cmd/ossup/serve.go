@@ -185,7 +185,7 @@ func serve(ctx context.Context, cfg server.Config, addr string, log *slog.Logger
 		attrs = append(attrs, "abort_incomplete_after", cfg.AbortIncompleteAfter)
 	}
 	log.Info("ossup serve ready", attrs...)
-	printReady(stdout, "http://"+ln.Addr().String(), cfg)
+	printReady(stdout, dialEndpoint(ln.Addr()), cfg)
 	select {
 	case err := <-done:
 		return err

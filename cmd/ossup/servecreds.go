@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -104,6 +106,23 @@ func printReady(w io.Writer, endpoint string, cfg server.Config) {
 	fmt.Fprintf(w, "# ossup serve is ready\n# endpoint: %s\n# region:   %s\n# data:     %s\n# paste into another shell to use it:\n", endpoint, cfg.Region, cfg.Dir)
 	fmt.Fprintf(w, "export OSS_ENDPOINT=%s OSS_REGION=%s OSS_ACCESS_KEY_ID=%s OSS_ACCESS_KEY_SECRET=%s\n",
 		shellQuote(endpoint), shellQuote(cfg.Region), shellQuote(c.AccessKeyID), shellQuote(c.AccessKeySecret))
+}
+
+// dialEndpoint is the URL a client on this machine reaches addr by: a
+// listener on every address (0.0.0.0, ::) is reached on loopback.
+func dialEndpoint(addr net.Addr) string {
+	ap, err := netip.ParseAddrPort(addr.String())
+	if err != nil {
+		return "http://" + addr.String()
+	}
+	if ap.Addr().IsUnspecified() {
+		lo := netip.IPv6Loopback()
+		if ap.Addr().Unmap().Is4() {
+			lo = netip.AddrFrom4([4]byte{127, 0, 0, 1})
+		}
+		ap = netip.AddrPortFrom(lo, ap.Port())
+	}
+	return "http://" + ap.String()
 }
 
 // shellQuote quotes s for a POSIX shell when it needs quoting.
