@@ -23,7 +23,10 @@ type simpleCommand struct {
 	flags       func(fs *flag.FlagSet)
 	// needEndpoint refuses to run against the embedded store.
 	needEndpoint string
-	run          func(ctx context.Context, s *session, args []string, stdout, stderr io.Writer) error
+	// check validates the arguments before connecting, so that a usage
+	// error comes alone, before any notice about the embedded store.
+	check func(args []string) error
+	run   func(ctx context.Context, s *session, args []string, stdout, stderr io.Writer) error
 }
 
 func (c simpleCommand) command(summary string) command {
@@ -46,6 +49,11 @@ func (c simpleCommand) command(summary string) command {
 		if len(pos) < c.minArgs || (c.maxArgs >= 0 && len(pos) > c.maxArgs) {
 			return &usageError{"wrong number of arguments: ossup " + c.usage}
 		}
+		if c.check != nil {
+			if err := c.check(pos); err != nil {
+				return err
+			}
+		}
 		if c.needEndpoint != "" && firstNonEmpty(g.endpoint, os.Getenv("OSS_ENDPOINT")) == "" {
 			return &usageError{c.needEndpoint}
 		}
@@ -58,9 +66,23 @@ func (c simpleCommand) command(summary string) command {
 	}}
 }
 
+// ossURLs checks that every argument is an oss:// URL, naming a key when
+// needKey.
+func ossURLs(needKey bool) func(args []string) error {
+	return func(args []string) error {
+		for _, a := range args {
+			if _, err := parseOSSURL(a, needKey); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
 func mbCommand() command {
 	var acl, class string
 	return simpleCommand{name: "mb", usage: "mb oss://BUCKET [--acl ACL] [--storage-class CLASS]", minArgs: 1, maxArgs: 1,
+		check: ossURLs(false),
 		flags: func(fs *flag.FlagSet) {
 			fs.StringVar(&acl, "acl", "", "bucket `ACL`: private (default), public-read or public-read-write")
 			fs.StringVar(&class, "storage-class", "", "storage `class` (default Standard)")
@@ -81,6 +103,7 @@ func mbCommand() command {
 func rbCommand() command {
 	var dryRun bool
 	return simpleCommand{name: "rb", usage: "rb oss://BUCKET [--dry-run]", minArgs: 1, maxArgs: 1,
+		check: ossURLs(false),
 		flags: func(fs *flag.FlagSet) {
 			fs.BoolVar(&dryRun, "dry-run", false, "check that the bucket exists and say what would be removed; remove nothing")
 		},
@@ -113,6 +136,7 @@ func rbCommand() command {
 func lsCommand() command {
 	var recursive bool
 	return simpleCommand{name: "ls", usage: "ls [oss://BUCKET[/PREFIX]] [-r]", minArgs: 0, maxArgs: 1,
+		check: ossURLs(false),
 		flags: func(fs *flag.FlagSet) {
 			fs.BoolVar(&recursive, "r", false, "list every object under the prefix, not one level")
 		},
@@ -153,6 +177,7 @@ func lsCommand() command {
 
 func statCommand() command {
 	return simpleCommand{name: "stat", usage: "stat oss://BUCKET/KEY", minArgs: 1, maxArgs: 1,
+		check: ossURLs(true),
 		run: func(ctx context.Context, s *session, args []string, stdout, _ io.Writer) error {
 			u, err := parseOSSURL(args[0], true)
 			if err != nil {
@@ -175,6 +200,7 @@ func statCommand() command {
 
 func catCommand() command {
 	return simpleCommand{name: "cat", usage: "cat oss://BUCKET/KEY", minArgs: 1, maxArgs: 1,
+		check: ossURLs(true),
 		run: func(ctx context.Context, s *session, args []string, stdout, _ io.Writer) error {
 			u, err := parseOSSURL(args[0], true)
 			if err != nil {
@@ -194,6 +220,7 @@ func presignCommand() command {
 	var method string
 	var expires time.Duration
 	return simpleCommand{name: "presign", usage: "presign oss://BUCKET/KEY [--expires 1h] [--method GET]", minArgs: 1, maxArgs: 1,
+		check:        ossURLs(true),
 		needEndpoint: "presign needs an endpoint (OSS_ENDPOINT or --endpoint): the embedded store stops with the command, so a URL to it could never work; run 'ossup serve' and point OSS_ENDPOINT at it",
 		flags: func(fs *flag.FlagSet) {
 			fs.StringVar(&method, "method", http.MethodGet, "HTTP `method` the URL allows (GET, PUT, HEAD, DELETE)")

@@ -68,6 +68,10 @@ func TestUsageErrorOneLine(t *testing.T) {
 		{"cp", "only-one"},
 		{"ls", "a", "b"},
 		{"rm"},
+		{"rm", "-r", "--prefix", "oss://bkt/x"},
+		{"rm", "oss://bkt/dir/"},
+		{"stat", "oss://bucket-only"},
+		{"ls", "not-a-url"},
 	} {
 		_, errOut, code := cli(t, env, args...)
 		lines := strings.Split(strings.TrimSuffix(errOut, "\n"), "\n")

@@ -29,6 +29,10 @@ func rmCommand() command {
 			fs.BoolVar(&f.force, "force", false, "remove more than one object without asking")
 			fs.BoolVar(&f.dryRun, "dry-run", false, "list what would be removed and remove nothing")
 		},
+		check: func(args []string) error {
+			_, err := f.targets(args)
+			return err
+		},
 		run: func(ctx context.Context, s *session, args []string, stdout, stderr io.Writer) error {
 			return f.run(ctx, s.client, args, stdout, stderr)
 		}}.command("remove objects (more than one only with confirmation or --force)")
@@ -44,6 +48,9 @@ type rmTarget struct {
 }
 
 func (f *rmFlags) targets(args []string) ([]rmTarget, error) {
+	if f.recursive && f.prefix {
+		return nil, &usageError{"-r and --prefix exclude each other"}
+	}
 	var ts []rmTarget
 	for _, a := range args {
 		u, err := parseOSSURL(a, !f.recursive && !f.prefix)
@@ -66,9 +73,6 @@ func (f *rmFlags) targets(args []string) ([]rmTarget, error) {
 }
 
 func (f *rmFlags) run(ctx context.Context, c *oss.Client, args []string, stdout, stderr io.Writer) error {
-	if f.recursive && f.prefix {
-		return &usageError{"-r and --prefix exclude each other"}
-	}
 	ts, err := f.targets(args)
 	if err != nil {
 		return err
