@@ -220,8 +220,8 @@ func TestInterruptAndResume(t *testing.T) {
 	}
 	err := cmd.Wait()
 	close(gs.release)
-	if ee, ok := errors.AsType[*exec.ExitError](err); !ok || ee.ExitCode() != 1 {
-		t.Fatalf("interrupted cp: %v, stderr %q", err, errb.String())
+	if ee, ok := errors.AsType[*exec.ExitError](err); !ok || ee.ExitCode() != 130 {
+		t.Fatalf("interrupted cp: %v (want exit 130), stderr %q", err, errb.String())
 	}
 	if !strings.Contains(errb.String(), "run the same command again") {
 		t.Errorf("no resume hint: %q", errb.String())

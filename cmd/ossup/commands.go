@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
@@ -20,7 +21,12 @@ type simpleCommand struct {
 	minArgs     int
 	maxArgs     int // -1: any
 	flags       func(fs *flag.FlagSet)
-	run         func(ctx context.Context, s *session, args []string, stdout, stderr io.Writer) error
+	// needEndpoint refuses to run against the embedded store.
+	needEndpoint string
+	// check validates the arguments before connecting, so that a usage
+	// error comes alone, before any notice about the embedded store.
+	check func(args []string) error
+	run   func(ctx context.Context, s *session, args []string, stdout, stderr io.Writer) error
 }
 
 func (c simpleCommand) command(summary string) command {
@@ -41,8 +47,15 @@ func (c simpleCommand) command(summary string) command {
 			return err
 		}
 		if len(pos) < c.minArgs || (c.maxArgs >= 0 && len(pos) > c.maxArgs) {
-			fs.Usage()
 			return &usageError{"wrong number of arguments: ossup " + c.usage}
+		}
+		if c.check != nil {
+			if err := c.check(pos); err != nil {
+				return err
+			}
+		}
+		if c.needEndpoint != "" && firstNonEmpty(g.endpoint, os.Getenv("OSS_ENDPOINT")) == "" {
+			return &usageError{c.needEndpoint}
 		}
 		s, err := g.connect(stderr)
 		if err != nil {
@@ -53,9 +66,23 @@ func (c simpleCommand) command(summary string) command {
 	}}
 }
 
+// ossURLs checks that every argument is an oss:// URL, naming a key when
+// needKey.
+func ossURLs(needKey bool) func(args []string) error {
+	return func(args []string) error {
+		for _, a := range args {
+			if _, err := parseOSSURL(a, needKey); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
 func mbCommand() command {
 	var acl, class string
 	return simpleCommand{name: "mb", usage: "mb oss://BUCKET [--acl ACL] [--storage-class CLASS]", minArgs: 1, maxArgs: 1,
+		check: ossURLs(false),
 		flags: func(fs *flag.FlagSet) {
 			fs.StringVar(&acl, "acl", "", "bucket `ACL`: private (default), public-read or public-read-write")
 			fs.StringVar(&class, "storage-class", "", "storage `class` (default Standard)")
@@ -74,11 +101,29 @@ func mbCommand() command {
 }
 
 func rbCommand() command {
-	return simpleCommand{name: "rb", usage: "rb oss://BUCKET", minArgs: 1, maxArgs: 1,
+	var dryRun bool
+	return simpleCommand{name: "rb", usage: "rb oss://BUCKET [--dry-run]", minArgs: 1, maxArgs: 1,
+		check: ossURLs(false),
+		flags: func(fs *flag.FlagSet) {
+			fs.BoolVar(&dryRun, "dry-run", false, "check that the bucket exists and say what would be removed; remove nothing")
+		},
 		run: func(ctx context.Context, s *session, args []string, stdout, _ io.Writer) error {
 			u, err := parseOSSURL(args[0], false)
 			if err != nil {
 				return err
+			}
+			if dryRun {
+				for page, err := range s.client.ListObjectsV2(ctx, &oss.ListObjectsV2Request{Bucket: u.bucket, PageSize: 1}) {
+					if err != nil {
+						return err
+					}
+					if len(page.Objects) > 0 {
+						return fmt.Errorf("oss://%s is not empty, so rb would fail; ossup rm -r --dry-run oss://%s lists what is in it", u.bucket, u.bucket)
+					}
+					break
+				}
+				fmt.Fprintf(stdout, "would remove oss://%s\n", u.bucket)
+				return nil
 			}
 			if _, err := s.client.DeleteBucket(ctx, &oss.DeleteBucketRequest{Bucket: u.bucket}); err != nil {
 				return err
@@ -91,6 +136,7 @@ func rbCommand() command {
 func lsCommand() command {
 	var recursive bool
 	return simpleCommand{name: "ls", usage: "ls [oss://BUCKET[/PREFIX]] [-r]", minArgs: 0, maxArgs: 1,
+		check: ossURLs(false),
 		flags: func(fs *flag.FlagSet) {
 			fs.BoolVar(&recursive, "r", false, "list every object under the prefix, not one level")
 		},
@@ -131,6 +177,7 @@ func lsCommand() command {
 
 func statCommand() command {
 	return simpleCommand{name: "stat", usage: "stat oss://BUCKET/KEY", minArgs: 1, maxArgs: 1,
+		check: ossURLs(true),
 		run: func(ctx context.Context, s *session, args []string, stdout, _ io.Writer) error {
 			u, err := parseOSSURL(args[0], true)
 			if err != nil {
@@ -153,6 +200,7 @@ func statCommand() command {
 
 func catCommand() command {
 	return simpleCommand{name: "cat", usage: "cat oss://BUCKET/KEY", minArgs: 1, maxArgs: 1,
+		check: ossURLs(true),
 		run: func(ctx context.Context, s *session, args []string, stdout, _ io.Writer) error {
 			u, err := parseOSSURL(args[0], true)
 			if err != nil {
@@ -168,59 +216,12 @@ func catCommand() command {
 		}}.command("write an object to standard output (CRC-64 checked)")
 }
 
-func rmCommand() command {
-	var recursive bool
-	return simpleCommand{name: "rm", usage: "rm oss://BUCKET/KEY... | rm -r oss://BUCKET/PREFIX", minArgs: 1, maxArgs: -1,
-		flags: func(fs *flag.FlagSet) {
-			fs.BoolVar(&recursive, "r", false, "remove every object under the prefix")
-		},
-		run: func(ctx context.Context, s *session, args []string, stdout, _ io.Writer) error {
-			for _, a := range args {
-				u, err := parseOSSURL(a, !recursive)
-				if err != nil {
-					return err
-				}
-				if !recursive {
-					if _, err := s.client.DeleteObject(ctx, &oss.DeleteObjectRequest{Bucket: u.bucket, Key: u.key}); err != nil {
-						return err
-					}
-					fmt.Fprintf(stdout, "removed %s\n", u)
-					continue
-				}
-				if err := removePrefix(ctx, s.client, u, stdout); err != nil {
-					return err
-				}
-			}
-			return nil
-		}}.command("remove objects")
-}
-
-func removePrefix(ctx context.Context, c *oss.Client, u ossURL, stdout io.Writer) error {
-	for page, err := range c.ListObjectsV2(ctx, &oss.ListObjectsV2Request{Bucket: u.bucket, Prefix: u.key, PageSize: oss.MaxDeleteObjects}) {
-		if err != nil {
-			return err
-		}
-		if len(page.Objects) == 0 {
-			continue
-		}
-		keys := make([]string, len(page.Objects))
-		for i, o := range page.Objects {
-			keys[i] = o.Key
-		}
-		if _, err := c.DeleteObjects(ctx, &oss.DeleteObjectsRequest{Bucket: u.bucket, Keys: keys, Quiet: true}); err != nil {
-			return err
-		}
-		for _, k := range keys {
-			fmt.Fprintf(stdout, "removed oss://%s/%s\n", u.bucket, k)
-		}
-	}
-	return nil
-}
-
 func presignCommand() command {
 	var method string
 	var expires time.Duration
 	return simpleCommand{name: "presign", usage: "presign oss://BUCKET/KEY [--expires 1h] [--method GET]", minArgs: 1, maxArgs: 1,
+		check:        ossURLs(true),
+		needEndpoint: "presign needs an endpoint (OSS_ENDPOINT or --endpoint): the embedded store stops with the command, so a URL to it could never work; run 'ossup serve' and point OSS_ENDPOINT at it",
 		flags: func(fs *flag.FlagSet) {
 			fs.StringVar(&method, "method", http.MethodGet, "HTTP `method` the URL allows (GET, PUT, HEAD, DELETE)")
 			fs.DurationVar(&expires, "expires", time.Hour, "how long the URL stays valid (at most 168h with signature v4)")
@@ -240,11 +241,12 @@ func presignCommand() command {
 }
 
 func uploadsCommand() command {
-	var all bool
+	var all, dryRun bool
 	var pageSize int
 	return simpleCommand{name: "uploads", usage: "uploads ls oss://BUCKET[/PREFIX] | uploads abort oss://BUCKET/KEY UPLOAD_ID | uploads abort --all oss://BUCKET[/PREFIX]", minArgs: 2, maxArgs: 3,
 		flags: func(fs *flag.FlagSet) {
 			fs.BoolVar(&all, "all", false, "with abort: abort every incomplete upload under the prefix")
+			fs.BoolVar(&dryRun, "dry-run", false, "with abort --all: list what would be aborted and abort nothing")
 			fs.IntVar(&pageSize, "page-size", 1000, "uploads asked for per listing request, 1 to 1000")
 		},
 		run: func(ctx context.Context, s *session, args []string, stdout, _ io.Writer) error {
@@ -264,6 +266,10 @@ func uploadsCommand() command {
 				})
 			case args[0] == "abort" && all && len(args) == 2:
 				return eachUpload(ctx, s.client, req, func(up oss.MultipartUpload) error {
+					if dryRun {
+						fmt.Fprintf(stdout, "would abort %s  oss://%s/%s\n", up.UploadID, u.bucket, up.Key)
+						return nil
+					}
 					if _, err := s.client.AbortMultipartUpload(ctx, &oss.AbortMultipartUploadRequest{Bucket: u.bucket, Key: up.Key, UploadID: up.UploadID}); err != nil {
 						return err
 					}

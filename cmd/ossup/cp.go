@@ -68,7 +68,7 @@ func runCp(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.BoolVar(&f.checkpoint, "checkpoint", false, "journal progress so that a rerun resumes an interrupted upload or download")
 	fs.BoolVar(&f.verify, "verify", false, "on resume, re-read every part already uploaded and compare its CRC-64 with the one recorded (default: the first and last)")
 	fs.StringVar(&f.checkpointFile, "checkpoint-file", "", "checkpoint `path` (default FILE.ucp for uploads, FILE.dcp for downloads)")
-	fs.StringVar(&f.contentType, "content-type", "", "Content-Type of the object (default application/octet-stream)")
+	fs.StringVar(&f.contentType, "content-type", "", "Content-Type of the object (default: from the key's extension, else application/octet-stream)")
 	fs.StringVar(&f.acl, "acl", "", "object `ACL`: default, private, public-read or public-read-write")
 	fs.StringVar(&f.storageClass, "storage-class", "", "storage `class`: Standard, IA, Archive, ColdArchive, DeepColdArchive")
 	fs.Var(f.meta, "meta", "user metadata `key=value` (repeatable), stored as x-oss-meta-key")
@@ -82,7 +82,6 @@ func runCp(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if len(pos) != 2 {
-		fs.Usage()
 		return &usageError{"cp takes a source and a destination"}
 	}
 	f.given(fs)
@@ -163,6 +162,9 @@ func upload(ctx context.Context, g *globalFlags, f *cpFlags, file string, u ossU
 		return err
 	}
 	req := f.request(file, u)
+	if req.ObjectMetadata.ContentType == "" {
+		req.ObjectMetadata.ContentType = contentTypeFor(u.key)
+	}
 	bar := newProgress(stderr, g.quiet, "uploading "+file)
 	req.Progress = bar.update
 	res, err := s.client.UploadFile(ctx, req)
@@ -189,6 +191,7 @@ func upload(ctx context.Context, g *globalFlags, f *cpFlags, file string, u ossU
 	}
 	reportUnsure(stderr, req, res)
 	fmt.Fprintf(stdout, "%s\tetag %s\tcrc64 %d\n", u, strings.Trim(res.ETag, `"`), res.CRC64)
+	printCallbackReply(stdout, res.CallbackResult)
 	return nil
 }
 

@@ -7,12 +7,17 @@
 //	ossup cp oss://BUCKET/KEY FILE
 //	ossup ls | mb | rb | stat | cat | rm | uploads | presign ...
 //	ossup serve [--addr 127.0.0.1:9000] [--data DIR] [--virtual-host-base HOST]
+//	ossup version | completion bash|zsh|fish
 //
 // With no endpoint configured (OSS_ENDPOINT or --endpoint), every command
 // works against the embedded local store: the server runs in-process on a
 // loopback port over a local data directory.
 //
-// Run "ossup help COMMAND" for a command's flags.
+// Run "ossup help COMMAND" for a command's flags, environment and examples.
+//
+// Exit status: 0 success, 1 failure, 2 a usage error, 3 an upload whose
+// object was stored but whose callback failed, 130 and 143 a command
+// stopped by SIGINT and SIGTERM.
 package main
 
 import (
@@ -23,7 +28,10 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"sync/atomic"
 	"syscall"
+
+	"github.com/ossup/ossup/oss"
 )
 
 // usageError is a mistake on the command line: exit status 2.
@@ -44,6 +52,8 @@ func commands() []command {
 		lsCommand(), mbCommand(), rbCommand(), statCommand(), catCommand(), rmCommand(),
 		uploadsCommand(), presignCommand(),
 		{"serve", "run an OSS-compatible object storage server", runServe},
+		{"version", "print the version and the commit it was built from", runVersion},
+		{"completion", "print a shell completion script (bash, zsh or fish)", runCompletion},
 	}
 }
 
@@ -63,25 +73,56 @@ func usage(w io.Writer) {
 	fmt.Fprint(w, "\nRun \"ossup help <command>\" for its flags.\n")
 }
 
+// Exit statuses. A command stopped by a signal exits 128 plus the signal's
+// number, as shells report it: 130 for SIGINT (Ctrl-C), 143 for SIGTERM.
+const (
+	exitOK             = 0
+	exitFailure        = 1
+	exitUsage          = 2
+	exitCallbackFailed = 3 // the object was stored; its upload callback failed
+)
+
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, cancel := context.WithCancel(context.Background())
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	var got atomic.Int32 // the signal's number, once one arrives
+	go func() {
+		sig, ok := <-sigs
+		if !ok {
+			return
+		}
+		if n, isSys := sig.(syscall.Signal); isSys {
+			got.Store(int32(n))
+		}
+		cancel()
+	}()
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
+	signal.Stop(sigs)
+	close(sigs)
+	// A command that stopped cleanly on a signal (serve shutting down)
+	// succeeded; one that failed because of it reports the signal.
+	if n := got.Load(); n != 0 && code != exitOK {
+		code = 128 + int(n)
+	}
 	os.Exit(code)
 }
 
 // run executes one command line and returns the exit status: 0 success,
-// 1 failure, 2 usage error.
+// 1 failure, 2 usage error, 3 a stored object whose callback failed.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		usage(stderr)
-		return 2
+		return exitUsage
 	}
 	name, rest := args[0], args[1:]
-	if name == "help" || name == "-h" || name == "--help" {
+	switch name {
+	case "--version", "-version", "-v":
+		name = "version"
+	case "help", "-h", "--help":
 		if len(rest) == 0 {
 			usage(stdout)
-			return 0
+			return exitOK
 		}
 		// Help that was asked for goes to standard output.
 		name, rest, stderr = rest[0], []string{"-h"}, stdout
@@ -92,19 +133,24 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		err := c.run(ctx, rest, stdout, stderr)
 		switch {
-		case err == nil, errors.Is(err, flag.ErrHelp):
-			return 0
+		case err == nil:
+			return exitOK
+		case errors.Is(err, flag.ErrHelp):
+			helpExtra(stderr, name)
+			return exitOK
 		case isUsage(err):
-			fmt.Fprintf(stderr, "ossup %s: %v\n", name, err)
-			return 2
+			fmt.Fprintf(stderr, "ossup %s: %v\nsee 'ossup help %s'\n", name, err, name)
+			return exitUsage
+		case errors.Is(err, oss.ErrCallbackFailed):
+			fmt.Fprintf(stderr, "ossup: the object was stored, but the callback failed: %v\n", err)
+			return exitCallbackFailed
 		default:
 			fmt.Fprintf(stderr, "ossup %s: %v\n", name, err)
-			return 1
+			return exitFailure
 		}
 	}
-	fmt.Fprintf(stderr, "ossup: unknown command %q\n\n", name)
-	usage(stderr)
-	return 2
+	fmt.Fprintf(stderr, "ossup: unknown command %q\nsee 'ossup help'\n", name)
+	return exitUsage
 }
 
 func isUsage(err error) bool {
@@ -113,12 +159,19 @@ func isUsage(err error) bool {
 }
 
 // parseFlags parses args with fs, letting flags come before or after the
-// positional arguments, and returns the positionals.
+// positional arguments, and returns the positionals. A bad flag is
+// reported once, as a usage error; the flag list is printed only for -h.
 func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	out, usage := fs.Output(), fs.Usage
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	defer func() { fs.SetOutput(out); fs.Usage = usage }()
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
+				fs.SetOutput(out)
+				usage()
 				return nil, err
 			}
 			return nil, &usageError{err.Error()}

@@ -206,28 +206,67 @@ func TestSweepInterval(t *testing.T) {
 	}
 }
 
+// readyBlock reads serve's ready block from its stdout up to the export
+// line and returns the block and the variables the line sets.
+func (p *serveProc) readyBlock(t *testing.T) (string, map[string]string) {
+	t.Helper()
+	var block string
+	for p.stdout.Scan() {
+		line := p.stdout.Text()
+		block += line + "\n"
+		if rest, ok := strings.CutPrefix(line, "export "); ok {
+			vars := map[string]string{}
+			for _, kv := range strings.Fields(rest) {
+				k, v, _ := strings.Cut(kv, "=")
+				vars[k] = v
+			}
+			return block, vars
+		}
+		if !strings.HasPrefix(line, "#") {
+			t.Fatalf("ready block line %q is neither a comment nor the export line", line)
+		}
+	}
+	t.Fatalf("no export line on stdout: %q", block)
+	return "", nil
+}
+
 func TestServeGeneratesCredentials(t *testing.T) {
 	env := []string{"OSS_ACCESS_KEY_ID=", "OSS_ACCESS_KEY_SECRET="}
-	p := startServe(t, env, "--addr", "127.0.0.1:0", "--data", t.TempDir())
-	var out string
-	for range 2 {
-		if !p.stdout.Scan() {
-			t.Fatal("no credentials on stdout")
-		}
-		out += p.stdout.Text() + "\n"
+	data := t.TempDir()
+	p := startServe(t, env, "--addr", "127.0.0.1:0", "--data", data)
+	_, vars := p.readyBlock(t)
+	if vars["OSS_ENDPOINT"] != p.url || vars["OSS_REGION"] != "cn-hangzhou" {
+		t.Errorf("export line %v, want endpoint %s and region cn-hangzhou", vars, p.url)
 	}
-	id := regexp.MustCompile(`OSS_ACCESS_KEY_ID=(\S+)`).FindStringSubmatch(out)
-	secret := regexp.MustCompile(`OSS_ACCESS_KEY_SECRET=(\S+)`).FindStringSubmatch(out)
-	if id == nil || secret == nil {
-		t.Fatalf("generated credentials not printed: %q", out)
-	}
-	cred := sign.Credentials{AccessKeyID: id[1], AccessKeySecret: secret[1]}
+	cred := sign.Credentials{AccessKeyID: vars["OSS_ACCESS_KEY_ID"], AccessKeySecret: vars["OSS_ACCESS_KEY_SECRET"]}
 	if st, body := signedDo(t, p.url, cred, "PUT", "bkt", "", nil); st != 200 {
 		t.Fatalf("PutBucket with the printed credentials: %d %s", st, body)
 	}
-	cred.AccessKeySecret = "wrong"
-	if st, _ := signedDo(t, p.url, cred, "GET", "bkt", "", nil); st != 403 {
+	wrong := cred
+	wrong.AccessKeySecret = "wrong"
+	if st, _ := signedDo(t, p.url, wrong, "GET", "bkt", "", nil); st != 403 {
 		t.Fatalf("wrong secret: %d", st)
+	}
+	if st, err := os.Stat(filepath.Join(data, "credentials")); err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("credentials file: %v, mode %v; want 0600", err, st.Mode())
+	}
+	p.stop(t, syscall.SIGTERM)
+	// A restart keeps the keys already handed out.
+	p = startServe(t, env, "--addr", "127.0.0.1:0", "--data", data)
+	if _, again := p.readyBlock(t); again["OSS_ACCESS_KEY_ID"] != cred.AccessKeyID || again["OSS_ACCESS_KEY_SECRET"] != cred.AccessKeySecret {
+		t.Fatalf("restart printed %v, want the keys of the first start", again)
+	}
+	if st, body := signedDo(t, p.url, cred, "GET", "bkt", "", nil); st != 200 {
+		t.Fatalf("the first start's keys after a restart: %d %s", st, body)
+	}
+	p.stop(t, syscall.SIGTERM)
+	// Keys given explicitly win over the stored ones.
+	p = startServe(t, []string{"OSS_ACCESS_KEY_ID=LTAIexplicit", "OSS_ACCESS_KEY_SECRET=explicit"}, "--addr", "127.0.0.1:0", "--data", data)
+	if _, vars := p.readyBlock(t); vars["OSS_ACCESS_KEY_ID"] != "LTAIexplicit" {
+		t.Fatalf("explicit keys: export line %v", vars)
+	}
+	if st, _ := signedDo(t, p.url, cred, "GET", "bkt", "", nil); st != 403 {
+		t.Fatalf("the stored keys with explicit ones given: %d, want 403", st)
 	}
 }
 

@@ -43,6 +43,9 @@ func TestUploadsAndPresign(t *testing.T) {
 	if out := mustCLI(t, env, "uploads", "ls", "oss://bkt/a/"); strings.Count(out, "oss://bkt/") != 1 {
 		t.Fatalf("uploads ls with a prefix: %q", out)
 	}
+	if out := mustCLI(t, env, "uploads", "abort", "--all", "--dry-run", "oss://bkt"); strings.Count(out, "would abort ") != 2 {
+		t.Fatalf("uploads abort --all --dry-run: %q", out)
+	}
 	mustCLI(t, env, "uploads", "abort", "--all", "oss://bkt")
 	if out := mustCLI(t, env, "uploads", "ls", "oss://bkt"); out != "" {
 		t.Fatalf("uploads left after abort --all: %q", out)

@@ -24,8 +24,12 @@ const serveUsage = `Usage: ossup serve [--addr ADDR] [--data DIR] [flags]
 
 Runs an OSS-compatible object storage server. The account comes from
 --access-key-id/--access-key-secret, else from OSS_ACCESS_KEY_ID and
-OSS_ACCESS_KEY_SECRET; with neither, a random one is generated and printed.
-It stops cleanly on SIGINT or SIGTERM: requests in flight finish first.
+OSS_ACCESS_KEY_SECRET; with neither, one is generated on the first start,
+kept in DIR/credentials (mode 0600) and reused on every later start.
+Once listening, it prints on standard output the endpoint, the region and
+an export line to paste into another shell (the other lines are shell
+comments, so the whole block can be sourced). It stops cleanly on SIGINT
+or SIGTERM: requests in flight finish first.
 
 Upload callbacks are posted to public addresses only; loopback, private,
 link-local and other internal addresses are refused, so that an uploader
@@ -35,9 +39,9 @@ opens ranges where a trusted application server lives.
 Flags:
 `
 
-// defaultDataDir is where the local store lives when --data is not given:
-// $XDG_DATA_HOME/ossup, else ~/.local/share/ossup.
-func defaultDataDir() string {
+// dataHome is $XDG_DATA_HOME/ossup, else ~/.local/share/ossup: the
+// parent of the embedded store's and serve's data directories.
+func dataHome() string {
 	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
 		return filepath.Join(d, "ossup")
 	}
@@ -46,6 +50,21 @@ func defaultDataDir() string {
 	}
 	return "ossup-data"
 }
+
+// defaultDataDir is where the embedded local store lives when --data is
+// not given: dataHome/local; or dataHome itself when a store is already
+// there, where versions before serve had its own directory kept it.
+func defaultDataDir() string {
+	home := dataHome()
+	if _, err := os.Stat(filepath.Join(home, "meta.db")); err == nil {
+		return home
+	}
+	return filepath.Join(home, "local")
+}
+
+// defaultServeDir is serve's data directory when --data is not given,
+// distinct from the embedded store's so that both can run at once.
+func defaultServeDir() string { return filepath.Join(dataHome(), "serve") }
 
 func randomHex(n int) string {
 	b := make([]byte, n)
@@ -58,7 +77,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(fs.Output(), serveUsage); fs.PrintDefaults() }
 	addr := fs.String("addr", "127.0.0.1:9000", "listen `address` (host:port; port 0 picks a free one)")
-	data := fs.String("data", defaultDataDir(), "data `directory` of the store")
+	data := fs.String("data", defaultServeDir(), "data `directory` of the store")
 	akID := fs.String("access-key-id", "", "access key `id` of the account (default $OSS_ACCESS_KEY_ID)")
 	akSecret := fs.String("access-key-secret", "", "access key `secret` of the account (default $OSS_ACCESS_KEY_SECRET)")
 	vhost := fs.String("virtual-host-base", "", "enable virtual-hosted style for `HOST`: <bucket>.HOST addresses <bucket>")
@@ -89,8 +108,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return &usageError{"give both an access key id and a secret, or neither"}
 	}
 	if id == "" {
-		id, secret = "LTAI"+randomHex(10), randomHex(16)
-		fmt.Fprintf(stdout, "OSS_ACCESS_KEY_ID=%s\nOSS_ACCESS_KEY_SECRET=%s\n", id, secret)
+		if id, secret, err = storedCredentials(*data); err != nil {
+			return err
+		}
 	}
 	cfg := server.Config{
 		Dir:           *data,
@@ -108,7 +128,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if len(allow) > 0 {
 		log.Info("upload callbacks may reach internal addresses", "ranges", allow.String())
 	}
-	return serve(ctx, cfg, *addr, log)
+	return serve(ctx, cfg, *addr, log, stdout)
 }
 
 // prefixFlag collects address ranges: CIDR prefixes, or bare addresses
@@ -147,7 +167,7 @@ func firstNonEmpty(a, b string) string {
 }
 
 // serve runs the server until ctx is done, then shuts it down gracefully.
-func serve(ctx context.Context, cfg server.Config, addr string, log *slog.Logger) error {
+func serve(ctx context.Context, cfg server.Config, addr string, log *slog.Logger, stdout io.Writer) error {
 	srv, err := server.Open(cfg)
 	if err != nil {
 		return err
@@ -165,6 +185,7 @@ func serve(ctx context.Context, cfg server.Config, addr string, log *slog.Logger
 		attrs = append(attrs, "abort_incomplete_after", cfg.AbortIncompleteAfter)
 	}
 	log.Info("ossup serve ready", attrs...)
+	printReady(stdout, dialEndpoint(ln.Addr()), cfg)
 	select {
 	case err := <-done:
 		return err

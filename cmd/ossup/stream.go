@@ -34,6 +34,9 @@ func uploadStdin(ctx context.Context, g *globalFlags, f *cpFlags, in io.Reader, 
 		Bucket: u.bucket, Key: u.key, Reader: in, TaskNum: f.taskNum, PartSize: f.partSize.n,
 		ObjectMetadata: file.ObjectMetadata, Callback: file.Callback, TrafficLimit: f.trafficLimit.n,
 	}
+	if req.ObjectMetadata.ContentType == "" {
+		req.ObjectMetadata.ContentType = contentTypeFor(u.key)
+	}
 	bar := newProgress(stderr, g.quiet, "uploading standard input")
 	req.Progress = bar.update
 	res, err := s.client.UploadFrom(ctx, req)
@@ -48,6 +51,7 @@ func uploadStdin(ctx context.Context, g *globalFlags, f *cpFlags, in io.Reader, 
 		fmt.Fprintf(stderr, "ossup: warning: the service confirmed no checksum; %s was not verified end to end\n", u)
 	}
 	fmt.Fprintf(stdout, "%s\t%d bytes\tetag %s\tcrc64 %d\n", u, res.Size, strings.Trim(res.ETag, `"`), res.CRC64)
+	printCallbackReply(stdout, res.CallbackResult)
 	return nil
 }
 
