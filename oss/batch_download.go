@@ -115,7 +115,7 @@ func (c *Client) downloadTreeFile(ctx context.Context, req *DownloadTreeRequest,
 	}
 	r.Path = filepath.Join(dir, local)
 	if e, done := j.Lookup(rel); done {
-		if st, err := os.Stat(r.Path); err == nil && st.Size() == e.Size && st.ModTime().UnixNano() == e.Mtime {
+		if st, err := os.Stat(r.Path); err == nil && st.Size() == e.Size && st.ModTime().UnixNano() == e.Mtime && transfer.Inode(st) == e.Ino {
 			r.Status, r.CRC64 = FileSkipped, e.CRC64
 			return r
 		}
@@ -145,7 +145,7 @@ func (c *Client) downloadTreeFile(ctx context.Context, req *DownloadTreeRequest,
 	if j != nil {
 		st, err := os.Stat(r.Path)
 		if err == nil {
-			err = j.Record(rel, transfer.BatchEntry{Size: res.Size, Mtime: st.ModTime().UnixNano(), CRC64: res.CRC64})
+			err = j.Record(rel, transfer.BatchEntry{Size: res.Size, Mtime: st.ModTime().UnixNano(), Ino: transfer.Inode(st), CRC64: res.CRC64})
 		}
 		if err != nil {
 			r.Status, r.Err = FileFailed, fmt.Errorf("record in the batch journal: %w", err)

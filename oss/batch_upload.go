@@ -139,26 +139,33 @@ func (c *Client) uploadTreeFile(ctx context.Context, req *UploadTreeRequest, j *
 		return r, false
 	}
 	r.Size = st.Size()
-	mtime := st.ModTime().UnixNano()
-	if e, done := j.Lookup(rel); done && e.Size == r.Size && e.Mtime == mtime {
-		r.Status, r.CRC64 = FileSkipped, e.CRC64
+	e := transfer.BatchEntry{Size: r.Size, Mtime: st.ModTime().UnixNano(), Ino: transfer.Inode(st)}
+	if d, done := j.Lookup(rel); done && d.Size == e.Size && d.Mtime == e.Mtime && d.Ino == e.Ino {
+		r.Status, r.CRC64 = FileSkipped, d.CRC64
 		return r, true
 	}
+	return c.uploadOne(ctx, req, j, rel, r, e), true
+}
+
+// uploadOne uploads the file r names and records it in j (when not nil)
+// with the fingerprint e.
+func (c *Client) uploadOne(ctx context.Context, req *UploadTreeRequest, j *transfer.BatchJournal, rel string, r FileResult, e transfer.BatchEntry) FileResult {
 	if r.Err = ctx.Err(); r.Err != nil {
-		return r, true
+		return r
 	}
-	res, err := c.UploadFile(ctx, treeUploadRequest(req, j, p, rel, r))
+	res, err := c.UploadFile(ctx, treeUploadRequest(req, j, r.Path, rel, r))
 	if err != nil {
 		r.Err = err
-		return r, true
+		return r
 	}
 	r.Status, r.CRC64 = FileDone, res.CRC64
 	if j != nil {
-		if err := j.Record(rel, transfer.BatchEntry{Size: r.Size, Mtime: mtime, CRC64: res.CRC64}); err != nil {
+		e.CRC64 = res.CRC64
+		if err := j.Record(rel, e); err != nil {
 			r.Status, r.Err = FileFailed, fmt.Errorf("record in the batch journal: %w", err)
 		}
 	}
-	return r, true
+	return r
 }
 
 // treeUploadRequest is the UploadFile request for one file of a tree:

@@ -21,7 +21,7 @@ import (
 //
 //	header: "OSSUPBJ1" | u32 n | n bytes of JSON (BatchHeader) | u32 CRC-32C of the JSON
 //	record: 0xB7 | u16 n | n bytes of payload | u32 CRC-32C of the 3+n bytes before it
-//	payload: u64 size | i64 mtime (Unix ns) | u64 CRC-64 | the file's slash path relative to the tree
+//	payload: u64 size | i64 mtime (Unix ns) | u64 inode (0: unknown) | u64 CRC-64 | the file's slash path relative to the tree
 //
 // (integers little-endian). The header is written once, atomically
 // (temporary file, fsync, rename, directory fsync); each finished file
@@ -35,7 +35,7 @@ const (
 	bjMagic      = "OSSUPBJ1"
 	bjVersion    = 1
 	bjRecordType = 0xB7
-	bjMaxName    = 0xFFFF - 24
+	bjMaxName    = 0xFFFF - 32
 )
 
 // BatchHeader names the batch a journal belongs to; a journal whose
@@ -52,7 +52,8 @@ type BatchHeader struct {
 // BatchEntry is one finished file of a batch journal.
 type BatchEntry struct {
 	Size  int64
-	Mtime int64 // Unix nanoseconds of the local file
+	Mtime int64  // Unix nanoseconds of the local file
+	Ino   uint64 // the local file's inode number, 0 where unknown
 	CRC64 uint64
 }
 
@@ -166,16 +167,17 @@ func decodeBatchRecord(b []byte) (name string, e BatchEntry, size int, ok bool) 
 		return "", e, 0, false
 	}
 	n := int(binary.LittleEndian.Uint16(b[1:]))
-	if n < 24 || len(b) < 3+n+4 || crc32.Checksum(b[:3+n], castagnoli) != binary.LittleEndian.Uint32(b[3+n:]) {
+	if n < 32 || len(b) < 3+n+4 || crc32.Checksum(b[:3+n], castagnoli) != binary.LittleEndian.Uint32(b[3+n:]) {
 		return "", e, 0, false
 	}
 	pl := b[3 : 3+n]
 	e = BatchEntry{
 		Size:  int64(binary.LittleEndian.Uint64(pl)),
 		Mtime: int64(binary.LittleEndian.Uint64(pl[8:])),
-		CRC64: binary.LittleEndian.Uint64(pl[16:]),
+		Ino:   binary.LittleEndian.Uint64(pl[16:]),
+		CRC64: binary.LittleEndian.Uint64(pl[24:]),
 	}
-	return string(pl[24:]), e, 3 + n + 4, true
+	return string(pl[32:]), e, 3 + n + 4, true
 }
 
 func encodeBatchRecord(name string, e BatchEntry) ([]byte, error) {
@@ -183,9 +185,10 @@ func encodeBatchRecord(name string, e BatchEntry) ([]byte, error) {
 		return nil, fmt.Errorf("path of %d bytes is longer than a batch journal holds", len(name))
 	}
 	b := []byte{bjRecordType}
-	b = binary.LittleEndian.AppendUint16(b, uint16(24+len(name)))
+	b = binary.LittleEndian.AppendUint16(b, uint16(32+len(name)))
 	b = binary.LittleEndian.AppendUint64(b, uint64(e.Size))
 	b = binary.LittleEndian.AppendUint64(b, uint64(e.Mtime))
+	b = binary.LittleEndian.AppendUint64(b, e.Ino)
 	b = binary.LittleEndian.AppendUint64(b, e.CRC64)
 	b = append(b, name...)
 	return binary.LittleEndian.AppendUint32(b, crc32.Checksum(b, castagnoli)), nil
@@ -244,4 +247,10 @@ func (j *BatchJournal) Lookup(name string) (BatchEntry, bool) {
 	}
 	e, ok := j.Done[name]
 	return e, ok
+}
+
+// Inode returns fi's inode number where the platform gives it, else 0.
+func Inode(fi fs.FileInfo) uint64 {
+	ino, _ := inodeCtime(fi)
+	return ino
 }
