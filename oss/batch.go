@@ -25,13 +25,17 @@ const DefaultBatchThreshold = 8 << 20
 type FileStatus int
 
 const (
-	// FileDone: the file was transferred by this call.
+	// FileDone: the file was transferred by this call (in a dry-run sync:
+	// would be).
 	FileDone FileStatus = iota
 	// FileSkipped: the batch journal says an earlier run transferred it,
-	// and the local file has the size and modification time recorded.
+	// and the local file has the size, modification time and inode
+	// recorded; in a sync, both sides already hold the same bytes.
 	FileSkipped
 	// FileFailed: the transfer failed; Err says why. The other files go on.
 	FileFailed
+	// FileDeleted: a sync removed the file, which its source does not have.
+	FileDeleted
 )
 
 func (s FileStatus) String() string {
@@ -40,6 +44,8 @@ func (s FileStatus) String() string {
 		return "done"
 	case FileSkipped:
 		return "skipped"
+	case FileDeleted:
+		return "deleted"
 	}
 	return "failed"
 }
@@ -56,7 +62,7 @@ type FileResult struct {
 
 // BatchProgressEvent is a batch's running totals.
 type BatchProgressEvent struct {
-	FilesDone, FilesSkipped, FilesFailed int64
+	FilesDone, FilesSkipped, FilesFailed, FilesDeleted int64
 	// BytesDone counts bytes of files finished by this call (skipped and
 	// in-flight files not included).
 	BytesDone int64
@@ -66,6 +72,7 @@ type BatchProgressEvent struct {
 // failures are kept here, so memory does not grow with the tree.
 type BatchResult struct {
 	Done, Skipped int64
+	Deleted       int64 // by a sync with Delete
 	Bytes         int64 // bytes transferred by this call
 	Failed        []FileResult
 	// Journal is the batch journal's path when EnableCheckpoint was set
@@ -157,6 +164,9 @@ func (b *batch) report(r FileResult) {
 	case FileSkipped:
 		b.res.Skipped++
 		b.ev.FilesSkipped++
+	case FileDeleted:
+		b.res.Deleted++
+		b.ev.FilesDeleted++
 	default:
 		b.res.Failed = append(b.res.Failed, r)
 		b.ev.FilesFailed++

@@ -41,6 +41,8 @@ func makeTree(t *testing.T, n, big int) (string, []string) {
 	add := func(rel string, size int) { write(rel, size); files = append(files, rel) }
 	add("empty", 0)
 	add("big/huge file.bin", big)
+	add("a-x.txt", 10) // '-' and ' ' sort before '/': key order is not walk order
+	add("a b.txt", 10)
 	for i := range n {
 		folders := []string{"a", "a/b c", "ünï/cödé", "deep/er/still"}
 		add(fmt.Sprintf("%s/file %d ✓.txt", folders[i%len(folders)], i), 1+rng.IntN(4096))
