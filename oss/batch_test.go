@@ -139,7 +139,7 @@ func TestUploadTreeResume(t *testing.T) {
 		},
 	}
 	ctx, cancel := context.WithCancel(t.Context())
-	pc.reset(30, cancel)
+	pc.reset(40, cancel)
 	res, err := env.Client.UploadTree(ctx, req)
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("interrupted run: %v", err)
@@ -151,6 +151,10 @@ func TestUploadTreeResume(t *testing.T) {
 	if first == 0 || first == len(files) {
 		t.Fatalf("the interruption left %d of %d files done", first, len(files))
 	}
+	bigPath := "/" + env.Bucket + "/r/big/huge file.bin"
+	pc.mu.Lock()
+	bigSent := pc.keys[bigPath]
+	pc.mu.Unlock()
 	pc.reset(0, nil)
 	req.OnFile = nil
 	res, err = env.Client.UploadTree(t.Context(), req)
@@ -167,6 +171,17 @@ func TestUploadTreeResume(t *testing.T) {
 		if n := pc.keys["/"+env.Bucket+"/"+key]; n != 0 {
 			t.Errorf("%s was done, and sent again %d times", key, n)
 		}
+	}
+	// The big file in flight resumes from its own checkpoint: the parts
+	// the first run finished are not sent again.
+	if bigSent > 1 && !done["r/big/huge file.bin"] {
+		n := pc.keys[bigPath]
+		t.Logf("the big file sent %d parts before the interruption, %d after", bigSent, n)
+		if n+bigSent-1 > 12 || n == 0 {
+			t.Errorf("the big file sent %d parts, then %d more; it has 12", bigSent, n)
+		}
+	} else {
+		t.Logf("the big file was not in flight (%d parts sent, done %v)", bigSent, done["r/big/huge file.bin"])
 	}
 	if _, err := os.Stat(journal); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("the journal outlived the batch: %v", err)
