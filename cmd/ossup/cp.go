@@ -19,6 +19,8 @@ const cpUsage = `Usage:
   ossup cp oss://BUCKET/KEY FILE [flags]    download, in parallel ranges, resumable with --checkpoint
   ossup cp - oss://BUCKET/KEY [flags]       upload standard input (TaskNum+1 parts in memory)
   ossup cp oss://BUCKET/KEY - [flags]       write an object to standard output, ranges fetched ahead
+  ossup cp -r DIR oss://BUCKET/PREFIX/      upload a folder, --jobs files at once
+  ossup cp -r oss://BUCKET/PREFIX/ DIR      download a prefix into a folder
 
 Sizes take binary units: 100KiB, 1MiB, 5GiB (KB means KiB, 1024 bytes).
 With --checkpoint, an interrupted upload or download (Ctrl-C, a crash, a
@@ -53,6 +55,7 @@ type cpFlags struct {
 	// partGiven and tasksGiven say whether --part-size and --task-num
 	// were given; what was not is chosen for the file (auto.go).
 	partGiven, tasksGiven bool
+	treeFlags
 }
 
 func runCp(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -77,6 +80,7 @@ func runCp(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&f.callbackType, "callback-body-type", "", "callback body `type`: application/x-www-form-urlencoded (default) or application/json")
 	fs.Var(f.callbackVars, "callback-var", "custom callback variable `x:name=value` (repeatable)")
 	fs.Var(&f.trafficLimit, "traffic-limit", "speed limit per connection in `bits` per second (e.g. 8MiB = 64 Mbit/s), 800KiB to 800MiB")
+	f.treeFlags.register(fs)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -85,6 +89,17 @@ func runCp(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return &usageError{"cp takes a source and a destination"}
 	}
 	f.given(fs)
+	if f.recursive {
+		// A tree's big files get the sizes a big file would: 8 MiB parts,
+		// 4 at a time, unless given.
+		if !f.partGiven {
+			f.partSize.n = autoMinPartSize
+		}
+		if !f.tasksGiven {
+			f.taskNum = 4
+		}
+		return copyTree(ctx, &g, &f, pos[0], pos[1], stdout, stderr)
+	}
 	g.conns = f.taskNum
 	if !f.tasksGiven {
 		g.conns = autoMaxTasks

@@ -49,6 +49,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"cp", "upload a file (resumable) or download an object", runCp},
+		{"sync", "make a prefix match a folder, or a folder a prefix", runSync},
 		lsCommand(), mbCommand(), rbCommand(), statCommand(), catCommand(), rmCommand(),
 		uploadsCommand(), presignCommand(),
 		{"serve", "run an OSS-compatible object storage server", runServe},

@@ -1,0 +1,124 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/dustin/go-humanize"
+
+	"github.com/ossup/ossup/oss"
+)
+
+// treeFlags are cp's flags for folders (-r).
+type treeFlags struct {
+	recursive      bool
+	jobs           int
+	followSymlinks bool
+}
+
+func (t *treeFlags) register(fs *flag.FlagSet) {
+	fs.BoolVar(&t.recursive, "r", false, "copy a folder to a prefix, or a prefix to a folder")
+	fs.IntVar(&t.jobs, "jobs", oss.DefaultBatchJobs, "with -r: files transferred at once (1 to 1000)")
+	fs.BoolVar(&t.followSymlinks, "follow-symlinks", false, "with -r: upload the files symbolic links point to (links to folders are never followed)")
+}
+
+// copyTree runs cp -r: UploadTree or DownloadTree, one line per file
+// transferred on stdout, failures on stderr, and a summary.
+func copyTree(ctx context.Context, g *globalFlags, f *cpFlags, src, dst string, stdout, stderr io.Writer) error {
+	if f.jobs < 1 || f.jobs > 1000 {
+		return &usageError{fmt.Sprintf("--jobs %d is outside 1..1000", f.jobs)}
+	}
+	g.conns = f.jobs * max(f.taskNum, 1)
+	checkpoint := f.checkpoint || f.checkpointFile != ""
+	onFile := func(r oss.FileResult) {
+		switch r.Status {
+		case oss.FileDone:
+			fmt.Fprintf(stdout, "%s\t%s\t%d bytes\n", r.Path, r.Key, r.Size)
+		case oss.FileFailed:
+			fmt.Fprintf(stderr, "ossup: %s: %v\n", r.Path, r.Err)
+		}
+	}
+	switch {
+	case !isOSSURL(src) && isOSSURL(dst):
+		u, err := parseOSSURL(dst, false)
+		if err != nil {
+			return err
+		}
+		if st, err := os.Stat(src); err != nil {
+			return err
+		} else if !st.IsDir() {
+			return &usageError{src + " is not a folder; cp without -r copies a file"}
+		}
+		s, err := g.connect(stderr)
+		if err != nil {
+			return err
+		}
+		defer s.close()
+		if err := s.ensureBucket(ctx, u.bucket); err != nil {
+			return err
+		}
+		res, err := s.client.UploadTree(ctx, &oss.UploadTreeRequest{
+			Dir: src, Bucket: u.bucket, Prefix: folderPrefix(u.key), Jobs: f.jobs,
+			TaskNum: f.taskNum, PartSize: f.partSize.n, Threshold: max(f.partSize.n, oss.DefaultBatchThreshold),
+			EnableCheckpoint: checkpoint, CheckpointFile: f.checkpointFile, FollowSymlinks: f.followSymlinks,
+			ObjectMetadata: oss.ObjectMetadata{ContentType: f.contentType, ACL: f.acl, StorageClass: f.storageClass},
+			OnFile:         onFile,
+		})
+		return treeSummary(stdout, stderr, g.quiet, "uploaded", res, err)
+	case isOSSURL(src) && !isOSSURL(dst):
+		u, err := parseOSSURL(src, false)
+		if err != nil {
+			return err
+		}
+		s, err := g.connect(stderr)
+		if err != nil {
+			return err
+		}
+		defer s.close()
+		res, err := s.client.DownloadTree(ctx, &oss.DownloadTreeRequest{
+			Bucket: u.bucket, Prefix: folderPrefix(u.key), Dir: dst, Jobs: f.jobs,
+			TaskNum: f.taskNum, PartSize: max(f.partSize.n, minDownloadRange), Threshold: max(f.partSize.n, oss.DefaultBatchThreshold),
+			EnableCheckpoint: checkpoint, CheckpointFile: f.checkpointFile,
+			OnFile: onFile,
+		})
+		return treeSummary(stdout, stderr, g.quiet, "downloaded", res, err)
+	}
+	return &usageError{"cp -r copies between a local folder and an oss:// prefix"}
+}
+
+// folderPrefix makes a URL's key a folder prefix: "" or ending in "/".
+func folderPrefix(key string) string {
+	if key != "" && !strings.HasSuffix(key, "/") {
+		key += "/"
+	}
+	return key
+}
+
+// treeSummary prints what a batch did and turns its error into the
+// command's: the count of failed files (each already named), or a hint to
+// resume after an interruption.
+func treeSummary(stdout, stderr io.Writer, quiet bool, verb string, res *oss.BatchResult, err error) error {
+	if res == nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%s %d files (%s), skipped %d already done, %d failed\n",
+		verb, res.Done, humanize.IBytes(uint64(res.Bytes)), res.Skipped, len(res.Failed))
+	if res.Journal != "" && !quiet {
+		fmt.Fprintf(stderr, "ossup: progress is kept in %s; run the same command again to resume\n", res.Journal)
+	}
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, context.Canceled):
+		return errors.New("interrupted")
+	}
+	if _, ok := errors.AsType[*oss.BatchError](err); ok {
+		return fmt.Errorf("%d of %d files failed", len(res.Failed), res.Done+res.Skipped+int64(len(res.Failed)))
+	}
+	return err
+}
