@@ -44,7 +44,6 @@ type progress struct {
 	done    int64 // the most bytes reported so far
 	ok      bool  // the transfer returned successfully
 	start   time.Time
-	drawn   bool // a terminal line is on screen and not yet ended
 
 	stop chan struct{}
 	wg   sync.WaitGroup
@@ -139,7 +138,6 @@ func (p *progress) finish(err error) {
 	p.draw(time.Now())
 	if p.tty {
 		fmt.Fprintln(p.w)
-		p.drawn = false
 	}
 }
 
@@ -154,7 +152,6 @@ func (p *progress) draw(now time.Time) {
 		width = w
 	}
 	fmt.Fprint(p.w, "\r"+fitLine(width-1, p.prefix, p.label, p.fraction(), p.stats(now))+"\x1b[K")
-	p.drawn = true
 }
 
 // plainLine prints the form for logs: "ossup: LABEL: DONE / TOTAL (PCT%) RATE".
