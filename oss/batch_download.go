@@ -17,7 +17,9 @@ type DownloadTreeRequest struct {
 	// Prefix selects the objects; each is written to Dir joined with the
 	// rest of its key after Prefix, "/" separating folders. Keys ending in
 	// "/" (folder markers) are left out. A key whose rest is not a local
-	// relative path ("..", absolute) fails, and the others go on.
+	// relative path ("..", absolute) fails, and the others go on, as does
+	// one whose folder, file or partial file under Dir is a symbolic link
+	// (a link planted in Dir is never written through).
 	Prefix string
 	// Dir is the local folder, created if missing.
 	Dir string
@@ -114,6 +116,9 @@ func (c *Client) downloadTreeFile(ctx context.Context, req *DownloadTreeRequest,
 		return r
 	}
 	r.Path = filepath.Join(dir, local)
+	if r.Err = prepareTreePath(dir, rel); r.Err != nil {
+		return r
+	}
 	if e, done := j.Lookup(rel); done {
 		if st, err := os.Stat(r.Path); err == nil && st.Size() == e.Size && st.ModTime().UnixNano() == e.Mtime && transfer.Inode(st) == e.Ino {
 			r.Status, r.CRC64 = FileSkipped, e.CRC64
