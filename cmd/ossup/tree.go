@@ -27,6 +27,21 @@ func (t *treeFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&t.followSymlinks, "follow-symlinks", false, "with -r: upload the files symbolic links point to (links to folders are never followed)")
 }
 
+// checkGiven refuses the folder flags on the command line without -r,
+// where they would mean nothing.
+func (t *treeFlags) checkGiven(fs *flag.FlagSet) error {
+	var err error
+	fs.Visit(func(fl *flag.Flag) {
+		switch fl.Name {
+		case "jobs", "follow-symlinks":
+			if !t.recursive && err == nil {
+				err = &usageError{"--" + fl.Name + " needs -r (it applies to folders)"}
+			}
+		}
+	})
+	return err
+}
+
 // copyTree runs cp -r: UploadTree or DownloadTree, one line per file
 // transferred on stdout, failures on stderr, and a summary.
 func copyTree(ctx context.Context, g *globalFlags, f *cpFlags, src, dst string, stdout, stderr io.Writer) error {
