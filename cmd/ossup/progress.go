@@ -77,6 +77,14 @@ func (p *progress) setPrefix(prefix string) {
 	p.mu.Unlock()
 }
 
+// setLabel replaces the label, such as a batch's current file; it shows
+// from the next redraw.
+func (p *progress) setLabel(label string) {
+	p.mu.Lock()
+	p.label = label
+	p.mu.Unlock()
+}
+
 // update takes one progress event; it is safe for concurrent use. The
 // first event starts the display.
 func (p *progress) update(e oss.ProgressEvent) {

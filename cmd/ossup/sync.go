@@ -82,7 +82,8 @@ func runSync(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	req.Bucket, req.Prefix = u.bucket, folderPrefix(u.key)
 	req.CRCCacheFile = crcCachePath(req.Dir)
-	req.OnFile = syncLine(stdout, stderr, req)
+	bar := newTreeProgress(stderr, g.quiet, "sync")
+	req.OnFile, req.Progress = bar.onFile(syncLine(stdout, stderr, req)), bar.progress
 	g.conns = t.jobs * max(taskNum, 1)
 	s, err := g.connect(stderr)
 	if err != nil {
@@ -94,7 +95,9 @@ func runSync(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return err
 		}
 	}
+	bar.start()
 	res, err := s.client.SyncTree(ctx, req)
+	bar.finish(err)
 	if res != nil {
 		head := "sent"
 		if dry {
