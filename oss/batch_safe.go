@@ -12,7 +12,7 @@ import (
 )
 
 // prepareTreePath makes the folders between dir and the file rel (a
-// local, slash-separated path) and refuses rel when any of them, the file
+// local, slash-separated path; ending in "/", a folder to make) and refuses rel when any of them, the file
 // itself or its partial file is a symbolic link, or a folder is not one:
 // a tree download never writes through a link planted in the destination,
 // whatever it points at. The folders are made and checked inside an
@@ -43,6 +43,9 @@ func prepareTreePath(dir, rel string) error {
 		if !st.IsDir() {
 			return fmt.Errorf("%w: %s is not a folder", ErrInvalidArgument, filepath.Join(dir, p))
 		}
+	}
+	if strings.HasSuffix(rel, "/") {
+		return nil // a folder, made above
 	}
 	file := filepath.FromSlash(rel)
 	for _, p := range []string{file, file + transfer.PartialSuffix} {

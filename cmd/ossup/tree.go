@@ -19,12 +19,14 @@ type treeFlags struct {
 	recursive      bool
 	jobs           int
 	followSymlinks bool
+	dirs           bool
 }
 
 func (t *treeFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&t.recursive, "r", false, "copy a folder to a prefix, or a prefix to a folder")
 	fs.IntVar(&t.jobs, "jobs", oss.DefaultBatchJobs, "with -r: files transferred at once (1 to 1000)")
 	fs.BoolVar(&t.followSymlinks, "follow-symlinks", false, "with -r: upload the files symbolic links point to (links to folders are never followed)")
+	fs.BoolVar(&t.dirs, "dirs", false, "with -r: keep empty folders: upload them as DIR/ markers, make a folder for each DIR/ marker downloaded")
 }
 
 // checkGiven refuses the folder flags on the command line without -r,
@@ -33,7 +35,7 @@ func (t *treeFlags) checkGiven(fs *flag.FlagSet) error {
 	var err error
 	fs.Visit(func(fl *flag.Flag) {
 		switch fl.Name {
-		case "jobs", "follow-symlinks":
+		case "jobs", "follow-symlinks", "dirs":
 			if !t.recursive && err == nil {
 				err = &usageError{"--" + fl.Name + " needs -r (it applies to folders)"}
 			}
@@ -96,8 +98,8 @@ func copyTreeRun(ctx context.Context, g *globalFlags, f *cpFlags, src, dst strin
 			Dir: src, Bucket: u.bucket, Prefix: folderPrefix(u.key), Jobs: f.jobs,
 			TaskNum: f.taskNum, PartSize: f.partSize.n, Threshold: max(f.partSize.n, oss.DefaultBatchThreshold),
 			EnableCheckpoint: checkpoint, CheckpointFile: f.checkpointFile, FollowSymlinks: f.followSymlinks,
-			ObjectMetadata: oss.ObjectMetadata{ContentType: f.contentType, ACL: f.acl, StorageClass: f.storageClass},
-			OnFile:         onFile, Progress: bar.progress,
+			Dirs: f.dirs, ObjectMetadata: oss.ObjectMetadata{ContentType: f.contentType, ACL: f.acl, StorageClass: f.storageClass},
+			OnFile: onFile, Progress: bar.progress,
 		})
 	}
 	u, err := parseOSSURL(src, false)
@@ -113,7 +115,7 @@ func copyTreeRun(ctx context.Context, g *globalFlags, f *cpFlags, src, dst strin
 	return s.client.DownloadTree(ctx, &oss.DownloadTreeRequest{
 		Bucket: u.bucket, Prefix: folderPrefix(u.key), Dir: dst, Jobs: f.jobs,
 		TaskNum: f.taskNum, PartSize: max(f.partSize.n, minDownloadRange), Threshold: max(f.partSize.n, oss.DefaultBatchThreshold),
-		EnableCheckpoint: checkpoint, CheckpointFile: f.checkpointFile,
+		EnableCheckpoint: checkpoint, CheckpointFile: f.checkpointFile, Dirs: f.dirs,
 		OnFile: onFile, Progress: bar.progress,
 	})
 }
