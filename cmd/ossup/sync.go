@@ -83,7 +83,7 @@ func runSync(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	req.Bucket, req.Prefix = u.bucket, folderPrefix(u.key)
 	req.CRCCacheFile = crcCachePath(req.Dir)
 	bar := newTreeProgress(stderr, g.quiet, "sync")
-	req.OnFile, req.Progress = bar.onFile(syncLine(stdout, stderr, req)), bar.progress
+	req.OnFile, req.Progress = bar.onFile(syncLine(bar.around(stdout), bar.around(stderr), req)), bar.progress
 	g.conns = t.jobs * max(taskNum, 1)
 	s, err := g.connect(stderr)
 	if err != nil {

@@ -55,12 +55,13 @@ func copyTree(ctx context.Context, g *globalFlags, f *cpFlags, src, dst string, 
 	}
 	g.conns = f.jobs * max(f.taskNum, 1)
 	bar := newTreeProgress(stderr, g.quiet, "cp -r")
+	out, errOut := bar.around(stdout), bar.around(stderr)
 	onFile := bar.onFile(func(r oss.FileResult) {
 		switch r.Status {
 		case oss.FileDone:
-			fmt.Fprintf(stdout, "%s\t%s\t%d bytes\n", r.Path, r.Key, r.Size)
+			fmt.Fprintf(out, "%s\t%s\t%d bytes\n", r.Path, r.Key, r.Size)
 		case oss.FileFailed:
-			fmt.Fprintf(stderr, "ossup: %s: %v\n", r.Path, r.Err)
+			fmt.Fprintf(errOut, "ossup: %s: %v\n", r.Path, r.Err)
 		}
 	})
 	res, err := copyTreeRun(ctx, g, f, src, dst, onFile, bar, stderr)

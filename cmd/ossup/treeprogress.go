@@ -40,6 +40,9 @@ func (t *treeProgress) onFile(next func(oss.FileResult)) func(oss.FileResult) {
 	}
 }
 
+// around wraps w as progress.around does.
+func (t *treeProgress) around(w io.Writer) io.Writer { return t.p.around(w) }
+
 // progress is a batch's Progress func.
 func (t *treeProgress) progress(e oss.BatchProgressEvent) {
 	n := e.FilesDone + e.FilesSkipped + e.FilesFailed + e.FilesDeleted
