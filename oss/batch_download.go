@@ -16,11 +16,17 @@ type DownloadTreeRequest struct {
 	Bucket string
 	// Prefix selects the objects; each is written to Dir joined with the
 	// rest of its key after Prefix, "/" separating folders. Keys ending in
-	// "/" (folder markers) are left out. A key whose rest is not a local
-	// relative path ("..", absolute) fails, and the others go on.
+	// "/" (folder markers) are left out unless Dirs is set. A key whose rest is not a local
+	// relative path ("..", absolute) fails, and the others go on, as does
+	// one whose folder, file or partial file under Dir is a symbolic link
+	// (a link planted in Dir is never written through).
 	Prefix string
 	// Dir is the local folder, created if missing.
 	Dir string
+	// Dirs makes a folder for each folder marker (a key ending in "/",
+	// as UploadTreeRequest.Dirs leaves for an empty folder); without it
+	// markers are left out.
+	Dirs bool
 	// Jobs is how many objects are downloaded at once, 1 to 1000; 0 means
 	// DefaultBatchJobs.
 	Jobs int
@@ -91,7 +97,16 @@ func (c *Client) DownloadTree(ctx context.Context, req *DownloadTreeRequest) (*B
 		}
 		for _, o := range page.Objects {
 			rel := strings.TrimPrefix(o.Key, req.Prefix)
-			if strings.HasSuffix(o.Key, "/") || !filter.take(rel) || ctx.Err() != nil {
+			if strings.HasSuffix(o.Key, "/") {
+				if req.Dirs && rel != "" && filter.take(strings.TrimSuffix(rel, "/")) && ctx.Err() == nil {
+					b.g.Go(func() error {
+						b.report(makeTreeFolder(dir, rel, o.Key))
+						return nil
+					})
+				}
+				continue
+			}
+			if !filter.take(rel) || ctx.Err() != nil {
 				continue
 			}
 			b.g.Go(func() error {
@@ -101,6 +116,22 @@ func (c *Client) DownloadTree(ctx context.Context, req *DownloadTreeRequest) (*B
 		}
 	}
 	return b.finish(ctx, listErr)
+}
+
+// makeTreeFolder makes the folder of the marker key (rel: the rest of
+// it after the prefix, ending in "/") under dir.
+func makeTreeFolder(dir, rel, key string) FileResult {
+	r := FileResult{Key: key, Path: rel, Status: FileFailed}
+	name := strings.TrimSuffix(rel, "/")
+	if !filepath.IsLocal(filepath.FromSlash(name)) || strings.Contains(rel, `\`) || strings.Contains(name, "//") {
+		r.Err = fmt.Errorf("%w: key %q does not name a folder under the folder", ErrInvalidArgument, key)
+		return r
+	}
+	r.Path = filepath.Join(dir, filepath.FromSlash(name))
+	if r.Err = prepareTreePath(dir, rel); r.Err == nil {
+		r.Status = FileDone
+	}
+	return r
 }
 
 // downloadTreeFile downloads one object of a tree, unless the journal
@@ -114,6 +145,9 @@ func (c *Client) downloadTreeFile(ctx context.Context, req *DownloadTreeRequest,
 		return r
 	}
 	r.Path = filepath.Join(dir, local)
+	if r.Err = prepareTreePath(dir, rel); r.Err != nil {
+		return r
+	}
 	if e, done := j.Lookup(rel); done {
 		if st, err := os.Stat(r.Path); err == nil && st.Size() == e.Size && st.ModTime().UnixNano() == e.Mtime && transfer.Inode(st) == e.Ino {
 			r.Status, r.CRC64 = FileSkipped, e.CRC64

@@ -43,6 +43,12 @@ type SyncTreeRequest struct {
 	Threshold        int64
 	Include, Exclude []string
 	FollowSymlinks   bool
+	// Dirs syncs empty folders as folder markers (keys ending in "/"), as
+	// UploadTreeRequest.Dirs and DownloadTreeRequest.Dirs do: a marker is
+	// made for an empty folder, a folder for a marker, and with Delete a
+	// marker or empty folder the source lacks is removed. Without it
+	// markers and folders are left alone.
+	Dirs bool
 	// Delete removes, from the destination, the files the source does not
 	// have (emptied folders are left).
 	Delete bool
@@ -78,7 +84,7 @@ func (c *Client) SyncTree(ctx context.Context, req *SyncTreeRequest) (*BatchResu
 	if err != nil {
 		return nil, err
 	}
-	local := walkSorted(dir, req.FollowSymlinks)
+	local := walkSorted(dir, req.FollowSymlinks, req.Dirs)
 	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) && req.Direction == SyncDownload {
 		local = func(func(localFile, error) bool) {}
 	} else if err != nil {
@@ -119,10 +125,10 @@ func (s *syncer) merge(ctx context.Context, filter batchFilter, local iter.Seq2[
 	l, lerr, lok := nextL()
 	o, rerr, rok := nextR()
 	for ctx.Err() == nil {
-		for lok && (lerr == nil && !filter.take(l.rel)) {
+		for lok && (lerr == nil && !filter.take(strings.TrimSuffix(l.rel, "/"))) {
 			l, lerr, lok = nextL()
 		}
-		for rok && rerr == nil && (strings.HasSuffix(o.Key, "/") || !filter.take(strings.TrimPrefix(o.Key, s.req.Prefix))) {
+		for rok && rerr == nil && (s.skipMarker(o.Key) || !filter.take(strings.TrimSuffix(strings.TrimPrefix(o.Key, s.req.Prefix), "/"))) {
 			o, rerr, rok = nextR()
 		}
 		if rok && rerr != nil {
@@ -139,7 +145,11 @@ func (s *syncer) merge(ctx context.Context, filter batchFilter, local iter.Seq2[
 		rel := strings.TrimPrefix(o.Key, s.req.Prefix)
 		switch {
 		case !rok || lok && l.rel < rel:
-			s.pair(ctx, &l, nil)
+			// An empty local folder whose objects come next is not one the
+			// source lacks when downloading: the download fills it.
+			if l.info != nil || !rok || !strings.HasPrefix(rel, l.rel) || s.req.Direction == SyncUpload {
+				s.pair(ctx, &l, nil)
+			}
 			l, lerr, lok = nextL()
 		case !lok || rel < l.rel:
 			s.pair(ctx, nil, &o)
@@ -151,6 +161,12 @@ func (s *syncer) merge(ctx context.Context, filter batchFilter, local iter.Seq2[
 		}
 	}
 	return nil
+}
+
+// skipMarker reports whether key is a folder marker to leave out: always
+// without Dirs, and the prefix's own marker.
+func (s *syncer) skipMarker(key string) bool {
+	return strings.HasSuffix(key, "/") && (!s.req.Dirs || key == s.req.Prefix)
 }
 
 // pair schedules what one path needs: a local file l, an object o, or
@@ -177,6 +193,9 @@ func (s *syncer) pair(ctx context.Context, l *localFile, o *ObjectSummary) {
 func (s *syncer) sync(ctx context.Context, l localFile, hasL bool, o ObjectSummary, hasO bool) (r FileResult, ok bool) {
 	up := s.req.Direction == SyncUpload
 	r = FileResult{Path: l.path, Key: o.Key, Status: FileFailed}
+	if hasL && l.info == nil || hasO && strings.HasSuffix(o.Key, "/") {
+		return s.syncFolder(ctx, l, hasL, o, hasO)
+	}
 	if hasL {
 		r.Key, r.Size = s.req.Prefix+l.rel, l.info.Size()
 	} else {
@@ -211,6 +230,39 @@ func (s *syncer) sync(ctx context.Context, l localFile, hasL bool, o ObjectSumma
 			return s.c.uploadOne(ctx, s.up, nil, l.rel, FileResult{Path: r.Path, Key: r.Key, Size: r.Size, Status: FileFailed}, transfer.BatchEntry{}), true
 		}
 		return s.c.downloadTreeFile(ctx, s.down, nil, s.dir, strings.TrimPrefix(o.Key, s.req.Prefix), o), true
+	}
+	if r.Err != nil {
+		r.Status = FileFailed
+	}
+	return r, true
+}
+
+// syncFolder brings one empty folder (l, its rel ending in "/") or
+// folder marker o in line.
+func (s *syncer) syncFolder(ctx context.Context, l localFile, hasL bool, o ObjectSummary, hasO bool) (FileResult, bool) {
+	up := s.req.Direction == SyncUpload
+	rel := l.rel
+	if !hasL {
+		rel = strings.TrimPrefix(o.Key, s.req.Prefix)
+	}
+	r := FileResult{Path: filepath.Join(s.dir, filepath.FromSlash(strings.TrimSuffix(rel, "/"))), Key: s.req.Prefix + rel, Status: FileDone}
+	switch {
+	case hasL && hasO:
+		r.Status = FileSkipped
+		return r, true
+	case up && !hasL || !up && !hasO: // only at the destination
+		if !s.req.Delete {
+			return r, false
+		}
+		r.Status = FileDeleted
+		if !s.req.DryRun {
+			r.Err = s.remove(ctx, r, up)
+		}
+	case s.req.DryRun:
+	case up:
+		r = s.c.uploadTreeFolder(ctx, s.up, r.Path, strings.TrimSuffix(rel, "/"))
+	default:
+		r = makeTreeFolder(s.dir, rel, o.Key)
 	}
 	if r.Err != nil {
 		r.Status = FileFailed

@@ -1,8 +1,11 @@
 package oss
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -36,6 +39,11 @@ type UploadTreeRequest struct {
 	// base name, any other the whole relative path. Empty Include means
 	// every file.
 	Include, Exclude []string
+	// Dirs uploads each empty folder under Dir (but Dir) as a zero-byte
+	// folder marker, its key ending in "/", so that a download with
+	// DownloadTreeRequest.Dirs makes it again; the folder's relative path
+	// must pass Include and Exclude. Without it folders leave no trace.
+	Dirs bool
 	// FollowSymlinks uploads the target of a symbolic link to a regular
 	// file. Links to folders are never followed (no cycles); without
 	// FollowSymlinks every link is left out.
@@ -107,6 +115,13 @@ func (c *Client) UploadTree(ctx context.Context, req *UploadTreeRequest) (*Batch
 		if b.journal != nil && strings.HasPrefix(p, b.journal.Path()) {
 			return nil // the journal, its lock and state, kept inside Dir
 		}
+		if d.IsDir() && req.Dirs && p != dir && filter.take(slash) && emptyFolder(p) {
+			b.g.Go(func() error {
+				b.report(c.uploadTreeFolder(ctx, req, p, slash))
+				return nil
+			})
+			return nil
+		}
 		link := d.Type()&fs.ModeSymlink != 0 && req.FollowSymlinks
 		if d.IsDir() || !(d.Type().IsRegular() || link) || !filter.take(slash) {
 			return nil
@@ -120,6 +135,30 @@ func (c *Client) UploadTree(ctx context.Context, req *UploadTreeRequest) (*Batch
 		return nil
 	})
 	return b.finish(ctx, walkErr)
+}
+
+// emptyFolder reports whether the folder p has no entries.
+func emptyFolder(p string) bool {
+	f, err := os.Open(p)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	_, err = f.Readdirnames(1)
+	return errors.Is(err, io.EOF)
+}
+
+// uploadTreeFolder puts the zero-byte marker of the empty folder p.
+func (c *Client) uploadTreeFolder(ctx context.Context, req *UploadTreeRequest, p, rel string) FileResult {
+	r := FileResult{Path: p, Key: req.Prefix + rel + "/", Status: FileFailed}
+	if r.Err = ctx.Err(); r.Err != nil {
+		return r
+	}
+	_, r.Err = c.PutObject(ctx, &PutObjectRequest{Bucket: req.Bucket, Key: r.Key, Body: bytes.NewReader(nil), ObjectMetadata: req.ObjectMetadata})
+	if r.Err == nil {
+		r.Status = FileDone
+	}
+	return r
 }
 
 // uploadTreeFile uploads one file of a tree, unless the journal says it

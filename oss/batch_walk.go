@@ -26,14 +26,16 @@ type localFile struct {
 // are sorted with folder names compared as name + "/". Only the folders
 // on the current path are held in memory. Links are followed to regular
 // files when follow is set and left out otherwise; errors reading an
-// entry are yielded with its localFile and the walk goes on.
-func walkSorted(dir string, follow bool) iter.Seq2[localFile, error] {
+// entry are yielded with its localFile and the walk goes on. With dirs,
+// an empty folder is yielded too, its rel ending in "/" (the key of its
+// marker, in the same place among the keys).
+func walkSorted(dir string, follow, dirs bool) iter.Seq2[localFile, error] {
 	return func(yield func(localFile, error) bool) {
-		walkFolder(dir, "", follow, yield)
+		walkFolder(dir, "", follow, dirs, yield)
 	}
 }
 
-func walkFolder(dir, rel string, follow bool, yield func(localFile, error) bool) bool {
+func walkFolder(dir, rel string, follow, dirs bool, yield func(localFile, error) bool) bool {
 	entries, err := os.ReadDir(filepath.Join(dir, filepath.FromSlash(rel)))
 	if err != nil {
 		return yield(localFile{rel: rel, path: filepath.Join(dir, filepath.FromSlash(rel))}, err)
@@ -44,12 +46,15 @@ func walkFolder(dir, rel string, follow bool, yield func(localFile, error) bool)
 		}
 		return e.Name()
 	}
+	if len(entries) == 0 && dirs && rel != "" {
+		return yield(localFile{rel: rel, path: filepath.Join(dir, filepath.FromSlash(rel))}, nil)
+	}
 	slices.SortFunc(entries, func(a, b fs.DirEntry) int { return strings.Compare(sortKey(a), sortKey(b)) })
 	for _, e := range entries {
 		r := rel + e.Name()
 		f := localFile{rel: r, path: filepath.Join(dir, filepath.FromSlash(r))}
 		if e.IsDir() {
-			if !walkFolder(dir, r+"/", follow, yield) {
+			if !walkFolder(dir, r+"/", follow, dirs, yield) {
 				return false
 			}
 			continue

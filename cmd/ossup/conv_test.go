@@ -72,6 +72,8 @@ func TestUsageErrorOneLine(t *testing.T) {
 		{"rm", "oss://bkt/dir/"},
 		{"stat", "oss://bucket-only"},
 		{"ls", "not-a-url"},
+		{"cp", "--jobs", "4", "x", "oss://bkt/k"},
+		{"cp", "--follow-symlinks", "x", "oss://bkt/k"},
 	} {
 		_, errOut, code := cli(t, env, args...)
 		lines := strings.Split(strings.TrimSuffix(errOut, "\n"), "\n")

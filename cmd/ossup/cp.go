@@ -89,6 +89,9 @@ func runCp(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return &usageError{"cp takes a source and a destination"}
 	}
 	f.given(fs)
+	if err := f.checkGiven(fs); err != nil {
+		return err
+	}
 	if f.recursive {
 		// A tree's big files get the sizes a big file would: 8 MiB parts,
 		// 4 at a time, unless given.

@@ -43,6 +43,7 @@ type progress struct {
 	total   int64 // bytes; -1 when unknown
 	done    int64 // the most bytes reported so far
 	ok      bool  // the transfer returned successfully
+	ended   bool  // finish has run
 	start   time.Time
 
 	stop chan struct{}
@@ -75,6 +76,40 @@ func (p *progress) setPrefix(prefix string) {
 	p.mu.Lock()
 	p.prefix = prefix
 	p.mu.Unlock()
+}
+
+// setLabel replaces the label, such as a batch's current file; it shows
+// from the next redraw.
+func (p *progress) setLabel(label string) {
+	p.mu.Lock()
+	p.label = label
+	p.mu.Unlock()
+}
+
+// around returns a writer for lines printed while the display runs
+// (a batch's per-file lines and failures): on a terminal each write
+// clears the progress line first and redraws it after, so the lines
+// scroll above it instead of breaking it.
+func (p *progress) around(w io.Writer) io.Writer { return aroundWriter{p, w} }
+
+type aroundWriter struct {
+	p *progress
+	w io.Writer
+}
+
+func (a aroundWriter) Write(b []byte) (int, error) {
+	p := a.p
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	live := p.tty && !p.quiet && p.started && !p.ended
+	if live {
+		fmt.Fprint(p.w, "\r\x1b[K")
+	}
+	n, err := a.w.Write(b)
+	if live {
+		p.draw(time.Now())
+	}
+	return n, err
 }
 
 // update takes one progress event; it is safe for concurrent use. The
@@ -129,6 +164,7 @@ func (p *progress) finish(err error) {
 	if !p.started {
 		return
 	}
+	p.ended = true
 	if err == nil {
 		p.ok = true
 		if p.total >= 0 {

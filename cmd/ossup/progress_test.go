@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -56,5 +57,26 @@ func TestProgressNeverStarted(t *testing.T) {
 	newProgress(&b, false, "f").finish(errors.New("x"))
 	if b.Len() != 0 {
 		t.Errorf("a transfer that never started printed %q", b.String())
+	}
+}
+
+// TestProgressAround: on a terminal a line printed during the display
+// clears the progress line first and has it redrawn after.
+func TestProgressAround(t *testing.T) {
+	var b bytes.Buffer
+	p := newProgress(&b, false, "f")
+	p.tty, p.fd = true, -1 // no size: 80 columns
+	p.update(oss.ProgressEvent{Done: 1, Total: 10})
+	fmt.Fprintln(p.around(&b), "a file")
+	p.finish(nil)
+	got := b.String()
+	i := strings.Index(got, "\r\x1b[Ka file\n")
+	if i <= 0 || !strings.Contains(got[i+len("\r\x1b[Ka file\n"):], "\r") {
+		t.Errorf("got %q, want the line cleared, the text, then a redraw", got)
+	}
+	b.Reset()
+	fmt.Fprintln(p.around(&b), "after")
+	if b.String() != "after\n" {
+		t.Errorf("after finish: %q, want the line alone", b.String())
 	}
 }

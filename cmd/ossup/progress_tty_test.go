@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -157,5 +158,28 @@ func TestProgressEndsWhereItStood(t *testing.T) {
 	}
 	if !strings.Contains(out, last+"\r\nossup cp: interrupted") {
 		t.Errorf("the error does not follow the line where it stood:\n%q", out)
+	}
+}
+
+// TestCpTreeProgressFitsTerminal: cp -r's batch line, on an 80-column
+// terminal, stays on one line no wider than the terminal and ends with
+// every file counted.
+func TestCpTreeProgressFitsTerminal(t *testing.T) {
+	env := embeddedEnv(t)
+	src, files := writeTree(t, 40, 1<<20)
+	out := ttyRun(t, env, 80, nil, "cp", "-r", src, "oss://ttytree/up")
+	out = ansiCSI.ReplaceAllString(out, "")
+	var last string
+	for seg := range strings.SplitSeq(strings.ReplaceAll(out, "\n", "\r"), "\r") {
+		if !strings.HasPrefix(seg, "[") { // notices, not the progress
+			continue
+		}
+		if w := textWidth(seg); w > 79 {
+			t.Errorf("a redraw %d columns wide on an 80-column terminal: %q", w, seg)
+		}
+		last = seg
+	}
+	if want := "[" + strconv.Itoa(len(files)) + " files] "; !strings.HasPrefix(last, want) {
+		t.Errorf("last redraw %q, want it to start %q", last, want)
 	}
 }

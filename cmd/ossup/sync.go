@@ -48,6 +48,7 @@ func runSync(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	var include, exclude listFlag
 	fs.IntVar(&t.jobs, "jobs", oss.DefaultBatchJobs, "files transferred at once (1 to 1000)")
 	fs.BoolVar(&t.followSymlinks, "follow-symlinks", false, "upload the files symbolic links point to (links to folders are never followed)")
+	fs.BoolVar(&t.dirs, "dirs", false, "sync empty folders as DIR/ marker objects (without it markers and folders are left alone)")
 	fs.IntVar(&taskNum, "task-num", 1, "parts or ranges of one big file transferred at once (1 to 1000)")
 	partSize.n = oss.DefaultPartSize
 	fs.Var(&partSize, "part-size", "part `size` of big files, 100KiB to 5GiB")
@@ -68,7 +69,7 @@ func runSync(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	req := &oss.SyncTreeRequest{
 		Jobs: t.jobs, TaskNum: taskNum, PartSize: partSize.n, Threshold: max(partSize.n, oss.DefaultBatchThreshold),
-		Include: include, Exclude: exclude, FollowSymlinks: t.followSymlinks, Delete: del, DryRun: dry,
+		Include: include, Exclude: exclude, FollowSymlinks: t.followSymlinks, Dirs: t.dirs, Delete: del, DryRun: dry,
 	}
 	url := pos[1]
 	req.Dir = pos[0]
@@ -82,7 +83,8 @@ func runSync(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	req.Bucket, req.Prefix = u.bucket, folderPrefix(u.key)
 	req.CRCCacheFile = crcCachePath(req.Dir)
-	req.OnFile = syncLine(stdout, stderr, req)
+	bar := newTreeProgress(stderr, g.quiet, "sync")
+	req.OnFile, req.Progress = bar.onFile(syncLine(bar.around(stdout), bar.around(stderr), req)), bar.progress
 	g.conns = t.jobs * max(taskNum, 1)
 	s, err := g.connect(stderr)
 	if err != nil {
@@ -94,7 +96,9 @@ func runSync(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return err
 		}
 	}
+	bar.start()
 	res, err := s.client.SyncTree(ctx, req)
+	bar.finish(err)
 	if res != nil {
 		head := "sent"
 		if dry {

@@ -19,12 +19,29 @@ type treeFlags struct {
 	recursive      bool
 	jobs           int
 	followSymlinks bool
+	dirs           bool
 }
 
 func (t *treeFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&t.recursive, "r", false, "copy a folder to a prefix, or a prefix to a folder")
 	fs.IntVar(&t.jobs, "jobs", oss.DefaultBatchJobs, "with -r: files transferred at once (1 to 1000)")
 	fs.BoolVar(&t.followSymlinks, "follow-symlinks", false, "with -r: upload the files symbolic links point to (links to folders are never followed)")
+	fs.BoolVar(&t.dirs, "dirs", false, "with -r: keep empty folders: upload them as DIR/ markers, make a folder for each DIR/ marker downloaded")
+}
+
+// checkGiven refuses the folder flags on the command line without -r,
+// where they would mean nothing.
+func (t *treeFlags) checkGiven(fs *flag.FlagSet) error {
+	var err error
+	fs.Visit(func(fl *flag.Flag) {
+		switch fl.Name {
+		case "jobs", "follow-symlinks", "dirs":
+			if !t.recursive && err == nil {
+				err = &usageError{"--" + fl.Name + " needs -r (it applies to folders)"}
+			}
+		}
+	})
+	return err
 }
 
 // copyTree runs cp -r: UploadTree or DownloadTree, one line per file
@@ -33,62 +50,75 @@ func copyTree(ctx context.Context, g *globalFlags, f *cpFlags, src, dst string, 
 	if f.jobs < 1 || f.jobs > 1000 {
 		return &usageError{fmt.Sprintf("--jobs %d is outside 1..1000", f.jobs)}
 	}
+	if isOSSURL(src) == isOSSURL(dst) {
+		return &usageError{"cp -r copies between a local folder and an oss:// prefix"}
+	}
 	g.conns = f.jobs * max(f.taskNum, 1)
-	checkpoint := f.checkpoint || f.checkpointFile != ""
-	onFile := func(r oss.FileResult) {
+	bar := newTreeProgress(stderr, g.quiet, "cp -r")
+	out, errOut := bar.around(stdout), bar.around(stderr)
+	onFile := bar.onFile(func(r oss.FileResult) {
 		switch r.Status {
 		case oss.FileDone:
-			fmt.Fprintf(stdout, "%s\t%s\t%d bytes\n", r.Path, r.Key, r.Size)
+			fmt.Fprintf(out, "%s\t%s\t%d bytes\n", r.Path, r.Key, r.Size)
 		case oss.FileFailed:
-			fmt.Fprintf(stderr, "ossup: %s: %v\n", r.Path, r.Err)
+			fmt.Fprintf(errOut, "ossup: %s: %v\n", r.Path, r.Err)
 		}
+	})
+	res, err := copyTreeRun(ctx, g, f, src, dst, onFile, bar, stderr)
+	bar.finish(err)
+	verb := "uploaded"
+	if isOSSURL(src) {
+		verb = "downloaded"
 	}
-	switch {
-	case !isOSSURL(src) && isOSSURL(dst):
+	return treeSummary(stdout, stderr, g.quiet, verb, res, err)
+}
+
+// copyTreeRun runs the UploadTree or DownloadTree of cp -r.
+func copyTreeRun(ctx context.Context, g *globalFlags, f *cpFlags, src, dst string, onFile func(oss.FileResult), bar *treeProgress, stderr io.Writer) (*oss.BatchResult, error) {
+	checkpoint := f.checkpoint || f.checkpointFile != ""
+	if isOSSURL(dst) {
 		u, err := parseOSSURL(dst, false)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if st, err := os.Stat(src); err != nil {
-			return err
+			return nil, err
 		} else if !st.IsDir() {
-			return &usageError{src + " is not a folder; cp without -r copies a file"}
+			return nil, &usageError{src + " is not a folder; cp without -r copies a file"}
 		}
 		s, err := g.connect(stderr)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		defer s.close()
 		if err := s.ensureBucket(ctx, u.bucket); err != nil {
-			return err
+			return nil, err
 		}
-		res, err := s.client.UploadTree(ctx, &oss.UploadTreeRequest{
+		bar.start()
+		return s.client.UploadTree(ctx, &oss.UploadTreeRequest{
 			Dir: src, Bucket: u.bucket, Prefix: folderPrefix(u.key), Jobs: f.jobs,
 			TaskNum: f.taskNum, PartSize: f.partSize.n, Threshold: max(f.partSize.n, oss.DefaultBatchThreshold),
 			EnableCheckpoint: checkpoint, CheckpointFile: f.checkpointFile, FollowSymlinks: f.followSymlinks,
-			ObjectMetadata: oss.ObjectMetadata{ContentType: f.contentType, ACL: f.acl, StorageClass: f.storageClass},
-			OnFile:         onFile,
+			Dirs: f.dirs, ObjectMetadata: oss.ObjectMetadata{ContentType: f.contentType, ACL: f.acl, StorageClass: f.storageClass},
+			OnFile: onFile, Progress: bar.progress,
 		})
-		return treeSummary(stdout, stderr, g.quiet, "uploaded", res, err)
-	case isOSSURL(src) && !isOSSURL(dst):
-		u, err := parseOSSURL(src, false)
-		if err != nil {
-			return err
-		}
-		s, err := g.connect(stderr)
-		if err != nil {
-			return err
-		}
-		defer s.close()
-		res, err := s.client.DownloadTree(ctx, &oss.DownloadTreeRequest{
-			Bucket: u.bucket, Prefix: folderPrefix(u.key), Dir: dst, Jobs: f.jobs,
-			TaskNum: f.taskNum, PartSize: max(f.partSize.n, minDownloadRange), Threshold: max(f.partSize.n, oss.DefaultBatchThreshold),
-			EnableCheckpoint: checkpoint, CheckpointFile: f.checkpointFile,
-			OnFile: onFile,
-		})
-		return treeSummary(stdout, stderr, g.quiet, "downloaded", res, err)
 	}
-	return &usageError{"cp -r copies between a local folder and an oss:// prefix"}
+	u, err := parseOSSURL(src, false)
+	if err != nil {
+		return nil, err
+	}
+	s, err := g.connect(stderr)
+	if err != nil {
+		return nil, err
+	}
+	defer s.close()
+	bar.start()
+	return s.client.DownloadTree(ctx, &oss.DownloadTreeRequest{
+		Bucket: u.bucket, Prefix: folderPrefix(u.key), Dir: dst, Jobs: f.jobs,
+		TaskNum: f.taskNum, PartSize: max(f.partSize.n, minDownloadRange), Threshold: max(f.partSize.n, oss.DefaultBatchThreshold),
+		EnableCheckpoint: checkpoint, CheckpointFile: f.checkpointFile, Dirs: f.dirs,
+		OnFile: onFile, Progress: bar.progress,
+	})
 }
 
 // folderPrefix makes a URL's key a folder prefix: "" or ending in "/".

@@ -61,9 +61,9 @@ func (e *DownloadError) Unwrap() error { return e.Err }
 // being downloaded; package oss re-exports it.
 var ErrObjectChanged = errors.New("the object changed during the download")
 
-// partialSuffix names the partial file beside the target; it holds the
+// PartialSuffix names the partial file beside the target; it holds the
 // bytes fetched so far.
-const partialSuffix = ".ossup-partial"
+const PartialSuffix = ".ossup-partial"
 
 // maxRangeFailures is how many consecutive attempts of one range may fail
 // without a byte of progress before the download gives up. Each attempt is
@@ -114,7 +114,7 @@ func normalizeDownload(req *DownloadRequest) (downloadPlan, error) {
 		p.partSize = DefaultPartSize
 	}
 	p.target = absPath(req.DownloadFile)
-	p.partial = p.target + partialSuffix
+	p.partial = p.target + PartialSuffix
 	if p.checkpoint == "" {
 		p.checkpoint = req.DownloadFile + ".dcp"
 	}
