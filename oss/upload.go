@@ -59,7 +59,8 @@ type UploadFileRequest struct {
 	// Callback, when set, is called by the service once the object is
 	// complete; its reply is in the result.
 	Callback *Callback
-	// Progress, when set, is called serially as bytes go out, with the
+	// Progress, when set, is called serially as the service acknowledges
+	// parts (bytes queued on a connection do not count), with the
 	// bytes done (resumed parts included) and the total.
 	Progress func(ProgressEvent)
 	// TrafficLimit caps the speed of every part in bits per second (0: none).

@@ -77,7 +77,7 @@ func (u *uploader) uploadPart(ctx context.Context, n int) error {
 // which the service's must equal when it reports one.
 func (u *uploader) sendPart(ctx context.Context, n int) error {
 	off, size := u.plan.partRange(n, u.state.size)
-	sec, pr := u.partReader(off, size)
+	sec := u.partReader(off, size)
 	body := &crcSection{r: sec, whole: true}
 	res, err := u.api.UploadPart(ctx, &PartInput{
 		Bucket: u.req.Bucket, Key: u.req.Key, UploadID: u.uploadID, PartNumber: n,
@@ -91,15 +91,24 @@ func (u *uploader) sendPart(ctx context.Context, n int) error {
 		err = fmt.Errorf("%w: the service has %d, the client sent %d (request id %s)", apierr.ErrCRCMismatch, res.CRC64, crc, res.RequestID)
 	}
 	if err != nil {
-		pr.rollback()
 		return err
 	}
+	if err := u.recordPart(n, size, crc, res.ETag); err != nil {
+		return err
+	}
+	// Progress counts what the service acknowledged, not what was queued.
+	u.progress(size)
+	return nil
+}
+
+// recordPart notes a part the service acknowledged and journals it.
+func (u *uploader) recordPart(n int, size int64, crc uint64, etag string) error {
 	u.mu.Lock()
 	defer u.mu.Unlock()
-	u.parts[n-1] = Part{PartNumber: n, Size: size, ETag: res.ETag, CRC64: crc, HasCRC64: true}
+	u.parts[n-1] = Part{PartNumber: n, Size: size, ETag: etag, CRC64: crc, HasCRC64: true}
 	u.res.BytesSent += size
 	if u.jr != nil {
-		if err := u.jr.append(cpPart{Number: n, Size: size, CRC64: crc, ETag: res.ETag}); err != nil {
+		if err := u.jr.append(cpPart{Number: n, Size: size, CRC64: crc, ETag: etag}); err != nil {
 			return fmt.Errorf("write checkpoint: %w", err)
 		}
 	}
@@ -164,45 +173,9 @@ func (s *crcSection) sum() (uint64, bool) {
 }
 
 // partReader returns the body of the part at off: a section of the file,
-// read with ReadAt so that parts and retries never share a file offset,
-// reporting progress as it goes.
-func (u *uploader) partReader(off, size int64) (*io.SectionReader, *progressReaderAt) {
-	ra := &progressReaderAt{src: u.src, u: u, base: off}
-	return io.NewSectionReader(ra, off, size), ra
-}
-
-// progressReaderAt reads a part of the file and reports the furthest byte
-// read so far, so that a retry that reads the part again does not count it
-// twice.
-type progressReaderAt struct {
-	src  io.ReaderAt
-	u    *uploader
-	base int64
-
-	mu  sync.Mutex
-	hwm int64 // bytes of the part read so far, at most
-}
-
-func (p *progressReaderAt) ReadAt(b []byte, off int64) (int, error) {
-	n, err := p.src.ReadAt(b, off)
-	p.mu.Lock()
-	end := off + int64(n) - p.base
-	delta := max(0, end-p.hwm)
-	p.hwm = max(p.hwm, end)
-	p.mu.Unlock()
-	if delta > 0 {
-		p.u.progress(delta)
-	}
-	return n, err
-}
-
-// rollback takes the part's bytes out of the progress after it failed.
-func (p *progressReaderAt) rollback() {
-	p.mu.Lock()
-	d := p.hwm
-	p.hwm = 0
-	p.mu.Unlock()
-	p.u.progress(-d)
+// read with ReadAt so that parts and retries never share a file offset.
+func (u *uploader) partReader(off, size int64) *io.SectionReader {
+	return io.NewSectionReader(u.src, off, size)
 }
 
 // progress adds delta bytes and reports, serially.

@@ -138,7 +138,7 @@ func (u *uploader) source() string {
 // putObject sends a file smaller than one part in a single request.
 func (u *uploader) putObject(ctx context.Context) (*UploadResult, error) {
 	u.progress(0)
-	sec, _ := u.partReader(0, u.state.size)
+	sec := u.partReader(0, u.state.size)
 	body := &crcSection{r: sec, whole: true}
 	res, err := u.api.PutObject(ctx, &PutInput{
 		Bucket: u.req.Bucket, Key: u.req.Key, Body: body, Size: u.state.size, TrafficLimit: u.req.TrafficLimit,
@@ -156,6 +156,7 @@ func (u *uploader) putObject(ctx context.Context) (*UploadResult, error) {
 	u.res.ETag, u.res.CRC64, u.res.RequestID, u.res.CallbackResult = res.ETag, crc, res.RequestID, res.CallbackResult
 	u.res.Verified = res.HasCRC64
 	u.res.BytesSent = u.state.size
+	u.progress(u.state.size)
 	return &u.res, nil
 }
 
