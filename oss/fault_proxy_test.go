@@ -233,7 +233,9 @@ func (p *faultProxy) pipe(n int, dir proxyDir, src, dst, client, server net.Conn
 				resetConn(client)
 				resetConn(server)
 				if act.down != 0 {
-					p.refuse(act.down)
+					// A server that goes down takes every connection
+					// with it, idle pooled ones included.
+					p.partition(act.down)
 				}
 				return
 			}
