@@ -120,36 +120,21 @@ func OpenBatchJournal(path string, h BatchHeader) (j *BatchJournal, fresh bool, 
 }
 
 func encodeBatchHeader(h BatchHeader) ([]byte, error) {
-	js, err := json.Marshal(h)
-	if err != nil {
-		return nil, err
-	}
-	b := append([]byte(bjMagic), binary.LittleEndian.AppendUint32(nil, uint32(len(js)))...)
-	b = append(b, js...)
-	return binary.LittleEndian.AppendUint32(b, crc32.Checksum(js, castagnoli)), nil
+	return encodeHeaderBlock(bjMagic, h)
 }
 
 // parseBatchJournal decodes a journal's bytes; ok is false when the
 // header is missing, corrupt or of another batch. good is the length of
 // the readable prefix (header and whole records).
 func parseBatchJournal(data []byte, want BatchHeader) (done map[string]BatchEntry, good int64, ok bool) {
-	if len(data) < len(bjMagic)+8 || string(data[:len(bjMagic)]) != bjMagic {
-		return nil, 0, false
-	}
-	n := int(binary.LittleEndian.Uint32(data[len(bjMagic):]))
-	off := len(bjMagic) + 4
-	if n > len(data)-off-4 {
-		return nil, 0, false
-	}
-	js := data[off : off+n]
-	if crc32.Checksum(js, castagnoli) != binary.LittleEndian.Uint32(data[off+n:]) {
+	js, off, crcOK, err := headerBlock(data, bjMagic, "batch journal")
+	if err != nil || !crcOK {
 		return nil, 0, false
 	}
 	var h BatchHeader
 	if json.Unmarshal(js, &h) != nil || h != want {
 		return nil, 0, false
 	}
-	off += n + 4
 	done = map[string]BatchEntry{}
 	for {
 		name, e, size, ok := decodeBatchRecord(data[off:])

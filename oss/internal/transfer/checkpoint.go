@@ -1,7 +1,6 @@
 package transfer
 
 import (
-	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -106,18 +105,13 @@ func readJournal(path string) (*cpHeader, []cpPart, int64, error) {
 
 // parseJournal decodes a checkpoint's bytes, as readJournal describes.
 func parseJournal(data []byte) (*cpHeader, []cpPart, int64, error) {
-	if len(data) < len(cpMagic)+8 || string(data[:len(cpMagic)]) != cpMagic {
-		return nil, nil, 0, fmt.Errorf("%w: not an ossup checkpoint", errCorruptHeader)
+	js, off, crcOK, err := headerBlock(data, cpMagic, "checkpoint")
+	if err != nil {
+		return nil, nil, 0, err
 	}
-	n := int(binary.LittleEndian.Uint32(data[len(cpMagic):]))
-	off := len(cpMagic) + 4
-	if n > len(data)-off-4 {
-		return nil, nil, 0, fmt.Errorf("%w: truncated", errCorruptHeader)
-	}
-	js := data[off : off+n]
 	var h cpHeader
 	jsonErr := json.Unmarshal(js, &h)
-	if crc32.Checksum(js, castagnoli) != binary.LittleEndian.Uint32(data[off+n:]) || jsonErr != nil {
+	if !crcOK || jsonErr != nil {
 		if jsonErr != nil {
 			return nil, nil, 0, fmt.Errorf("%w: checksum or encoding", errCorruptHeader)
 		}
@@ -129,7 +123,6 @@ func parseJournal(data []byte) (*cpHeader, []cpPart, int64, error) {
 	case h.Version != cpVersion:
 		return &h, nil, 0, fmt.Errorf("%w: version %d, now %d", errOldCheckpoint, h.Version, cpVersion)
 	}
-	off += n + 4
 	var parts []cpPart
 	for {
 		p, size, ok := decodeRecord(data[off:])
@@ -199,16 +192,7 @@ func createJournal(path string, h *cpHeader) (*journal, error) {
 
 // encodeHeader returns the bytes of a checkpoint holding only h.
 func encodeHeader(h *cpHeader) ([]byte, error) {
-	js, err := json.Marshal(h)
-	if err != nil {
-		return nil, err
-	}
-	var b bytes.Buffer
-	b.WriteString(cpMagic)
-	_ = binary.Write(&b, binary.LittleEndian, uint32(len(js)))
-	b.Write(js)
-	_ = binary.Write(&b, binary.LittleEndian, crc32.Checksum(js, castagnoli))
-	return b.Bytes(), nil
+	return encodeHeaderBlock(cpMagic, h)
 }
 
 // replaceHeader replaces the header of the checkpoint at path with h,

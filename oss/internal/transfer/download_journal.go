@@ -1,12 +1,9 @@
 package transfer
 
 import (
-	"bytes"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"io"
 	"io/fs"
 	"os"
@@ -59,16 +56,7 @@ func (d *downloader) header() dcpHeader {
 // encodeDownloadHeader returns the bytes of a download checkpoint holding
 // only h.
 func encodeDownloadHeader(h *dcpHeader) ([]byte, error) {
-	js, err := json.Marshal(h)
-	if err != nil {
-		return nil, err
-	}
-	var b bytes.Buffer
-	b.WriteString(dcpMagic)
-	_ = binary.Write(&b, binary.LittleEndian, uint32(len(js)))
-	b.Write(js)
-	_ = binary.Write(&b, binary.LittleEndian, crc32.Checksum(js, castagnoli))
-	return b.Bytes(), nil
+	return encodeHeaderBlock(dcpMagic, h)
 }
 
 // readDownloadJournal reads a download checkpoint: its header, its intact
@@ -78,23 +66,17 @@ func readDownloadJournal(path string) (*dcpHeader, []cpPart, int64, error) {
 	if err != nil {
 		return nil, nil, 0, err
 	}
-	if len(data) < len(dcpMagic)+8 || string(data[:len(dcpMagic)]) != dcpMagic {
-		return nil, nil, 0, fmt.Errorf("%w: not an ossup download checkpoint", errCorruptHeader)
+	js, off, crcOK, err := headerBlock(data, dcpMagic, "download checkpoint")
+	if err != nil {
+		return nil, nil, 0, err
 	}
-	n := int(binary.LittleEndian.Uint32(data[len(dcpMagic):]))
-	off := len(dcpMagic) + 4
-	if n > len(data)-off-4 {
-		return nil, nil, 0, fmt.Errorf("%w: truncated", errCorruptHeader)
-	}
-	js := data[off : off+n]
 	var h dcpHeader
-	if crc32.Checksum(js, castagnoli) != binary.LittleEndian.Uint32(data[off+n:]) || json.Unmarshal(js, &h) != nil {
+	if !crcOK || json.Unmarshal(js, &h) != nil {
 		return nil, nil, 0, fmt.Errorf("%w: checksum or encoding", errCorruptHeader)
 	}
 	if h.Version != dcpVersion {
 		return nil, nil, 0, fmt.Errorf("%w: version %d, want %d", errCorruptHeader, h.Version, dcpVersion)
 	}
-	off += n + 4
 	var parts []cpPart
 	for {
 		p, size, ok := decodeRecord(data[off:])
