@@ -13,8 +13,10 @@ import (
 
 // Object types.
 const (
-	TypeNormal    = "Normal"
-	TypeMultipart = "Multipart"
+	TypeNormal     = "Normal"
+	TypeMultipart  = "Multipart"
+	TypeAppendable = "Appendable"
+	TypeSymlink    = "Symlink"
 )
 
 // checkKey rejects keys bbolt or OSS cannot hold.

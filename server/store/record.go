@@ -63,6 +63,7 @@ type metaRec struct {
 	ACL                string            `json:"acl,omitempty"`
 	StorageClass       string            `json:"class,omitempty"`
 	User               map[string]string `json:"user,omitempty"`
+	Tags               map[string]string `json:"tags,omitempty"`
 }
 
 func toMetaRec(m Metadata) metaRec   { return metaRec(m) }

@@ -87,6 +87,10 @@ type Metadata struct {
 	ACL                string            // default, private, public-read, public-read-write
 	StorageClass       string            // empty means Standard
 	User               map[string]string // x-oss-meta-* without the prefix, names lower-cased
+	// Tags are the object's tags (x-oss-tagging, PutObjectTagging): at
+	// most 10, keys of 1 to 128 characters, values of up to 256; the
+	// server checks those limits.
+	Tags map[string]string
 }
 
 // Object describes a stored object.
@@ -97,7 +101,7 @@ type Object struct {
 	ETag       string    // unquoted: uppercase hex MD5, or "<hex>-<N>" for multipart
 	ContentMD5 string    // base64 MD5 of the whole object; empty for multipart objects
 	CRC64      uint64    // CRC-64/ECMA of the whole object
-	Type       string    // Normal or Multipart
+	Type       string    // Normal, Multipart, Appendable or Symlink
 	Modified   time.Time // last modified
 	Meta       Metadata
 }
