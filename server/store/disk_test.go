@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -297,15 +298,27 @@ func TestRecords(t *testing.T) {
 	if err := decodeJSON([]byte{2, '{', '}'}, &u); !errors.Is(err, errRecordVersion) {
 		t.Errorf("decodeJSON of version 2: %v", err)
 	}
-	part := partRec{Size: 5, MD5: [16]byte{1, 2}, CRC64: 7, Modified: 9, Blob: newBlobID()}
+	part := partRec{Size: 5, MD5: [16]byte{1, 2}, CRC64: 7, Modified: 9, Blobs: []blobRef{{ID: newBlobID(), Size: 5}}}
 	enc, err = encodePart(&part)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, err := decodePart(enc); err != nil || got != part {
+	if got, err := decodePart(enc); err != nil || !reflect.DeepEqual(got, part) {
 		t.Errorf("part round trip = %+v, %v; want %+v", got, err, part)
 	}
-	for _, bad := range [][]byte{nil, {2}, enc[:len(enc)-1]} {
+	copied := partRec{Size: 9, MD5: [16]byte{3}, CRC64: 8, Modified: 10,
+		Blobs: []blobRef{{ID: newBlobID(), Size: 4}, {ID: newBlobID(), Size: 5}}}
+	enc2, err := encodePart(&copied)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if enc2[0] != partRecVersion2 {
+		t.Errorf("part of two blobs encoded as version %d", enc2[0])
+	}
+	if got, err := decodePart(enc2); err != nil || !reflect.DeepEqual(got, copied) {
+		t.Errorf("copied part round trip = %+v, %v; want %+v", got, err, copied)
+	}
+	for _, bad := range [][]byte{nil, {2}, {3}, enc[:len(enc)-1], enc2[:len(enc2)-1]} {
 		if _, err := decodePart(bad); err == nil {
 			t.Errorf("decodePart(%v) succeeded", bad)
 		}
