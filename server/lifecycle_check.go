@@ -269,7 +269,11 @@ func when(action string, days *int, createdBefore, date string) (store.Lifecycle
 		}
 	}
 	if n != 1 {
-		return store.LifecycleWhen{}, invalidArgument(action, "", action+" takes one of Days and CreatedBeforeDate.")
+		msg := action + " takes one of Days and CreatedBeforeDate."
+		if action == "Expiration" {
+			msg = "Expiration takes one of Days, CreatedBeforeDate and Date."
+		}
+		return store.LifecycleWhen{}, invalidArgument(action, "", msg)
 	}
 	var w store.LifecycleWhen
 	var err error

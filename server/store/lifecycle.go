@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -44,7 +45,7 @@ type LifecycleTransition struct {
 }
 
 // maxWhenDays is the largest Days a time.Duration can count.
-const maxWhenDays = int(1<<63-1) / int(24*time.Hour)
+const maxWhenDays = math.MaxInt64 / int64(24*time.Hour)
 
 // IsZero reports whether w is no action.
 func (w LifecycleWhen) IsZero() bool { return w == LifecycleWhen{} }
@@ -54,7 +55,7 @@ func (w LifecycleWhen) IsZero() bool { return w == LifecycleWhen{} }
 func (w LifecycleWhen) Due(modified, now time.Time) bool {
 	switch {
 	case w.Days > 0:
-		return w.Days <= maxWhenDays && now.Sub(modified) > time.Duration(w.Days)*24*time.Hour
+		return int64(w.Days) <= maxWhenDays && now.Sub(modified) > time.Duration(w.Days)*24*time.Hour
 	case !w.Before.IsZero():
 		return modified.Before(w.Before)
 	case !w.Date.IsZero():
