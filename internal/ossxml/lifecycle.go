@@ -30,7 +30,7 @@ type LifecycleRule struct {
 	Other                []OtherElement                 `xml:",any"`
 }
 
-// Tag is one object tag as a lifecycle rule names it.
+// Tag is one object tag, in a tag set or a lifecycle rule.
 type Tag struct {
 	Key   string `xml:"Key"`
 	Value string `xml:"Value"`
