@@ -68,6 +68,7 @@ func runConformance(t *testing.T, h harness) {
 	t.Run("ListParts", func(t *testing.T) { testListParts(t, h) })
 	t.Run("ListBuckets", func(t *testing.T) { testListBuckets(t, h) })
 	t.Run("Lifecycle", func(t *testing.T) { testLifecycle(t, h) })
+	t.Run("Config", func(t *testing.T) { testConfig(t, h) })
 }
 
 // env is one store under test with a bucket named "b".
