@@ -84,6 +84,9 @@ var operations = []operation{
 	{name: "PutBucketLifecycle", level: levelBucket, method: http.MethodPut, sub: []string{"lifecycle"}, access: accessOwner, run: func(s *Server) handler { return s.putBucketLifecycle }},
 	{name: "GetBucketLifecycle", level: levelBucket, method: http.MethodGet, sub: []string{"lifecycle"}, access: accessOwner, run: func(s *Server) handler { return s.getBucketLifecycle }},
 	{name: "DeleteBucketLifecycle", level: levelBucket, method: http.MethodDelete, sub: []string{"lifecycle"}, access: accessOwner, run: func(s *Server) handler { return s.deleteBucketLifecycle }},
+	{name: "PutBucketCors", level: levelBucket, method: http.MethodPut, sub: []string{"cors"}, access: accessOwner, run: func(s *Server) handler { return s.putBucketCors }},
+	{name: "GetBucketCors", level: levelBucket, method: http.MethodGet, sub: []string{"cors"}, access: accessOwner, run: func(s *Server) handler { return s.getBucketCors }},
+	{name: "DeleteBucketCors", level: levelBucket, method: http.MethodDelete, sub: []string{"cors"}, access: accessOwner, run: func(s *Server) handler { return s.deleteBucketCors }},
 	{name: "DeleteMultipleObjects", level: levelBucket, method: http.MethodPost, sub: []string{"delete"}, access: accessWrite, run: func(s *Server) handler { return s.deleteObjects }},
 
 	{name: "PutObject", level: levelObject, method: http.MethodPut, access: accessWrite, object: true, run: func(s *Server) handler { return s.putObject }},
