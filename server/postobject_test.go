@@ -419,3 +419,26 @@ func TestPostObjectFieldFlood(t *testing.T) {
 	big := testForm{before: []formField{{"key", "k"}, {"x-ignore-a", strings.Repeat("a", maxFormFields)}}, filename: "f", file: []byte("x")}
 	wantPostError(t, h.post("bkt", big, nil), ossxml.CodeMalformedPOSTRequest, "")
 }
+
+func TestPostObjectCallback(t *testing.T) {
+	h := newHarness(t, allowLoopback)
+	h.mkbucket("bkt")
+	app := newAppServer(t, 200, `{"Status":"OK"}`)
+	spec, _ := json.Marshal(map[string]any{"callbackUrl": app.URL + "/cb", "callbackBody": "object=${object}&size=${size}&who=${x:who}"})
+	policy := policyB64(t, time.Now().Add(time.Hour), map[string]string{"bucket": "bkt"})
+	f := testForm{
+		before:   append([]formField{{"key", "up/${filename}"}, {"callback", base64.StdEncoding.EncodeToString(spec)}, {"x:who", "eric"}}, v1Fields(h.cred, policy)...),
+		filename: "a.txt",
+		file:     []byte("hello"),
+	}
+	r := h.post("bkt", f, nil)
+	if r.StatusCode != http.StatusOK || string(r.body) != `{"Status":"OK"}` {
+		t.Fatalf("status %d, body %q; want the callback's reply", r.StatusCode, r.body)
+	}
+	got, err := url.ParseQuery(app.bodies[0])
+	if err != nil || got.Get("object") != "up/a.txt" || got.Get("size") != "5" || got.Get("who") != "eric" {
+		t.Errorf("callback body %q", app.bodies[0])
+	}
+	f.before[1].value = "not base64 json"
+	wantPostError(t, h.post("bkt", f, nil), ossxml.CodeInvalidArgument, "")
+}
