@@ -11,7 +11,7 @@ import (
 // TestUnimplementedIsRefused calls SDK operations the server does not
 // implement. Each must fail with 501 NotImplemented and change nothing:
 // treated as the plain operation of its method, PutSymlink would empty
-// the object and DeleteBucketCors would delete the bucket.
+// the object and DeleteBucketWebsite would delete the bucket.
 func TestUnimplementedIsRefused(t *testing.T) {
 	forEach(t, func(t *testing.T, f *fixture, c sdkClient, v variant) {
 		ctx := t.Context()
@@ -30,7 +30,7 @@ func TestUnimplementedIsRefused(t *testing.T) {
 			calls["PutSymlink"] = func() error { return b.PutSymlink("link", key) }
 			calls["PutObjectTagging"] = func() error { return b.PutObjectTagging(key, v1.Tagging{Tags: []v1.Tag{{Key: "k", Value: "v"}}}) }
 			calls["DeleteObjectTagging"] = func() error { return b.DeleteObjectTagging(key) }
-			calls["DeleteBucketCORS"] = func() error { return cl.DeleteBucketCORS(bucket) }
+			calls["GetBucketReferer"] = func() error { _, err := cl.GetBucketReferer(bucket); return err }
 			calls["DeleteBucketWebsite"] = func() error { return cl.DeleteBucketWebsite(bucket) }
 		} else {
 			cl := c.(*v2Client).c
@@ -44,8 +44,8 @@ func TestUnimplementedIsRefused(t *testing.T) {
 				_, err := cl.DeleteObjectTagging(ctx, &v2.DeleteObjectTaggingRequest{Bucket: v2.Ptr(bucket), Key: v2.Ptr(key)}, once)
 				return err
 			}
-			calls["DeleteBucketCors"] = func() error {
-				_, err := cl.DeleteBucketCors(ctx, &v2.DeleteBucketCorsRequest{Bucket: v2.Ptr(bucket)}, once)
+			calls["GetBucketReferer"] = func() error {
+				_, err := cl.GetBucketReferer(ctx, &v2.GetBucketRefererRequest{Bucket: v2.Ptr(bucket)}, once)
 				return err
 			}
 			calls["DeleteBucketWebsite"] = func() error {
@@ -64,12 +64,8 @@ func TestUnimplementedIsRefused(t *testing.T) {
 		if err := c.Delete(ctx, bucket, key); err != nil {
 			t.Fatal(err)
 		}
-		// With the bucket empty, DeleteBucketCors must still not delete it.
-		name := "DeleteBucketCORS"
-		if v.sdk == 2 {
-			name = "DeleteBucketCors"
-		}
-		wantCode(t, name+" on an empty bucket", calls[name](), http.StatusNotImplemented, "NotImplemented")
+		// With the bucket empty, DeleteBucketWebsite must still not delete it.
+		wantCode(t, "DeleteBucketWebsite on an empty bucket", calls["DeleteBucketWebsite"](), http.StatusNotImplemented, "NotImplemented")
 		if ok, err := c.BucketExists(ctx, bucket); !ok || err != nil {
 			t.Errorf("IsBucketExist after refused calls = %v, %v", ok, err)
 		}
