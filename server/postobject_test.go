@@ -299,30 +299,29 @@ func TestPostObjectAnonymous(t *testing.T) {
 	wantPostError(t, h.post("open", testForm{before: []formField{{"key", "k"}}, filename: "x", file: []byte("hi")}, nil), ossxml.CodeAccessDenied, "")
 }
 
-// endless yields a multipart body: head, then filler repeated without end.
-// It counts the bytes read.
+// endless yields a multipart body: head, then the chunks next(0), next(1),
+// ... without end. It counts the bytes read.
 type endless struct {
-	head   []byte
-	filler []byte
-	n      int64
-	off    int
+	head  []byte
+	next  func(i int) []byte
+	i     int
+	chunk []byte
+	n     int64
 }
 
 func (e *endless) Read(p []byte) (int, error) {
 	total := 0
 	for len(p) > 0 {
-		var src []byte
-		if len(e.head) > 0 {
-			src = e.head
-		} else {
-			src = e.filler[e.off:]
+		if len(e.head) == 0 && len(e.chunk) == 0 {
+			e.chunk = e.next(e.i)
+			e.i++
 		}
-		k := copy(p, src)
+		src := &e.chunk
 		if len(e.head) > 0 {
-			e.head = e.head[k:]
-		} else {
-			e.off = (e.off + k) % len(e.filler)
+			src = &e.head
 		}
+		k := copy(p, *src)
+		*src = (*src)[k:]
 		p = p[k:]
 		total += k
 	}
@@ -330,11 +329,14 @@ func (e *endless) Read(p []byte) (int, error) {
 	return total, nil
 }
 
+// repeat is an endless filler of one chunk.
+func repeat(b []byte) func(int) []byte { return func(int) []byte { return b } }
+
 // serveEndless sends a POST whose body never ends straight to the handler
 // and returns the answer and how many body bytes the server read.
-func serveEndless(t *testing.T, h *harness, head, filler []byte, boundary string) (*httptest.ResponseRecorder, int64) {
+func serveEndless(t *testing.T, h *harness, head []byte, next func(int) []byte, boundary string) (*httptest.ResponseRecorder, int64) {
 	t.Helper()
-	body := &endless{head: head, filler: filler}
+	body := &endless{head: head, next: next}
 	r := httptest.NewRequest(http.MethodPost, "http://127.0.0.1/bkt", io.NopCloser(body))
 	r.ContentLength = -1
 	r.Header.Set("Content-Type", "multipart/form-data; boundary="+boundary)
@@ -358,7 +360,7 @@ func TestPostObjectLengthRange(t *testing.T) {
 		mw.WriteField(f.name, f.value)
 	}
 	mw.CreateFormFile("file", "big")
-	w, read := serveEndless(t, h, head.Bytes(), bytes.Repeat([]byte{'z'}, 4096), mw.Boundary())
+	w, read := serveEndless(t, h, head.Bytes(), repeat(bytes.Repeat([]byte{'z'}, 4096)), mw.Boundary())
 	var e ossxml.Error
 	if ossxml.Unmarshal(w.Body.Bytes(), &e); w.Code != http.StatusBadRequest || e.Code != ossxml.CodeEntityTooLarge {
 		t.Fatalf("endless file: %d %s", w.Code, w.Body.Bytes())
@@ -366,6 +368,7 @@ func TestPostObjectLengthRange(t *testing.T) {
 	if read > int64(head.Len())+max+64<<10 {
 		t.Errorf("the server read %d bytes of a file limited to %d", read-int64(head.Len()), max)
 	}
+	t.Logf("endless file: refused after reading %d bytes past the form fields", read-int64(head.Len()))
 	// One byte too many, one too few, and the bounds themselves.
 	for size, code := range map[int]string{max + 1: ossxml.CodeEntityTooLarge, 9: ossxml.CodeEntityTooSmall, 0: ossxml.CodeEntityTooSmall, 10: "", max: ""} {
 		r := h.post("bkt", testForm{before: fields, filename: "f", file: bytes.Repeat([]byte{'a'}, size)}, nil)
@@ -394,8 +397,10 @@ func TestPostObjectFieldFlood(t *testing.T) {
 	var head bytes.Buffer
 	mw := multipart.NewWriter(&head)
 	mw.WriteField("key", "k")
-	field := fmt.Sprintf("\r\n--%s\r\nContent-Disposition: form-data; name=\"x-ignore-pad\"\r\n\r\npadding", mw.Boundary())
-	w, read := serveEndless(t, h, head.Bytes(), []byte(field), mw.Boundary())
+	field := func(i int) []byte {
+		return fmt.Appendf(nil, "\r\n--%s\r\nContent-Disposition: form-data; name=\"x-ignore-%d\"\r\n\r\npadding", mw.Boundary(), i)
+	}
+	w, read := serveEndless(t, h, head.Bytes(), field, mw.Boundary())
 	var e ossxml.Error
 	if ossxml.Unmarshal(w.Body.Bytes(), &e); e.Code != ossxml.CodeMalformedPOSTRequest {
 		t.Fatalf("field flood: %d %s", w.Code, w.Body.Bytes())
@@ -403,6 +408,7 @@ func TestPostObjectFieldFlood(t *testing.T) {
 	if read > maxFormFields+maxFormHeaderSlack {
 		t.Errorf("the server read %d bytes of form fields", read)
 	}
+	t.Logf("endless fields: refused after reading %d bytes", read)
 	// One endless field value, and one endless part header.
 	for _, filler := range []string{"v", "X-Pad: " + strings.Repeat("p", 1000)} {
 		head.Reset()
@@ -410,10 +416,11 @@ func TestPostObjectFieldFlood(t *testing.T) {
 		if filler == "v" {
 			head.WriteString("\r\n")
 		}
-		w, read := serveEndless(t, h, head.Bytes(), []byte(filler), "B")
+		w, read := serveEndless(t, h, head.Bytes(), repeat([]byte(filler)), "B")
 		if ossxml.Unmarshal(w.Body.Bytes(), &e); e.Code != ossxml.CodeMalformedPOSTRequest || read > maxFormFields+maxFormHeaderSlack {
 			t.Errorf("endless %q: %d %s after %d bytes", filler[:1], w.Code, w.Body.Bytes(), read)
 		}
+		t.Logf("endless %q: refused after reading %d bytes", filler[:1], read)
 	}
 	// Fields of 64 KiB in all are too many even when the form ends.
 	big := testForm{before: []formField{{"key", "k"}, {"x-ignore-a", strings.Repeat("a", maxFormFields)}}, filename: "f", file: []byte("x")}
