@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -369,6 +370,13 @@ func TestPostObjectLengthRange(t *testing.T) {
 		t.Errorf("the server read %d bytes of a file limited to %d", read-int64(head.Len()), max)
 	}
 	t.Logf("endless file: refused after reading %d bytes past the form fields", read-int64(head.Len()))
+	// Content files, kept and temporary.
+	blobs := func(t *testing.T) int {
+		return countFiles(t, filepath.Join(h.dir, "blobs")) + countFiles(t, filepath.Join(h.dir, "tmp"))
+	}
+	if n := blobs(t); n != 0 {
+		t.Errorf("%d blob files left after the refused upload", n)
+	}
 	// One byte too many, one too few, and the bounds themselves.
 	for size, code := range map[int]string{max + 1: ossxml.CodeEntityTooLarge, 9: ossxml.CodeEntityTooSmall, 0: ossxml.CodeEntityTooSmall, 10: "", max: ""} {
 		r := h.post("bkt", testForm{before: fields, filename: "f", file: bytes.Repeat([]byte{'a'}, size)}, nil)
@@ -376,6 +384,9 @@ func TestPostObjectLengthRange(t *testing.T) {
 			wantPostError(t, r, code, "")
 			if _, err := h.srv.store.HeadObject(t.Context(), "bkt", "k"); err == nil {
 				t.Fatalf("a %d-byte file outside the range was stored", size)
+			}
+			if n := blobs(t); n != 0 {
+				t.Errorf("%d blob files left after a %d-byte file was refused", n, size)
 			}
 			continue
 		}
