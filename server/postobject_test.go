@@ -231,6 +231,8 @@ func TestPostObjectAnswers(t *testing.T) {
 		t.Errorf("redirect to %s", loc)
 	}
 	wantPostError(t, send(formField{"success_action_redirect", "/relative"}), ossxml.CodeInvalidArgument, "")
+	wantPostError(t, send(formField{"x-oss-forbid-overwrite", "true"}), ossxml.CodeFileAlreadyExists, "")
+	wantPostError(t, send(formField{"x-oss-object-acl", "everyone"}), ossxml.CodeInvalidArgument, "")
 }
 
 func TestPostObjectRefused(t *testing.T) {
