@@ -87,10 +87,10 @@ func malformedPost(msg string) error {
 // readPostForm reads the fields of a PostObject form up to and including
 // the headers of its file field, whose content is left to stream. Fields
 // after the file are never read.
-func (s *Server) readPostForm(w http.ResponseWriter, r *http.Request) (*postForm, *fieldBudget, error) {
+func (s *Server) readPostForm(w http.ResponseWriter, r *http.Request) (*postForm, error) {
 	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mt != "multipart/form-data" || params["boundary"] == "" {
-		return nil, nil, malformedPost("The body of your POST request is not well-formed multipart/form-data.")
+		return nil, malformedPost("The body of your POST request is not well-formed multipart/form-data.")
 	}
 	budget := &fieldBudget{r: s.body(w, r), limit: maxFormFields + maxFormHeaderSlack}
 	mr := multipart.NewReader(budget, params["boundary"])
@@ -99,27 +99,27 @@ func (s *Server) readPostForm(w http.ResponseWriter, r *http.Request) (*postForm
 	for {
 		part, err := mr.NextPart()
 		if err != nil {
-			return nil, nil, formReadError(err, "The form has no file field.")
+			return nil, formReadError(err, "The form has no file field.")
 		}
 		name := strings.ToLower(part.FormName())
 		if name == "file" {
 			f.file, f.filename, f.fileType = part, part.FileName(), part.Header.Get("Content-Type")
 			budget.lifted = true
-			return f, budget, nil
+			return f, nil
 		}
 		if name == "" {
-			return nil, nil, malformedPost("A form field has no name.")
+			return nil, malformedPost("A form field has no name.")
 		}
 		value, err := io.ReadAll(io.LimitReader(part, int64(maxFormFields-used)+1))
 		if err != nil {
-			return nil, nil, formReadError(err, "")
+			return nil, formReadError(err, "")
 		}
 		used += len(name) + len(value) + formFieldOverhead
 		if used > maxFormFields {
-			return nil, nil, malformedPost("The form fields before the file field are larger than 64 KiB.")
+			return nil, malformedPost("The form fields before the file field are larger than 64 KiB.")
 		}
 		if _, dup := f.fields[name]; dup {
-			return nil, nil, malformedPost(fmt.Sprintf("The form field %q appears more than once.", name))
+			return nil, malformedPost(fmt.Sprintf("The form field %q appears more than once.", name))
 		}
 		f.fields[name] = string(value)
 	}
@@ -143,7 +143,7 @@ func formReadError(err error, eof string) error {
 // OSSAccessKeyId and Signature; V4: x-oss-signature-version and the fields
 // that go with it), which needs a policy; anonymously otherwise. A policy,
 // signed or not, is then enforced.
-func (s *Server) postAuth(r *http.Request, rq *request, f *postForm) (*postPolicy, error) {
+func (s *Server) postAuth(rq *request, f *postForm) (*postPolicy, error) {
 	fields := f.fields
 	signed := fields["ossaccesskeyid"] != "" || fields["signature"] != "" || fields["x-oss-signature-version"] != "" || fields["x-oss-signature"] != ""
 	if fields["policy"] == "" {
@@ -236,53 +236,16 @@ func postRequest(r *http.Request, f *postForm) *http.Request {
 	return pr
 }
 
-// lengthReader enforces a policy's content-length-range on the file as it
-// streams: past max it fails instead of reading on, and at the end of a
-// file shorter than min it fails instead of reporting io.EOF, so that the
-// store never commits an object outside the range.
-type lengthReader struct {
-	r        io.Reader
-	n        int64
-	min, max int64 // max -1: no limit
-	err      error // the first read error, errTooLarge or errTooSmall included
-}
-
-var (
-	errTooLarge = errors.New("server: file larger than the policy allows")
-	errTooSmall = errors.New("server: file smaller than the policy allows")
-)
-
-func (l *lengthReader) Read(p []byte) (int, error) {
-	if l.err != nil {
-		return 0, l.err
-	}
-	if l.max >= 0 && int64(len(p)) > l.max-l.n+1 {
-		p = p[:l.max-l.n+1]
-	}
-	n, err := l.r.Read(p)
-	l.n += int64(n)
-	switch {
-	case l.max >= 0 && l.n > l.max:
-		n, err = 0, errTooLarge
-	case err == io.EOF && l.n < l.min:
-		err = errTooSmall
-	}
-	if err != nil && err != io.EOF {
-		l.err = err
-	}
-	return n, err
-}
-
 // postObject answers PostObject: a browser form upload to the bucket. The
 // form is read up to its file field (see readPostForm), authenticated (see
 // postAuth) and authorised like a PutObject of its key; then the file
 // streams into the store.
 func (s *Server) postObject(ctx context.Context, w http.ResponseWriter, r *http.Request, rq *request) error {
-	f, _, err := s.readPostForm(w, r)
+	f, err := s.readPostForm(w, r)
 	if err != nil {
 		return err
 	}
-	p, err := s.postAuth(r, rq, f)
+	p, err := s.postAuth(rq, f)
 	if err != nil {
 		return err
 	}
@@ -291,11 +254,12 @@ func (s *Server) postObject(ctx context.Context, w http.ResponseWriter, r *http.
 		return err
 	}
 	rq.key = key
+	pr := postRequest(r, f)
 	if p != nil {
 		fields := maps.Clone(f.fields)
 		fields["bucket"], fields["key"] = rq.bucket, key
 		if _, ok := fields["content-type"]; !ok {
-			fields["content-type"] = postRequest(r, f).Header.Get("Content-Type")
+			fields["content-type"] = pr.Header.Get("Content-Type")
 		}
 		if err := p.check(fields, s.cfg.Now()); err != nil {
 			return err
@@ -305,7 +269,6 @@ func (s *Server) postObject(ctx context.Context, w http.ResponseWriter, r *http.
 		return err
 	}
 	trusted(ctx)
-	pr := postRequest(r, f)
 	meta, err := s.objectMetadata(ctx, pr, rq)
 	if err != nil {
 		return err

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -180,4 +182,41 @@ func lengthError(tooLarge bool, p *postPolicy) error {
 	}
 	e.body.EC = "" // the table's EC is the multipart one
 	return e
+}
+
+// lengthReader enforces a policy's content-length-range on the file as it
+// streams: past max it fails instead of reading on, and at the end of a
+// file shorter than min it fails instead of reporting io.EOF, so that the
+// store never commits an object outside the range.
+type lengthReader struct {
+	r        io.Reader
+	n        int64
+	min, max int64 // max -1: no limit
+	err      error // the first read error, errTooLarge or errTooSmall included
+}
+
+var (
+	errTooLarge = errors.New("server: file larger than the policy allows")
+	errTooSmall = errors.New("server: file smaller than the policy allows")
+)
+
+func (l *lengthReader) Read(p []byte) (int, error) {
+	if l.err != nil {
+		return 0, l.err
+	}
+	if l.max >= 0 && int64(len(p)) > l.max-l.n+1 {
+		p = p[:l.max-l.n+1]
+	}
+	n, err := l.r.Read(p)
+	l.n += int64(n)
+	switch {
+	case l.max >= 0 && l.n > l.max:
+		n, err = 0, errTooLarge
+	case err == io.EOF && l.n < l.min:
+		err = errTooSmall
+	}
+	if err != nil && err != io.EOF {
+		l.err = err
+	}
+	return n, err
 }
