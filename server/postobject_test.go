@@ -130,6 +130,8 @@ func TestPostObjectV1(t *testing.T) {
 		[]any{"content-length-range", 1, 1 << 20},
 		[]any{"eq", "$success_action_status", "201"},
 		[]any{"starts-with", "$Content-Type", "image/"},
+		[]any{"in", "$content-type", []string{"image/jpeg", "image/png"}},
+		[]any{"not-in", "$cache-control", []string{"no-store"}},
 	)
 	f := testForm{
 		before: append([]formField{
@@ -266,7 +268,10 @@ func TestPostObjectRefused(t *testing.T) {
 		{"signature without policy", []formField{{"OSSAccessKeyId", h.cred.AccessKeyID}, {"Signature", "x"}}, ossxml.CodeInvalidArgument, ""},
 		{"policy not base64", v1Fields(h.cred, "%%%"), ossxml.CodeInvalidArgument, "Invalid Policy:"},
 		{"policy without expiration", v1Fields(h.cred, base64.StdEncoding.EncodeToString([]byte(`{"conditions":[]}`))), ossxml.CodeInvalidArgument, "Invalid Policy:"},
-		{"unknown condition", v1Fields(h.cred, policyB64(t, later, []any{"in", "$key", "a"})), ossxml.CodeInvalidArgument, "Invalid Policy:"},
+		{"unknown condition", v1Fields(h.cred, policyB64(t, later, []any{"ends-with", "$key", "a"})), ossxml.CodeInvalidArgument, "Invalid Policy:"},
+		{"in without a list", v1Fields(h.cred, policyB64(t, later, []any{"in", "$key", "user/a"})), ossxml.CodeInvalidArgument, "Invalid Policy:"},
+		{"key not in the list", v1Fields(h.cred, policyB64(t, later, []any{"in", "$key", []string{"user/b", "user/c"}})), ossxml.CodeAccessDenied, "Invalid according to Policy: Policy Condition failed:"},
+		{"cache-control in not-in", append(v1Fields(h.cred, policyB64(t, later, []any{"not-in", "$cache-control", []string{"no-cache"}})), formField{"Cache-Control", "no-cache"}), ossxml.CodeAccessDenied, "Invalid according to Policy: Policy Condition failed:"},
 		{"bad length range", v1Fields(h.cred, policyB64(t, later, []any{"content-length-range", 10, 1})), ossxml.CodeInvalidArgument, "Invalid Policy:"},
 		{"anonymous on a private bucket", nil, ossxml.CodeAccessDenied, ""},
 		{"repeated field", append(v1Fields(h.cred, startsWith), formField{"SIGNATURE", "x"}), ossxml.CodeMalformedPOSTRequest, ""},

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -24,11 +25,13 @@ type postPolicy struct {
 	lengthMin, lengthMax int64
 }
 
-// postCondition is one condition on a form field: op is "eq" or
-// "starts-with"; field is lower-cased, without the '$'. raw is the
-// condition as the policy wrote it, for error messages.
+// postCondition is one condition on a form field: op is "eq",
+// "starts-with", "in" or "not-in"; field is lower-cased, without the '$';
+// value is the operand of eq and starts-with, values the list of in and
+// not-in. raw is the condition as the policy wrote it, for error messages.
 type postCondition struct {
 	op, field, value string
+	values           []string
 	raw              string
 }
 
@@ -43,7 +46,8 @@ func policyFailed(msg string) error {
 // parsePolicy decodes the base64 policy field. The policy is a JSON object
 // with an ISO 8601 expiration and a conditions array; each condition is
 // {"field": "value"} (an exact match), ["eq", "$field", "value"],
-// ["starts-with", "$field", "prefix"] or ["content-length-range", min, max].
+// ["starts-with", "$field", "prefix"], ["in", "$field", ["v1", ...]],
+// ["not-in", "$field", ["v1", ...]] or ["content-length-range", min, max].
 // Anything else is InvalidArgument "Invalid Policy: …".
 func parsePolicy(b64 string) (*postPolicy, error) {
 	data, err := base64.StdEncoding.DecodeString(b64)
@@ -117,6 +121,14 @@ func (p *postPolicy) addCondition(raw json.RawMessage) error {
 		}
 		p.conds = append(p.conds, postCondition{op: op, field: strings.ToLower(field[1:]), value: value, raw: text})
 		return nil
+	case "in", "not-in":
+		var field string
+		var values []string
+		if json.Unmarshal(arr[1], &field) != nil || json.Unmarshal(arr[2], &values) != nil || !strings.HasPrefix(field, "$") {
+			return invalidPolicy(op + " takes a \"$field\" and a list of strings: " + text)
+		}
+		p.conds = append(p.conds, postCondition{op: op, field: strings.ToLower(field[1:]), values: values, raw: text})
+		return nil
 	}
 	return invalidPolicy("unknown condition " + strconv.Quote(op) + ".")
 }
@@ -133,8 +145,8 @@ func policyInt(raw json.RawMessage) (int64, bool) {
 
 // check applies the policy to a form, given as lower-cased field names and
 // their values, with "bucket" and "key" (after ${filename} is substituted)
-// set by the caller. It checks expiration and every eq and starts-with
-// condition; content-length-range is applied while the file streams. A
+// set by the caller. It checks expiration and every eq, starts-with, in
+// and not-in condition; content-length-range is applied while the file streams. A
 // field a condition names but the form lacks compares as empty.
 func (p *postPolicy) check(fields map[string]string, now time.Time) error {
 	if !now.Before(p.expiration) {
@@ -142,9 +154,16 @@ func (p *postPolicy) check(fields map[string]string, now time.Time) error {
 	}
 	for _, c := range p.conds {
 		v := fields[c.field]
-		ok := v == c.value
-		if c.op == "starts-with" {
+		var ok bool
+		switch c.op {
+		case "eq":
+			ok = v == c.value
+		case "starts-with":
 			ok = strings.HasPrefix(v, c.value)
+		case "in":
+			ok = slices.Contains(c.values, v)
+		case "not-in":
+			ok = !slices.Contains(c.values, v)
 		}
 		if !ok {
 			return policyFailed("Policy Condition failed: " + c.raw)
