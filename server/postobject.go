@@ -241,6 +241,18 @@ func postRequest(r *http.Request, f *postForm) *http.Request {
 // postAuth) and authorised like a PutObject of its key; then the file
 // streams into the store.
 func (s *Server) postObject(ctx context.Context, w http.ResponseWriter, r *http.Request, rq *request) error {
+	// The file ends before the body does, so a hash of the whole body
+	// could only be checked after the object is stored: a form takes
+	// UNSIGNED-PAYLOAD (or no x-oss-content-sha256) only, as OSS takes for
+	// every request.
+	if want, err := payloadHash(r); err != nil || want != nil {
+		if err == nil {
+			e := invalidArgument(payloadHashHeader, r.Header.Get(sign.HeaderContentSHA256), "A PostObject takes no x-oss-content-sha256 other than UNSIGNED-PAYLOAD.")
+			e.body.EC = ossxml.ECInvalidContentSHA256
+			err = e
+		}
+		return err
+	}
 	f, err := s.readPostForm(w, r)
 	if err != nil {
 		return err
