@@ -1,0 +1,289 @@
+package interop
+
+import (
+	"context"
+	"maps"
+	"net/http"
+	"testing"
+
+	v2 "github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
+	v1 "github.com/aliyun/aliyun-oss-go-sdk/oss"
+)
+
+// copyRequest is one CopyObject call.
+type copyRequest struct {
+	SrcBucket, SrcKey, Bucket, Key string
+
+	// ReplaceMeta sends x-oss-metadata-directive: REPLACE with
+	// ContentType and Meta.
+	ReplaceMeta bool
+	ContentType string
+	Meta        map[string]string
+	// ReplaceTags sends x-oss-tagging-directive: REPLACE with Tags.
+	ReplaceTags bool
+	Tags        map[string]string
+
+	IfMatch, IfNoneMatch string // x-oss-copy-source-if-*
+}
+
+// copyObject is CopyObject: Bucket.CopyObject (same bucket) or
+// Bucket.CopyObjectFrom (across buckets) in the v1 SDK, Client.CopyObject
+// in the v2 SDK. It returns the copy's ETag and the CRC-64 the reply
+// reports.
+func copyObject(ctx context.Context, c sdkClient, r copyRequest) (etag, crc string, err error) {
+	switch c := c.(type) {
+	case *v1Client:
+		var h http.Header
+		opts := []v1.Option{v1.WithContext(ctx), v1.GetResponseHeader(&h)}
+		if r.ReplaceMeta {
+			opts = append(opts, v1.MetadataDirective(v1.MetaReplace), v1.ContentType(r.ContentType))
+			for k, v := range r.Meta {
+				opts = append(opts, v1.Meta(k, v))
+			}
+		}
+		if r.ReplaceTags {
+			opts = append(opts, v1.TaggingDirective(v1.TaggingReplace))
+			if len(r.Tags) > 0 {
+				opts = append(opts, v1.SetTagging(v1Tagging(r.Tags)))
+			}
+		}
+		if r.IfMatch != "" {
+			opts = append(opts, v1.CopySourceIfMatch(r.IfMatch))
+		}
+		if r.IfNoneMatch != "" {
+			opts = append(opts, v1.CopySourceIfNoneMatch(r.IfNoneMatch))
+		}
+		var res v1.CopyObjectResult
+		if r.SrcBucket == r.Bucket {
+			res, err = c.bucket(r.Bucket).CopyObject(r.SrcKey, r.Key, opts...)
+		} else {
+			res, err = c.bucket(r.Bucket).CopyObjectFrom(r.SrcBucket, r.SrcKey, r.Key, opts...)
+		}
+		return res.ETag, h.Get("x-oss-hash-crc64ecma"), err
+	case *v2Client:
+		req := &v2.CopyObjectRequest{
+			Bucket: &r.Bucket, Key: &r.Key, SourceBucket: &r.SrcBucket, SourceKey: &r.SrcKey,
+			IfMatch: optional(r.IfMatch), IfNoneMatch: optional(r.IfNoneMatch),
+		}
+		if r.ReplaceMeta {
+			req.MetadataDirective, req.ContentType, req.Metadata = v2.Ptr("REPLACE"), &r.ContentType, r.Meta
+		}
+		if r.ReplaceTags {
+			req.TaggingDirective, req.Tagging = v2.Ptr("REPLACE"), taggingHeader(r.Tags)
+		}
+		res, err := c.c.CopyObject(ctx, req)
+		if err != nil {
+			return "", "", err
+		}
+		return v2.ToString(res.ETag), v2.ToString(res.HashCRC64), nil
+	}
+	panic("unknown SDK client")
+}
+
+// wantObject fails the test unless bucket/key holds data (read back with
+// the SDK's CRC-64 check) with the content type, user metadata and tags
+// given.
+func wantObject(t *testing.T, c sdkClient, bucket, key string, data []byte, contentType string, meta, tags map[string]string) {
+	t.Helper()
+	ctx := t.Context()
+	got, err := c.Get(ctx, bucket, key)
+	if err != nil {
+		t.Fatalf("GetObject %s/%s: %v", bucket, key, err)
+	}
+	sameBytes(t, bucket+"/"+key, got, data)
+	h, err := c.Head(ctx, bucket, key)
+	if err != nil {
+		t.Fatalf("HeadObject %s/%s: %v", bucket, key, err)
+	}
+	if h.CRC64 != crc64Of(data) || h.Size != int64(len(data)) {
+		t.Errorf("HeadObject %s/%s: %d bytes, CRC-64 %s; want %d, %s", bucket, key, h.Size, h.CRC64, len(data), crc64Of(data))
+	}
+	if h.ContentType != contentType {
+		t.Errorf("HeadObject %s/%s: Content-Type %q, want %q", bucket, key, h.ContentType, contentType)
+	}
+	if !maps.Equal(h.Meta, meta) {
+		t.Errorf("HeadObject %s/%s: user metadata %q, want %q", bucket, key, h.Meta, meta)
+	}
+	wantTags(t, c, bucket, key, tags)
+}
+
+// A source key with the characters the two SDKs encode differently in
+// x-oss-copy-source: the v1 SDK query-escapes the key (/ as %2F, space as
+// +), the v2 SDK path-escapes it (/ kept, space as %20).
+const awkwardKey = "dir one/a+b c/ünïcødé 文件 100%.txt"
+
+func TestCopyObject(t *testing.T) {
+	forEach(t, func(t *testing.T, f *fixture, c sdkClient, v variant) {
+		ctx := t.Context()
+		const bucket = "copy"
+		if err := c.CreateBucket(ctx, bucket, "private"); err != nil {
+			t.Fatal(err)
+		}
+		data := randomData(300<<10, 21)
+		srcType, srcMeta := "application/x-source", map[string]string{"origin": "source object"}
+		if _, err := c.Put(ctx, bucket, awkwardKey, data, putOptions{ContentType: srcType, Meta: srcMeta}); err != nil {
+			t.Fatal(err)
+		}
+		srcTags := map[string]string{"from": "source", "n": "1"}
+		if err := setTags(ctx, c, bucket, awkwardKey, srcTags); err != nil {
+			t.Fatal(err)
+		}
+
+		// COPY: data, metadata and tags as the source's.
+		const dup = "copies/same + all/ü"
+		etag, crc, err := copyObject(ctx, c, copyRequest{SrcBucket: bucket, SrcKey: awkwardKey, Bucket: bucket, Key: dup})
+		if err != nil {
+			t.Fatalf("CopyObject: %v", err)
+		}
+		if want := `"` + md5Hex(data) + `"`; etag != want {
+			t.Errorf("CopyObject: ETag %s, want %s", etag, want)
+		}
+		if crc != crc64Of(data) {
+			t.Errorf("CopyObject: x-oss-hash-crc64ecma %q, want %q", crc, crc64Of(data))
+		}
+		wantObject(t, c, bucket, dup, data, srcType, srcMeta, srcTags)
+
+		// REPLACE: the request's metadata and tags, none of the source's.
+		const other = "copies/replaced"
+		newMeta, newTags := map[string]string{"changed": "yes"}, map[string]string{"tag": "new value"}
+		_, crc, err = copyObject(ctx, c, copyRequest{
+			SrcBucket: bucket, SrcKey: awkwardKey, Bucket: bucket, Key: other,
+			ReplaceMeta: true, ContentType: "text/plain", Meta: newMeta, ReplaceTags: true, Tags: newTags,
+		})
+		if err != nil {
+			t.Fatalf("CopyObject REPLACE: %v", err)
+		}
+		if crc != crc64Of(data) {
+			t.Errorf("CopyObject REPLACE: x-oss-hash-crc64ecma %q, want %q", crc, crc64Of(data))
+		}
+		wantObject(t, c, bucket, other, data, "text/plain", newMeta, newTags)
+		// Metadata REPLACE, tags COPY.
+		const mixed = "copies/mixed"
+		if _, _, err := copyObject(ctx, c, copyRequest{
+			SrcBucket: bucket, SrcKey: awkwardKey, Bucket: bucket, Key: mixed, ReplaceMeta: true, ContentType: "image/png",
+		}); err != nil {
+			t.Fatalf("CopyObject metadata REPLACE, tagging COPY: %v", err)
+		}
+		wantObject(t, c, bucket, mixed, data, "image/png", nil, srcTags)
+
+		// The source is untouched.
+		wantObject(t, c, bucket, awkwardKey, data, srcType, srcMeta, srcTags)
+	})
+}
+
+// TestCopyInPlace changes an object's Content-Type and user metadata by
+// copying it onto itself, and checks that a self-copy that changes
+// nothing is refused.
+func TestCopyInPlace(t *testing.T) {
+	forEach(t, func(t *testing.T, f *fixture, c sdkClient, v variant) {
+		ctx := t.Context()
+		const bucket = "inplace"
+		if err := c.CreateBucket(ctx, bucket, "private"); err != nil {
+			t.Fatal(err)
+		}
+		data := randomData(10<<10, 22)
+		tags := map[string]string{"kept": "yes"}
+		if err := putTagged(ctx, c, bucket, awkwardKey, data, tags); err != nil {
+			t.Fatal(err)
+		}
+		self := copyRequest{SrcBucket: bucket, SrcKey: awkwardKey, Bucket: bucket, Key: awkwardKey}
+		_, _, err := copyObject(ctx, c, self)
+		wantCode(t, "CopyObject onto itself, changing nothing", err, http.StatusBadRequest, "InvalidArgument")
+
+		meta := map[string]string{"edited": "in place"}
+		edit := self
+		edit.ReplaceMeta, edit.ContentType, edit.Meta = true, "text/plain; charset=utf-8", meta
+		if _, _, err := copyObject(ctx, c, edit); err != nil {
+			t.Fatalf("CopyObject onto itself with REPLACE: %v", err)
+		}
+		wantObject(t, c, bucket, awkwardKey, data, "text/plain; charset=utf-8", meta, tags)
+
+		retag := self
+		retag.ReplaceTags, retag.Tags = true, map[string]string{"retagged": "by copy"}
+		if _, _, err := copyObject(ctx, c, retag); err != nil {
+			t.Fatalf("CopyObject onto itself with tagging REPLACE: %v", err)
+		}
+		wantObject(t, c, bucket, awkwardKey, data, "text/plain; charset=utf-8", meta, retag.Tags)
+	})
+}
+
+// TestCopyConditions checks the x-oss-copy-source-if-match and
+// -if-none-match conditions: a failed one is 412 PreconditionFailed and
+// writes nothing.
+func TestCopyConditions(t *testing.T) {
+	forEach(t, func(t *testing.T, f *fixture, c sdkClient, v variant) {
+		ctx := t.Context()
+		const bucket, src = "conditions", "source"
+		if err := c.CreateBucket(ctx, bucket, "private"); err != nil {
+			t.Fatal(err)
+		}
+		data := randomData(4096, 23)
+		etag, err := c.Put(ctx, bucket, src, data, putOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		wrong := `"` + md5Hex([]byte("something else")) + `"`
+		for _, tc := range []struct {
+			name            string
+			match, noneMatch string
+			ok              bool
+		}{
+			{"if-match other ETag", wrong, "", false},
+			{"if-none-match the ETag", "", etag, false},
+			{"if-match the ETag", etag, "", true},
+			{"if-none-match other ETag", "", wrong, true},
+		} {
+			dst := "copy " + tc.name
+			_, _, err := copyObject(ctx, c, copyRequest{SrcBucket: bucket, SrcKey: src, Bucket: bucket, Key: dst, IfMatch: tc.match, IfNoneMatch: tc.noneMatch})
+			if !tc.ok {
+				wantCode(t, "CopyObject "+tc.name, err, http.StatusPreconditionFailed, "PreconditionFailed")
+				if ok, err := c.ObjectExists(ctx, bucket, dst); ok || err != nil {
+					t.Errorf("CopyObject %s: destination exists = %v, %v", tc.name, ok, err)
+				}
+				continue
+			}
+			if err != nil {
+				t.Fatalf("CopyObject %s: %v", tc.name, err)
+			}
+			wantObject(t, c, bucket, dst, data, "application/octet-stream", nil, map[string]string{})
+		}
+		_, _, err = copyObject(ctx, c, copyRequest{SrcBucket: bucket, SrcKey: "no such key", Bucket: bucket, Key: "never"})
+		wantCode(t, "CopyObject from a missing key", err, http.StatusNotFound, "NoSuchKey")
+		_, _, err = copyObject(ctx, c, copyRequest{SrcBucket: "no-such-bucket", SrcKey: src, Bucket: bucket, Key: "never"})
+		wantCode(t, "CopyObject from a missing bucket", err, http.StatusNotFound, "NoSuchBucket")
+	})
+}
+
+// TestCopyAcrossBuckets copies between two buckets: with the v1 SDK's
+// Bucket.CopyObjectTo and Bucket.CopyObjectFrom, with the v2 SDK's
+// CopyObject naming a SourceBucket.
+func TestCopyAcrossBuckets(t *testing.T) {
+	forEach(t, func(t *testing.T, f *fixture, c sdkClient, v variant) {
+		ctx := t.Context()
+		const from, to = "copy-from", "copy-to"
+		for _, b := range []string{from, to} {
+			if err := c.CreateBucket(ctx, b, "private"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		data := randomData(200<<10, 24)
+		meta := map[string]string{"bucket": from}
+		if _, err := c.Put(ctx, from, awkwardKey, data, putOptions{ContentType: "application/x-cross", Meta: meta}); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := copyObject(ctx, c, copyRequest{SrcBucket: from, SrcKey: awkwardKey, Bucket: to, Key: awkwardKey}); err != nil {
+			t.Fatalf("CopyObject across buckets: %v", err)
+		}
+		wantObject(t, c, to, awkwardKey, data, "application/x-cross", meta, map[string]string{})
+		if v.sdk != 1 {
+			return
+		}
+		b := c.(*v1Client).bucket(from)
+		if _, err := b.CopyObjectTo(to, "pushed/"+awkwardKey, awkwardKey, v1.WithContext(ctx)); err != nil {
+			t.Fatalf("CopyObjectTo: %v", err)
+		}
+		wantObject(t, c, to, "pushed/"+awkwardKey, data, "application/x-cross", meta, map[string]string{})
+		_, err := b.CopyObjectTo(to, "never", "no such key", v1.WithContext(ctx))
+		wantCode(t, "CopyObjectTo from a missing key", err, http.StatusNotFound, "NoSuchKey")
+	})
+}
