@@ -224,9 +224,9 @@ func TestCopyConditions(t *testing.T) {
 		}
 		wrong := `"` + md5Hex([]byte("something else")) + `"`
 		for _, tc := range []struct {
-			name            string
+			name             string
 			match, noneMatch string
-			ok              bool
+			ok               bool
 		}{
 			{"if-match other ETag", wrong, "", false},
 			{"if-none-match the ETag", "", etag, false},
