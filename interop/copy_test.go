@@ -5,6 +5,7 @@ import (
 	"maps"
 	"net/http"
 	"testing"
+	"time"
 
 	v2 "github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
 	v1 "github.com/aliyun/aliyun-oss-go-sdk/oss"
@@ -23,7 +24,9 @@ type copyRequest struct {
 	ReplaceTags bool
 	Tags        map[string]string
 
-	IfMatch, IfNoneMatch string // x-oss-copy-source-if-*
+	// x-oss-copy-source-if-*, when not zero.
+	IfMatch, IfNoneMatch               string
+	IfModifiedSince, IfUnmodifiedSince time.Time
 }
 
 // copyObject is CopyObject: Bucket.CopyObject (same bucket) or
@@ -53,6 +56,12 @@ func copyObject(ctx context.Context, c sdkClient, r copyRequest) (etag, crc stri
 		if r.IfNoneMatch != "" {
 			opts = append(opts, v1.CopySourceIfNoneMatch(r.IfNoneMatch))
 		}
+		if !r.IfModifiedSince.IsZero() {
+			opts = append(opts, v1.CopySourceIfModifiedSince(r.IfModifiedSince))
+		}
+		if !r.IfUnmodifiedSince.IsZero() {
+			opts = append(opts, v1.CopySourceIfUnmodifiedSince(r.IfUnmodifiedSince))
+		}
 		var res v1.CopyObjectResult
 		if r.SrcBucket == r.Bucket {
 			res, err = c.bucket(r.Bucket).CopyObject(r.SrcKey, r.Key, opts...)
@@ -64,6 +73,7 @@ func copyObject(ctx context.Context, c sdkClient, r copyRequest) (etag, crc stri
 		req := &v2.CopyObjectRequest{
 			Bucket: &r.Bucket, Key: &r.Key, SourceBucket: &r.SrcBucket, SourceKey: &r.SrcKey,
 			IfMatch: optional(r.IfMatch), IfNoneMatch: optional(r.IfNoneMatch),
+			IfModifiedSince: httpDate(r.IfModifiedSince), IfUnmodifiedSince: httpDate(r.IfUnmodifiedSince),
 		}
 		if r.ReplaceMeta {
 			req.MetadataDirective, req.ContentType, req.Metadata = v2.Ptr("REPLACE"), &r.ContentType, r.Meta
@@ -78,6 +88,14 @@ func copyObject(ctx context.Context, c sdkClient, r copyRequest) (etag, crc stri
 		return v2.ToString(res.ETag), v2.ToString(res.HashCRC64), nil
 	}
 	panic("unknown SDK client")
+}
+
+// httpDate formats t for a header, or returns nil for the zero time.
+func httpDate(t time.Time) *string {
+	if t.IsZero() {
+		return nil
+	}
+	return v2.Ptr(t.UTC().Format(http.TimeFormat))
 }
 
 // wantObject fails the test unless bucket/key holds data (read back with
@@ -207,8 +225,8 @@ func TestCopyInPlace(t *testing.T) {
 	})
 }
 
-// TestCopyConditions checks the x-oss-copy-source-if-match and
-// -if-none-match conditions: a failed one is 412 PreconditionFailed and
+// TestCopyConditions checks the x-oss-copy-source-if-* conditions: a
+// failed if-match or if-unmodified-since is 412 PreconditionFailed, and
 // writes nothing.
 func TestCopyConditions(t *testing.T) {
 	forEach(t, func(t *testing.T, f *fixture, c sdkClient, v variant) {
@@ -222,30 +240,39 @@ func TestCopyConditions(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// The source was written after earlier and before later.
+		earlier, later := time.Now().Add(-time.Hour), time.Now().Add(time.Hour)
 		wrong := `"` + md5Hex([]byte("something else")) + `"`
 		for _, tc := range []struct {
-			name             string
-			match, noneMatch string
-			ok               bool
+			name   string
+			r      copyRequest
+			status int // 0: the copy is made
 		}{
-			{"if-match other ETag", wrong, "", false},
-			{"if-none-match the ETag", "", etag, false},
-			{"if-match the ETag", etag, "", true},
-			{"if-none-match other ETag", "", wrong, true},
+			{"if-match other ETag", copyRequest{IfMatch: wrong}, http.StatusPreconditionFailed},
+			{"if-unmodified-since earlier", copyRequest{IfUnmodifiedSince: earlier}, http.StatusPreconditionFailed},
+			{"if-match the ETag", copyRequest{IfMatch: etag}, 0},
+			{"if-none-match other ETag", copyRequest{IfNoneMatch: wrong}, 0},
+			{"if-modified-since earlier", copyRequest{IfModifiedSince: earlier}, 0},
+			{"if-unmodified-since later", copyRequest{IfUnmodifiedSince: later}, 0},
+			// If-Match decides alone over If-Unmodified-Since.
+			{"if-match the ETag, if-unmodified-since earlier", copyRequest{IfMatch: etag, IfUnmodifiedSince: earlier}, 0},
 		} {
-			dst := "copy " + tc.name
-			_, _, err := copyObject(ctx, c, copyRequest{SrcBucket: bucket, SrcKey: src, Bucket: bucket, Key: dst, IfMatch: tc.match, IfNoneMatch: tc.noneMatch})
-			if !tc.ok {
-				wantCode(t, "CopyObject "+tc.name, err, http.StatusPreconditionFailed, "PreconditionFailed")
-				if ok, err := c.ObjectExists(ctx, bucket, dst); ok || err != nil {
-					t.Errorf("CopyObject %s: destination exists = %v, %v", tc.name, ok, err)
+			r := tc.r
+			r.SrcBucket, r.SrcKey, r.Bucket, r.Key = bucket, src, bucket, "copy "+tc.name
+			_, _, err := copyObject(ctx, c, r)
+			switch tc.status {
+			case 0:
+				if err != nil {
+					t.Fatalf("CopyObject %s: %v", tc.name, err)
 				}
+				wantObject(t, c, bucket, r.Key, data, "application/octet-stream", nil, map[string]string{})
 				continue
+			case http.StatusPreconditionFailed:
+				wantCode(t, "CopyObject "+tc.name, err, http.StatusPreconditionFailed, "PreconditionFailed")
 			}
-			if err != nil {
-				t.Fatalf("CopyObject %s: %v", tc.name, err)
+			if ok, err := c.ObjectExists(ctx, bucket, r.Key); ok || err != nil {
+				t.Errorf("CopyObject %s: destination exists = %v, %v", tc.name, ok, err)
 			}
-			wantObject(t, c, bucket, dst, data, "application/octet-stream", nil, map[string]string{})
 		}
 		_, _, err = copyObject(ctx, c, copyRequest{SrcBucket: bucket, SrcKey: "no such key", Bucket: bucket, Key: "never"})
 		wantCode(t, "CopyObject from a missing key", err, http.StatusNotFound, "NoSuchKey")
