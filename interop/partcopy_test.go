@@ -27,14 +27,17 @@ func putMultipart(t *testing.T, c sdkClient, bucket, key string, data []byte, pa
 }
 
 // uploadPartCopy is UploadPartCopy of bytes first..last (inclusive) of
-// srcBucket/srcKey as part n, with x-oss-copy-source-if-match when
-// ifMatch is not empty.
-func uploadPartCopy(ctx context.Context, c sdkClient, bucket, key, id string, n int, srcBucket, srcKey string, first, last int64, ifMatch string) (etag string, err error) {
+// srcBucket/srcKey as part n, with x-oss-copy-source-if-match and
+// -if-none-match when they are not empty.
+func uploadPartCopy(ctx context.Context, c sdkClient, bucket, key, id string, n int, srcBucket, srcKey string, first, last int64, ifMatch, ifNoneMatch string) (etag string, err error) {
 	switch c := c.(type) {
 	case *v1Client:
 		opts := []v1.Option{v1.WithContext(ctx)}
 		if ifMatch != "" {
 			opts = append(opts, v1.CopySourceIfMatch(ifMatch))
+		}
+		if ifNoneMatch != "" {
+			opts = append(opts, v1.CopySourceIfNoneMatch(ifNoneMatch))
 		}
 		p, err := c.bucket(bucket).UploadPartCopy(imur(bucket, key, id), srcBucket, srcKey, first, last-first+1, n, opts...)
 		return p.ETag, err
@@ -42,7 +45,7 @@ func uploadPartCopy(ctx context.Context, c sdkClient, bucket, key, id string, n 
 		res, err := c.c.UploadPartCopy(ctx, &v2.UploadPartCopyRequest{
 			Bucket: &bucket, Key: &key, UploadId: &id, PartNumber: int32(n),
 			SourceBucket: &srcBucket, SourceKey: &srcKey,
-			Range: v2.Ptr(fmt.Sprintf("bytes=%d-%d", first, last)), IfMatch: optional(ifMatch),
+			Range: v2.Ptr(fmt.Sprintf("bytes=%d-%d", first, last)), IfMatch: optional(ifMatch), IfNoneMatch: optional(ifNoneMatch),
 		})
 		if err != nil {
 			return "", err
@@ -92,7 +95,7 @@ func TestUploadPartCopy(t *testing.T) {
 			first, last int64
 			ifMatch     string
 		}{{1, first[0], first[1], srcHead.ETag}, {3, third[0], third[1], ""}} {
-			etag, err := uploadPartCopy(ctx, c, bucket, dst, id, p.n, bucket, src, p.first, p.last, p.ifMatch)
+			etag, err := uploadPartCopy(ctx, c, bucket, dst, id, p.n, bucket, src, p.first, p.last, p.ifMatch, "")
 			if err != nil {
 				t.Fatalf("UploadPartCopy %d: %v", p.n, err)
 			}
@@ -106,11 +109,13 @@ func TestUploadPartCopy(t *testing.T) {
 			}
 		}
 
-		_, err = uploadPartCopy(ctx, c, bucket, dst, id, 4, bucket, src, 0, 1000, `"`+md5Hex(nil)+`"`)
+		_, err = uploadPartCopy(ctx, c, bucket, dst, id, 4, bucket, src, 0, 1000, `"`+md5Hex(nil)+`"`, "")
 		wantCode(t, "UploadPartCopy with a failed if-match", err, http.StatusPreconditionFailed, "PreconditionFailed")
-		_, err = uploadPartCopy(ctx, c, bucket, dst, "no-such-upload", 1, bucket, src, 0, 1000, "")
+		_, err = uploadPartCopy(ctx, c, bucket, dst, id, 4, bucket, src, 0, 1000, "", srcHead.ETag)
+		wantNotModified(t, "UploadPartCopy with a failed if-none-match", err, v)
+		_, err = uploadPartCopy(ctx, c, bucket, dst, "no-such-upload", 1, bucket, src, 0, 1000, "", "")
 		wantCode(t, "UploadPartCopy to a missing upload", err, http.StatusNotFound, "NoSuchUpload")
-		_, err = uploadPartCopy(ctx, c, bucket, dst, id, 4, bucket, "no such key", 0, 1000, "")
+		_, err = uploadPartCopy(ctx, c, bucket, dst, id, 4, bucket, "no such key", 0, 1000, "", "")
 		wantCode(t, "UploadPartCopy from a missing key", err, http.StatusNotFound, "NoSuchKey")
 
 		if _, err := c.Complete(ctx, bucket, dst, id, parts); err != nil {
