@@ -165,3 +165,45 @@ func TestSymlinkErrors(t *testing.T) {
 		sameBytes(t, "GetObject through the link once its target exists", got, data)
 	})
 }
+
+// TestCopySymlink copies a symlink: OSS copies the link itself, not the
+// content it points to.
+func TestCopySymlink(t *testing.T) {
+	forEach(t, func(t *testing.T, f *fixture, c sdkClient, v variant) {
+		ctx := t.Context()
+		const bucket, target, link = "copylinks", "target ü", "link ü"
+		if err := c.CreateBucket(ctx, bucket, "private"); err != nil {
+			t.Fatal(err)
+		}
+		data := randomData(5000, 53)
+		if _, err := c.Put(ctx, bucket, target, data, putOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if err := putSymlink(ctx, c, bucket, link, target, nil); err != nil {
+			t.Fatal(err)
+		}
+		const dup = "copied link"
+		if _, _, err := copyObject(ctx, c, copyRequest{SrcBucket: bucket, SrcKey: link, Bucket: bucket, Key: dup}); err != nil {
+			t.Fatalf("CopyObject of a symlink: %v", err)
+		}
+		if got, err := getSymlink(ctx, c, bucket, dup); err != nil || got != target {
+			t.Errorf("GetSymlink of the copy: %q, %v; want %q", got, err, target)
+		}
+		h, err := c.Head(ctx, bucket, dup)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h.Type != "Symlink" {
+			t.Errorf("HeadObject of the copy: x-oss-object-type %q, want Symlink", h.Type)
+		}
+		newer := randomData(300, 54)
+		if _, err := c.Put(ctx, bucket, target, newer, putOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := c.Get(ctx, bucket, dup)
+		if err != nil {
+			t.Fatalf("GetObject through the copied link: %v", err)
+		}
+		sameBytes(t, "GetObject through the copied link", got, newer)
+	})
+}
