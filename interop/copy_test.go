@@ -24,6 +24,10 @@ type copyRequest struct {
 	ReplaceTags bool
 	Tags        map[string]string
 
+	StorageClass    string // x-oss-storage-class, when not empty
+	ACL             string // x-oss-object-acl, when not empty
+	ForbidOverwrite bool   // x-oss-forbid-overwrite: true
+
 	// x-oss-copy-source-if-*, when not zero.
 	IfMatch, IfNoneMatch               string
 	IfModifiedSince, IfUnmodifiedSince time.Time
@@ -56,6 +60,15 @@ func copyObject(ctx context.Context, c sdkClient, r copyRequest) (etag, crc stri
 		if r.IfNoneMatch != "" {
 			opts = append(opts, v1.CopySourceIfNoneMatch(r.IfNoneMatch))
 		}
+		if r.StorageClass != "" {
+			opts = append(opts, v1.ObjectStorageClass(v1.StorageClassType(r.StorageClass)))
+		}
+		if r.ACL != "" {
+			opts = append(opts, v1.ObjectACL(v1.ACLType(r.ACL)))
+		}
+		if r.ForbidOverwrite {
+			opts = append(opts, v1.ForbidOverWrite(true))
+		}
 		if !r.IfModifiedSince.IsZero() {
 			opts = append(opts, v1.CopySourceIfModifiedSince(r.IfModifiedSince))
 		}
@@ -74,6 +87,7 @@ func copyObject(ctx context.Context, c sdkClient, r copyRequest) (etag, crc stri
 			Bucket: &r.Bucket, Key: &r.Key, SourceBucket: &r.SrcBucket, SourceKey: &r.SrcKey,
 			IfMatch: optional(r.IfMatch), IfNoneMatch: optional(r.IfNoneMatch),
 			IfModifiedSince: httpDate(r.IfModifiedSince), IfUnmodifiedSince: httpDate(r.IfUnmodifiedSince),
+			StorageClass: v2.StorageClassType(r.StorageClass), Acl: v2.ObjectACLType(r.ACL), ForbidOverwrite: forbid(r.ForbidOverwrite),
 		}
 		if r.ReplaceMeta {
 			req.MetadataDirective, req.ContentType, req.Metadata = v2.Ptr("REPLACE"), &r.ContentType, r.Meta
@@ -97,14 +111,12 @@ func copyObject(ctx context.Context, c sdkClient, r copyRequest) (etag, crc stri
 func wantNotModified(t *testing.T, what string, err error, v variant) {
 	t.Helper()
 	if err == nil {
-		t.Fatalf("%s: no error, want 304 Not Modified", what)
+		t.Errorf("%s: no error, want 304 Not Modified", what)
+		return
 	}
 	status, code, ok := serviceErr(err)
-	switch {
-	case v.sdk == 2 && (!ok || status != http.StatusNotModified):
-		t.Fatalf("%s: got %d %s, want 304 Not Modified (error: %v)", what, status, code, err)
-	case v.sdk == 1 && ok:
-		t.Fatalf("%s: got %d %s, want 304 Not Modified (error: %v)", what, status, code, err)
+	if v.sdk == 2 && (!ok || status != http.StatusNotModified) || v.sdk == 1 && ok {
+		t.Errorf("%s: got %d %s, want 304 Not Modified (error: %v)", what, status, code, err)
 	}
 }
 
@@ -234,6 +246,26 @@ func TestCopyInPlace(t *testing.T) {
 		}
 		wantObject(t, c, bucket, awkwardKey, data, "text/plain; charset=utf-8", meta, tags)
 
+		// A new storage class or ACL is a change too; the metadata stays.
+		for _, change := range []copyRequest{{StorageClass: "IA"}, {ACL: "public-read"}} {
+			r := self
+			r.StorageClass, r.ACL = change.StorageClass, change.ACL
+			if _, _, err := copyObject(ctx, c, r); err != nil {
+				t.Fatalf("CopyObject onto itself with storage class %q, ACL %q: %v", r.StorageClass, r.ACL, err)
+			}
+			wantObject(t, c, bucket, awkwardKey, data, "text/plain; charset=utf-8", meta, tags)
+		}
+		h, err := c.Head(ctx, bucket, awkwardKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h.StorageClass != "IA" {
+			t.Errorf("storage class after copying onto itself with x-oss-storage-class IA: %q", h.StorageClass)
+		}
+		if acl, err := c.ObjectACL(ctx, bucket, awkwardKey); err != nil || acl != "public-read" {
+			t.Errorf("object ACL after copying onto itself with x-oss-object-acl public-read: %q, %v", acl, err)
+		}
+
 		retag := self
 		retag.ReplaceTags, retag.Tags = true, map[string]string{"retagged": "by copy"}
 		if _, _, err := copyObject(ctx, c, retag); err != nil {
@@ -302,6 +334,21 @@ func TestCopyConditions(t *testing.T) {
 		wantCode(t, "CopyObject from a missing key", err, http.StatusNotFound, "NoSuchKey")
 		_, _, err = copyObject(ctx, c, copyRequest{SrcBucket: "no-such-bucket", SrcKey: src, Bucket: bucket, Key: "never"})
 		wantCode(t, "CopyObject from a missing bucket", err, http.StatusNotFound, "NoSuchBucket")
+		_, _, err = copyObject(ctx, c, copyRequest{SrcBucket: bucket, SrcKey: src, Bucket: "no-such-bucket", Key: "never"})
+		wantCode(t, "CopyObject to a missing bucket", err, http.StatusNotFound, "NoSuchBucket")
+
+		// x-oss-forbid-overwrite: a free key is written, a taken one refused.
+		guarded := copyRequest{SrcBucket: bucket, SrcKey: src, Bucket: bucket, Key: "guarded", ForbidOverwrite: true}
+		if _, _, err := copyObject(ctx, c, guarded); err != nil {
+			t.Fatalf("CopyObject with x-oss-forbid-overwrite to a free key: %v", err)
+		}
+		guarded.SrcKey = "copy if-match the ETag"
+		if _, err := c.Put(ctx, bucket, guarded.SrcKey, []byte("other"), putOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		_, _, err = copyObject(ctx, c, guarded)
+		wantCode(t, "CopyObject with x-oss-forbid-overwrite to a taken key", err, http.StatusConflict, "FileAlreadyExists")
+		wantObject(t, c, bucket, "guarded", data, "application/octet-stream", nil, map[string]string{})
 	})
 }
 
