@@ -288,3 +288,64 @@ func TestMultipartTagging(t *testing.T) {
 		sameBytes(t, "tagged multipart object", got, data)
 	})
 }
+
+// TestTaggingOnAppendAndSymlink gives tags with x-oss-tagging to the first
+// AppendObject and to PutSymlink. The v2 SDK's PutSymlinkRequest has no
+// Tagging field: the header goes in RequestCommon.Headers.
+func TestTaggingOnAppendAndSymlink(t *testing.T) {
+	forEach(t, func(t *testing.T, f *fixture, c sdkClient, v variant) {
+		ctx := t.Context()
+		const bucket = "moretags"
+		if err := c.CreateBucket(ctx, bucket, "private"); err != nil {
+			t.Fatal(err)
+		}
+		appendTags, linkTags := map[string]string{"made by": "append"}, map[string]string{"made by": "symlink", "x": "1"}
+		first, second := []byte("first append "), []byte("second append")
+		switch c := c.(type) {
+		case *v1Client:
+			b := c.bucket(bucket)
+			next, err := b.AppendObject("appended", bytes.NewReader(first), 0, v1.SetTagging(v1Tagging(appendTags)), v1.WithContext(ctx))
+			if err != nil {
+				t.Fatalf("AppendObject with x-oss-tagging: %v", err)
+			}
+			if _, err := b.AppendObject("appended", bytes.NewReader(second), next, v1.WithContext(ctx)); err != nil {
+				t.Fatal(err)
+			}
+			if err := b.PutSymlink("link", "appended", v1.SetTagging(v1Tagging(linkTags)), v1.WithContext(ctx)); err != nil {
+				t.Fatalf("PutSymlink with x-oss-tagging: %v", err)
+			}
+		case *v2Client:
+			res, err := c.c.AppendObject(ctx, &v2.AppendObjectRequest{
+				Bucket: v2.Ptr(bucket), Key: v2.Ptr("appended"), Position: v2.Ptr(int64(0)), Body: bytes.NewReader(first), Tagging: taggingHeader(appendTags),
+			})
+			if err != nil {
+				t.Fatalf("AppendObject with x-oss-tagging: %v", err)
+			}
+			if _, err := c.c.AppendObject(ctx, &v2.AppendObjectRequest{
+				Bucket: v2.Ptr(bucket), Key: v2.Ptr("appended"), Position: &res.NextPosition, Body: bytes.NewReader(second),
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := c.c.PutSymlink(ctx, &v2.PutSymlinkRequest{
+				Bucket: v2.Ptr(bucket), Key: v2.Ptr("link"), Target: v2.Ptr("appended"),
+				RequestCommon: v2.RequestCommon{Headers: map[string]string{"x-oss-tagging": *taggingHeader(linkTags)}},
+			}); err != nil {
+				t.Fatalf("PutSymlink with x-oss-tagging: %v", err)
+			}
+		}
+		wantTags(t, c, bucket, "appended", appendTags)
+		// GetObjectTagging of a link reads the link's own tags.
+		got, err := getTags(ctx, c, bucket, "link")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !maps.Equal(got, linkTags) {
+			t.Errorf("GetObjectTagging of the link: %q, want %q", got, linkTags)
+		}
+		body, err := c.Get(ctx, bucket, "link")
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameBytes(t, "appended object through the link", body, append(first, second...))
+	})
+}
