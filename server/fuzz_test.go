@@ -128,6 +128,10 @@ func FuzzRequest(f *testing.F) {
 		{"OPTIONS", "/bkt/k", ""},
 		{"POST", "/bkt", "--B\r\nContent-Disposition: form-data; name=\"key\"\r\n\r\nk\r\n--B--\r\n"},
 		{"GET", "/bkt/k?x-oss-process=a", ""},
+		{"PUT", "/bkt/k?tagging", "<Tagging><TagSet><Tag><Key>a</Key><Value>1</Value></Tag></TagSet></Tagging>"},
+		{"POST", "/bkt/log?append&position=0", "first"},
+		{"PUT", "/bkt/link?symlink", ""},
+		{"GET", "/bkt/link?symlink", ""},
 	}
 	for _, s := range seeds {
 		f.Add(s.method, s.target, []byte(s.body))
@@ -189,4 +193,32 @@ func validMethod(m string) bool {
 		return true
 	}
 	return false
+}
+
+// FuzzCopyHeaders: whatever x-oss-copy-source, x-oss-copy-source-range and
+// x-oss-tagging hold, parsing never panics; a copy source it accepts names
+// a valid bucket and a key the server would store; an accepted range is
+// non-empty and starts at or after 0; accepted tags keep OSS's limits.
+func FuzzCopyHeaders(f *testing.F) {
+	f.Add("/bkt/a%20b%2Bc", "bytes=0-99", "a=1&b=2")
+	f.Add("/bkt/%2F..%2Fetc%2Fpasswd?versionId=null", "bytes=-5", "a=1&a=2")
+	f.Add("/bkt/k?versionId=x", "bytes=9-1", strings.Repeat("k=v&", 11))
+	f.Add("bkt/k", "items=0-1", "%zz")
+	f.Fuzz(func(t *testing.T, source, rng, tagging string) {
+		r := httptest.NewRequest(http.MethodPut, "http://127.0.0.1/bkt/dst", nil)
+		r.Header.Set("x-oss-copy-source", source)
+		r.Header.Set("x-oss-copy-source-range", rng)
+		r.Header.Set("x-oss-tagging", tagging)
+		if src, err := parseCopySource(r); err == nil {
+			if !validBucketName(src.bucket) || validKey(src.key) != nil {
+				t.Fatalf("accepted copy source %q as %q / %q", source, src.bucket, src.key)
+			}
+		}
+		if off, length, err := copyRange(r); err == nil && rng != "" && (off < 0 || length < 1) {
+			t.Fatalf("accepted range %q as %d+%d", rng, off, length)
+		}
+		if tags, err := taggingHeader(r); err == nil && checkTags(tags) != nil {
+			t.Fatalf("accepted tags %q beyond the limits", tagging)
+		}
+	})
 }
