@@ -40,6 +40,23 @@ var (
 	ErrCallbackFailed        = apierr.ErrCallbackFailed
 )
 
+// Sentinels for the error codes of appends, symlinks and bucket
+// configurations.
+var (
+	// ErrPositionNotEqualToLength: an AppendObject Position that is not
+	// the object's length.
+	ErrPositionNotEqualToLength = &ServiceError{Code: "PositionNotEqualToLength"}
+	// ErrObjectNotAppendable: an AppendObject to an object that was not
+	// made by AppendObject.
+	ErrObjectNotAppendable = &ServiceError{Code: "ObjectNotAppendable"}
+	// ErrNoSuchLifecycle: a bucket without lifecycle rules.
+	ErrNoSuchLifecycle = &ServiceError{Code: ossxml.CodeNoSuchLifecycle}
+	// ErrNoSuchCORSConfiguration: a bucket without CORS rules.
+	ErrNoSuchCORSConfiguration = &ServiceError{Code: "NoSuchCORSConfiguration"}
+	// ErrSymlinkTargetNotExist: a symlink whose target does not exist.
+	ErrSymlinkTargetNotExist = &ServiceError{Code: "SymlinkTargetNotExist"}
+)
+
 // Client-side sentinels.
 var (
 	// ErrInvalidArgument is wrapped by errors about a request's own fields.

@@ -31,7 +31,7 @@ type ObjectSummary struct {
 	Size         int64 // bytes
 	ETag         string
 	LastModified time.Time
-	Type         string // Normal, Multipart, Appendable
+	Type         string // ObjectTypeNormal, ObjectTypeMultipart, ObjectTypeAppendable or ObjectTypeSymlink
 	StorageClass string
 }
 
