@@ -10,8 +10,8 @@ import (
 
 // TestUnimplementedIsRefused calls SDK operations the server does not
 // implement. Each must fail with 501 NotImplemented and change nothing:
-// treated as the plain operation of its method, PutSymlink would empty
-// the object and DeleteBucketCors would delete the bucket.
+// treated as the plain operation of its method, DeleteBucketEncryption
+// would delete the bucket.
 func TestUnimplementedIsRefused(t *testing.T) {
 	forEach(t, func(t *testing.T, f *fixture, c sdkClient, v variant) {
 		ctx := t.Context()
@@ -27,21 +27,20 @@ func TestUnimplementedIsRefused(t *testing.T) {
 		if v.sdk == 1 {
 			b := c.(*v1Client).bucket(bucket)
 			cl := c.(*v1Client).c
-			calls["PutSymlink"] = func() error { return b.PutSymlink("link", key) }
-			calls["PutObjectTagging"] = func() error { return b.PutObjectTagging(key, v1.Tagging{Tags: []v1.Tag{{Key: "k", Value: "v"}}}) }
-			calls["DeleteObjectTagging"] = func() error { return b.DeleteObjectTagging(key) }
+			calls["RestoreObject"] = func() error { return b.RestoreObject(key) }
+			calls["DeleteBucketEncryption"] = func() error { return cl.DeleteBucketEncryption(bucket) }
 			calls["DeleteBucketCORS"] = func() error { return cl.DeleteBucketCORS(bucket) }
 			calls["DeleteBucketWebsite"] = func() error { return cl.DeleteBucketWebsite(bucket) }
 		} else {
 			cl := c.(*v2Client).c
 			// 501 is a 5xx, which the v2 SDK retries with backoff: once is enough.
 			once := func(o *v2.Options) { o.RetryMaxAttempts = v2.Ptr(1) }
-			calls["PutSymlink"] = func() error {
-				_, err := cl.PutSymlink(ctx, &v2.PutSymlinkRequest{Bucket: v2.Ptr(bucket), Key: v2.Ptr("link"), Target: v2.Ptr(key)}, once)
+			calls["RestoreObject"] = func() error {
+				_, err := cl.RestoreObject(ctx, &v2.RestoreObjectRequest{Bucket: v2.Ptr(bucket), Key: v2.Ptr(key)}, once)
 				return err
 			}
-			calls["DeleteObjectTagging"] = func() error {
-				_, err := cl.DeleteObjectTagging(ctx, &v2.DeleteObjectTaggingRequest{Bucket: v2.Ptr(bucket), Key: v2.Ptr(key)}, once)
+			calls["DeleteBucketEncryption"] = func() error {
+				_, err := cl.DeleteBucketEncryption(ctx, &v2.DeleteBucketEncryptionRequest{Bucket: v2.Ptr(bucket)}, once)
 				return err
 			}
 			calls["DeleteBucketCors"] = func() error {

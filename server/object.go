@@ -43,6 +43,9 @@ func metadata(r *http.Request) (store.Metadata, error) {
 	if m.ACL, err = objectACL(r); err != nil {
 		return m, err
 	}
+	if m.Tags, err = taggingHeader(r); err != nil {
+		return m, err
+	}
 	if m.StorageClass != "" && !storageClasses[m.StorageClass] {
 		return m, invalidArgument("x-oss-storage-class", m.StorageClass, "The storage class is not valid.")
 	}
@@ -102,6 +105,7 @@ func setObjectHeaders(h http.Header, o store.Object) {
 	for k, v := range o.Meta.User {
 		h["x-oss-meta-"+k] = []string{v}
 	}
+	setTagCount(h, o)
 }
 
 // setWriteHeaders writes what PutObject, UploadPart and Complete report.
@@ -158,9 +162,9 @@ func (s *Server) putObject(ctx context.Context, w http.ResponseWriter, r *http.R
 }
 
 func (s *Server) headObject(ctx context.Context, w http.ResponseWriter, r *http.Request, rq *request) error {
-	obj, err := s.store.HeadObject(ctx, rq.bucket, rq.key)
+	obj, err := s.headObjectThrough(ctx, rq)
 	if err != nil {
-		return storeError(err, rq)
+		return err
 	}
 	if err := checkConditions(r, obj); err != nil {
 		return err
@@ -200,9 +204,9 @@ var responseOverrides = map[string]string{
 }
 
 func (s *Server) getObject(ctx context.Context, w http.ResponseWriter, r *http.Request, rq *request) error {
-	obj, rd, err := s.store.OpenObject(ctx, rq.bucket, rq.key)
+	obj, rd, err := s.openObject(ctx, rq)
 	if err != nil {
-		return storeError(err, rq)
+		return err
 	}
 	defer rd.Close()
 	if err := checkConditions(r, obj); err != nil {

@@ -97,7 +97,7 @@ func TestPutObjectErrors(t *testing.T) {
 		{"key with leading backslash", call{method: "PUT", bucket: "bkt", key: `\abs`, body: []byte("x")}, ossxml.CodeInvalidObjectName},
 		{"bad bucket name", call{method: "PUT", bucket: "Bad_Name", key: "k", body: []byte("x")}, ossxml.CodeInvalidBucketName},
 		{"callback not json", call{method: "PUT", bucket: "bkt", key: "k", body: []byte("x"), header: map[string]string{"x-oss-callback": base64.StdEncoding.EncodeToString([]byte("{nope"))}}, ossxml.CodeInvalidArgument},
-		{"unsupported copy", call{method: "PUT", bucket: "bkt", key: "k", header: map[string]string{"x-oss-copy-source": "/bkt/exists"}}, ossxml.CodeNotImplemented},
+		{"copy of a missing source", call{method: "PUT", bucket: "bkt", key: "k", header: map[string]string{"x-oss-copy-source": "/bkt/missing"}}, ossxml.CodeNoSuchKey},
 		{"method not allowed", call{method: "PATCH", bucket: "bkt", key: "k"}, ossxml.CodeMethodNotAllowed},
 	}
 	for _, tt := range tests {

@@ -19,42 +19,48 @@ type ErrorCode struct {
 // OSS error codes. The server answers with these; the client matches on
 // them.
 const (
-	CodeAccessDenied          = "AccessDenied"
-	CodeBucketAlreadyExists   = "BucketAlreadyExists"
-	CodeBucketNotEmpty        = "BucketNotEmpty"
-	CodeCallbackFailed        = "CallbackFailed"
-	CodeEntityTooLarge        = "EntityTooLarge"
-	CodeEntityTooSmall        = "EntityTooSmall"
-	CodeFileAlreadyExists     = "FileAlreadyExists"
-	CodeIncompleteBody        = "IncompleteBody"
-	CodeInsufficientStorage   = "InsufficientStorage"
-	CodeInternalError         = "InternalError"
-	CodeInvalidAccessKeyID    = "InvalidAccessKeyId"
-	CodeInvalidArgument       = "InvalidArgument"
-	CodeInvalidBucketName     = "InvalidBucketName"
-	CodeInvalidDigest         = "InvalidDigest"
-	CodeInvalidObjectName     = "InvalidObjectName"
-	CodeInvalidPart           = "InvalidPart"
-	CodeInvalidPartOrder      = "InvalidPartOrder"
-	CodeInvalidRange          = "InvalidRange"
-	CodeInvalidRequest        = "InvalidRequest"
-	CodeMalformedXML          = "MalformedXML"
-	CodeMethodNotAllowed      = "MethodNotAllowed"
-	CodeMissingArgument       = "MissingArgument"
-	CodeMissingContentLength  = "MissingContentLength"
-	CodeNoSuchBucket          = "NoSuchBucket"
-	CodeNoSuchKey             = "NoSuchKey"
-	CodeNoSuchLifecycle       = "NoSuchLifecycle"
-	CodeNoSuchUpload          = "NoSuchUpload"
-	CodeNotImplemented        = "NotImplemented"
-	CodeNotModified           = "NotModified"
-	CodePreconditionFailed    = "PreconditionFailed"
-	CodeRequestTimeTooSkewed  = "RequestTimeTooSkewed"
-	CodeRequestTimeout        = "RequestTimeout"
-	CodeServiceUnavailable    = "ServiceUnavailable"
-	CodeSignatureDoesNotMatch = "SignatureDoesNotMatch"
-	CodeSlowDown              = "SlowDown"
-	CodeTooManyBuckets        = "TooManyBuckets"
+	CodeAccessDenied             = "AccessDenied"
+	CodeBucketAlreadyExists      = "BucketAlreadyExists"
+	CodeBucketNotEmpty           = "BucketNotEmpty"
+	CodeCallbackFailed           = "CallbackFailed"
+	CodeEntityTooLarge           = "EntityTooLarge"
+	CodeEntityTooSmall           = "EntityTooSmall"
+	CodeFileAlreadyExists        = "FileAlreadyExists"
+	CodeIncompleteBody           = "IncompleteBody"
+	CodeInsufficientStorage      = "InsufficientStorage"
+	CodeInternalError            = "InternalError"
+	CodeInvalidAccessKeyID       = "InvalidAccessKeyId"
+	CodeInvalidArgument          = "InvalidArgument"
+	CodeInvalidBucketName        = "InvalidBucketName"
+	CodeInvalidDigest            = "InvalidDigest"
+	CodeInvalidObjectName        = "InvalidObjectName"
+	CodeInvalidPart              = "InvalidPart"
+	CodeInvalidPartOrder         = "InvalidPartOrder"
+	CodeInvalidRange             = "InvalidRange"
+	CodeInvalidRequest           = "InvalidRequest"
+	CodeInvalidTag               = "InvalidTag"
+	CodeInvalidTargetType        = "InvalidTargetType"
+	CodeMalformedXML             = "MalformedXML"
+	CodeMethodNotAllowed         = "MethodNotAllowed"
+	CodeMissingArgument          = "MissingArgument"
+	CodeMissingContentLength     = "MissingContentLength"
+	CodeNoSuchBucket             = "NoSuchBucket"
+	CodeNoSuchKey                = "NoSuchKey"
+	CodeNoSuchLifecycle          = "NoSuchLifecycle"
+	CodeNoSuchUpload             = "NoSuchUpload"
+	CodeNotImplemented           = "NotImplemented"
+	CodeNotModified              = "NotModified"
+	CodeNotSymlink               = "NotSymlink"
+	CodeObjectNotAppendable      = "ObjectNotAppendable"
+	CodePositionNotEqualToLength = "PositionNotEqualToLength"
+	CodePreconditionFailed       = "PreconditionFailed"
+	CodeRequestTimeTooSkewed     = "RequestTimeTooSkewed"
+	CodeRequestTimeout           = "RequestTimeout"
+	CodeServiceUnavailable       = "ServiceUnavailable"
+	CodeSignatureDoesNotMatch    = "SignatureDoesNotMatch"
+	CodeSlowDown                 = "SlowDown"
+	CodeSymlinkTargetNotExist    = "SymlinkTargetNotExist"
+	CodeTooManyBuckets           = "TooManyBuckets"
 )
 
 // Detail codes (EC) for situations whose code is shared with others, where
@@ -134,6 +140,8 @@ var codeTable = []ErrorCode{
 	{CodeInvalidPartOrder, http.StatusBadRequest, "The list of parts was not in ascending order. Parts must be ordered by part number.", "0042-00000209"},
 	{CodeInvalidRange, http.StatusRequestedRangeNotSatisfiable, "The requested range cannot be satisfied.", ""},
 	{CodeInvalidRequest, http.StatusBadRequest, "The request is not valid.", ""},
+	{CodeInvalidTag, http.StatusBadRequest, "The tag provided was not a valid tag.", ""},
+	{CodeInvalidTargetType, http.StatusBadRequest, "The symlink target object type is not supported.", ""},
 	{CodeMalformedXML, http.StatusBadRequest, "The XML you provided was not well-formed or did not validate against our published schema.", "0042-00000205"},
 	{CodeMethodNotAllowed, http.StatusMethodNotAllowed, "The specified method is not allowed against this resource.", ""},
 	{CodeMissingArgument, http.StatusBadRequest, "A required argument is missing.", ""},
@@ -144,12 +152,16 @@ var codeTable = []ErrorCode{
 	{CodeNoSuchUpload, http.StatusNotFound, "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.", "0042-00000002"},
 	{CodeNotImplemented, http.StatusNotImplemented, "A header you provided implies functionality that is not implemented.", ""},
 	{CodeNotModified, http.StatusNotModified, "The object has not been modified.", ""},
+	{CodeNotSymlink, http.StatusBadRequest, "The specified object is not a symlink.", ""},
+	{CodeObjectNotAppendable, http.StatusConflict, "The object is not appendable.", ""},
+	{CodePositionNotEqualToLength, http.StatusConflict, "Position is not equal to file length.", ""},
 	{CodePreconditionFailed, http.StatusPreconditionFailed, "At least one of the pre-conditions you specified did not hold.", ""},
 	{CodeRequestTimeTooSkewed, http.StatusForbidden, "The difference between the request time and the current time is too large.", ""},
 	{CodeRequestTimeout, http.StatusBadRequest, "Your socket connection to the server was not read from or written to within the timeout period.", ""},
 	{CodeServiceUnavailable, http.StatusServiceUnavailable, "The service is unavailable. Please try again later.", ""},
 	{CodeSignatureDoesNotMatch, http.StatusForbidden, "The request signature we calculated does not match the signature you provided. Check your key and signing method.", "0002-00000040"},
 	{CodeSlowDown, http.StatusServiceUnavailable, "Please reduce your request rate.", ""},
+	{CodeSymlinkTargetNotExist, http.StatusNotFound, "The symlink target object does not exist.", "0026-00000012"},
 	{CodeTooManyBuckets, http.StatusBadRequest, "You have attempted to create more buckets than allowed.", ""},
 }
 

@@ -103,6 +103,12 @@ func TestLookupCode(t *testing.T) {
 		{CodeMissingArgument, 400},
 		{CodeInvalidRequest, 400},
 		{CodeIncompleteBody, 400},
+		{CodeInvalidTag, 400},
+		{CodeInvalidTargetType, 400},
+		{CodeNotSymlink, 400},
+		{CodeObjectNotAppendable, 409},
+		{CodePositionNotEqualToLength, 409},
+		{CodeSymlinkTargetNotExist, 404},
 	}
 	for _, tt := range tests {
 		got, ok := LookupCode(tt.code)

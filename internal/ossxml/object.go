@@ -7,7 +7,7 @@ type ObjectSummary struct {
 	Key          string `xml:"Key"`
 	LastModified Time   `xml:"LastModified"`
 	ETag         string `xml:"ETag"` // quoted, e.g. "5B3C1A2E053D763E1B002CC607C5A0FE"
-	Type         string `xml:"Type"` // Normal, Multipart or Appendable
+	Type         string `xml:"Type"` // Normal, Multipart, Appendable or Symlink
 	Size         int64  `xml:"Size"` // bytes
 	StorageClass string `xml:"StorageClass"`
 	Owner        *Owner `xml:"Owner,omitempty"` // V1 always; V2 only with fetch-owner=true
@@ -98,3 +98,27 @@ type DeletedObject struct {
 	DeleteMarker          bool   `xml:"DeleteMarker,omitempty"`
 	DeleteMarkerVersionID string `xml:"DeleteMarkerVersionId,omitempty"`
 }
+
+// CopyObjectResult is the response body of CopyObject.
+type CopyObjectResult struct {
+	ETag         string `xml:"ETag"` // quoted
+	LastModified Time   `xml:"LastModified"`
+}
+
+func (CopyObjectResult) rootName() string { return "CopyObjectResult" }
+
+// Tag is one object tag.
+type Tag struct {
+	Key   string `xml:"Key"`
+	Value string `xml:"Value"`
+}
+
+// Tagging is the body of PutObjectTagging and the response body of
+// GetObjectTagging.
+type Tagging struct {
+	TagSet struct {
+		Tags []Tag `xml:"Tag"`
+	} `xml:"TagSet"`
+}
+
+func (Tagging) rootName() string { return "Tagging" }

@@ -94,7 +94,7 @@ func bulkParts(b *testing.B, s *Disk, key string, n int) bulkUpload {
 		if err := s.root.Link(blobPath(tmpl.id), blobPath(id)); err != nil {
 			b.Fatal(err)
 		}
-		recs[i] = partRec{Size: tmpl.size, CRC64: tmpl.crc64, Modified: time.Now().UnixNano(), Blob: id}
+		recs[i] = partRec{Size: tmpl.size, CRC64: tmpl.crc64, Modified: time.Now().UnixNano(), Blobs: []blobRef{{ID: id, Size: tmpl.size}}}
 		copy(recs[i].MD5[:], tmpl.md5)
 		out.parts = append(out.parts, CompletePart{Number: i + 1, ETag: `"` + etag + `"`})
 	}

@@ -113,17 +113,17 @@ func match(all []numberedPart, want []CompletePart) ([]numberedPart, error) {
 func assemble(u uploadRec, used []numberedPart, acl string, now time.Time) *objectRec {
 	rec := &objectRec{
 		objectHdr: objectHdr{Type: TypeMultipart, Modified: now.UnixNano(), Meta: u.Meta},
-		Blobs:     make([]blobRef, len(used)),
+		Blobs:     make([]blobRef, 0, len(used)),
 	}
 	if acl != "" {
 		rec.Meta.ACL = acl
 	}
 	sums := md5.New()
-	for i, p := range used {
+	for _, p := range used {
 		sums.Write(p.rec.MD5[:])
 		rec.CRC64 = crc64.Combine(rec.CRC64, p.rec.CRC64, p.rec.Size)
 		rec.Size += p.rec.Size
-		rec.Blobs[i] = blobRef{ID: p.rec.Blob, Size: p.rec.Size}
+		rec.Blobs = append(rec.Blobs, p.rec.Blobs...)
 	}
 	rec.ETag = fmt.Sprintf("%X-%d", sums.Sum(nil), len(used))
 	return rec
@@ -151,7 +151,7 @@ func unused(all, used []numberedPart) []string {
 			j++
 			continue
 		}
-		out = append(out, p.rec.Blob)
+		out = append(out, p.rec.blobIDs()...)
 	}
 	return out
 }

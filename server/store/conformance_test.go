@@ -68,6 +68,10 @@ func runConformance(t *testing.T, h harness) {
 	t.Run("ListParts", func(t *testing.T) { testListParts(t, h) })
 	t.Run("ListBuckets", func(t *testing.T) { testListBuckets(t, h) })
 	t.Run("Lifecycle", func(t *testing.T) { testLifecycle(t, h) })
+	t.Run("CopyObject", func(t *testing.T) { testCopyObject(t, h) })
+	t.Run("CopyPart", func(t *testing.T) { testCopyPart(t, h) })
+	t.Run("Append", func(t *testing.T) { testAppend(t, h) })
+	t.Run("SymlinkAndTags", func(t *testing.T) { testSymlinkAndTags(t, h) })
 }
 
 // env is one store under test with a bucket named "b".

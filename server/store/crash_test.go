@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/md5"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -23,21 +24,33 @@ import (
 	"github.com/ossup/ossup/internal/crc64"
 )
 
+// crashTrialsEnv sets how many kill trials TestCrash runs (default 12).
+const crashTrialsEnv = "OSSUP_STORE_CRASH_TRIALS"
+
 // TestCrash kills a process that is changing the store (SIGKILL, after it
-// has reported a few operations begun or done), reopens the store and checks that it
-// holds exactly the state after the last reported operation, or after the
-// one in flight; that every object and part reads back byte-exact; and
-// that no record references a missing blob nor any blob lacks a record.
+// has reported a few operations begun or done), reopens the store and
+// checks that it holds exactly the state after the last reported
+// operation, or after the one in flight; that every object and part reads
+// back byte-exact; that no record references a missing blob nor any blob
+// lacks a record; and that the blob reference counts needed no repair.
+// The operations copy objects and parts (sharing blobs), append, link and
+// delete, so blobs with many references are freed and shared at every
+// instant.
 func TestCrash(t *testing.T) {
 	if dir := os.Getenv("STORE_CRASH_CHILD"); dir != "" {
 		seed, _ := strconv.ParseUint(os.Getenv("STORE_CRASH_SEED"), 10, 64)
 		crashChild(t, dir, seed)
 		return
 	}
-	for seed := range uint64(5) {
+	trials := uint64(12)
+	if v, err := strconv.ParseUint(os.Getenv(crashTrialsEnv), 10, 64); err == nil && v > 0 {
+		trials = v
+	}
+	for seed := range trials {
 		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
 			dir := t.TempDir()
-			m, pending := crashParent(t, dir, seed, 4+int(seed)*5, seed%2 == 1)
+			ops := 4 + int(seed*7919%60)
+			m, pending := crashParent(t, dir, seed, ops, seed%2 == 1)
 			crashCheck(t, dir, m, pending)
 		})
 	}
@@ -71,6 +84,7 @@ func crashChild(t *testing.T, dir string, seed uint64) {
 // crashModel is the state the operations build, known to both processes.
 type crashModel struct {
 	objects map[string][]string // key → content names of its parts
+	types   map[string]string   // key → object type; "Symlink:<target>" for links
 	uploads map[string]*crashUpload
 }
 
@@ -80,24 +94,58 @@ type crashUpload struct {
 }
 
 func newCrashModel() *crashModel {
-	return &crashModel{objects: map[string][]string{}, uploads: map[string]*crashUpload{}}
+	return &crashModel{objects: map[string][]string{}, types: map[string]string{}, uploads: map[string]*crashUpload{}}
 }
 
 func (m *crashModel) clone() *crashModel {
 	c := newCrashModel()
 	maps.Copy(c.objects, m.objects)
+	maps.Copy(c.types, m.types)
 	for id, u := range m.uploads {
 		c.uploads[id] = &crashUpload{key: u.key, parts: maps.Clone(u.parts)}
 	}
 	return c
 }
 
-// next picks an operation: put, del, delmany, create, part, complete or
-// abort.
+// size is the length of key's content in the model.
+func (m *crashModel) size(key string) int {
+	n := 0
+	for _, name := range m.objects[key] {
+		n += contentSize(name)
+	}
+	return n
+}
+
+// next picks an operation: put, del, delmany, create, part, complete,
+// abort, copy, pcopy (a part copied from a range of an object), append or
+// link.
 func (m *crashModel) next(rng *rand.Rand, i int) []string {
 	key := fmt.Sprintf("k%d", rng.IntN(6))
+	src := fmt.Sprintf("k%d", rng.IntN(6))
 	ids := slices.Sorted(maps.Keys(m.uploads))
 	r := rng.IntN(10)
+	if rng.IntN(2) == 0 {
+		switch r2 := rng.IntN(4); {
+		case r2 == 0:
+			return []string{"copy", src, key}
+		case r2 == 1 && len(ids) > 0 && m.size(src) > 0:
+			id := ids[rng.IntN(len(ids))]
+			size := m.size(src)
+			off := rng.IntN(size)
+			if rng.IntN(2) == 0 {
+				off = 0
+			}
+			n := 1 + rng.IntN(size-off)
+			if rng.IntN(3) > 0 {
+				n = size - off
+			}
+			return []string{"pcopy", id, m.uploads[id].key, strconv.Itoa(1 + rng.IntN(3)), src, strconv.Itoa(off), strconv.Itoa(n)}
+		case r2 == 2 && (m.objects[key] == nil || m.types[key] == TypeAppendable):
+			return []string{"append", key, strconv.Itoa(m.size(key)), fmt.Sprintf("%s.a%d:%d", key, i, rng.IntN(50_000))}
+		case r2 == 3:
+			return []string{"link", key, src}
+		}
+	}
 	switch {
 	case r < 3:
 		return []string{"put", key, fmt.Sprintf("%s.%d:%d", key, i, rng.IntN(200_000))}
@@ -144,23 +192,73 @@ func runCrashOp(ctx context.Context, s Store, op []string) (string, error) {
 		return "ok", err
 	case "complete":
 		_, err := s.CompleteUpload(ctx, "b", op[2], op[1], nil, "", PutOptions{})
+		if errors.Is(err, ErrEntityTooSmall) || errors.Is(err, ErrMalformedParts) {
+			return "skipped", nil
+		}
 		return "ok", err
 	case "abort":
 		return "ok", s.AbortUpload(ctx, "b", op[2], op[1])
+	case "copy":
+		_, err := s.CopyObject(ctx, "b", op[1], "b", op[2], CopyOptions{})
+		if errors.Is(err, ErrNoSuchKey) {
+			return "nokey", nil
+		}
+		return "ok", err
+	case "pcopy":
+		n, _ := strconv.Atoi(op[3])
+		off, _ := strconv.ParseInt(op[5], 10, 64)
+		length, _ := strconv.ParseInt(op[6], 10, 64)
+		_, err := s.CopyPart(ctx, "b", op[2], op[1], n, "b", op[4], off, length, nil)
+		if errors.Is(err, ErrNoSuchKey) || errors.Is(err, ErrInvalidArgument) {
+			return "skipped", nil
+		}
+		return "ok", err
+	case "append":
+		pos, _ := strconv.ParseInt(op[2], 10, 64)
+		body := crashContent(op[3])
+		_, err := s.AppendObject(ctx, "b", op[1], pos, bytes.NewReader(body), int64(len(body)), Metadata{}, PutOptions{})
+		return "ok", err
+	case "link":
+		_, err := s.PutSymlink(ctx, "b", op[1], op[2], Metadata{}, PutOptions{})
+		return "ok", err
 	}
 	return "", fmt.Errorf("unknown op %v", op)
 }
 
+// apply changes the model as op does. Whether an operation takes effect
+// follows from the model alone (res is used only for upload IDs), so an
+// operation in flight at the kill can be applied too.
 func (m *crashModel) apply(op []string, res string) {
 	switch op[0] {
 	case "put":
 		m.objects[op[1]] = []string{op[2]}
+		m.types[op[1]] = TypeNormal
 	case "del":
 		delete(m.objects, op[1])
+		delete(m.types, op[1])
 	case "delmany":
 		for _, key := range op[1:] {
 			delete(m.objects, key)
+			delete(m.types, key)
 		}
+	case "copy":
+		if names, ok := m.objects[op[1]]; ok {
+			m.objects[op[2]] = slices.Clone(names)
+			m.types[op[2]] = m.types[op[1]]
+		}
+	case "pcopy":
+		off, _ := strconv.Atoi(op[5])
+		length, _ := strconv.Atoi(op[6])
+		if names, ok := m.objects[op[4]]; ok && off+length <= m.size(op[4]) {
+			n, _ := strconv.Atoi(op[3])
+			m.uploads[op[1]].parts[n] = fmt.Sprintf("R%d+%d[%s]", off, length, strings.Join(names, "|"))
+		}
+	case "append":
+		m.objects[op[1]] = append(slices.Clone(m.objects[op[1]]), op[3])
+		m.types[op[1]] = TypeAppendable
+	case "link":
+		m.objects[op[1]] = []string{}
+		m.types[op[1]] = TypeSymlink + ":" + op[2]
 	case "create":
 		m.uploads[res] = &crashUpload{key: op[1], parts: map[int]string{}}
 	case "part":
@@ -168,11 +266,27 @@ func (m *crashModel) apply(op []string, res string) {
 		m.uploads[op[1]].parts[n] = op[4]
 	case "complete":
 		u := m.uploads[op[1]]
+		if !u.completes() {
+			return
+		}
 		m.objects[u.key] = u.names()
+		m.types[u.key] = TypeMultipart
 		delete(m.uploads, op[1])
 	case "abort":
 		delete(m.uploads, op[1])
 	}
+}
+
+// completes reports whether completing the upload succeeds: some part
+// was uploaded and all but the last have at least MinPartSize bytes.
+func (u *crashUpload) completes() bool {
+	names := u.names()
+	for _, n := range names[:max(len(names)-1, 0)] {
+		if contentSize(n) < MinPartSize {
+			return false
+		}
+	}
+	return len(names) > 0
 }
 
 func (u *crashUpload) names() []string {
@@ -183,12 +297,58 @@ func (u *crashUpload) names() []string {
 	return names
 }
 
-// crashContent is the content named name ("<label>:<size>").
+// crashContent is the content named name: "<label>:<size>" is size
+// pseudo-random bytes; "R<off>+<length>[<name>|<name>...]" is length bytes
+// at off of the named contents one after another (a copied range).
 func crashContent(name string) []byte {
-	size, _ := strconv.Atoi(name[strings.LastIndexByte(name, ':')+1:])
-	p := make([]byte, size)
+	if off, length, inner, ok := parseRangeName(name); ok {
+		var all []byte
+		for _, n := range inner {
+			all = append(all, crashContent(n)...)
+		}
+		return all[off : off+length]
+	}
+	p := make([]byte, contentSize(name))
 	_, _ = rand.NewChaCha8(sha256.Sum256([]byte(name))).Read(p)
 	return p
+}
+
+func contentSize(name string) int {
+	if _, length, _, ok := parseRangeName(name); ok {
+		return length
+	}
+	size, _ := strconv.Atoi(name[strings.LastIndexByte(name, ':')+1:])
+	return size
+}
+
+// parseRangeName splits a copied-range name; its inner names are split at
+// the | of bracket depth zero.
+func parseRangeName(name string) (off, length int, inner []string, ok bool) {
+	if !strings.HasPrefix(name, "R") || !strings.HasSuffix(name, "]") {
+		return 0, 0, nil, false
+	}
+	head, body, _ := strings.Cut(name[1:len(name)-1], "[")
+	o, l, _ := strings.Cut(head, "+")
+	off, _ = strconv.Atoi(o)
+	length, _ = strconv.Atoi(l)
+	depth, start := 0, 0
+	for i := 0; i < len(body); i++ {
+		switch body[i] {
+		case '[':
+			depth++
+		case ']':
+			depth--
+		case '|':
+			if depth == 0 {
+				inner = append(inner, body[start:i])
+				start = i + 1
+			}
+		}
+	}
+	if body != "" {
+		inner = append(inner, body[start:])
+	}
+	return off, length, inner, true
 }
 
 // crashParent starts the child, waits until ops operations are reported
@@ -250,6 +410,9 @@ func crashCheck(t *testing.T, dir string, m *crashModel, pending []string) {
 	if s.opened.missing != 0 {
 		t.Errorf("%d referenced blobs missing", s.opened.missing)
 	}
+	if s.opened.refsFixed != 0 {
+		t.Errorf("%d blob reference counts needed repair", s.opened.refsFixed)
+	}
 	refs, err := s.referenced()
 	if err != nil {
 		t.Fatal(err)
@@ -305,7 +468,7 @@ func (m *crashModel) lines() []string {
 		for _, n := range names {
 			all = append(all, crashContent(n)...)
 		}
-		lines = append(lines, contentLine("obj", key, all))
+		lines = append(lines, contentLine("obj "+m.types[key], key, all))
 	}
 	for id, u := range m.uploads {
 		lines = append(lines, "up "+u.key+" "+id)
@@ -336,7 +499,11 @@ func actualLines(t *testing.T, s *Disk, m *crashModel) []string {
 		if err != nil || int64(len(p)) != o.Size || crc64.Checksum(p) != o.CRC64 {
 			t.Errorf("object %s: read %d bytes, %v; header %+v", o.Key, len(p), err, o)
 		}
-		lines = append(lines, contentLine("obj", o.Key, p))
+		typ := o.Type
+		if typ == TypeSymlink {
+			typ += ":" + o.Target
+		}
+		lines = append(lines, contentLine("obj "+typ, o.Key, p))
 	}
 	ups, err := s.ListUploads(ctx, "b", ListUploadsOptions{})
 	if err != nil {
@@ -364,7 +531,7 @@ func actualLines(t *testing.T, s *Disk, m *crashModel) []string {
 // object's bytes with the parts' content.
 func checkCrashParts(t *testing.T, s *Disk, m *crashModel) {
 	for id, u := range m.uploads {
-		if len(u.parts) == 0 {
+		if !u.completes() {
 			continue
 		}
 		if _, err := s.CompleteUpload(t.Context(), "b", u.key, id, nil, "", PutOptions{}); err != nil {

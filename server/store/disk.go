@@ -52,9 +52,11 @@ var _ Store = (*Disk)(nil)
 
 // gcStats counts what Open found.
 type gcStats struct {
-	tmp     int // in-flight files removed
-	stray   int // unreferenced blobs removed
-	missing int // referenced blobs not found
+	tmp       int // in-flight files removed
+	stray     int // unreferenced blobs removed
+	missing   int // referenced blobs not found
+	refsFixed int // reference counts that differed from the records
+	upgraded  bool
 }
 
 // Open opens or creates the store in dir. It clears dir/tmp and removes
@@ -114,8 +116,14 @@ func (s *Disk) openDB(timeout time.Duration) error {
 			if err := st.Put([]byte(keyVersion), []byte{layoutVersion}); err != nil {
 				return err
 			}
+		case len(v) == 1 && v[0] == 1:
+			// Layout 1 had no reference counts; collect builds them and
+			// records layout 2 in the same transaction.
 		case len(v) != 1 || v[0] != layoutVersion:
 			return fmt.Errorf("store: %s has layout version %v, want %d", path, v, layoutVersion)
+		}
+		if _, err := tx.CreateBucketIfNotExists([]byte(bktRefs)); err != nil {
+			return err
 		}
 		_, err = tx.CreateBucketIfNotExists([]byte(bktBuckets))
 		return err
@@ -147,11 +155,16 @@ func (s *Disk) view(ctx context.Context, fn func(tx *bolt.Tx) error) error {
 	return s.db.View(fn)
 }
 
-// commit runs one write transaction. fn returns the blobs its change
-// leaves unreferenced; they are removed after the commit. When fn fails,
-// the blobs in added (written for this change) are removed; when the
-// commit itself fails, they are left for the next Open to judge.
-func (s *Disk) commit(ctx context.Context, added []string, fn func(tx *bolt.Tx) (freed []string, err error)) error {
+// commit runs one write transaction. The blobs in added were written for
+// this change, and the records fn writes reference each of them once. fn
+// returns the references its change drops (one id per dropped manifest
+// entry); references it adds to blobs that already exist it takes itself
+// with retain. In the same transaction commit counts the added blobs'
+// references and releases the dropped ones; blobs left with none are
+// removed after the commit. When fn fails, the blobs in added are
+// removed; when the commit itself fails, they are left for the next Open
+// to judge.
+func (s *Disk) commit(ctx context.Context, added []string, fn func(tx *bolt.Tx) (dropped []string, err error)) error {
 	if err := ctx.Err(); err != nil {
 		s.removeBlobs(added)
 		return err
@@ -159,9 +172,14 @@ func (s *Disk) commit(ctx context.Context, added []string, fn func(tx *bolt.Tx) 
 	var freed []string
 	fnFailed := false
 	err := s.db.Update(func(tx *bolt.Tx) error {
-		f, err := fn(tx)
+		dropped, err := fn(tx)
+		if err == nil {
+			err = retain(tx, added)
+		}
+		if err == nil {
+			freed, err = release(tx, dropped)
+		}
 		fnFailed = err != nil
-		freed = f
 		return err
 	})
 	switch {
@@ -200,11 +218,36 @@ func (s *Disk) prepare() error {
 	return nil
 }
 
-// collect removes files under blobs that no record references.
+// collect recounts the blob references of every record, repairs the
+// reference count table where it differs, and removes files under blobs
+// that no record references.
 func (s *Disk) collect() error {
-	refs, err := s.referenced()
+	counts, err := s.countRefs()
 	if err != nil {
 		return err
+	}
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		fixed, err := reconcile(tx, counts)
+		if err != nil {
+			return err
+		}
+		st := tx.Bucket([]byte(bktStore))
+		if v := st.Get([]byte(keyVersion)); len(v) == 1 && v[0] != layoutVersion {
+			s.opened.upgraded = true
+			return st.Put([]byte(keyVersion), []byte{layoutVersion})
+		}
+		s.opened.refsFixed = fixed
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: reference counts: %w", err)
+	}
+	if s.opened.refsFixed > 0 {
+		s.log.Error("store: reference counts repaired", "entries", s.opened.refsFixed)
+	}
+	refs := make(map[string]struct{}, len(counts))
+	for id := range counts {
+		refs[id] = struct{}{}
 	}
 	dirs, err := fs.ReadDir(s.root.FS(), blobsDir)
 	if err != nil {
@@ -253,14 +296,27 @@ func (s *Disk) collectDir(dir string, refs map[string]struct{}) error {
 
 // referenced returns the ids of every blob an object or a part refers to.
 func (s *Disk) referenced() (map[string]struct{}, error) {
-	refs := make(map[string]struct{})
+	counts, err := s.countRefs()
+	if err != nil {
+		return nil, err
+	}
+	refs := make(map[string]struct{}, len(counts))
+	for id := range counts {
+		refs[id] = struct{}{}
+	}
+	return refs, nil
+}
+
+// countRefs counts the references of every record to every blob.
+func (s *Disk) countRefs() (map[string]int, error) {
+	refs := make(map[string]int)
 	err := s.db.View(func(tx *bolt.Tx) error {
 		return tx.Bucket([]byte(bktBuckets)).ForEachBucket(func(name []byte) error {
 			b := tx.Bucket([]byte(bktBuckets)).Bucket(name)
 			err := b.Bucket([]byte(bktObjects)).ForEach(func(_, v []byte) error {
 				rec, err := decodeObject(v, true)
 				for _, bl := range rec.Blobs {
-					refs[bl.ID] = struct{}{}
+					refs[bl.ID]++
 				}
 				return err
 			})
@@ -269,7 +325,9 @@ func (s *Disk) referenced() (map[string]struct{}, error) {
 			}
 			return b.Bucket([]byte(bktParts)).ForEach(func(_, v []byte) error {
 				p, err := decodePart(v)
-				refs[p.Blob] = struct{}{}
+				for _, bl := range p.Blobs {
+					refs[bl.ID]++
+				}
 				return err
 			})
 		})

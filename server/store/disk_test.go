@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -297,15 +298,27 @@ func TestRecords(t *testing.T) {
 	if err := decodeJSON([]byte{2, '{', '}'}, &u); !errors.Is(err, errRecordVersion) {
 		t.Errorf("decodeJSON of version 2: %v", err)
 	}
-	part := partRec{Size: 5, MD5: [16]byte{1, 2}, CRC64: 7, Modified: 9, Blob: newBlobID()}
+	part := partRec{Size: 5, MD5: [16]byte{1, 2}, CRC64: 7, Modified: 9, Blobs: []blobRef{{ID: newBlobID(), Size: 5}}}
 	enc, err = encodePart(&part)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, err := decodePart(enc); err != nil || got != part {
+	if got, err := decodePart(enc); err != nil || !reflect.DeepEqual(got, part) {
 		t.Errorf("part round trip = %+v, %v; want %+v", got, err, part)
 	}
-	for _, bad := range [][]byte{nil, {2}, enc[:len(enc)-1]} {
+	copied := partRec{Size: 9, MD5: [16]byte{3}, CRC64: 8, Modified: 10,
+		Blobs: []blobRef{{ID: newBlobID(), Size: 4}, {ID: newBlobID(), Size: 5}}}
+	enc2, err := encodePart(&copied)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if enc2[0] != partRecVersion2 {
+		t.Errorf("part of two blobs encoded as version %d", enc2[0])
+	}
+	if got, err := decodePart(enc2); err != nil || !reflect.DeepEqual(got, copied) {
+		t.Errorf("copied part round trip = %+v, %v; want %+v", got, err, copied)
+	}
+	for _, bad := range [][]byte{nil, {2}, {3}, enc[:len(enc)-1], enc2[:len(enc2)-1]} {
 		if _, err := decodePart(bad); err == nil {
 			t.Errorf("decodePart(%v) succeeded", bad)
 		}
@@ -351,4 +364,87 @@ func TestClock(t *testing.T) {
 			t.Errorf("%s %v, want %v", what, got, at)
 		}
 	}
+}
+
+// TestRefCountsUpgradeAndRepair opens a store of layout 1 (no reference
+// counts), which Open counts and upgrades, then one whose counts were
+// damaged, which Open repairs.
+func TestRefCountsUpgradeAndRepair(t *testing.T) {
+	ctx := t.Context()
+	dir := t.TempDir()
+	s := openDisk(t, dir, Options{})
+	e := &env{t: t, h: diskHarness(), s: s}
+	if _, err := s.CreateBucket(ctx, Bucket{Name: "b"}); err != nil {
+		t.Fatal(err)
+	}
+	body := data(7, 1000)
+	e.put("a", body)
+	u := e.create("m")
+	e.part(u, 1, data(8, 10))
+	set := func(fn func(tx *bolt.Tx) error) {
+		t.Helper()
+		if err := s.db.Update(fn); err != nil {
+			t.Fatal(err)
+		}
+	}
+	set(func(tx *bolt.Tx) error {
+		if err := tx.Bucket([]byte(bktStore)).Put([]byte(keyVersion), []byte{1}); err != nil {
+			return err
+		}
+		return tx.DeleteBucket([]byte(bktRefs))
+	})
+	s.Close()
+
+	s = openDisk(t, dir, Options{})
+	if !s.opened.upgraded || s.opened.refsFixed != 0 || s.opened.stray != 0 {
+		t.Errorf("open of a layout 1 store collected %+v", s.opened)
+	}
+	counts, err := s.countRefs()
+	if err != nil || len(counts) != 2 {
+		t.Fatalf("countRefs = %v, %v", counts, err)
+	}
+	_ = s.db.View(func(tx *bolt.Tx) error {
+		for id := range counts {
+			if n := refCount(tx, id); n != 1 {
+				t.Errorf("blob %s count %d after upgrade, want 1", id, n)
+			}
+		}
+		return nil
+	})
+	// The upgraded store shares and frees as a new one does.
+	if _, err := s.CopyObject(ctx, "b", "a", "b", "a2", CopyOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteObject(ctx, "b", "a"); err != nil {
+		t.Fatal(err)
+	}
+	e.s = s
+	wantSame(t, "copy of an upgraded object", e.read("a2"), body)
+
+	// Damage: a wrong count and a count for a blob nothing references.
+	var id string
+	for k := range counts {
+		id = k
+	}
+	set(func(tx *bolt.Tx) error {
+		refs := tx.Bucket([]byte(bktRefs))
+		k, _ := refKey(id)
+		if err := refs.Put(k, []byte{5}); err != nil {
+			return err
+		}
+		ghost, _ := refKey(newBlobID())
+		return refs.Put(ghost, []byte{1})
+	})
+	s.Close()
+	s = openDisk(t, dir, Options{})
+	defer s.Close()
+	if s.opened.refsFixed != 2 || s.opened.upgraded {
+		t.Errorf("open of damaged counts collected %+v", s.opened)
+	}
+	_ = s.db.View(func(tx *bolt.Tx) error {
+		if n := refCount(tx, id); n != 1 {
+			t.Errorf("repaired count %d, want 1", n)
+		}
+		return nil
+	})
 }

@@ -145,7 +145,7 @@ func (s *Disk) PutPart(ctx context.Context, bucket, key, uploadID string, n int,
 	if err != nil {
 		return Part{}, err
 	}
-	rec := partRec{Size: blob.size, CRC64: blob.crc64, Modified: s.now().UnixNano(), Blob: blob.id}
+	rec := partRec{Size: blob.size, CRC64: blob.crc64, Modified: s.now().UnixNano(), Blobs: []blobRef{{ID: blob.id, Size: blob.size}}}
 	copy(rec.MD5[:], blob.md5)
 	err = s.commit(ctx, []string{blob.id}, func(tx *bolt.Tx) ([]string, error) {
 		u, err := findUpload(tx, bucket, key, uploadID)
@@ -159,7 +159,7 @@ func (s *Disk) PutPart(ctx context.Context, bucket, key, uploadID string, n int,
 			if err != nil {
 				return nil, err
 			}
-			freed = []string{old.Blob}
+			freed = old.blobIDs()
 		}
 		enc, err := encodePart(&rec)
 		if err != nil {
@@ -202,10 +202,10 @@ func (s *Disk) AbortUpload(ctx context.Context, bucket, key, uploadID string) er
 		if err != nil {
 			return nil, err
 		}
-		freed := make([]string, len(all))
-		for i, p := range all {
-			freed[i] = p.rec.Blob
+		var dropped []string
+		for _, p := range all {
+			dropped = append(dropped, p.rec.blobIDs()...)
 		}
-		return freed, u.end(key, uploadID, all)
+		return dropped, u.end(key, uploadID, all)
 	})
 }

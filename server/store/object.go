@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"crypto/md5"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -198,6 +199,21 @@ func (s *Disk) DeleteObjects(ctx context.Context, bucket string, keys []string) 
 // SetObjectACL replaces bucket/key's ACL in one transaction; the data, the
 // ETag and the modification time stay as they are.
 func (s *Disk) SetObjectACL(ctx context.Context, bucket, key, acl string) error {
+	return s.updateMeta(ctx, bucket, key, func(m *metaRec) { m.ACL = acl })
+}
+
+// SetObjectTags replaces bucket/key's tags (nil or empty removes them) in
+// one transaction; the data, the ETag and the modification time stay as
+// they are.
+func (s *Disk) SetObjectTags(ctx context.Context, bucket, key string, tags map[string]string) error {
+	if len(tags) == 0 {
+		tags = nil
+	}
+	return s.updateMeta(ctx, bucket, key, func(m *metaRec) { m.Tags = tags })
+}
+
+// updateMeta changes bucket/key's metadata with fn in one transaction.
+func (s *Disk) updateMeta(ctx context.Context, bucket, key string, fn func(*metaRec)) error {
 	return s.commit(ctx, nil, func(tx *bolt.Tx) ([]string, error) {
 		objs, err := subOf(tx, bucket, bktObjects)
 		if err != nil {
@@ -211,11 +227,38 @@ func (s *Disk) SetObjectACL(ctx context.Context, bucket, key, acl string) error 
 		if err != nil {
 			return nil, err
 		}
-		rec.Meta.ACL = acl
+		fn(&rec.Meta)
 		enc, err := encodeObject(&rec)
 		if err != nil {
 			return nil, err
 		}
 		return nil, objs.Put([]byte(key), enc)
 	})
+}
+
+// PutSymlink makes bucket/key a Symlink to target (a key of the same
+// bucket, which need not exist), replacing any object there. The link has
+// no content; its ETag is the uppercase hex MD5 of the target key.
+func (s *Disk) PutSymlink(ctx context.Context, bucket, key, target string, meta Metadata, opts PutOptions) (Object, error) {
+	if err := checkKey(key); err != nil {
+		return Object{}, err
+	}
+	if err := checkKey(target); err != nil {
+		return Object{}, err
+	}
+	sum := md5.Sum([]byte(target))
+	rec := &objectRec{objectHdr: objectHdr{
+		ETag:     upperHex(sum[:]),
+		Type:     TypeSymlink,
+		Modified: s.now().UnixNano(),
+		Meta:     toMetaRec(meta),
+		Target:   target,
+	}}
+	err := s.commit(ctx, nil, func(tx *bolt.Tx) ([]string, error) {
+		return putObjectRec(tx, bucket, key, rec, opts.ForbidOverwrite)
+	})
+	if err != nil {
+		return Object{}, err
+	}
+	return rec.object(bucket, key), nil
 }

@@ -14,6 +14,7 @@ import (
 // The bbolt layout (all names are bbolt bucket names or keys):
 //
 //	store/version                  layoutVersion, one byte
+//	refs/<16 id bytes>             uvarint reference count (see refs.go)
 //	buckets/<name>/info            bucketRec
 //	buckets/<name>/lifecycle       lifecycleRec, when the bucket has rules
 //	buckets/<name>/objects/<key>   objectRec (header JSON plus binary manifest)
@@ -38,7 +39,7 @@ const (
 )
 
 const (
-	layoutVersion = 1
+	layoutVersion = 2
 	recordVersion = 1
 )
 
@@ -79,6 +80,8 @@ type objectHdr struct {
 	Type       string  `json:"type"`
 	Modified   int64   `json:"modified"` // Unix nanoseconds
 	Meta       metaRec `json:"meta"`
+	// Target is a Symlink's target key.
+	Target string `json:"target,omitempty"`
 }
 
 // blobRef names one blob of a manifest and its size in bytes.
@@ -105,43 +108,65 @@ type partRec struct {
 	Size     int64
 	MD5      [16]byte
 	CRC64    uint64
-	Modified int64  // Unix nanoseconds
-	Blob     string // blob id
+	Modified int64 // Unix nanoseconds
+	// Blobs is the part's content: one blob for an uploaded part, the
+	// shared blobs and copied edges of a copied one.
+	Blobs []blobRef
 }
 
-// partRecLen is the encoded length of a partRec: version, size, MD5,
-// CRC-64, modified time and the 16 bytes of the blob id.
-const partRecLen = 1 + 8 + 16 + 8 + 8 + 16
+// Part records come in two encodings. A part of one blob (every uploaded
+// part) is partRecLen bytes: version 1, size, MD5, CRC-64, modified time
+// and the 16 bytes of the blob id. A part of several blobs (UploadPartCopy)
+// is version 2, the same fixed fields, then a manifest as in encodeObject.
+const (
+	partRecLen      = 1 + 8 + 16 + 8 + 8 + 16
+	partRecVersion2 = 2
+)
 
 func encodePart(r *partRec) ([]byte, error) {
-	id, err := hex.DecodeString(r.Blob)
-	if err != nil || len(id) != 16 {
-		return nil, fmt.Errorf("store: bad blob id %q", r.Blob)
-	}
 	b := make([]byte, 0, partRecLen)
-	b = append(b, recordVersion)
+	if len(r.Blobs) == 1 && r.Blobs[0].Size == r.Size {
+		b = append(b, recordVersion)
+	} else {
+		b = append(b, partRecVersion2)
+	}
 	b = binary.BigEndian.AppendUint64(b, uint64(r.Size))
 	b = append(b, r.MD5[:]...)
 	b = binary.BigEndian.AppendUint64(b, r.CRC64)
 	b = binary.BigEndian.AppendUint64(b, uint64(r.Modified))
-	return append(b, id...), nil
+	if b[0] == recordVersion {
+		id, err := hex.DecodeString(r.Blobs[0].ID)
+		if err != nil || len(id) != 16 {
+			return nil, fmt.Errorf("store: bad blob id %q", r.Blobs[0].ID)
+		}
+		return append(b, id...), nil
+	}
+	return appendManifest(b, r.Blobs)
 }
 
 func decodePart(b []byte) (partRec, error) {
 	var r partRec
-	if len(b) == 0 || b[0] != recordVersion {
+	if len(b) == 0 || (b[0] != recordVersion && b[0] != partRecVersion2) {
 		return r, errRecordVersion
 	}
-	if len(b) != partRecLen {
+	if len(b) < partRecLen-16 || b[0] == recordVersion && len(b) != partRecLen {
 		return r, errors.New("store: corrupt part record")
 	}
 	r.Size = int64(binary.BigEndian.Uint64(b[1:]))
 	copy(r.MD5[:], b[9:25])
 	r.CRC64 = binary.BigEndian.Uint64(b[25:])
 	r.Modified = int64(binary.BigEndian.Uint64(b[33:]))
-	r.Blob = hex.EncodeToString(b[41:])
-	return r, nil
+	if b[0] == recordVersion {
+		r.Blobs = []blobRef{{ID: hex.EncodeToString(b[41:]), Size: r.Size}}
+		return r, nil
+	}
+	blobs, err := decodeManifest(b[41:])
+	r.Blobs = blobs
+	return r, err
 }
+
+// blobIDs returns the ids the part references, one per reference.
+func (r *partRec) blobIDs() []string { return idsOf(r.Blobs) }
 
 // upperHex is the ETag form of an MD5.
 func upperHex(p []byte) string {
@@ -179,8 +204,14 @@ func encodeObject(r *objectRec) ([]byte, error) {
 	b = append(b, recordVersion)
 	b = binary.AppendUvarint(b, uint64(len(hdr)))
 	b = append(b, hdr...)
-	b = binary.AppendUvarint(b, uint64(len(r.Blobs)))
-	for _, bl := range r.Blobs {
+	return appendManifest(b, r.Blobs)
+}
+
+// appendManifest appends the uvarint blob count, then per blob 16 id bytes
+// and a uvarint size.
+func appendManifest(b []byte, blobs []blobRef) ([]byte, error) {
+	b = binary.AppendUvarint(b, uint64(len(blobs)))
+	for _, bl := range blobs {
 		id, err := hex.DecodeString(bl.ID)
 		if err != nil || len(id) != 16 {
 			return nil, fmt.Errorf("store: bad blob id %q", bl.ID)
@@ -236,9 +267,12 @@ func decodeManifest(b []byte) ([]blobRef, error) {
 	return blobs, nil
 }
 
-func (r *objectRec) blobIDs() []string {
-	ids := make([]string, len(r.Blobs))
-	for i, b := range r.Blobs {
+// blobIDs returns the ids the object references, one per reference.
+func (r *objectRec) blobIDs() []string { return idsOf(r.Blobs) }
+
+func idsOf(blobs []blobRef) []string {
+	ids := make([]string, len(blobs))
+	for i, b := range blobs {
 		ids[i] = b.ID
 	}
 	return ids
@@ -255,6 +289,7 @@ func (r *objectRec) object(bucket, key string) Object {
 		Type:       r.Type,
 		Modified:   fromNanos(r.Modified),
 		Meta:       r.Meta.metadata(),
+		Target:     r.Target,
 	}
 }
 

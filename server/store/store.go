@@ -104,6 +104,8 @@ type Object struct {
 	Type       string    // Normal, Multipart, Appendable or Symlink
 	Modified   time.Time // last modified
 	Meta       Metadata
+	// Target is the key a Symlink points to, in the same bucket.
+	Target string
 }
 
 // PutOptions modify PutObject and CompleteUpload.
@@ -231,6 +233,18 @@ type Store interface {
 	// public-read or public-read-write) without touching its data or its
 	// modification time.
 	SetObjectACL(ctx context.Context, bucket, key, acl string) error
+	// SetObjectTags replaces the tags of bucket/key (empty removes them)
+	// without touching its data or its modification time.
+	SetObjectTags(ctx context.Context, bucket, key string, tags map[string]string) error
+	// CopyObject makes dstBucket/dstKey a copy of srcBucket/srcKey that
+	// shares its data (see Disk.CopyObject).
+	CopyObject(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey string, opts CopyOptions) (Object, error)
+	// AppendObject appends size bytes of r to the Appendable object
+	// bucket/key at position, creating it at position 0 (see
+	// Disk.AppendObject).
+	AppendObject(ctx context.Context, bucket, key string, position int64, r io.Reader, size int64, meta Metadata, opts PutOptions) (Object, error)
+	// PutSymlink makes bucket/key a Symlink to target.
+	PutSymlink(ctx context.Context, bucket, key, target string, meta Metadata, opts PutOptions) (Object, error)
 	// DeleteObject removes bucket/key; a missing key is not an error.
 	DeleteObject(ctx context.Context, bucket, key string) error
 	// DeleteObjects removes the objects of bucket named by keys as one
@@ -244,6 +258,10 @@ type Store interface {
 	// PutPart stores exactly size bytes from r as part n (1..10000), replacing
 	// an earlier part n.
 	PutPart(ctx context.Context, bucket, key, uploadID string, n int, r io.Reader, size int64, contentMD5 []byte) (Part, error)
+	// CopyPart stores part n from length bytes at off of srcBucket/srcKey
+	// (length -1: to its end), sharing the source blobs the range covers
+	// whole (see Disk.CopyPart).
+	CopyPart(ctx context.Context, bucket, key, uploadID string, n int, srcBucket, srcKey string, off, length int64, check func(src Object) error) (Part, error)
 	// ListParts returns parts numbered above marker, in number order, at
 	// most max of them (as in ListBuckets).
 	ListParts(ctx context.Context, bucket, key, uploadID string, marker, max int) (parts []Part, truncated bool, err error)

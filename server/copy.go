@@ -1,0 +1,288 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ossup/ossup/internal/crc64"
+	"github.com/ossup/ossup/internal/ossxml"
+	"github.com/ossup/ossup/server/store"
+)
+
+// copySource is the object a CopyObject or UploadPartCopy reads.
+type copySource struct {
+	bucket, key string
+}
+
+// parseCopySource reads x-oss-copy-source: /<bucket>/<key>, the key
+// URL-encoded (decoded with query semantics, so + is a space, which both
+// official SDKs' encodings survive), optionally followed by ?versionId=.
+// Buckets here are not versioned: only versionId=null names an object.
+func parseCopySource(r *http.Request) (copySource, error) {
+	raw := r.Header.Get("x-oss-copy-source")
+	bad := func(msg string) error { return invalidArgument("x-oss-copy-source", raw, msg) }
+	path, query, _ := strings.Cut(raw, "?")
+	if query != "" {
+		q, err := url.ParseQuery(query)
+		if err != nil || len(q) != 1 || !q.Has("versionId") {
+			return copySource{}, bad("The copy source may carry only a versionId.")
+		}
+		if v := q.Get("versionId"); v != "null" {
+			e := newError(ossxml.CodeNoSuchKey, "The specified version does not exist: the bucket is not versioned.")
+			e.body.Key = path
+			return copySource{}, e
+		}
+	}
+	if !strings.HasPrefix(path, "/") {
+		return copySource{}, bad("The copy source must start with /.")
+	}
+	dec, err := url.QueryUnescape(path[1:])
+	if err != nil {
+		return copySource{}, bad("The copy source is not URL-encoded correctly.")
+	}
+	bucket, key, ok := strings.Cut(dec, "/")
+	if !ok || !validBucketName(bucket) {
+		return copySource{}, bad("The copy source must name a bucket and an object: /bucket/key.")
+	}
+	if err := validKey(key); err != nil {
+		return copySource{}, err
+	}
+	return copySource{bucket: bucket, key: key}, nil
+}
+
+// readableSource checks that the caller may read the copy source: the
+// owner of its bucket may, anyone else as the object's ACL (or, when it
+// is default, the bucket's) grants.
+func (s *Server) readableSource(ctx context.Context, rq *request, src copySource) error {
+	b, err := s.store.GetBucket(ctx, src.bucket)
+	if errors.Is(err, store.ErrNoSuchBucket) {
+		return noSuchBucket(src.bucket)
+	}
+	if err != nil {
+		return err
+	}
+	if !rq.id.Anonymous() && rq.account == b.Owner {
+		return nil
+	}
+	acl := b.ACL
+	if o, err := s.store.HeadObject(ctx, src.bucket, src.key); err == nil && o.Meta.ACL != "" && o.Meta.ACL != aclDefault {
+		acl = o.Meta.ACL
+	}
+	if !grants(acl, accessRead) {
+		return accessDenied("You have no right to read the copy source.")
+	}
+	return nil
+}
+
+// copyConditions returns the check of the x-oss-copy-source-if-*
+// headers, every failure a 412 PreconditionFailed. If-Match, when
+// present, decides alone over If-Unmodified-Since, and If-None-Match
+// over If-Modified-Since, as OSS documents: a source whose ETag matches
+// is copied even if modified since the date.
+func copyConditions(r *http.Request) (func(store.Object) error, error) {
+	h := r.Header
+	const prefix = "x-oss-copy-source-"
+	match, noneMatch := h.Get(prefix+"if-match"), h.Get(prefix+"if-none-match")
+	var unmodified, modified time.Time
+	for name, t := range map[string]*time.Time{prefix + "if-unmodified-since": &unmodified, prefix + "if-modified-since": &modified} {
+		if v := h.Get(name); v != "" {
+			p, err := http.ParseTime(v)
+			if err != nil {
+				return nil, invalidArgument(name, v, "The date is not in the HTTP date format.")
+			}
+			*t = p
+		}
+	}
+	failed := func() error { return newError(ossxml.CodePreconditionFailed, "") }
+	return func(o store.Object) error {
+		at := o.Modified.Truncate(time.Second)
+		switch {
+		case match != "":
+			if !etagListHas(match, o.ETag) {
+				return failed()
+			}
+		case !unmodified.IsZero() && at.After(unmodified):
+			return failed()
+		}
+		switch {
+		case noneMatch != "":
+			if etagListHas(noneMatch, o.ETag) {
+				return failed()
+			}
+		case !modified.IsZero() && !at.After(modified):
+			return failed()
+		}
+		return nil
+	}, nil
+}
+
+// etagListHas reports whether a comma-separated list of (optionally
+// quoted) ETags names etag or is *.
+func etagListHas(list, etag string) bool {
+	for _, e := range strings.Split(list, ",") {
+		e = strings.Trim(strings.TrimSpace(e), `"`)
+		if e == "*" || strings.EqualFold(e, etag) {
+			return true
+		}
+	}
+	return false
+}
+
+// directive reads x-oss-metadata-directive or x-oss-tagging-directive:
+// COPY (the default) or REPLACE.
+func directive(r *http.Request, name string) (replace bool, err error) {
+	switch v := r.Header.Get(name); v {
+	case "", "COPY":
+		return false, nil
+	case "REPLACE":
+		return true, nil
+	default:
+		return false, invalidArgument(name, v, "The directive must be COPY or REPLACE.")
+	}
+}
+
+// copyObject answers CopyObject. The copy shares the source's data (see
+// store.Disk.CopyObject). With x-oss-metadata-directive COPY it takes the
+// source's metadata, with REPLACE the request's; x-oss-tagging-directive
+// does the same for tags. The copy's ACL is x-oss-object-acl or default,
+// and its storage class x-oss-storage-class or, with COPY, the source's.
+// Copying an object onto itself must change something (REPLACE, an ACL,
+// a storage class): a copy that changes nothing is refused with
+// InvalidArgument.
+func (s *Server) copyObject(ctx context.Context, w http.ResponseWriter, r *http.Request, rq *request) error {
+	src, err := parseCopySource(r)
+	if err != nil {
+		return err
+	}
+	if err := s.readableSource(ctx, rq, src); err != nil {
+		return err
+	}
+	check, err := copyConditions(r)
+	if err != nil {
+		return err
+	}
+	replaceMeta, err := directive(r, "x-oss-metadata-directive")
+	if err != nil {
+		return err
+	}
+	replaceTags, err := directive(r, "x-oss-tagging-directive")
+	if err != nil {
+		return err
+	}
+	reqMeta, err := s.objectMetadata(ctx, r, rq)
+	if err != nil {
+		return err
+	}
+	class := r.Header.Get("x-oss-storage-class")
+	self := src.bucket == rq.bucket && src.key == rq.key
+	if self && !replaceMeta && !replaceTags && reqMeta.ACL == "" && class == "" {
+		return invalidArgument("x-oss-metadata-directive", "COPY",
+			"The source and destination are the same object and the copy changes nothing: use x-oss-metadata-directive REPLACE to change its metadata.")
+	}
+	meta := func(o store.Object) (store.Metadata, error) {
+		m := reqMeta
+		if !replaceMeta {
+			m = o.Meta
+			m.ACL = reqMeta.ACL
+			if class != "" {
+				m.StorageClass = class
+			}
+		}
+		m.Tags = o.Meta.Tags
+		if replaceTags {
+			m.Tags = reqMeta.Tags
+		}
+		return m, nil
+	}
+	opts := store.CopyOptions{Check: check, Meta: meta, ForbidOverwrite: forbidOverwrite(r)}
+	obj, err := s.store.CopyObject(ctx, src.bucket, src.key, rq.bucket, rq.key, opts)
+	if err != nil {
+		return copyError(err, rq, src)
+	}
+	w.Header().Set("x-oss-hash-crc64ecma", crc64.Format(obj.CRC64))
+	return writeXML(w, &ossxml.CopyObjectResult{ETag: quoteETag(obj.ETag), LastModified: ossxml.Time{Time: obj.Modified}})
+}
+
+// copyError maps a store error of a copy: a missing key is the source's.
+func copyError(err error, rq *request, src copySource) error {
+	var api *apiError
+	if errors.As(err, &api) {
+		return err
+	}
+	switch {
+	case errors.Is(err, store.ErrNoSuchKey):
+		return noSuchKey(src.key)
+	case errors.Is(err, store.ErrNoSuchBucket):
+		// The destination was checked before the copy; the source went.
+		return noSuchBucket(src.bucket)
+	}
+	return storeError(err, rq)
+}
+
+// copyRange reads x-oss-copy-source-range, bytes=first-last: the offset
+// and length it names, or 0 and -1 (the whole source) when absent.
+func copyRange(r *http.Request) (off, length int64, err error) {
+	v := r.Header.Get("x-oss-copy-source-range")
+	if v == "" {
+		return 0, -1, nil
+	}
+	bad := invalidArgument("x-oss-copy-source-range", v, "The range must be bytes=first-last with first <= last.")
+	spec, ok := strings.CutPrefix(v, "bytes=")
+	if !ok {
+		return 0, 0, bad
+	}
+	a, b, ok := strings.Cut(spec, "-")
+	first, err1 := strconv.ParseInt(a, 10, 64)
+	last, err2 := strconv.ParseInt(b, 10, 64)
+	if !ok || err1 != nil || err2 != nil || first < 0 || last < first {
+		return 0, 0, bad
+	}
+	return first, last - first + 1, nil
+}
+
+// uploadPartCopy answers UploadPartCopy: part n of the upload from a
+// range of the source, sharing the source blobs the range covers whole
+// (see store.Disk.CopyPart). A range outside the source is InvalidArgument.
+func (s *Server) uploadPartCopy(ctx context.Context, w http.ResponseWriter, r *http.Request, rq *request) error {
+	n, err := partNumber(rq)
+	if err != nil {
+		return err
+	}
+	id := rq.query.Get("uploadId")
+	if id == "" {
+		return invalidArgument("uploadId", "", "The uploadId parameter is required.")
+	}
+	src, err := parseCopySource(r)
+	if err != nil {
+		return err
+	}
+	if err := s.readableSource(ctx, rq, src); err != nil {
+		return err
+	}
+	check, err := copyConditions(r)
+	if err != nil {
+		return err
+	}
+	off, length, err := copyRange(r)
+	if err != nil {
+		return err
+	}
+	part, err := s.store.CopyPart(ctx, rq.bucket, rq.key, id, n, src.bucket, src.key, off, length, check)
+	switch {
+	case errors.Is(err, store.ErrNoSuchUpload):
+		e := noSuchUpload(id)
+		e.body.EC = ossxml.ECNoSuchUploadCopy
+		return e
+	case errors.Is(err, store.ErrInvalidArgument):
+		return invalidArgument("x-oss-copy-source-range", r.Header.Get("x-oss-copy-source-range"), "The range is outside the copy source.")
+	case err != nil:
+		return copyError(err, rq, src)
+	}
+	w.Header().Set("x-oss-hash-crc64ecma", crc64.Format(part.CRC64))
+	return writeXML(w, &ossxml.CopyPartResult{ETag: quoteETag(part.ETag), LastModified: ossxml.Time{Time: part.Modified}})
+}
