@@ -2,7 +2,6 @@ package oss
 
 import (
 	"context"
-	"encoding/xml"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -120,13 +119,6 @@ type CopyObjectResult struct {
 	RequestID       string
 }
 
-// copyObjectResult is the response body of CopyObject.
-type copyObjectResult struct {
-	XMLName      xml.Name    `xml:"CopyObjectResult"`
-	ETag         string      `xml:"ETag"`
-	LastModified ossxml.Time `xml:"LastModified"`
-}
-
 // CopyObject copies req.SourceBucket/req.SourceKey to req.Bucket/req.Key
 // on the service. A copy of an object onto itself with
 // MetadataDirectiveReplace changes its metadata in place, its bytes
@@ -158,7 +150,7 @@ func (c *Client) CopyObject(ctx context.Context, req *CopyObjectRequest) (*CopyO
 	if err != nil {
 		return nil, err
 	}
-	var body copyObjectResult
+	var body ossxml.CopyObjectResult
 	id, err := decodeXMLBody(op, resp, &body)
 	if err != nil {
 		return nil, err

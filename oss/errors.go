@@ -45,16 +45,18 @@ var (
 var (
 	// ErrPositionNotEqualToLength: an AppendObject Position that is not
 	// the object's length.
-	ErrPositionNotEqualToLength = &ServiceError{Code: "PositionNotEqualToLength"}
+	ErrPositionNotEqualToLength = &ServiceError{Code: ossxml.CodePositionNotEqualToLength}
 	// ErrObjectNotAppendable: an AppendObject to an object that was not
 	// made by AppendObject.
-	ErrObjectNotAppendable = &ServiceError{Code: "ObjectNotAppendable"}
+	ErrObjectNotAppendable = &ServiceError{Code: ossxml.CodeObjectNotAppendable}
 	// ErrNoSuchLifecycle: a bucket without lifecycle rules.
 	ErrNoSuchLifecycle = &ServiceError{Code: ossxml.CodeNoSuchLifecycle}
 	// ErrNoSuchCORSConfiguration: a bucket without CORS rules.
 	ErrNoSuchCORSConfiguration = &ServiceError{Code: "NoSuchCORSConfiguration"}
 	// ErrSymlinkTargetNotExist: a symlink whose target does not exist.
-	ErrSymlinkTargetNotExist = &ServiceError{Code: "SymlinkTargetNotExist"}
+	ErrSymlinkTargetNotExist = &ServiceError{Code: ossxml.CodeSymlinkTargetNotExist}
+	// ErrNotSymlink: GetSymlink of an object that is not a symlink.
+	ErrNotSymlink = &ServiceError{Code: ossxml.CodeNotSymlink}
 )
 
 // Client-side sentinels.

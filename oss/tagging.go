@@ -2,19 +2,21 @@ package oss
 
 import (
 	"context"
-	"encoding/xml"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/ossup/ossup/internal/limits"
+	"github.com/ossup/ossup/internal/ossxml"
 )
 
 // Limits OSS sets on object tags.
 const (
-	MaxObjectTags     = 10  // tags per object
-	MaxTagKeyLength   = 128 // characters; a key has at least one
-	MaxTagValueLength = 256 // characters; a value may be empty
+	MaxObjectTags     = limits.MaxObjectTags     // tags per object
+	MaxTagKeyLength   = limits.MaxTagKeyLength   // characters; a key has at least one
+	MaxTagValueLength = limits.MaxTagValueLength // characters; a value may be empty
 )
 
 // Tag is one object tag. Keys are case-sensitive and unique within an
@@ -74,15 +76,14 @@ func setTagging(h http.Header, tags []Tag) error {
 	return nil
 }
 
-// tagging is the body of PutObjectTagging and GetObjectTagging.
-type tagging struct {
-	XMLName xml.Name `xml:"Tagging"`
-	TagSet  tagSet   `xml:"TagSet"`
-}
-
-// tagSet is written even when empty: <TagSet></TagSet>.
-type tagSet struct {
-	Tags []Tag `xml:"Tag"`
+// tagging is the body of PutObjectTagging.
+func tagging(tags []Tag) *ossxml.Tagging {
+	var t ossxml.Tagging
+	t.TagSet.Tags = make([]ossxml.Tag, len(tags))
+	for i, tag := range tags {
+		t.TagSet.Tags[i] = ossxml.Tag(tag)
+	}
+	return &t
 }
 
 // PutObjectTaggingRequest replaces an object's tags.
@@ -113,7 +114,7 @@ func (c *Client) PutObjectTagging(ctx context.Context, req *PutObjectTaggingRequ
 	if err := checkTags(req.Tags); err != nil {
 		return nil, op.wrap(err)
 	}
-	resp, err := c.doXMLResponse(ctx, op, &tagging{TagSet: tagSet{Tags: req.Tags}})
+	resp, err := c.doXMLResponse(ctx, op, tagging(req.Tags))
 	if err != nil {
 		return nil, err
 	}
@@ -148,12 +149,16 @@ func (c *Client) GetObjectTagging(ctx context.Context, req *GetObjectTaggingRequ
 	if err != nil {
 		return nil, err
 	}
-	var body tagging
+	var body ossxml.Tagging
 	id, err := decodeXMLBody(op, resp, &body)
 	if err != nil {
 		return nil, err
 	}
-	return &GetObjectTaggingResult{Tags: body.TagSet.Tags, VersionID: resp.Header.Get("x-oss-version-id"), RequestID: id}, nil
+	res := &GetObjectTaggingResult{VersionID: resp.Header.Get("x-oss-version-id"), RequestID: id}
+	for _, t := range body.TagSet.Tags {
+		res.Tags = append(res.Tags, Tag(t))
+	}
+	return res, nil
 }
 
 // DeleteObjectTaggingRequest names the object whose tags to remove.
