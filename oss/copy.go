@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/ossup/ossup/internal/ossxml"
@@ -20,13 +21,15 @@ const (
 	MetadataDirectiveReplace = "REPLACE"
 )
 
-// Values of CopyObjectRequest.TaggingDirective.
+// Values of CopyObjectRequest.TaggingDirective. They are written as the
+// metadata directives are, upper-case, which every OSS-compatible service
+// takes.
 const (
 	// TaggingDirectiveCopy gives the copy the source's tags (the default).
-	TaggingDirectiveCopy = "Copy"
+	TaggingDirectiveCopy = "COPY"
 	// TaggingDirectiveReplace gives the copy the request's
 	// ObjectMetadata.Tags.
-	TaggingDirectiveReplace = "Replace"
+	TaggingDirectiveReplace = "REPLACE"
 )
 
 // CopySourceConditions make a copy depend on the state of its source.
@@ -84,7 +87,7 @@ type CopyObjectRequest struct {
 	// current one.
 	SourceVersionID string
 	// MetadataDirective is MetadataDirectiveCopy (empty means the same) or
-	// MetadataDirectiveReplace.
+	// MetadataDirectiveReplace, in any case.
 	MetadataDirective string
 	// ObjectMetadata: its ACL and StorageClass, when set, apply to the
 	// copy whatever the directives. Its other fields (content headers and
@@ -93,7 +96,7 @@ type CopyObjectRequest struct {
 	// TaggingDirectiveReplace and must be empty otherwise.
 	ObjectMetadata ObjectMetadata
 	// TaggingDirective is TaggingDirectiveCopy (empty means the same) or
-	// TaggingDirectiveReplace.
+	// TaggingDirectiveReplace, in any case.
 	TaggingDirective string
 	// Conditions make the copy depend on the source's ETag or time.
 	Conditions CopySourceConditions
@@ -168,7 +171,8 @@ func (c *Client) CopyObject(ctx context.Context, req *CopyObjectRequest) (*CopyO
 // sets the headers they call for.
 func copyMetadata(h http.Header, req *CopyObjectRequest) error {
 	m := req.ObjectMetadata
-	switch req.MetadataDirective {
+	metaDir, tagDir := strings.ToUpper(req.MetadataDirective), strings.ToUpper(req.TaggingDirective)
+	switch metaDir {
 	case "", MetadataDirectiveCopy:
 		if m.ContentType != "" || m.CacheControl != "" || m.ContentDisposition != "" || m.ContentEncoding != "" || m.Expires != "" || len(m.User) > 0 {
 			return fmt.Errorf("metadata is given but the metadata directive is not %s: %w", MetadataDirectiveReplace, ErrInvalidArgument)
@@ -187,10 +191,10 @@ func copyMetadata(h http.Header, req *CopyObjectRequest) error {
 	default:
 		return fmt.Errorf("metadata directive %q is neither %s nor %s: %w", req.MetadataDirective, MetadataDirectiveCopy, MetadataDirectiveReplace, ErrInvalidArgument)
 	}
-	if req.MetadataDirective != "" {
-		h.Set("x-oss-metadata-directive", req.MetadataDirective)
+	if metaDir != "" {
+		h.Set("x-oss-metadata-directive", metaDir)
 	}
-	switch req.TaggingDirective {
+	switch tagDir {
 	case "", TaggingDirectiveCopy:
 		if len(req.ObjectMetadata.Tags) > 0 {
 			return fmt.Errorf("tags are given but the tagging directive is not %s: %w", TaggingDirectiveReplace, ErrInvalidArgument)
@@ -202,8 +206,8 @@ func copyMetadata(h http.Header, req *CopyObjectRequest) error {
 	default:
 		return fmt.Errorf("tagging directive %q is neither %s nor %s: %w", req.TaggingDirective, TaggingDirectiveCopy, TaggingDirectiveReplace, ErrInvalidArgument)
 	}
-	if req.TaggingDirective != "" {
-		h.Set("x-oss-tagging-directive", req.TaggingDirective)
+	if tagDir != "" {
+		h.Set("x-oss-tagging-directive", tagDir)
 	}
 	return nil
 }

@@ -47,14 +47,21 @@ func TestCopyObjectWire(t *testing.T) {
 				ObjectMetadata: oss.ObjectMetadata{ContentType: "text/plain", CacheControl: "no-cache", User: map[string]string{"Owner": "me"},
 					Tags: []oss.Tag{{Key: "a b", Value: "c&d"}, {Key: "e", Value: ""}}}},
 			wantPath: "/b/k",
-			want: map[string]string{"x-oss-copy-source": "/b/k", "x-oss-metadata-directive": "REPLACE", "x-oss-tagging-directive": "Replace",
+			want: map[string]string{"x-oss-copy-source": "/b/k", "x-oss-metadata-directive": "REPLACE", "x-oss-tagging-directive": "REPLACE",
 				"Content-Type": "text/plain", "Cache-Control": "no-cache", "x-oss-meta-owner": "me", "x-oss-tagging": "a%20b=c%26d&e="},
+		},
+		{
+			name: "directives in another case",
+			req: oss.CopyObjectRequest{Bucket: "b", Key: "k", SourceKey: "k", MetadataDirective: "Replace", TaggingDirective: "Replace",
+				ObjectMetadata: oss.ObjectMetadata{Tags: []oss.Tag{{Key: "a", Value: "b"}}}},
+			wantPath: "/b/k",
+			want:     map[string]string{"x-oss-metadata-directive": "REPLACE", "x-oss-tagging-directive": "REPLACE", "x-oss-tagging": "a=b", "Content-Type": "application/octet-stream"},
 		},
 		{
 			name:     "explicit COPY directives",
 			req:      oss.CopyObjectRequest{Bucket: "b", Key: "k2", SourceKey: "k", MetadataDirective: oss.MetadataDirectiveCopy, TaggingDirective: oss.TaggingDirectiveCopy},
 			wantPath: "/b/k2",
-			want:     map[string]string{"x-oss-metadata-directive": "COPY", "x-oss-tagging-directive": "Copy", "x-oss-meta-owner": ""},
+			want:     map[string]string{"x-oss-metadata-directive": "COPY", "x-oss-tagging-directive": "COPY", "x-oss-meta-owner": ""},
 		},
 	}
 	for _, tc := range tests {
@@ -97,8 +104,8 @@ func TestCopyObjectInvalid(t *testing.T) {
 		{"metadata without REPLACE", oss.CopyObjectRequest{Bucket: "b", Key: "k", SourceKey: "s", ObjectMetadata: oss.ObjectMetadata{ContentType: "text/plain"}}},
 		{"user metadata with COPY", oss.CopyObjectRequest{Bucket: "b", Key: "k", SourceKey: "s", MetadataDirective: oss.MetadataDirectiveCopy, ObjectMetadata: oss.ObjectMetadata{User: map[string]string{"a": "b"}}}},
 		{"tags without Replace", oss.CopyObjectRequest{Bucket: "b", Key: "k", SourceKey: "s", ObjectMetadata: oss.ObjectMetadata{Tags: []oss.Tag{{Key: "a"}}}}},
-		{"unknown metadata directive", oss.CopyObjectRequest{Bucket: "b", Key: "k", SourceKey: "s", MetadataDirective: "replace"}},
-		{"unknown tagging directive", oss.CopyObjectRequest{Bucket: "b", Key: "k", SourceKey: "s", TaggingDirective: "REPLACE"}},
+		{"unknown metadata directive", oss.CopyObjectRequest{Bucket: "b", Key: "k", SourceKey: "s", MetadataDirective: "MOVE"}},
+		{"unknown tagging directive", oss.CopyObjectRequest{Bucket: "b", Key: "k", SourceKey: "s", TaggingDirective: "Merge"}},
 		{"too many tags", oss.CopyObjectRequest{Bucket: "b", Key: "k", SourceKey: "s", TaggingDirective: oss.TaggingDirectiveReplace, ObjectMetadata: oss.ObjectMetadata{Tags: make([]oss.Tag, 11)}}},
 		{"traffic limit too low", oss.CopyObjectRequest{Bucket: "b", Key: "k", SourceKey: "s", TrafficLimit: 1}},
 	}
