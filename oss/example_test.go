@@ -230,6 +230,9 @@ func ExampleClient_CopyObject() {
 		log.Fatal(err)
 	}
 	fmt.Println(head.Object.ObjectMetadata.ContentType, head.Object.ObjectMetadata.User["reviewed"], head.Object.Size)
+	// Output:
+	// copy CRC-64 matches: true
+	// text/plain yes 17
 }
 
 // Appends that chain each answer's position and CRC-64 into the next
@@ -256,5 +259,6 @@ func ExampleClient_AppendObject() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(head.Object.ObjectType, head.Object.NextAppendPosition)
+	fmt.Println(head.Object.ObjectType, head.Object.Size, pos)
+	// Output: Appendable 21 21
 }
