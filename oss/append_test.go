@@ -235,6 +235,28 @@ func TestAppendObjectLostAnswer(t *testing.T) {
 	}
 }
 
+// TestAppendObjectLostAnswerUnchecked: when the object cannot be read
+// after a lost answer, AppendObject reports both the conflict and why it
+// could not tell whether its append landed.
+func TestAppendObjectLostAnswerUnchecked(t *testing.T) {
+	obj := &appendObject{drop: 1}
+	c, ws := newWire(t, func(w http.ResponseWriter, call wireCall) {
+		if call.Method == http.MethodHead {
+			w.WriteHeader(http.StatusForbidden)
+			return
+		}
+		obj.reply(w, call)
+	})
+	_, err := c.AppendObject(t.Context(), &oss.AppendObjectRequest{Bucket: "b", Key: "k", Body: strings.NewReader("abc"), Size: 3})
+	if !errors.Is(err, oss.ErrPositionNotEqualToLength) || !errors.Is(err, oss.ErrAccessDenied) {
+		t.Fatalf("err = %v, want one that wraps PositionNotEqualToLength and AccessDenied", err)
+	}
+	if got := ws.methods(); got != "POST POST HEAD" {
+		t.Errorf("requests %q, want POST POST HEAD", got)
+	}
+	t.Log(err)
+}
+
 func TestAppendObjectNotRetried(t *testing.T) {
 	t.Run("body that cannot be rewound", func(t *testing.T) {
 		obj := &appendObject{drop: 1}
