@@ -43,19 +43,23 @@ var (
 // Sentinels for the error codes of appends, symlinks and bucket
 // configurations.
 var (
-	// ErrPositionNotEqualToLength: an AppendObject Position that is not
-	// the object's length.
+	// ErrPositionNotEqualToLength matches the answer to an AppendObject
+	// whose Position is not the object's length.
 	ErrPositionNotEqualToLength = &ServiceError{Code: ossxml.CodePositionNotEqualToLength}
-	// ErrObjectNotAppendable: an AppendObject to an object that was not
-	// made by AppendObject.
+	// ErrObjectNotAppendable matches the answer to an AppendObject to an
+	// object that AppendObject did not make.
 	ErrObjectNotAppendable = &ServiceError{Code: ossxml.CodeObjectNotAppendable}
-	// ErrNoSuchLifecycle: a bucket without lifecycle rules.
+	// ErrNoSuchLifecycle matches GetBucketLifecycle's answer for a bucket
+	// without lifecycle rules.
 	ErrNoSuchLifecycle = &ServiceError{Code: ossxml.CodeNoSuchLifecycle}
-	// ErrNoSuchCORSConfiguration: a bucket without CORS rules.
+	// ErrNoSuchCORSConfiguration matches GetBucketCors's answer for a
+	// bucket without CORS rules.
 	ErrNoSuchCORSConfiguration = &ServiceError{Code: "NoSuchCORSConfiguration"}
-	// ErrSymlinkTargetNotExist: a symlink whose target does not exist.
+	// ErrSymlinkTargetNotExist matches the answer to a read through a
+	// symlink whose target does not exist.
 	ErrSymlinkTargetNotExist = &ServiceError{Code: ossxml.CodeSymlinkTargetNotExist}
-	// ErrNotSymlink: GetSymlink of an object that is not a symlink.
+	// ErrNotSymlink matches GetSymlink's answer for an object that is not
+	// a symlink.
 	ErrNotSymlink = &ServiceError{Code: ossxml.CodeNotSymlink}
 )
 
