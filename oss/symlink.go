@@ -76,7 +76,7 @@ type GetSymlinkResult struct {
 }
 
 // GetSymlink returns the target of the symlink req.Key. A Key that is not
-// a symlink fails with a *ServiceError (NotSymlink on OSS).
+// a symlink fails with ErrNotSymlink.
 func (c *Client) GetSymlink(ctx context.Context, req *GetSymlinkRequest) (*GetSymlinkResult, error) {
 	op := &operation{name: "GetSymlink", method: http.MethodGet, bucket: req.Bucket, key: req.Key, query: versionQuery("symlink", req.VersionID)}
 	if err := checkObject(req.Bucket, req.Key); err != nil {
