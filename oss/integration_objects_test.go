@@ -8,7 +8,9 @@ import (
 	"maps"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -323,4 +325,30 @@ func TestIntegrationSymlink(t *testing.T) {
 		_, err = e.Client.GetObject(ctx, &oss.GetObjectRequest{Bucket: e.Bucket, Key: "dangling"})
 		serviceError(t, err, oss.ErrSymlinkTargetNotExist)
 	})
+}
+
+// TestIntegrationUploadFileTags checks that tags in ObjectMetadata reach
+// the object through UploadFile, by one PutObject and by a multipart
+// upload alike.
+func TestIntegrationUploadFileTags(t *testing.T) {
+	e := combo{}.start(t, osstest.Options{})
+	tags := []oss.Tag{{Key: "from", Value: "upload file"}, {Key: "n", Value: "1"}}
+	for _, size := range []int{1000, 3 * oss.MinPartSize} {
+		path := t.TempDir() + "/f"
+		if err := os.WriteFile(path, pattern(size, size), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		key := "up/" + strconv.Itoa(size)
+		if _, err := e.Client.UploadFile(t.Context(), &oss.UploadFileRequest{Bucket: e.Bucket, Key: key, UploadFile: path,
+			PartSize: oss.MinPartSize, ObjectMetadata: oss.ObjectMetadata{Tags: tags}}); err != nil {
+			t.Fatal(err)
+		}
+		res, err := e.Client.GetObjectTagging(t.Context(), &oss.GetObjectTaggingRequest{Bucket: e.Bucket, Key: key})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := sortedTags(res.Tags); !slices.Equal(got, tags) {
+			t.Errorf("%d bytes: tags %v, want %v", size, got, tags)
+		}
+	}
 }
