@@ -3,22 +3,40 @@ package interop
 import (
 	"context"
 	"net/http"
-	"slices"
+	"reflect"
 	"testing"
 
 	v2 "github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
 	v1 "github.com/aliyun/aliyun-oss-go-sdk/oss"
 )
 
-// lifecycleRule is a rule with the AbortMultipartUpload action, the one
-// the server implements; expire adds an Expiration action, which it
-// refuses.
+// lifecycleRule is a rule as TestLifecycle compares it across SDKs. Of
+// each action, Days or the date (2006-01-02T00:00:00.000Z) is set, or
+// neither for no action.
 type lifecycleRule struct {
-	ID, Prefix    string
-	Enabled       bool
-	Days          int
-	CreatedBefore string // 2006-01-02T00:00:00.000Z
-	expire        bool
+	ID, Prefix   string
+	Enabled      bool
+	Tags         []ruleTag
+	Not          []ruleNot
+	AbortDays    int
+	AbortBefore  string
+	ExpireDays   int
+	ExpireBefore string
+	Transitions  []ruleTransition
+	deleteMarker bool // ExpiredObjectDeleteMarker, which the server refuses
+}
+
+type ruleTag struct{ Key, Value string }
+
+type ruleNot struct {
+	Prefix string
+	Tag    *ruleTag
+}
+
+type ruleTransition struct {
+	Days   int
+	Before string
+	Class  string
 }
 
 // lifecycleClient is what TestLifecycle asks of an SDK: its own
@@ -45,18 +63,32 @@ func TestLifecycle(t *testing.T) {
 		_, err := lc.GetLifecycle(ctx, bucket)
 		wantCode(t, "GetBucketLifecycle of a new bucket", err, http.StatusNotFound, "NoSuchLifecycle")
 		rules := []lifecycleRule{
-			{ID: "tmp", Prefix: "tmp/", Enabled: true, Days: 1},
-			{ID: "old", Prefix: "old/", CreatedBefore: "2020-02-29T00:00:00.000Z"},
+			{ID: "tmp", Prefix: "tmp/", Enabled: true, AbortDays: 1, ExpireDays: 7},
+			{ID: "old", Prefix: "old/", AbortBefore: "2020-02-29T00:00:00.000Z"},
+			{ID: "logs", Prefix: "logs/", Enabled: true,
+				Tags: []ruleTag{{"env", "dev"}, {"team", "x"}},
+				Not:  []ruleNot{{Prefix: "logs/keep/"}, {Prefix: "logs/pin", Tag: &ruleTag{"pin", "yes"}}},
+				Transitions: []ruleTransition{
+					{Days: 30, Class: "IA"}, {Days: 60, Class: "Archive"},
+				},
+				ExpireDays: 90},
+			{ID: "dated", Prefix: "dated/", Enabled: true,
+				Transitions:  []ruleTransition{{Before: "2024-01-01T00:00:00.000Z", Class: "ColdArchive"}},
+				ExpireBefore: "2024-06-01T00:00:00.000Z"},
 		}
 		if err := lc.PutLifecycle(ctx, bucket, rules); err != nil {
 			t.Fatalf("PutBucketLifecycle: %v", err)
 		}
 		got, err := lc.GetLifecycle(ctx, bucket)
-		if err != nil || !slices.Equal(got, rules) {
+		if err != nil || !reflect.DeepEqual(got, rules) {
 			t.Fatalf("GetBucketLifecycle = %+v, %v; want %+v", got, err, rules)
 		}
-		err = lc.PutLifecycle(ctx, bucket, []lifecycleRule{{ID: "x", Enabled: true, Days: 1, expire: true}})
-		wantCode(t, "PutBucketLifecycle with Expiration", err, http.StatusNotImplemented, "NotImplemented")
+		err = lc.PutLifecycle(ctx, bucket, []lifecycleRule{{ID: "x", Enabled: true, deleteMarker: true}})
+		wantCode(t, "PutBucketLifecycle with ExpiredObjectDeleteMarker", err, http.StatusNotImplemented, "NotImplemented")
+		err = lc.PutLifecycle(ctx, bucket, []lifecycleRule{{ID: "x", Enabled: true, Tags: []ruleTag{{"k", "v"}}, AbortDays: 1}})
+		wantCode(t, "PutBucketLifecycle with tags and AbortMultipartUpload", err, http.StatusBadRequest, "InvalidArgument")
+		err = lc.PutLifecycle(ctx, bucket, []lifecycleRule{{ID: "x", Enabled: true, ExpireDays: 30, Transitions: []ruleTransition{{Days: 30, Class: "IA"}}}})
+		wantCode(t, "PutBucketLifecycle with a transition as late as the expiration", err, http.StatusBadRequest, "InvalidArgument")
 		if err := lc.DeleteLifecycle(ctx, bucket); err != nil {
 			t.Fatalf("DeleteBucketLifecycle: %v", err)
 		}
@@ -75,10 +107,34 @@ func status(enabled bool) string {
 func (c *v1Client) PutLifecycle(ctx context.Context, bucket string, rules []lifecycleRule) error {
 	var in []v1.LifecycleRule
 	for _, r := range rules {
-		rule := v1.LifecycleRule{ID: r.ID, Prefix: r.Prefix, Status: status(r.Enabled),
-			AbortMultipartUpload: &v1.LifecycleAbortMultipartUpload{Days: r.Days, CreatedBeforeDate: r.CreatedBefore}}
-		if r.expire {
-			rule.Expiration = &v1.LifecycleExpiration{Days: 30}
+		rule := v1.LifecycleRule{ID: r.ID, Prefix: r.Prefix, Status: status(r.Enabled)}
+		for _, t := range r.Tags {
+			rule.Tags = append(rule.Tags, v1.Tag{Key: t.Key, Value: t.Value})
+		}
+		if len(r.Not) > 0 {
+			rule.Filter = &v1.LifecycleFilter{}
+			for _, n := range r.Not {
+				not := v1.LifecycleFilterNot{Prefix: n.Prefix}
+				if n.Tag != nil {
+					not.Tag = &v1.Tag{Key: n.Tag.Key, Value: n.Tag.Value}
+				}
+				rule.Filter.Not = append(rule.Filter.Not, not)
+			}
+		}
+		if r.AbortDays != 0 || r.AbortBefore != "" {
+			rule.AbortMultipartUpload = &v1.LifecycleAbortMultipartUpload{Days: r.AbortDays, CreatedBeforeDate: r.AbortBefore}
+		}
+		if r.ExpireDays != 0 || r.ExpireBefore != "" {
+			rule.Expiration = &v1.LifecycleExpiration{Days: r.ExpireDays, CreatedBeforeDate: r.ExpireBefore}
+		}
+		if r.deleteMarker {
+			yes := true
+			rule.Expiration = &v1.LifecycleExpiration{ExpiredObjectDeleteMarker: &yes}
+		}
+		for _, t := range r.Transitions {
+			rule.Transitions = append(rule.Transitions, v1.LifecycleTransition{
+				Days: t.Days, CreatedBeforeDate: t.Before, StorageClass: v1.StorageClassType(t.Class),
+			})
 		}
 		in = append(in, rule)
 	}
@@ -89,9 +145,27 @@ func (c *v1Client) GetLifecycle(ctx context.Context, bucket string) ([]lifecycle
 	res, err := c.c.GetBucketLifecycle(bucket, v1.WithContext(ctx))
 	var out []lifecycleRule
 	for _, r := range res.Rules {
-		rule := lifecycleRule{ID: r.ID, Prefix: r.Prefix, Enabled: r.Status == "Enabled", expire: r.Expiration != nil}
+		rule := lifecycleRule{ID: r.ID, Prefix: r.Prefix, Enabled: r.Status == "Enabled"}
+		for _, t := range r.Tags {
+			rule.Tags = append(rule.Tags, ruleTag{t.Key, t.Value})
+		}
+		if r.Filter != nil {
+			for _, n := range r.Filter.Not {
+				not := ruleNot{Prefix: n.Prefix}
+				if n.Tag != nil {
+					not.Tag = &ruleTag{n.Tag.Key, n.Tag.Value}
+				}
+				rule.Not = append(rule.Not, not)
+			}
+		}
 		if a := r.AbortMultipartUpload; a != nil {
-			rule.Days, rule.CreatedBefore = a.Days, a.CreatedBeforeDate
+			rule.AbortDays, rule.AbortBefore = a.Days, a.CreatedBeforeDate
+		}
+		if e := r.Expiration; e != nil {
+			rule.ExpireDays, rule.ExpireBefore = e.Days, e.CreatedBeforeDate
+		}
+		for _, t := range r.Transitions {
+			rule.Transitions = append(rule.Transitions, ruleTransition{t.Days, t.CreatedBeforeDate, string(t.StorageClass)})
 		}
 		out = append(out, rule)
 	}
@@ -102,19 +176,51 @@ func (c *v1Client) DeleteLifecycle(ctx context.Context, bucket string) error {
 	return c.c.DeleteBucketLifecycle(bucket, v1.WithContext(ctx))
 }
 
+// optInt and optString are v2's optional fields: nil for the zero value.
+func optInt(n int) *int32 {
+	if n == 0 {
+		return nil
+	}
+	return v2.Ptr(int32(n))
+}
+
+func optString(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return v2.Ptr(s)
+}
+
 func (c *v2Client) PutLifecycle(ctx context.Context, bucket string, rules []lifecycleRule) error {
 	conf := &v2.LifecycleConfiguration{}
 	for _, r := range rules {
-		abort := &v2.LifecycleRuleAbortMultipartUpload{}
-		if r.Days != 0 {
-			abort.Days = v2.Ptr(int32(r.Days))
+		rule := v2.LifecycleRule{ID: v2.Ptr(r.ID), Prefix: v2.Ptr(r.Prefix), Status: v2.Ptr(status(r.Enabled))}
+		for _, t := range r.Tags {
+			rule.Tags = append(rule.Tags, v2.Tag{Key: v2.Ptr(t.Key), Value: v2.Ptr(t.Value)})
 		}
-		if r.CreatedBefore != "" {
-			abort.CreatedBeforeDate = v2.Ptr(r.CreatedBefore)
+		if len(r.Not) > 0 {
+			rule.Filter = &v2.LifecycleRuleFilter{}
+			for _, n := range r.Not {
+				not := v2.LifecycleRuleNot{Prefix: v2.Ptr(n.Prefix)}
+				if n.Tag != nil {
+					not.Tag = &v2.Tag{Key: v2.Ptr(n.Tag.Key), Value: v2.Ptr(n.Tag.Value)}
+				}
+				rule.Filter.Nots = append(rule.Filter.Nots, not)
+			}
 		}
-		rule := v2.LifecycleRule{ID: v2.Ptr(r.ID), Prefix: v2.Ptr(r.Prefix), Status: v2.Ptr(status(r.Enabled)), AbortMultipartUpload: abort}
-		if r.expire {
-			rule.Expiration = &v2.LifecycleRuleExpiration{Days: v2.Ptr(int32(30))}
+		if r.AbortDays != 0 || r.AbortBefore != "" {
+			rule.AbortMultipartUpload = &v2.LifecycleRuleAbortMultipartUpload{Days: optInt(r.AbortDays), CreatedBeforeDate: optString(r.AbortBefore)}
+		}
+		if r.ExpireDays != 0 || r.ExpireBefore != "" {
+			rule.Expiration = &v2.LifecycleRuleExpiration{Days: optInt(r.ExpireDays), CreatedBeforeDate: optString(r.ExpireBefore)}
+		}
+		if r.deleteMarker {
+			rule.Expiration = &v2.LifecycleRuleExpiration{ExpiredObjectDeleteMarker: v2.Ptr(true)}
+		}
+		for _, t := range r.Transitions {
+			rule.Transitions = append(rule.Transitions, v2.LifecycleRuleTransition{
+				Days: optInt(t.Days), CreatedBeforeDate: optString(t.Before), StorageClass: v2.StorageClassType(t.Class),
+			})
 		}
 		conf.Rules = append(conf.Rules, rule)
 	}
@@ -127,14 +233,35 @@ func (c *v2Client) GetLifecycle(ctx context.Context, bucket string) ([]lifecycle
 	if err != nil {
 		return nil, err
 	}
+	days := func(p *int32) int {
+		if p == nil {
+			return 0
+		}
+		return int(*p)
+	}
 	var out []lifecycleRule
 	for _, r := range res.LifecycleConfiguration.Rules {
-		rule := lifecycleRule{ID: v2.ToString(r.ID), Prefix: v2.ToString(r.Prefix), Enabled: v2.ToString(r.Status) == "Enabled", expire: r.Expiration != nil}
-		if a := r.AbortMultipartUpload; a != nil {
-			if a.Days != nil {
-				rule.Days = int(*a.Days)
+		rule := lifecycleRule{ID: v2.ToString(r.ID), Prefix: v2.ToString(r.Prefix), Enabled: v2.ToString(r.Status) == "Enabled"}
+		for _, t := range r.Tags {
+			rule.Tags = append(rule.Tags, ruleTag{v2.ToString(t.Key), v2.ToString(t.Value)})
+		}
+		if r.Filter != nil {
+			for _, n := range r.Filter.Nots {
+				not := ruleNot{Prefix: v2.ToString(n.Prefix)}
+				if n.Tag != nil {
+					not.Tag = &ruleTag{v2.ToString(n.Tag.Key), v2.ToString(n.Tag.Value)}
+				}
+				rule.Not = append(rule.Not, not)
 			}
-			rule.CreatedBefore = v2.ToString(a.CreatedBeforeDate)
+		}
+		if a := r.AbortMultipartUpload; a != nil {
+			rule.AbortDays, rule.AbortBefore = days(a.Days), v2.ToString(a.CreatedBeforeDate)
+		}
+		if e := r.Expiration; e != nil {
+			rule.ExpireDays, rule.ExpireBefore = days(e.Days), v2.ToString(e.CreatedBeforeDate)
+		}
+		for _, t := range r.Transitions {
+			rule.Transitions = append(rule.Transitions, ruleTransition{days(t.Days), v2.ToString(t.CreatedBeforeDate), string(t.StorageClass)})
 		}
 		out = append(out, rule)
 	}

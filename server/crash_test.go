@@ -58,8 +58,9 @@ func TestCrashRecovery(t *testing.T) {
 	}
 }
 
-func crashTrial(t *testing.T, seed uint64) {
-	dir := t.TempDir()
+// startCrashChild starts a server process on dir and returns a harness
+// that talks to it, and the process.
+func startCrashChild(t *testing.T, dir string) (*harness, *exec.Cmd) {
 	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.v")
 	cmd.Env = append(os.Environ(), crashChildEnv+"="+dir)
 	out, err := cmd.StdoutPipe()
@@ -69,7 +70,7 @@ func crashTrial(t *testing.T, seed uint64) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	defer cmd.Process.Kill()
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
 	sc := bufio.NewScanner(out)
 	url := ""
 	for sc.Scan() {
@@ -87,6 +88,12 @@ func crashTrial(t *testing.T, seed uint64) {
 	h.http = &httptest.Server{URL: url, Config: &http.Server{}}
 	h.signer.Region = "cn-hangzhou"
 	h.cred.AccessKeyID, h.cred.AccessKeySecret = testCred.AccessKeyID, testCred.AccessKeySecret
+	return h, cmd
+}
+
+func crashTrial(t *testing.T, seed uint64) {
+	dir := t.TempDir()
+	h, cmd := startCrashChild(t, dir)
 	h.mkbucket("bkt")
 	id := h.initiate("bkt", "obj", nil)
 	rng := rand.New(rand.NewPCG(seed, 42))

@@ -3,14 +3,13 @@ package server
 import (
 	"context"
 	"errors"
-	"strings"
 	"time"
 
 	"github.com/ossup/ossup/server/store"
 )
 
-// DefaultLifecycleInterval is how often the server sweeps for multipart
-// uploads to abort when Config.LifecycleInterval is zero.
+// DefaultLifecycleInterval is how often the server applies lifecycle
+// rules when Config.LifecycleInterval is zero.
 const DefaultLifecycleInterval = time.Hour
 
 // startSweeps runs sweep now and then every interval until Close, in a
@@ -38,50 +37,28 @@ func (s *Server) startSweeps(interval time.Duration) {
 	})
 }
 
-// abortBefore is one condition of the sweep: uploads of keys with prefix
-// that were initiated before the time are aborted.
-type abortBefore struct {
-	prefix string
-	before time.Time
+// sweepCounts counts what one sweep did.
+type sweepCounts struct {
+	aborted      int // multipart uploads
+	expired      int // objects deleted
+	transitioned int // objects moved to a colder storage class
 }
 
-// abortConditions returns the conditions that apply to a bucket with the
-// given rules at now: one per enabled rule, plus the server-wide
-// after (when positive) for every key.
-func abortConditions(rules []store.LifecycleRule, after time.Duration, now time.Time) []abortBefore {
-	var out []abortBefore
-	if after > 0 {
-		out = append(out, abortBefore{before: now.Add(-after)})
-	}
-	for _, r := range rules {
-		switch {
-		case !r.Enabled:
-		case r.AbortDays > 0:
-			out = append(out, abortBefore{r.Prefix, now.Add(-time.Duration(r.AbortDays) * 24 * time.Hour)})
-		case !r.AbortBefore.IsZero():
-			out = append(out, abortBefore{r.Prefix, r.AbortBefore})
-		}
-	}
-	return out
+func (c *sweepCounts) add(d sweepCounts) {
+	c.aborted += d.aborted
+	c.expired += d.expired
+	c.transitioned += d.transitioned
 }
 
-// expired reports whether any condition says u is to be aborted.
-func expired(u store.Upload, conds []abortBefore) bool {
-	for _, c := range conds {
-		if strings.HasPrefix(u.Key, c.prefix) && u.Initiated.Before(c.before) {
-			return true
-		}
-	}
-	return false
-}
-
-// sweep aborts, in every bucket, the multipart uploads that an enabled
-// lifecycle rule of the bucket, or Config.AbortIncompleteAfter, says have
-// run too long as of Config.Now. It returns how many it aborted. A bucket
-// that fails is logged and skipped; a done ctx stops the sweep.
-func (s *Server) sweep(ctx context.Context) int {
+// sweep applies, in every bucket, the enabled lifecycle rules of the
+// bucket as of Config.Now, and Config.AbortIncompleteAfter: it aborts the
+// multipart uploads that have run too long, deletes the objects that have
+// expired and moves objects to colder storage classes. A bucket that
+// fails is logged and skipped; a done ctx stops the sweep.
+func (s *Server) sweep(ctx context.Context) sweepCounts {
 	now := s.cfg.Now()
-	n, marker := 0, ""
+	var n sweepCounts
+	marker := ""
 	for {
 		buckets, truncated, err := s.store.ListBuckets(ctx, "", marker, store.MaxList)
 		if err != nil {
@@ -90,12 +67,13 @@ func (s *Server) sweep(ctx context.Context) int {
 		}
 		for _, b := range buckets {
 			k, err := s.sweepBucket(ctx, b.Name, now)
-			n += k
+			n.add(k)
 			if err != nil {
 				s.logSweep(ctx, b.Name, err)
 			}
-			if k > 0 {
-				s.log.Info("lifecycle: aborted incomplete multipart uploads", "bucket", b.Name, "count", k)
+			if k != (sweepCounts{}) {
+				s.log.Info("lifecycle: applied", "bucket", b.Name,
+					"aborted", k.aborted, "expired", k.expired, "transitioned", k.transitioned)
 			}
 			if ctx.Err() != nil {
 				return n
@@ -114,37 +92,28 @@ func (s *Server) logSweep(ctx context.Context, bucket string, err error) {
 	}
 }
 
-// sweepBucket aborts the expired uploads of one bucket.
-func (s *Server) sweepBucket(ctx context.Context, bucket string, now time.Time) (int, error) {
+// sweepBucket applies the rules of one bucket: first the aborts, then,
+// rule by rule, the expirations and transitions.
+func (s *Server) sweepBucket(ctx context.Context, bucket string, now time.Time) (sweepCounts, error) {
+	var n sweepCounts
 	rules, err := s.store.GetBucketLifecycle(ctx, bucket)
 	if err != nil && !errors.Is(err, store.ErrNoSuchLifecycle) {
-		return 0, err
+		return n, err
 	}
-	conds := abortConditions(rules, s.cfg.AbortIncompleteAfter, now)
-	if len(conds) == 0 {
-		return 0, nil
+	n.aborted, err = s.abortUploads(ctx, bucket, abortConditions(rules, s.cfg.AbortIncompleteAfter, now))
+	if err != nil {
+		return n, err
 	}
-	n := 0
-	var opts store.ListUploadsOptions
-	for {
-		page, err := s.store.ListUploads(ctx, bucket, opts)
+	for i := range rules {
+		r := &rules[i]
+		if !r.Enabled || (r.Expiration.IsZero() && len(r.Transitions) == 0) {
+			continue
+		}
+		k, err := s.applyRule(ctx, bucket, r, now)
+		n.add(k)
 		if err != nil {
 			return n, err
 		}
-		for _, u := range page.Uploads {
-			if !expired(u, conds) {
-				continue
-			}
-			switch err := s.store.AbortUpload(ctx, bucket, u.Key, u.ID); {
-			case err == nil:
-				n++
-			case !errors.Is(err, store.ErrNoSuchUpload): // completed or aborted meanwhile
-				return n, err
-			}
-		}
-		if !page.Truncated {
-			return n, nil
-		}
-		opts.KeyMarker, opts.UploadIDMarker = page.NextKeyMarker, page.NextUploadIDMarker
 	}
+	return n, nil
 }

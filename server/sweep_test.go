@@ -90,14 +90,14 @@ func TestSweepAbortsByDays(t *testing.T) {
 	h.initiate("bkt", "tmp/fresh", nil)
 	h.uploadAt(clock, now.Add(-23*time.Hour), "bkt", "tmp/young")
 
-	if n := h.srv.sweep(t.Context()); n != 1 {
+	if n := h.srv.sweep(t.Context()).aborted; n != 1 {
 		t.Errorf("sweep aborted %d uploads, want 1", n)
 	}
 	wantKeys(t, "after the sweep", h.uploadKeys("bkt"), "keep/old", "tmp/fresh", "tmp/young")
 	if _, _, err := h.srv.store.ListParts(t.Context(), "bkt", "tmp/old", old.ID, 0, 0); err == nil {
 		t.Error("the aborted upload's parts are still listed")
 	}
-	if n := h.srv.sweep(t.Context()); n != 0 {
+	if n := h.srv.sweep(t.Context()).aborted; n != 0 {
 		t.Errorf("second sweep aborted %d uploads, want 0", n)
 	}
 }
@@ -108,12 +108,12 @@ func TestSweepDisabledRule(t *testing.T) {
 	h.mkbucket("bkt")
 	h.putLifecycle("bkt", lifecycleBody(abortRule("r", "", "Disabled", "<Days>1</Days>")))
 	h.uploadAt(clock, clock.Now().Add(-72*time.Hour), "bkt", "old")
-	if n := h.srv.sweep(t.Context()); n != 0 {
+	if n := h.srv.sweep(t.Context()).aborted; n != 0 {
 		t.Errorf("a Disabled rule aborted %d uploads", n)
 	}
 	wantKeys(t, "Disabled rule", h.uploadKeys("bkt"), "old")
 	h.putLifecycle("bkt", lifecycleBody(abortRule("r", "", "Enabled", "<Days>1</Days>")))
-	if n := h.srv.sweep(t.Context()); n != 1 {
+	if n := h.srv.sweep(t.Context()).aborted; n != 1 {
 		t.Errorf("the enabled rule aborted %d uploads, want 1", n)
 	}
 }
@@ -128,7 +128,7 @@ func TestSweepCreatedBeforeDate(t *testing.T) {
 		"<CreatedBeforeDate>"+midnight.Format("2006-01-02T15:04:05.000Z")+"</CreatedBeforeDate>")))
 	h.uploadAt(clock, midnight.Add(-time.Second), "bkt", "before")
 	h.uploadAt(clock, midnight, "bkt", "at")
-	if n := h.srv.sweep(t.Context()); n != 1 {
+	if n := h.srv.sweep(t.Context()).aborted; n != 1 {
 		t.Errorf("sweep aborted %d uploads, want 1", n)
 	}
 	wantKeys(t, "CreatedBeforeDate", h.uploadKeys("bkt"), "at")
@@ -145,7 +145,7 @@ func TestSweepServerDefault(t *testing.T) {
 		h.uploadAt(clock, now.Add(-24*time.Hour), b, "young")
 	}
 	h.putLifecycle("two", lifecycleBody(abortRule("r", "young", "Disabled", "<Days>1</Days>")))
-	if n := h.srv.sweep(t.Context()); n != 2 {
+	if n := h.srv.sweep(t.Context()).aborted; n != 2 {
 		t.Errorf("sweep aborted %d uploads, want 2", n)
 	}
 	for _, b := range []string{"one", "two"} {
@@ -167,7 +167,7 @@ func TestLifecycleSurvivesRestart(t *testing.T) {
 	if after := show(h.getLifecycle("bkt")); after != before {
 		t.Errorf("after restart: %s, want %s", after, before)
 	}
-	if n := h.srv.sweep(t.Context()); n != 1 {
+	if n := h.srv.sweep(t.Context()).aborted; n != 1 {
 		t.Errorf("sweep after restart aborted %d uploads, want 1", n)
 	}
 }

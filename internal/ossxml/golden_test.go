@@ -17,6 +17,8 @@ var (
 	modified = Time{time.Date(2012, 2, 24, 8, 43, 7, 123e6, time.UTC)}
 	owner    = Owner{ID: "1234567890123456", DisplayName: "1234567890123456"}
 	days     = 3
+	thirty   = 30
+	ninety   = 90
 )
 
 // samples returns one populated value of every body type, keyed by the
@@ -81,6 +83,15 @@ func samples() []struct {
 		{"LifecycleConfiguration", &LifecycleConfiguration{Rules: []LifecycleRule{
 			{ID: "tmp", Prefix: "tmp/", Status: "Enabled", AbortMultipartUpload: &LifecycleAbortMultipartUpload{Days: &days}},
 			{Prefix: "", Status: "Disabled", AbortMultipartUpload: &LifecycleAbortMultipartUpload{CreatedBeforeDate: "2002-10-11T00:00:00.000Z"}},
+			{ID: "logs", Prefix: "logs/", Status: "Enabled",
+				Tags:       []Tag{{Key: "env", Value: "dev"}},
+				Filter:     &LifecycleFilter{Not: []LifecycleNot{{Prefix: "logs/keep/"}, {Prefix: "logs/pin", Tag: &Tag{Key: "pin", Value: "yes"}}}},
+				Expiration: &LifecycleExpiration{Days: &ninety},
+				Transitions: []LifecycleTransition{
+					{Days: &thirty, StorageClass: "IA"},
+					{CreatedBeforeDate: "2002-10-11T00:00:00.000Z", StorageClass: "Archive"},
+				}},
+			{ID: "dated", Prefix: "d/", Status: "Enabled", Expiration: &LifecycleExpiration{Date: "2002-10-11T00:00:00.000Z"}},
 		}}},
 		{"InitiateMultipartUploadResult", &InitiateMultipartUploadResult{Bucket: "mybucket", Key: "big/file.bin", UploadID: "0004B9894A22E5B1888A1E29F823****"}},
 		{"CompleteMultipartUpload", &CompleteMultipartUpload{Parts: []CompletePart{

@@ -11,16 +11,76 @@ type LifecycleConfiguration struct {
 
 func (LifecycleConfiguration) rootName() string { return "LifecycleConfiguration" }
 
-// LifecycleRule is one <Rule> of a [LifecycleConfiguration]. Of the actions
-// OSS defines it models AbortMultipartUpload; every other child element
-// (Expiration, Transition, Tag, Filter, NoncurrentVersionExpiration, ...)
-// is collected in Other by name, so that a reader can refuse it.
+// LifecycleRule is one <Rule> of a [LifecycleConfiguration]: which objects
+// (Prefix, Tags, Filter) and what to do with them (Expiration, Transitions,
+// AbortMultipartUpload). Child elements it does not model
+// (NoncurrentVersionExpiration, NoncurrentVersionTransition, AtimeBase,
+// ...) are collected in Other by name, so that a reader can refuse them.
 type LifecycleRule struct {
-	ID                   string                         `xml:"ID,omitempty"` // at most 255 bytes; OSS makes one up when absent
-	Prefix               string                         `xml:"Prefix"`       // empty: every key
-	Status               string                         `xml:"Status"`       // Enabled or Disabled
+	ID     string `xml:"ID,omitempty"` // at most 255 bytes; OSS makes one up when absent
+	Prefix string `xml:"Prefix"`       // empty: every key
+	Status string `xml:"Status"`       // Enabled or Disabled
+	// Tags restrict the rule to objects that carry every one of them.
+	Tags   []Tag            `xml:"Tag,omitempty"`
+	Filter *LifecycleFilter `xml:"Filter,omitempty"`
+
+	Expiration           *LifecycleExpiration           `xml:"Expiration,omitempty"`
+	Transitions          []LifecycleTransition          `xml:"Transition,omitempty"`
 	AbortMultipartUpload *LifecycleAbortMultipartUpload `xml:"AbortMultipartUpload,omitempty"`
 	Other                []OtherElement                 `xml:",any"`
+}
+
+// Tag is one object tag, in a tag set or a lifecycle rule.
+type Tag struct {
+	Key   string `xml:"Key"`
+	Value string `xml:"Value"`
+}
+
+// LifecycleFilter excludes objects from a rule: those matching any of its
+// Not elements. Other collects the elements it does not model
+// (ObjectSizeGreaterThan, ObjectSizeLessThan, ...).
+type LifecycleFilter struct {
+	Not   []LifecycleNot `xml:"Not,omitempty"`
+	Other []OtherElement `xml:",any"`
+}
+
+// LifecycleNot is one exclusion of a [LifecycleFilter]: objects whose key
+// has Prefix and, when Tag is set, that carry Tag.
+type LifecycleNot struct {
+	Prefix string `xml:"Prefix"`
+	Tag    *Tag   `xml:"Tag,omitempty"`
+}
+
+// LifecycleExpiration is the action that deletes objects. Exactly one of
+// Days, CreatedBeforeDate and Date is set, or ExpiredObjectDeleteMarker is
+// true.
+type LifecycleExpiration struct {
+	// Days is how many days after its last modification an object is
+	// deleted.
+	Days *int `xml:"Days,omitempty"`
+	// CreatedBeforeDate deletes the objects last modified before it, a
+	// midnight UTC written as 2002-10-11T00:00:00.000Z.
+	CreatedBeforeDate string `xml:"CreatedBeforeDate,omitempty"`
+	// Date, an older form, deletes every object once the date has come,
+	// whenever it was modified; also a midnight UTC.
+	Date string `xml:"Date,omitempty"`
+	// ExpiredObjectDeleteMarker removes delete markers left without
+	// versions; it applies to versioned buckets only.
+	ExpiredObjectDeleteMarker *bool `xml:"ExpiredObjectDeleteMarker,omitempty"`
+}
+
+// LifecycleTransition is the action that moves objects to a colder
+// storage class. Exactly one of Days and CreatedBeforeDate is set.
+type LifecycleTransition struct {
+	Days              *int   `xml:"Days,omitempty"`
+	CreatedBeforeDate string `xml:"CreatedBeforeDate,omitempty"`
+	// StorageClass is IA, Archive, ColdArchive or DeepColdArchive.
+	StorageClass string `xml:"StorageClass"`
+	// IsAccessTime counts Days from the last access rather than the last
+	// modification; ReturnToStdWhenVisit and AllowSmallFile go with it.
+	IsAccessTime         *bool `xml:"IsAccessTime,omitempty"`
+	ReturnToStdWhenVisit *bool `xml:"ReturnToStdWhenVisit,omitempty"`
+	AllowSmallFile       *bool `xml:"AllowSmallFile,omitempty"`
 }
 
 // LifecycleAbortMultipartUpload is the action that aborts incomplete

@@ -107,12 +107,6 @@ type CopyObjectResult struct {
 
 func (CopyObjectResult) rootName() string { return "CopyObjectResult" }
 
-// Tag is one object tag.
-type Tag struct {
-	Key   string `xml:"Key"`
-	Value string `xml:"Value"`
-}
-
 // Tagging is the body of PutObjectTagging and the response body of
 // GetObjectTagging.
 type Tagging struct {

@@ -63,12 +63,23 @@ type Bucket struct {
 }
 
 // LifecycleRule is one rule of a bucket's lifecycle configuration: which
-// multipart uploads to abort. The store keeps rules; the server applies
-// them.
+// objects and uploads it applies to, and what to do with them. The store
+// keeps rules; the server checks and applies them. A zero action is
+// absent.
 type LifecycleRule struct {
 	ID      string
 	Prefix  string // the rule applies to keys with this prefix
 	Enabled bool
+	// Tags, in the order they were put, restrict the rule to objects that
+	// carry every one of them.
+	Tags []LifecycleTag
+	// Not excludes the objects matching any of its entries.
+	Not []LifecycleNot
+	// Expiration deletes objects.
+	Expiration LifecycleWhen
+	// Transitions change the storage class of objects, in the order they
+	// were put.
+	Transitions []LifecycleTransition
 	// AbortDays, when not zero, is how many days after their initiation
 	// uploads are aborted.
 	AbortDays int
@@ -221,6 +232,17 @@ type Store interface {
 	// DeleteBucketLifecycle removes the bucket's lifecycle rules; a bucket
 	// without any is not an error.
 	DeleteBucketLifecycle(ctx context.Context, bucket string) error
+	// ExpireObjects deletes, as one atomic change, the objects of bucket
+	// named by keys for which expired, given the object as stored at that
+	// change, returns true, and returns their keys: an object replaced
+	// after the caller chose it is kept unless it is expired too. Missing
+	// and repeated keys are skipped.
+	ExpireObjects(ctx context.Context, bucket string, keys []string, expired func(Object) bool) (deleted []string, err error)
+	// TransitionObjects sets, as one atomic change, the storage class of
+	// the objects of bucket named by keys to what class returns for the
+	// object as stored at that change ("" leaves it), without touching
+	// data or modification time, and returns the keys it changed.
+	TransitionObjects(ctx context.Context, bucket string, keys []string, class func(Object) string) (changed []string, err error)
 
 	// PutObject stores exactly size bytes read from r as bucket/key,
 	// replacing any object there.
