@@ -70,10 +70,17 @@ func TestIntegrationBucketLifecycle(t *testing.T) {
 		_, err := e.Client.GetBucketLifecycle(ctx, &oss.GetBucketLifecycleRequest{Bucket: e.Bucket})
 		serviceError(t, err, oss.ErrNoSuchLifecycle)
 
-		days := 3
+		days, later := 3, 60
 		rules := []oss.LifecycleRule{
 			{ID: "abort-tmp", Prefix: "tmp/", Status: oss.LifecycleRuleEnabled, AbortMultipartUpload: &oss.LifecycleAbortMultipartUpload{Days: &days}},
 			{ID: "abort-old", Prefix: "old/", Status: oss.LifecycleRuleDisabled, AbortMultipartUpload: &oss.LifecycleAbortMultipartUpload{CreatedBeforeDate: "2024-01-01T00:00:00.000Z"}},
+			{
+				ID: "logs", Prefix: "logs/", Status: oss.LifecycleRuleEnabled,
+				Tags:        []oss.Tag{{Key: "kind", Value: "log"}},
+				Filter:      &oss.LifecycleFilter{Not: []oss.LifecycleNot{{Prefix: "logs/keep/", Tag: &oss.Tag{Key: "keep", Value: "yes"}}}},
+				Expiration:  &oss.LifecycleExpiration{Days: &later},
+				Transitions: []oss.LifecycleTransition{{Days: &days, StorageClass: "IA"}, {CreatedBeforeDate: "2024-06-01T00:00:00.000Z", StorageClass: "Archive"}},
+			},
 		}
 		if _, err := e.Client.PutBucketLifecycle(ctx, &oss.PutBucketLifecycleRequest{Bucket: e.Bucket, Rules: rules}); err != nil {
 			t.Fatal(err)
@@ -98,13 +105,13 @@ func TestIntegrationBucketLifecycle(t *testing.T) {
 }
 
 // TestIntegrationLifecycleRefused checks that a service that does not
-// implement an action says so rather than storing a rule it will not
-// apply (ossup's server implements AbortMultipartUpload alone).
+// implement an action says so at once rather than storing a rule it will
+// not apply (ossup's server keeps no versions, so it has no use for
+// NoncurrentVersionExpiration).
 func TestIntegrationLifecycleRefused(t *testing.T) {
 	e := combo{}.start(t, osstest.Options{})
-	days := 30
 	_, err := e.Client.PutBucketLifecycle(t.Context(), &oss.PutBucketLifecycleRequest{Bucket: e.Bucket, Rules: []oss.LifecycleRule{
-		{ID: "expire", Prefix: "logs/", Status: oss.LifecycleRuleEnabled, Expiration: &oss.LifecycleExpiration{Days: &days}},
+		{ID: "versions", Prefix: "logs/", Status: oss.LifecycleRuleEnabled, NoncurrentVersionExpiration: &oss.NoncurrentVersionExpiration{NoncurrentDays: 5}},
 	}})
 	if _, ok := errors.AsType[*oss.ServiceError](err); !ok {
 		t.Fatalf("err = %v, want a *ServiceError refusing the rule", err)
