@@ -92,7 +92,7 @@ func (c *Client) AppendObject(ctx context.Context, req *AppendObjectRequest) (*A
 	if err := setTrafficLimit(op.header, req.TrafficLimit); err != nil {
 		return nil, op.wrap(err)
 	}
-	body := newAppendBody(req.Body)
+	body := newAppendBody(req.Body, req.Size)
 	op.body = body.reader()
 	init, known := uint64(0), req.Position == 0
 	if req.InitCRC64 != nil {
@@ -103,7 +103,14 @@ func (c *Client) AppendObject(ctx context.Context, req *AppendObjectRequest) (*A
 		if body.attempts() < 2 || !errors.Is(err, ErrPositionNotEqualToLength) {
 			return nil, err
 		}
-		res, ok, cerr := c.appendLanded(ctx, req, body.sum(), init, known)
+		// The service may refuse the retry before reading its body; what
+		// counts is the CRC-64 of an attempt that sent every byte, and
+		// without one no attempt can have been applied.
+		bodyCRC, whole := body.whole()
+		if !whole {
+			return nil, err
+		}
+		res, ok, cerr := c.appendLanded(ctx, req, bodyCRC, init, known)
 		if cerr != nil {
 			return nil, op.wrap(fmt.Errorf("%w; checking whether an earlier attempt was applied: %w", errors.Unwrap(err), cerr))
 		}
@@ -120,7 +127,11 @@ func (c *Client) AppendObject(ctx context.Context, req *AppendObjectRequest) (*A
 		}
 	}
 	res.CRC64, res.HasCRC64 = crcHeader(resp.Header)
-	if want := crc64.Combine(init, body.sum(), req.Size); known && res.HasCRC64 && res.CRC64 != want {
+	bodyCRC, whole := body.whole()
+	if !whole {
+		bodyCRC = body.sum() // short of Size bytes: the check below fails, as it should
+	}
+	if want := crc64.Combine(init, bodyCRC, req.Size); known && res.HasCRC64 && res.CRC64 != want {
 		return nil, op.wrap(fmt.Errorf("%w: service has %d for the whole object, client computed %d from the initial CRC-64 and the bytes sent (request id %s)", ErrCRCMismatch, res.CRC64, want, res.RequestID))
 	}
 	return res, nil
@@ -173,16 +184,23 @@ func (c *Client) rangeCRC(ctx context.Context, bucket, key, etag string, r ByteR
 }
 
 // appendBody is the body of an AppendObject: it computes the CRC-64 of
-// the bytes read since it was last rewound and counts the rewinds, which
-// Client.do makes once before each attempt.
+// the bytes read since it was last rewound, remembers it once an attempt
+// has read all size bytes, and counts the rewinds, which Client.do makes
+// once before each attempt.
 type appendBody struct {
-	mu      sync.Mutex
-	r       io.Reader
-	crc     uint64
-	rewinds int
+	mu        sync.Mutex
+	r         io.Reader
+	size      int64
+	crc       uint64
+	n         int64 // bytes read since the last rewind
+	wholeCRC  uint64
+	haveWhole bool
+	rewinds   int
 }
 
-func newAppendBody(r io.Reader) *appendBody { return &appendBody{r: r} }
+func newAppendBody(r io.Reader, size int64) *appendBody {
+	return &appendBody{r: r, size: size, haveWhole: size == 0}
+}
 
 // reader is the body to send: http.NoBody for none, b itself when the
 // source can be rewound (so that do retries it), and b without its Seek
@@ -202,7 +220,18 @@ func (b *appendBody) Read(p []byte) (int, error) {
 	defer b.mu.Unlock()
 	n, err := b.r.Read(p)
 	b.crc = crc64.Update(b.crc, p[:n])
+	if b.n += int64(n); b.n == b.size {
+		b.wholeCRC, b.haveWhole = b.crc, true
+	}
 	return n, err
+}
+
+// whole is the CRC-64 of the whole body, and whether an attempt has read
+// all of it.
+func (b *appendBody) whole() (uint64, bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.wholeCRC, b.haveWhole
 }
 
 // sum is the CRC-64 of the bytes read since the last rewind.
@@ -231,7 +260,7 @@ func (s *seekingAppendBody) Seek(offset int64, whence int) (int64, error) {
 	defer s.mu.Unlock()
 	n, err := s.r.(io.Seeker).Seek(offset, whence)
 	if err == nil && whence == io.SeekStart {
-		s.crc = 0
+		s.crc, s.n = 0, 0
 		s.rewinds++
 	}
 	return n, err

@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -232,6 +234,44 @@ func TestAppendObjectLostAnswer(t *testing.T) {
 				t.Errorf("object %q, want %q (appended once)", got, want)
 			}
 		})
+	}
+}
+
+// TestAppendObjectRetryRefusedUnread: the service may refuse the retry
+// of a lost append before reading its body, so the client must check the
+// object against the bytes of the attempt that sent them all, not the
+// partial bytes of the refused one.
+func TestAppendObjectRetryRefusedUnread(t *testing.T) {
+	data := pattern(5, 8<<20) // far more than the socket buffers hold
+	obj := &appendObject{drop: 1}
+	var posts atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		call := wireCall{Method: r.Method, RawQuery: r.URL.RawQuery, Header: r.Header}
+		if r.Method == http.MethodPost {
+			if posts.Add(1) == 2 {
+				w.Header().Set("Connection", "close")
+				replyError(http.StatusConflict, "PositionNotEqualToLength")(w, call) // body unread
+				return
+			}
+			call.Body, _ = io.ReadAll(r.Body)
+		}
+		obj.reply(w, call)
+	}))
+	t.Cleanup(srv.Close)
+	c, err := oss.New(oss.Config{Endpoint: srv.URL, Region: "cn-hangzhou", RetryBaseDelay: time.Millisecond, RetryMaxDelay: time.Millisecond,
+		Credentials: oss.StaticCredentials{AccessKeyID: "LTAItest", AccessKeySecret: "secret"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := c.AppendObject(t.Context(), &oss.AppendObjectRequest{Bucket: "b", Key: "k", Body: bytes.NewReader(data), Size: int64(len(data))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Recovered || res.NextPosition != int64(len(data)) || posts.Load() != 2 {
+		t.Errorf("result %+v after %d appends, want a recovered append after 2", *res, posts.Load())
+	}
+	if !bytes.Equal(obj.bytes(), data) {
+		t.Error("object differs from the bytes appended")
 	}
 }
 
