@@ -11,7 +11,7 @@ import (
 // TestUnimplementedIsRefused calls SDK operations the server does not
 // implement. Each must fail with 501 NotImplemented and change nothing:
 // treated as the plain operation of its method, DeleteBucketEncryption
-// would delete the bucket.
+// or DeleteBucketWebsite would delete the bucket.
 func TestUnimplementedIsRefused(t *testing.T) {
 	forEach(t, func(t *testing.T, f *fixture, c sdkClient, v variant) {
 		ctx := t.Context()
@@ -29,7 +29,7 @@ func TestUnimplementedIsRefused(t *testing.T) {
 			cl := c.(*v1Client).c
 			calls["RestoreObject"] = func() error { return b.RestoreObject(key) }
 			calls["DeleteBucketEncryption"] = func() error { return cl.DeleteBucketEncryption(bucket) }
-			calls["DeleteBucketCORS"] = func() error { return cl.DeleteBucketCORS(bucket) }
+			calls["GetBucketReferer"] = func() error { _, err := cl.GetBucketReferer(bucket); return err }
 			calls["DeleteBucketWebsite"] = func() error { return cl.DeleteBucketWebsite(bucket) }
 		} else {
 			cl := c.(*v2Client).c
@@ -43,8 +43,8 @@ func TestUnimplementedIsRefused(t *testing.T) {
 				_, err := cl.DeleteBucketEncryption(ctx, &v2.DeleteBucketEncryptionRequest{Bucket: v2.Ptr(bucket)}, once)
 				return err
 			}
-			calls["DeleteBucketCors"] = func() error {
-				_, err := cl.DeleteBucketCors(ctx, &v2.DeleteBucketCorsRequest{Bucket: v2.Ptr(bucket)}, once)
+			calls["GetBucketReferer"] = func() error {
+				_, err := cl.GetBucketReferer(ctx, &v2.GetBucketRefererRequest{Bucket: v2.Ptr(bucket)}, once)
 				return err
 			}
 			calls["DeleteBucketWebsite"] = func() error {
@@ -63,12 +63,8 @@ func TestUnimplementedIsRefused(t *testing.T) {
 		if err := c.Delete(ctx, bucket, key); err != nil {
 			t.Fatal(err)
 		}
-		// With the bucket empty, DeleteBucketCors must still not delete it.
-		name := "DeleteBucketCORS"
-		if v.sdk == 2 {
-			name = "DeleteBucketCors"
-		}
-		wantCode(t, name+" on an empty bucket", calls[name](), http.StatusNotImplemented, "NotImplemented")
+		// With the bucket empty, DeleteBucketWebsite must still not delete it.
+		wantCode(t, "DeleteBucketWebsite on an empty bucket", calls["DeleteBucketWebsite"](), http.StatusNotImplemented, "NotImplemented")
 		if ok, err := c.BucketExists(ctx, bucket); !ok || err != nil {
 			t.Errorf("IsBucketExist after refused calls = %v, %v", ok, err)
 		}

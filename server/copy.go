@@ -80,10 +80,11 @@ func (s *Server) readableSource(ctx context.Context, rq *request, src copySource
 }
 
 // copyConditions returns the check of the x-oss-copy-source-if-*
-// headers, every failure a 412 PreconditionFailed. If-Match, when
-// present, decides alone over If-Unmodified-Since, and If-None-Match
-// over If-Modified-Since, as OSS documents: a source whose ETag matches
-// is copied even if modified since the date.
+// headers: a failed If-Match or If-Unmodified-Since is 412
+// PreconditionFailed, a failed If-None-Match or If-Modified-Since 304 Not
+// Modified, as OSS documents. If-Match, when present, decides alone over
+// If-Unmodified-Since, and If-None-Match over If-Modified-Since: a source
+// whose ETag matches is copied even if modified since the date.
 func copyConditions(r *http.Request) (func(store.Object) error, error) {
 	h := r.Header
 	const prefix = "x-oss-copy-source-"
@@ -99,6 +100,7 @@ func copyConditions(r *http.Request) (func(store.Object) error, error) {
 		}
 	}
 	failed := func() error { return newError(ossxml.CodePreconditionFailed, "") }
+	notModified := func() error { return newError(ossxml.CodeNotModified, "") }
 	return func(o store.Object) error {
 		at := o.Modified.Truncate(time.Second)
 		switch {
@@ -112,10 +114,10 @@ func copyConditions(r *http.Request) (func(store.Object) error, error) {
 		switch {
 		case noneMatch != "":
 			if etagListHas(noneMatch, o.ETag) {
-				return failed()
+				return notModified()
 			}
 		case !modified.IsZero() && !at.After(modified):
-			return failed()
+			return notModified()
 		}
 		return nil
 	}, nil
@@ -134,9 +136,10 @@ func etagListHas(list, etag string) bool {
 }
 
 // directive reads x-oss-metadata-directive or x-oss-tagging-directive:
-// COPY (the default) or REPLACE.
+// COPY (the default) or REPLACE, in any letter case (the v2 SDK sends
+// the case it is given).
 func directive(r *http.Request, name string) (replace bool, err error) {
-	switch v := r.Header.Get(name); v {
+	switch v := r.Header.Get(name); strings.ToUpper(v) {
 	case "", "COPY":
 		return false, nil
 	case "REPLACE":

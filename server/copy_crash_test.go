@@ -69,7 +69,7 @@ func copyCrashTrial(t *testing.T, seed uint64) {
 	var newValue []byte // what inflight holds if its request took effect; nil: deleted
 	for i := 0; ; i++ {
 		k, src := key(), key()
-		var steps []call          // requests of this operation, in order
+		var steps []call            // requests of this operation, in order
 		var apply func(last []byte) // applies the acknowledged operation
 		switch r := rng.IntN(10); {
 		case r < 3:

@@ -86,6 +86,7 @@ func TestCopyObject(t *testing.T) {
 		{"traversal key", map[string]string{"x-oss-copy-source": "/bkt/%2Fetc%2Fpasswd"}, ossxml.CodeInvalidObjectName},
 		{"a version", map[string]string{"x-oss-copy-source": "/bkt/src%20key%2B1?versionId=CAEQ"}, ossxml.CodeNoSuchKey},
 		{"bad directive", copyHeader("bkt", "src key+1", "x-oss-metadata-directive", "MOVE"), ossxml.CodeInvalidArgument},
+		{"directive in another case", copyHeader("bkt", "src key+1", "x-oss-metadata-directive", "Copy", "x-oss-forbid-overwrite", "true"), ossxml.CodeFileAlreadyExists},
 		{"bad tags", copyHeader("bkt", "src key+1", "x-oss-tagging-directive", "REPLACE", "x-oss-tagging", "a=1&a=2"), ossxml.CodeInvalidTag},
 		{"forbid overwrite", copyHeader("bkt", "src key+1", "x-oss-forbid-overwrite", "true"), ossxml.CodeFileAlreadyExists},
 	} {
@@ -122,33 +123,40 @@ func TestCopyConditions(t *testing.T) {
 	modified, _ := http.ParseTime(h.ok(call{method: "HEAD", bucket: "bkt", key: "src"}, http.StatusOK).Header.Get("Last-Modified"))
 	before, after := modified.Add(-time.Hour).Format(http.TimeFormat), modified.Add(time.Hour).Format(http.TimeFormat)
 	const p = "x-oss-copy-source-"
+	const copied, failed, notModified = "", ossxml.CodePreconditionFailed, ossxml.CodeNotModified
 	for _, tc := range []struct {
 		name string
 		hdr  []string
-		ok   bool
+		want string
 	}{
-		{"if-match holds", []string{p + "if-match", etag}, true},
-		{"if-match fails", []string{p + "if-match", `"0000"`}, false},
-		{"if-none-match holds", []string{p + "if-none-match", `"0000"`}, true},
-		{"if-none-match fails", []string{p + "if-none-match", etag}, false},
-		{"if-modified-since holds", []string{p + "if-modified-since", before}, true},
-		{"if-modified-since fails", []string{p + "if-modified-since", after}, false},
-		{"if-unmodified-since holds", []string{p + "if-unmodified-since", after}, true},
-		{"if-unmodified-since fails", []string{p + "if-unmodified-since", before}, false},
+		{"if-match holds", []string{p + "if-match", etag}, copied},
+		{"if-match fails", []string{p + "if-match", `"0000"`}, failed},
+		{"if-none-match holds", []string{p + "if-none-match", `"0000"`}, copied},
+		{"if-none-match fails", []string{p + "if-none-match", etag}, notModified},
+		{"if-modified-since holds", []string{p + "if-modified-since", before}, copied},
+		{"if-modified-since fails", []string{p + "if-modified-since", after}, notModified},
+		{"if-unmodified-since holds", []string{p + "if-unmodified-since", after}, copied},
+		{"if-unmodified-since fails", []string{p + "if-unmodified-since", before}, failed},
 		// If-Match decides over If-Unmodified-Since, If-None-Match over If-Modified-Since.
-		{"match over unmodified", []string{p + "if-match", etag, p + "if-unmodified-since", before}, true},
-		{"none-match over modified", []string{p + "if-none-match", `"0000"`, p + "if-modified-since", after}, true},
-		{"both pairs fail", []string{p + "if-match", etag, p + "if-none-match", etag}, false},
+		{"match over unmodified", []string{p + "if-match", etag, p + "if-unmodified-since", before}, copied},
+		{"none-match over modified", []string{p + "if-none-match", `"0000"`, p + "if-modified-since", after}, copied},
+		{"match holds, none-match fails", []string{p + "if-match", etag, p + "if-none-match", etag}, notModified},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h.t = t
 			c := call{method: "PUT", bucket: "bkt", key: "dst-" + tc.name, header: copyHeader("bkt", "src", tc.hdr...)}
-			if tc.ok {
+			if tc.want == copied {
 				h.ok(c, http.StatusOK)
-			} else {
-				h.fails(c, ossxml.CodePreconditionFailed)
-				h.fails(call{method: "GET", bucket: "bkt", key: "dst-" + tc.name}, ossxml.CodeNoSuchKey)
+				return
 			}
+			r := h.do(c)
+			if st, _ := ossxml.LookupCode(tc.want); r.StatusCode != st.Status {
+				t.Fatalf("status %d, want %d (%s): %s", r.StatusCode, st.Status, tc.want, r.body)
+			}
+			if tc.want == notModified && len(r.body) != 0 {
+				t.Errorf("304 with a body: %s", r.body)
+			}
+			h.fails(call{method: "GET", bucket: "bkt", key: "dst-" + tc.name}, ossxml.CodeNoSuchKey)
 		})
 	}
 	h.t = t

@@ -2,9 +2,12 @@
 // OSS protocol well enough that the official OSS SDKs work against it
 // unchanged: buckets, objects, listings, the whole multipart API, upload
 // callbacks, Signature V1 and V4 (header and presigned), path-style and
-// virtual-hosted addressing, and lifecycle rules that expire objects, move
+// virtual-hosted addressing, lifecycle rules that expire objects, move
 // them to colder storage classes and abort incomplete multipart uploads,
-// which a background sweep applies until [Server.Close].
+// which a background sweep applies until [Server.Close], and uploads from
+// web pages: bucket CORS rules (answered preflights and Access-Control
+// headers) and PostObject, the browser form upload signed by a V1 or V4
+// policy.
 //
 // It is a real store, not a mock: [Open] keeps metadata in bbolt and content
 // in fsynced blob files under the data directory (see package store), so it

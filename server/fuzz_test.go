@@ -124,6 +124,9 @@ func FuzzRequest(f *testing.F) {
 		{"PUT", "/bkt/?lifecycle", "<LifecycleConfiguration><Rule><ID>r</ID><Prefix></Prefix><Status>Enabled</Status><AbortMultipartUpload><Days>1</Days></AbortMultipartUpload></Rule></LifecycleConfiguration>"},
 		{"PUT", "/bkt/k?acl", ""},
 		{"DELETE", "/bkt/?cors", ""},
+		{"PUT", "/bkt/?cors", "<CORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin><AllowedMethod>GET</AllowedMethod></CORSRule></CORSConfiguration>"},
+		{"OPTIONS", "/bkt/k", ""},
+		{"POST", "/bkt", "--B\r\nContent-Disposition: form-data; name=\"key\"\r\n\r\nk\r\n--B--\r\n"},
 		{"GET", "/bkt/k?x-oss-process=a", ""},
 	}
 	for _, s := range seeds {

@@ -58,7 +58,11 @@ type operation struct {
 	// object reports that access is decided by the object's ACL (when it
 	// has one other than default) before the bucket's.
 	object bool
-	run    func(*Server) handler
+	// form reports that the operation is authenticated by its form fields
+	// (PostObject): its handler verifies and authorises the request once it
+	// has read them, and dispatch does not.
+	form bool
+	run  func(*Server) handler
 }
 
 // selectingHeaders turn a request into a different operation than its
@@ -84,6 +88,10 @@ var operations = []operation{
 	{name: "PutBucketLifecycle", level: levelBucket, method: http.MethodPut, sub: []string{"lifecycle"}, access: accessOwner, run: func(s *Server) handler { return s.putBucketLifecycle }},
 	{name: "GetBucketLifecycle", level: levelBucket, method: http.MethodGet, sub: []string{"lifecycle"}, access: accessOwner, run: func(s *Server) handler { return s.getBucketLifecycle }},
 	{name: "DeleteBucketLifecycle", level: levelBucket, method: http.MethodDelete, sub: []string{"lifecycle"}, access: accessOwner, run: func(s *Server) handler { return s.deleteBucketLifecycle }},
+	{name: "PutBucketCors", level: levelBucket, method: http.MethodPut, sub: []string{"cors"}, access: accessOwner, run: func(s *Server) handler { return s.putBucketCors }},
+	{name: "GetBucketCors", level: levelBucket, method: http.MethodGet, sub: []string{"cors"}, access: accessOwner, run: func(s *Server) handler { return s.getBucketCors }},
+	{name: "DeleteBucketCors", level: levelBucket, method: http.MethodDelete, sub: []string{"cors"}, access: accessOwner, run: func(s *Server) handler { return s.deleteBucketCors }},
+	{name: "PostObject", level: levelBucket, method: http.MethodPost, access: accessWrite, object: true, form: true, run: func(s *Server) handler { return s.postObject }},
 	{name: "DeleteMultipleObjects", level: levelBucket, method: http.MethodPost, sub: []string{"delete"}, access: accessWrite, run: func(s *Server) handler { return s.deleteObjects }},
 
 	{name: "PutObject", level: levelObject, method: http.MethodPut, access: accessWrite, object: true, run: func(s *Server) handler { return s.putObject }},

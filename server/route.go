@@ -76,6 +76,11 @@ func (s *Server) parse(w http.ResponseWriter, r *http.Request) (*request, error)
 	if len(r.Header.Values(sign.HeaderAuthorization)) > 1 {
 		return nil, invalidArgument("Authorization", "", "The request carries more than one Authorization header.")
 	}
+	if rq.op.form && isPostForm(r) {
+		// A form upload carries its signature in its fields, which its
+		// handler reads and verifies; until then it is anonymous.
+		return rq, nil
+	}
 	id, err := s.verifier.Verify(r, sign.Resource{Bucket: rq.bucket, Key: rq.key}, s.cfg.Now())
 	if err != nil {
 		return nil, authError(err)
@@ -141,12 +146,15 @@ func validKey(key string) error {
 
 type handler func(ctx context.Context, w http.ResponseWriter, r *http.Request, rq *request) error
 
-// dispatch authorises the recognised operation and runs it.
+// dispatch authorises the recognised operation and runs it; an operation
+// authenticated by its form authorises itself.
 func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, rq *request) error {
-	if err := s.authorize(r.Context(), rq); err != nil {
-		return err
+	if !rq.op.form {
+		if err := s.authorize(r.Context(), rq); err != nil {
+			return err
+		}
+		trusted(r.Context())
 	}
-	trusted(r.Context())
 	if err := checkRequestMD5(r); err != nil {
 		return err
 	}

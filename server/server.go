@@ -243,9 +243,18 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// closing a connection whose body it gave up on, so that the client
 	// reads the answer instead of a reset): give it back its own.
 	defer func() { r.Body = body.ReadCloser }()
-	rq, err := s.parse(w, r)
-	if err == nil {
-		err = s.dispatch(w, r, rq)
+	var rq *request
+	var err error
+	if r.Method == http.MethodOptions {
+		// A CORS preflight: answered from the bucket's CORS rules alone,
+		// without a signature.
+		err = s.preflight(w, r)
+	} else {
+		s.corsHeaders(w, r)
+		rq, err = s.parse(w, r)
+		if err == nil {
+			err = s.dispatch(w, r, rq)
+		}
 	}
 	if err != nil {
 		if !body.consumed(r) {

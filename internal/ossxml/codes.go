@@ -20,6 +20,7 @@ type ErrorCode struct {
 // them.
 const (
 	CodeAccessDenied             = "AccessDenied"
+	CodeAccessForbidden          = "AccessForbidden"
 	CodeBucketAlreadyExists      = "BucketAlreadyExists"
 	CodeBucketNotEmpty           = "BucketNotEmpty"
 	CodeCallbackFailed           = "CallbackFailed"
@@ -40,11 +41,13 @@ const (
 	CodeInvalidRequest           = "InvalidRequest"
 	CodeInvalidTag               = "InvalidTag"
 	CodeInvalidTargetType        = "InvalidTargetType"
+	CodeMalformedPOSTRequest     = "MalformedPOSTRequest"
 	CodeMalformedXML             = "MalformedXML"
 	CodeMethodNotAllowed         = "MethodNotAllowed"
 	CodeMissingArgument          = "MissingArgument"
 	CodeMissingContentLength     = "MissingContentLength"
 	CodeNoSuchBucket             = "NoSuchBucket"
+	CodeNoSuchCORSConfig         = "NoSuchCORSConfiguration"
 	CodeNoSuchKey                = "NoSuchKey"
 	CodeNoSuchLifecycle          = "NoSuchLifecycle"
 	CodeNoSuchUpload             = "NoSuchUpload"
@@ -122,6 +125,7 @@ const (
 // codeTable is the error table, sorted by Code. It is never modified.
 var codeTable = []ErrorCode{
 	{CodeAccessDenied, http.StatusForbidden, "You have no right to access this resource.", ""},
+	{CodeAccessForbidden, http.StatusForbidden, "CORSResponse: This CORS request is not allowed.", ""},
 	{CodeBucketAlreadyExists, http.StatusConflict, "The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.", ""},
 	{CodeBucketNotEmpty, http.StatusConflict, "The bucket you tried to delete is not empty.", "0015-00000301"},
 	{CodeCallbackFailed, http.StatusNonAuthoritativeInfo, "The callback to the application server failed.", "0007-00000203"},
@@ -142,11 +146,13 @@ var codeTable = []ErrorCode{
 	{CodeInvalidRequest, http.StatusBadRequest, "The request is not valid.", ""},
 	{CodeInvalidTag, http.StatusBadRequest, "The tag provided was not a valid tag.", ""},
 	{CodeInvalidTargetType, http.StatusBadRequest, "The symlink target object type is not supported.", ""},
+	{CodeMalformedPOSTRequest, http.StatusBadRequest, "The body of your POST request is not well-formed multipart/form-data.", ""},
 	{CodeMalformedXML, http.StatusBadRequest, "The XML you provided was not well-formed or did not validate against our published schema.", "0042-00000205"},
 	{CodeMethodNotAllowed, http.StatusMethodNotAllowed, "The specified method is not allowed against this resource.", ""},
 	{CodeMissingArgument, http.StatusBadRequest, "A required argument is missing.", ""},
 	{CodeMissingContentLength, http.StatusLengthRequired, "You must provide the Content-Length HTTP header.", ""},
 	{CodeNoSuchBucket, http.StatusNotFound, "The specified bucket does not exist.", "0015-00000101"},
+	{CodeNoSuchCORSConfig, http.StatusNotFound, "The CORS configuration does not exist.", ""},
 	{CodeNoSuchKey, http.StatusNotFound, "The specified key does not exist.", "0026-00000001"},
 	{CodeNoSuchLifecycle, http.StatusNotFound, "The specified bucket does not have a lifecycle configuration.", ""},
 	{CodeNoSuchUpload, http.StatusNotFound, "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.", "0042-00000002"},

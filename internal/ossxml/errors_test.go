@@ -68,6 +68,9 @@ func TestLookupCode(t *testing.T) {
 		status int
 	}{
 		{CodeAccessDenied, 403},
+		{CodeAccessForbidden, 403},
+		{CodeMalformedPOSTRequest, 400},
+		{CodeNoSuchCORSConfig, 404},
 		{CodeInvalidAccessKeyID, 403},
 		{CodeSignatureDoesNotMatch, 403},
 		{CodeRequestTimeTooSkewed, 403},

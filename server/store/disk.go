@@ -214,7 +214,8 @@ func (s *Disk) prepare() error {
 		return err
 	}
 	s.log.Info("store: opened", "dir", s.dir, "tmp_removed", s.opened.tmp,
-		"stray_blobs_removed", s.opened.stray, "missing_blobs", s.opened.missing)
+		"stray_blobs_removed", s.opened.stray, "missing_blobs", s.opened.missing,
+		"reference_counts_repaired", s.opened.refsFixed)
 	return nil
 }
 

@@ -17,13 +17,17 @@ import (
 //	refs/<16 id bytes>             uvarint reference count (see refs.go)
 //	buckets/<name>/info            bucketRec
 //	buckets/<name>/lifecycle       lifecycleRec, when the bucket has rules
+//	buckets/<name>/config/<name>   a bucket configuration document (e.g. cors):
+//	                               recordVersion then the bytes the server put
 //	buckets/<name>/objects/<key>   objectRec (header JSON plus binary manifest)
 //	buckets/<name>/uploads/<key>/<uploadID>  uploadRec
 //	buckets/<name>/parts/<uploadID><uint32 BE part number>  partRec (binary)
 //
 // uploads/<key> is a bbolt sub-bucket per object key that has uploads in
 // progress; it is deleted with its last upload. Upload IDs begin with the
-// initiation time, so their byte order is the initiation order.
+// initiation time, so their byte order is the initiation order. config is
+// created with a bucket's first configuration document; a bucket without it
+// has none.
 //
 // Every value starts with recordVersion; a reader refuses other versions
 // instead of guessing.
@@ -36,6 +40,7 @@ const (
 	bktObjects   = "objects"
 	bktUploads   = "uploads"
 	bktParts     = "parts"
+	bktConfig    = "config"
 )
 
 const (

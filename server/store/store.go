@@ -26,6 +26,7 @@ var (
 	ErrEntityTooLarge    = errors.New("store: body larger than MaxBlobSize")
 	ErrInvalidArgument   = errors.New("store: invalid argument")
 	ErrNoSuchLifecycle   = errors.New("store: bucket has no lifecycle rules")
+	ErrNoSuchConfig      = errors.New("store: bucket has no such configuration")
 )
 
 // Limits the store enforces.
@@ -243,6 +244,16 @@ type Store interface {
 	// object as stored at that change ("" leaves it), without touching
 	// data or modification time, and returns the keys it changed.
 	TransitionObjects(ctx context.Context, bucket string, keys []string, class func(Object) string) (changed []string, err error)
+	// PutBucketConfig stores doc, opaque to the store, as the bucket's
+	// configuration called name (such as "cors"), replacing an earlier one.
+	// It goes with the bucket when the bucket is deleted.
+	PutBucketConfig(ctx context.Context, bucket, name string, doc []byte) error
+	// GetBucketConfig returns the bucket's configuration called name, or
+	// ErrNoSuchConfig.
+	GetBucketConfig(ctx context.Context, bucket, name string) ([]byte, error)
+	// DeleteBucketConfig removes the bucket's configuration called name;
+	// one that is absent is not an error.
+	DeleteBucketConfig(ctx context.Context, bucket, name string) error
 
 	// PutObject stores exactly size bytes read from r as bucket/key,
 	// replacing any object there.
