@@ -2,10 +2,13 @@ package oss
 
 import (
 	"context"
-	"encoding/xml"
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/ossup/ossup/internal/ossxml"
 )
 
 // MaxCORSRules is the most CORS rules a bucket may have.
@@ -15,26 +18,60 @@ const MaxCORSRules = 10
 type CORSRule struct {
 	// AllowedOrigins are the origins allowed, e.g. "https://example.com";
 	// each may hold one '*' wildcard. At least one is required.
-	AllowedOrigins []string `xml:"AllowedOrigin"`
+	AllowedOrigins []string
 	// AllowedMethods are the methods allowed: GET, PUT, DELETE, POST or
 	// HEAD. At least one is required.
-	AllowedMethods []string `xml:"AllowedMethod"`
+	AllowedMethods []string
 	// AllowedHeaders are the request headers a preflight may name; each
-	// may hold one '*' wildcard.
-	AllowedHeaders []string `xml:"AllowedHeader"`
+	// may hold one '*' wildcard. Names are case-insensitive, and a
+	// service may give them back lower-cased.
+	AllowedHeaders []string
 	// ExposeHeaders are the response headers browsers may show the
 	// application.
-	ExposeHeaders []string `xml:"ExposeHeader"`
+	ExposeHeaders []string
 	// MaxAgeSeconds is how long, in seconds, a browser may cache a
 	// preflight answer; nil leaves it unset.
-	MaxAgeSeconds *int64 `xml:"MaxAgeSeconds,omitempty"`
+	MaxAgeSeconds *int64
 }
 
-// corsConfiguration is the body of PutBucketCors and GetBucketCors.
-type corsConfiguration struct {
-	XMLName      xml.Name   `xml:"CORSConfiguration"`
-	Rules        []CORSRule `xml:"CORSRule"`
-	ResponseVary *bool      `xml:"ResponseVary,omitempty"`
+// corsToWire renders rules and vary as the PutBucketCors body.
+func corsToWire(rules []CORSRule, vary *bool) *ossxml.CORSConfiguration {
+	conf := &ossxml.CORSConfiguration{Rules: make([]ossxml.CORSRule, len(rules))}
+	for i, r := range rules {
+		w := ossxml.CORSRule{AllowedOrigins: r.AllowedOrigins, AllowedMethods: r.AllowedMethods, AllowedHeaders: r.AllowedHeaders, ExposeHeaders: r.ExposeHeaders}
+		if r.MaxAgeSeconds != nil {
+			w.MaxAgeSeconds = strconv.FormatInt(*r.MaxAgeSeconds, 10)
+		}
+		conf.Rules[i] = w
+	}
+	if vary != nil {
+		conf.ResponseVary = strconv.FormatBool(*vary)
+	}
+	return conf
+}
+
+// corsFromWire reads the rules and vary of a GetBucketCors body.
+func corsFromWire(conf *ossxml.CORSConfiguration) ([]CORSRule, *bool, error) {
+	rules := make([]CORSRule, len(conf.Rules))
+	for i, w := range conf.Rules {
+		r := CORSRule{AllowedOrigins: w.AllowedOrigins, AllowedMethods: w.AllowedMethods, AllowedHeaders: w.AllowedHeaders, ExposeHeaders: w.ExposeHeaders}
+		if w.MaxAgeSeconds != "" {
+			n, err := strconv.ParseInt(strings.TrimSpace(w.MaxAgeSeconds), 10, 64)
+			if err != nil {
+				return nil, nil, fmt.Errorf("CORS rule %d: unreadable MaxAgeSeconds %q", i+1, w.MaxAgeSeconds)
+			}
+			r.MaxAgeSeconds = &n
+		}
+		rules[i] = r
+	}
+	if conf.ResponseVary == "" {
+		return rules, nil, nil
+	}
+	vary, err := strconv.ParseBool(strings.TrimSpace(conf.ResponseVary))
+	if err != nil {
+		return nil, nil, fmt.Errorf("unreadable ResponseVary %q", conf.ResponseVary)
+	}
+	return rules, &vary, nil
 }
 
 // PutBucketCorsRequest replaces a bucket's CORS rules.
@@ -67,7 +104,7 @@ func (c *Client) PutBucketCors(ctx context.Context, req *PutBucketCorsRequest) (
 			return nil, op.wrap(fmt.Errorf("CORS rule %d needs an allowed origin and an allowed method: %w", i+1, ErrInvalidArgument))
 		}
 	}
-	id, err := c.doXML(ctx, op, &corsConfiguration{Rules: req.Rules, ResponseVary: req.ResponseVary}, nil)
+	id, err := c.doXML(ctx, op, corsToWire(req.Rules, req.ResponseVary), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -94,12 +131,16 @@ func (c *Client) GetBucketCors(ctx context.Context, req *GetBucketCorsRequest) (
 	if req.Bucket == "" {
 		return nil, op.wrap(fmt.Errorf("bucket is required: %w", ErrInvalidArgument))
 	}
-	var res corsConfiguration
-	id, err := c.doXML(ctx, op, nil, &res)
+	var conf ossxml.CORSConfiguration
+	id, err := c.doXML(ctx, op, nil, &conf)
 	if err != nil {
 		return nil, err
 	}
-	return &GetBucketCorsResult{Rules: res.Rules, ResponseVary: res.ResponseVary, RequestID: id}, nil
+	rules, vary, err := corsFromWire(&conf)
+	if err != nil {
+		return nil, op.wrap(fmt.Errorf("%w (request id %s)", err, id))
+	}
+	return &GetBucketCorsResult{Rules: rules, ResponseVary: vary, RequestID: id}, nil
 }
 
 // DeleteBucketCorsRequest names the bucket whose CORS rules to remove.

@@ -54,7 +54,7 @@ var (
 	ErrNoSuchLifecycle = &ServiceError{Code: ossxml.CodeNoSuchLifecycle}
 	// ErrNoSuchCORSConfiguration matches GetBucketCors's answer for a
 	// bucket without CORS rules.
-	ErrNoSuchCORSConfiguration = &ServiceError{Code: "NoSuchCORSConfiguration"}
+	ErrNoSuchCORSConfiguration = &ServiceError{Code: ossxml.CodeNoSuchCORSConfig}
 	// ErrSymlinkTargetNotExist matches the answer to a read through a
 	// symlink whose target does not exist.
 	ErrSymlinkTargetNotExist = &ServiceError{Code: ossxml.CodeSymlinkTargetNotExist}
