@@ -118,3 +118,34 @@ func TestIntegrationLifecycleRefused(t *testing.T) {
 	}
 	t.Log(err)
 }
+
+func TestIntegrationBucketCors(t *testing.T) {
+	forEachCombo(t, func(t *testing.T, c combo) {
+		e := c.start(t, osstest.Options{})
+		ctx := t.Context()
+		_, err := e.Client.GetBucketCors(ctx, &oss.GetBucketCorsRequest{Bucket: e.Bucket})
+		serviceError(t, err, oss.ErrNoSuchCORSConfiguration)
+
+		maxAge, vary := int64(600), true
+		rules := []oss.CORSRule{
+			{AllowedOrigins: []string{"https://app.example.com", "https://*.example.net"}, AllowedMethods: []string{"GET", "PUT"},
+				AllowedHeaders: []string{"authorization", "x-oss-*"}, ExposeHeaders: []string{"ETag", "x-oss-request-id"}, MaxAgeSeconds: &maxAge},
+			{AllowedOrigins: []string{"*"}, AllowedMethods: []string{"HEAD"}},
+		}
+		if _, err := e.Client.PutBucketCors(ctx, &oss.PutBucketCorsRequest{Bucket: e.Bucket, Rules: rules, ResponseVary: &vary}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := e.Client.GetBucketCors(ctx, &oss.GetBucketCorsRequest{Bucket: e.Bucket})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got.Rules, rules) || got.ResponseVary == nil || !*got.ResponseVary {
+			t.Errorf("read back rules %+v, vary %v; want %+v, true", got.Rules, got.ResponseVary, rules)
+		}
+		if _, err := e.Client.DeleteBucketCors(ctx, &oss.DeleteBucketCorsRequest{Bucket: e.Bucket}); err != nil {
+			t.Fatal(err)
+		}
+		_, err = e.Client.GetBucketCors(ctx, &oss.GetBucketCorsRequest{Bucket: e.Bucket})
+		serviceError(t, err, oss.ErrNoSuchCORSConfiguration)
+	})
+}
