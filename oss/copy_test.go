@@ -147,6 +147,16 @@ func TestCopyObjectErrors(t *testing.T) {
 			}
 		})
 	}
+	t.Run("304 for a condition that did not hold", func(t *testing.T) {
+		c, ws := newWire(t, func(w http.ResponseWriter, _ wireCall) { w.WriteHeader(http.StatusNotModified) })
+		_, err := c.CopyObject(t.Context(), &oss.CopyObjectRequest{Bucket: "b", Key: "k", SourceKey: "s", Conditions: oss.CopySourceConditions{IfNoneMatch: `"e"`}})
+		if se := serviceError(t, err, oss.ErrNotModified); se.StatusCode != http.StatusNotModified {
+			t.Errorf("status %d, want 304", se.StatusCode)
+		}
+		if n := ws.count(); n != 1 {
+			t.Errorf("%d requests, want 1", n)
+		}
+	})
 	t.Run("5xx is retried", func(t *testing.T) {
 		var n int
 		c, ws := newWire(t, func(w http.ResponseWriter, c wireCall) {

@@ -58,6 +58,10 @@ var (
 	// ErrSymlinkTargetNotExist matches the answer to a read through a
 	// symlink whose target does not exist.
 	ErrSymlinkTargetNotExist = &ServiceError{Code: ossxml.CodeSymlinkTargetNotExist}
+	// ErrNotModified matches the bodiless 304 answer to a request whose
+	// If-None-Match or If-Modified-Since condition (or copy-source
+	// condition) did not hold.
+	ErrNotModified = &ServiceError{Code: ossxml.CodeNotModified}
 	// ErrNotSymlink matches GetSymlink's answer for an object that is not
 	// a symlink.
 	ErrNotSymlink = &ServiceError{Code: ossxml.CodeNotSymlink}
@@ -120,12 +124,15 @@ func parseError(resp *http.Response) *ServiceError {
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // statusCode names an error that came without an OSS code: a HEAD 404 is
-// almost always a missing object, a 203 is always a failed callback,
-// anything else is described by status.
+// almost always a missing object, a 203 is always a failed callback, a
+// 304 (which has no body) is a condition that did not hold, anything else
+// is described by status.
 func statusCode(status int) string {
 	switch status {
 	case http.StatusNonAuthoritativeInfo:
 		return ossxml.CodeCallbackFailed
+	case http.StatusNotModified:
+		return ossxml.CodeNotModified
 	case http.StatusNotFound:
 		return "NotFound"
 	case http.StatusForbidden:

@@ -64,6 +64,9 @@ func TestIntegrationCopyObject(t *testing.T) {
 		_, err = e.Client.CopyObject(ctx, &oss.CopyObjectRequest{Bucket: e.Bucket, Key: "x", SourceKey: "dir/source file+1",
 			Conditions: oss.CopySourceConditions{IfMatch: `"0000"`}})
 		serviceError(t, err, oss.ErrPreconditionFailed)
+		_, err = e.Client.CopyObject(ctx, &oss.CopyObjectRequest{Bucket: e.Bucket, Key: "x", SourceKey: "dir/source file+1",
+			Conditions: oss.CopySourceConditions{IfNoneMatch: src.ETag}})
+		serviceError(t, err, oss.ErrNotModified)
 		_, err = e.Client.CopyObject(ctx, &oss.CopyObjectRequest{Bucket: e.Bucket, Key: "copy/same", SourceKey: "dir/source file+1", ForbidOverwrite: true})
 		serviceError(t, err, oss.ErrFileAlreadyExists)
 	})
