@@ -8,7 +8,10 @@
 // exponential backoff within a time budget, and checks the CRC-64 the
 // service reports against the bytes that were sent or received. An
 // attempt on which no bytes move for Config.StallTimeout is cut off and
-// retried; a slow one whose bytes move is never cut off.
+// retried; a slow one whose bytes move is never cut off. Copies, tagging,
+// ACL and bucket configuration calls are idempotent and retried alike;
+// [Client.AppendObject] is not, and recognises its own append when a retry
+// follows a lost answer.
 //
 // Errors the service answers with are *[ServiceError] values carrying the
 // OSS error code, message, request id and host id; errors.Is matches them

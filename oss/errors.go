@@ -40,6 +40,33 @@ var (
 	ErrCallbackFailed        = apierr.ErrCallbackFailed
 )
 
+// Sentinels for the error codes of appends, symlinks and bucket
+// configurations.
+var (
+	// ErrPositionNotEqualToLength matches the answer to an AppendObject
+	// whose Position is not the object's length.
+	ErrPositionNotEqualToLength = &ServiceError{Code: ossxml.CodePositionNotEqualToLength}
+	// ErrObjectNotAppendable matches the answer to an AppendObject to an
+	// object that AppendObject did not make.
+	ErrObjectNotAppendable = &ServiceError{Code: ossxml.CodeObjectNotAppendable}
+	// ErrNoSuchLifecycle matches GetBucketLifecycle's answer for a bucket
+	// without lifecycle rules.
+	ErrNoSuchLifecycle = &ServiceError{Code: ossxml.CodeNoSuchLifecycle}
+	// ErrNoSuchCORSConfiguration matches GetBucketCors's answer for a
+	// bucket without CORS rules.
+	ErrNoSuchCORSConfiguration = &ServiceError{Code: ossxml.CodeNoSuchCORSConfig}
+	// ErrSymlinkTargetNotExist matches the answer to a read through a
+	// symlink whose target does not exist.
+	ErrSymlinkTargetNotExist = &ServiceError{Code: ossxml.CodeSymlinkTargetNotExist}
+	// ErrNotModified matches the bodiless 304 answer to a request whose
+	// If-None-Match or If-Modified-Since condition (or copy-source
+	// condition) did not hold.
+	ErrNotModified = &ServiceError{Code: ossxml.CodeNotModified}
+	// ErrNotSymlink matches GetSymlink's answer for an object that is not
+	// a symlink.
+	ErrNotSymlink = &ServiceError{Code: ossxml.CodeNotSymlink}
+)
+
 // Client-side sentinels.
 var (
 	// ErrInvalidArgument is wrapped by errors about a request's own fields.
@@ -97,12 +124,15 @@ func parseError(resp *http.Response) *ServiceError {
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // statusCode names an error that came without an OSS code: a HEAD 404 is
-// almost always a missing object, a 203 is always a failed callback,
-// anything else is described by status.
+// almost always a missing object, a 203 is always a failed callback, a
+// 304 (which has no body) is a condition that did not hold, anything else
+// is described by status.
 func statusCode(status int) string {
 	switch status {
 	case http.StatusNonAuthoritativeInfo:
 		return ossxml.CodeCallbackFailed
+	case http.StatusNotModified:
+		return ossxml.CodeNotModified
 	case http.StatusNotFound:
 		return "NotFound"
 	case http.StatusForbidden:

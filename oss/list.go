@@ -28,10 +28,10 @@ type ListObjectsV2Request struct {
 // ObjectSummary is one object of a listing.
 type ObjectSummary struct {
 	Key          string
-	Size         int64 // bytes
+	Size         int64 // bytes; for an Appendable object, the Position of its next append
 	ETag         string
 	LastModified time.Time
-	Type         string // Normal, Multipart, Appendable
+	Type         string // ObjectTypeNormal, ObjectTypeMultipart, ObjectTypeAppendable or ObjectTypeSymlink
 	StorageClass string
 }
 

@@ -26,9 +26,18 @@ type ObjectMetadata struct {
 	// User is user metadata, sent as x-oss-meta-<name>; names are
 	// case-insensitive and come back lower-cased.
 	User map[string]string
+	// Tags are the object's tags, sent as x-oss-tagging, in order: at
+	// most MaxObjectTags with unique keys. HeadObject and GetObject do not
+	// report them (ObjectInfo.TagCount counts them); GetObjectTagging
+	// reads them.
+	Tags []Tag `json:",omitempty"`
 }
 
-func (m *ObjectMetadata) apply(h http.Header) {
+// apply checks m and sets its headers.
+func (m *ObjectMetadata) apply(h http.Header) error {
+	if err := setTagging(h, m.Tags); err != nil {
+		return err
+	}
 	set := func(k, v string) {
 		if v != "" {
 			h.Set(k, v)
@@ -47,7 +56,16 @@ func (m *ObjectMetadata) apply(h http.Header) {
 	for k, v := range m.User {
 		h.Set("x-oss-meta-"+strings.ToLower(k), v)
 	}
+	return nil
 }
+
+// Object types, as ObjectInfo.ObjectType and ObjectSummary.Type name them.
+const (
+	ObjectTypeNormal     = "Normal"     // made by PutObject or CopyObject
+	ObjectTypeMultipart  = "Multipart"  // made by CompleteMultipartUpload
+	ObjectTypeAppendable = "Appendable" // made by AppendObject
+	ObjectTypeSymlink    = "Symlink"    // made by PutSymlink
+)
 
 // ObjectInfo describes a stored object, as HeadObject and GetObject report
 // it. The request id is in their results.
@@ -57,7 +75,14 @@ type ObjectInfo struct {
 	LastModified time.Time
 	CRC64        uint64 // CRC-64/ECMA of the whole object; 0 when not reported
 	HasCRC64     bool   // whether the service reported a CRC-64
-	ObjectType   string // Normal, Multipart, Appendable
+	// ObjectType is how the object was made: ObjectTypeNormal,
+	// ObjectTypeMultipart, ObjectTypeAppendable or ObjectTypeSymlink.
+	ObjectType string
+	// NextAppendPosition is, for an Appendable object, the Position of the
+	// next AppendObject: its length in bytes. It is 0 for other types.
+	NextAppendPosition int64
+	// TagCount is the number of tags the object has.
+	TagCount int
 	// ObjectMetadata is the metadata the object was stored with.
 	ObjectMetadata ObjectMetadata
 }
@@ -76,6 +101,8 @@ func objectInfo(resp *http.Response) ObjectInfo {
 	info.Size, _ = strconv.ParseInt(h.Get("Content-Length"), 10, 64)
 	info.LastModified, _ = http.ParseTime(h.Get("Last-Modified"))
 	info.CRC64, info.HasCRC64 = crcHeader(h)
+	info.NextAppendPosition, _ = strconv.ParseInt(h.Get("x-oss-next-append-position"), 10, 64)
+	info.TagCount, _ = strconv.Atoi(h.Get("x-oss-tagging-count"))
 	for k, v := range h {
 		if name, ok := strings.CutPrefix(strings.ToLower(k), "x-oss-meta-"); ok && len(v) > 0 {
 			if info.ObjectMetadata.User == nil {

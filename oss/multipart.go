@@ -44,7 +44,9 @@ func (c *Client) InitiateMultipartUpload(ctx context.Context, req *InitiateMulti
 	if err := checkObject(req.Bucket, req.Key); err != nil {
 		return nil, op.wrap(err)
 	}
-	req.ObjectMetadata.apply(op.header)
+	if err := req.ObjectMetadata.apply(op.header); err != nil {
+		return nil, op.wrap(err)
+	}
 	if req.ForbidOverwrite {
 		op.header.Set("x-oss-forbid-overwrite", "true")
 	}

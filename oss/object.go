@@ -71,7 +71,9 @@ func (c *Client) PutObject(ctx context.Context, req *PutObjectRequest) (*PutObje
 	if req.Body == nil {
 		op.body = http.NoBody
 	}
-	req.ObjectMetadata.apply(op.header)
+	if err := req.ObjectMetadata.apply(op.header); err != nil {
+		return nil, op.wrap(err)
+	}
 	if req.ForbidOverwrite {
 		op.header.Set("x-oss-forbid-overwrite", "true")
 	}

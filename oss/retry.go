@@ -49,12 +49,19 @@ type RetryEvent struct {
 // timeouts, stalls, any failure on a reused keep-alive connection), 5xx, 408 and
 // 429 answers, and the codes RequestTimeTooSkewed (after the clock
 // correction), RequestTimeout and SlowDown. Any other answer of the
-// service is final, and so are cancellation and CRC-64 mismatches.
+// service is final, and so are cancellation and CRC-64 mismatches. A 501
+// (NotImplemented) is final too: what a service does not implement does
+// not appear by asking again.
 func retryable(err error) bool {
 	if se, ok := errors.AsType[*ServiceError](err); ok {
 		switch se.Code {
 		case ossxml.CodeRequestTimeTooSkewed, ossxml.CodeRequestTimeout, ossxml.CodeSlowDown:
 			return true
+		case ossxml.CodeNotImplemented:
+			return false
+		}
+		if se.StatusCode == http.StatusNotImplemented {
+			return false
 		}
 		return se.StatusCode >= 500 || se.StatusCode == http.StatusRequestTimeout || se.StatusCode == http.StatusTooManyRequests
 	}

@@ -170,6 +170,8 @@ func TestRetryable(t *testing.T) {
 		{"502 without a code", se(502, "BadErrorResponse"), true},
 		{"503 ServiceUnavailable", se(503, "ServiceUnavailable"), true},
 		{"504 without a code", se(504, "BadErrorResponse"), true},
+		{"501 NotImplemented", se(501, "NotImplemented"), false},
+		{"501 without a code", se(501, "BadErrorResponse"), false},
 		{"408 RequestTimeout", se(408, "RequestTimeout"), true},
 		{"429 TooManyRequests", se(429, "TooManyRequests"), true},
 		{"503 SlowDown", se(503, "SlowDown"), true},

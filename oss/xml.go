@@ -22,6 +22,12 @@ func (c *Client) doXML(ctx context.Context, op *operation, in, out any) (request
 	if err != nil {
 		return "", err
 	}
+	return decodeXMLBody(op, resp, out)
+}
+
+// decodeXMLBody reads the XML body of a successful response into out (if
+// not nil), closes it and returns the response's request id.
+func decodeXMLBody(op *operation, resp *http.Response, out any) (requestID string, err error) {
 	defer resp.Body.Close()
 	requestID = resp.Header.Get("x-oss-request-id")
 	if out == nil {

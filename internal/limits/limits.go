@@ -22,4 +22,10 @@ const (
 	// MaxDeleteObjects is the most keys one DeleteMultipleObjects request
 	// may name.
 	MaxDeleteObjects = 1000
+	// MaxObjectTags is the most tags an object may carry.
+	MaxObjectTags = 10
+	// MaxTagKeyLength and MaxTagValueLength bound an object tag's key
+	// (at least one character) and value, in characters.
+	MaxTagKeyLength   = 128
+	MaxTagValueLength = 256
 )
