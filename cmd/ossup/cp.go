@@ -19,6 +19,7 @@ const cpUsage = `Usage:
   ossup cp oss://BUCKET/KEY FILE [flags]    download, in parallel ranges, resumable with --checkpoint
   ossup cp - oss://BUCKET/KEY [flags]       upload standard input (TaskNum+1 parts in memory)
   ossup cp oss://BUCKET/KEY - [flags]       write an object to standard output, ranges fetched ahead
+  ossup cp oss://BUCKET/KEY oss://B2/KEY2   copy inside the service; no byte passes through here
   ossup cp -r DIR oss://BUCKET/PREFIX/      upload a folder, --jobs files at once
   ossup cp -r oss://BUCKET/PREFIX/ DIR      download a prefix into a folder
 
@@ -120,6 +121,19 @@ func runCp(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		return downloadStdout(ctx, &g, &f, u, stdout, stderr)
+	case isOSSURL(src) && isOSSURL(dst):
+		from, err := parseOSSURL(src, true)
+		if err != nil {
+			return err
+		}
+		to, err := parseOSSURL(dst, false)
+		if err != nil {
+			return err
+		}
+		if to.key == "" || strings.HasSuffix(to.key, "/") {
+			to.key += baseName(from.key)
+		}
+		return copyRemote(ctx, &g, &f, from, to, stdout, stderr)
 	case !isOSSURL(src) && isOSSURL(dst):
 		u, err := parseOSSURL(dst, false)
 		if err != nil {
@@ -136,7 +150,7 @@ func runCp(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		return download(ctx, &g, &f, u, dst, stdout, stderr)
 	default:
-		return &usageError{"cp copies between a local file and an oss:// URL"}
+		return &usageError{"cp copies between a local file and an oss:// URL, or between two oss:// URLs"}
 	}
 }
 
