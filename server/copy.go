@@ -79,6 +79,21 @@ func (s *Server) readableSource(ctx context.Context, rq *request, src copySource
 	return nil
 }
 
+// copySourceOf reads the copy source of a CopyObject or UploadPartCopy,
+// checks that the caller may read it, and returns the check of its
+// conditions.
+func (s *Server) copySourceOf(ctx context.Context, r *http.Request, rq *request) (copySource, func(store.Object) error, error) {
+	src, err := parseCopySource(r)
+	if err != nil {
+		return copySource{}, nil, err
+	}
+	if err := s.readableSource(ctx, rq, src); err != nil {
+		return copySource{}, nil, err
+	}
+	check, err := copyConditions(r)
+	return src, check, err
+}
+
 // copyConditions returns the check of the x-oss-copy-source-if-*
 // headers: a failed If-Match or If-Unmodified-Since is 412
 // PreconditionFailed, a failed If-None-Match or If-Modified-Since 304 Not
@@ -158,14 +173,7 @@ func directive(r *http.Request, name string) (replace bool, err error) {
 // a storage class): a copy that changes nothing is refused with
 // InvalidArgument.
 func (s *Server) copyObject(ctx context.Context, w http.ResponseWriter, r *http.Request, rq *request) error {
-	src, err := parseCopySource(r)
-	if err != nil {
-		return err
-	}
-	if err := s.readableSource(ctx, rq, src); err != nil {
-		return err
-	}
-	check, err := copyConditions(r)
+	src, check, err := s.copySourceOf(ctx, r, rq)
 	if err != nil {
 		return err
 	}
@@ -260,14 +268,7 @@ func (s *Server) uploadPartCopy(ctx context.Context, w http.ResponseWriter, r *h
 	if id == "" {
 		return invalidArgument("uploadId", "", "The uploadId parameter is required.")
 	}
-	src, err := parseCopySource(r)
-	if err != nil {
-		return err
-	}
-	if err := s.readableSource(ctx, rq, src); err != nil {
-		return err
-	}
-	check, err := copyConditions(r)
+	src, check, err := s.copySourceOf(ctx, r, rq)
 	if err != nil {
 		return err
 	}

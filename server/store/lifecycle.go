@@ -214,47 +214,14 @@ func (s *Disk) DeleteBucketLifecycle(ctx context.Context, bucket string) error {
 // removed after the commit, as DeleteObjects does.
 func (s *Disk) ExpireObjects(ctx context.Context, bucket string, keys []string, expired func(Object) bool) ([]string, error) {
 	var deleted []string
-	err := s.commit(ctx, nil, func(tx *bolt.Tx) ([]string, error) {
-		deleted = deleted[:0]
-		objs, err := subOf(tx, bucket, bktObjects)
-		if err != nil {
-			return nil, err
-		}
-		var freed []string
-		for _, key := range keys {
-			v := objs.Get([]byte(key))
-			if v == nil {
-				continue
-			}
-			rec, err := decodeObject(v, true)
-			if err != nil {
-				return nil, err
-			}
-			if !expired(rec.object(bucket, key)) {
-				continue
-			}
-			f, err := dropObjectRec(objs, key, &rec)
-			if err != nil {
-				return nil, err
-			}
-			freed = append(freed, f...)
-			deleted = append(deleted, key)
-		}
-		return freed, nil
+	err := s.commit(ctx, nil, func(tx *bolt.Tx) (dropped []string, err error) {
+		deleted, dropped, err = deleteObjectRecs(tx, bucket, keys, expired)
+		return dropped, err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return deleted, nil
-}
-
-// dropObjectRec deletes key, whose record is rec, from objs and returns
-// the blobs that leaves unreferenced, for commit to remove.
-func dropObjectRec(objs *bolt.Bucket, key string, rec *objectRec) ([]string, error) {
-	if err := objs.Delete([]byte(key)); err != nil {
-		return nil, err
-	}
-	return rec.blobIDs(), nil
 }
 
 // TransitionObjects sets, in one transaction, the storage class of the

@@ -173,27 +173,39 @@ func (s *Disk) DeleteObject(ctx context.Context, bucket, key string) error {
 // commit, and a crash between the two leaves blobs the next Open collects.
 func (s *Disk) DeleteObjects(ctx context.Context, bucket string, keys []string) error {
 	return s.commit(ctx, nil, func(tx *bolt.Tx) ([]string, error) {
-		objs, err := subOf(tx, bucket, bktObjects)
-		if err != nil {
-			return nil, err
-		}
-		var freed []string
-		for _, key := range keys {
-			v := objs.Get([]byte(key))
-			if v == nil {
-				continue
-			}
-			rec, err := decodeObject(v, true)
-			if err != nil {
-				return nil, err
-			}
-			if err := objs.Delete([]byte(key)); err != nil {
-				return nil, err
-			}
-			freed = append(freed, rec.blobIDs()...)
-		}
-		return freed, nil
+		_, dropped, err := deleteObjectRecs(tx, bucket, keys, nil)
+		return dropped, err
 	})
+}
+
+// deleteObjectRecs deletes the objects of bucket named by keys for which
+// expired, when not nil, given the object as stored, returns true. It
+// returns the keys deleted and the blob references they drop. Missing
+// and repeated keys are skipped.
+func deleteObjectRecs(tx *bolt.Tx, bucket string, keys []string, expired func(Object) bool) (deleted, dropped []string, err error) {
+	objs, err := subOf(tx, bucket, bktObjects)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, key := range keys {
+		v := objs.Get([]byte(key))
+		if v == nil {
+			continue
+		}
+		rec, err := decodeObject(v, true)
+		if err != nil {
+			return nil, nil, err
+		}
+		if expired != nil && !expired(rec.object(bucket, key)) {
+			continue
+		}
+		if err := objs.Delete([]byte(key)); err != nil {
+			return nil, nil, err
+		}
+		deleted = append(deleted, key)
+		dropped = append(dropped, rec.blobIDs()...)
+	}
+	return deleted, dropped, nil
 }
 
 // SetObjectACL replaces bucket/key's ACL in one transaction; the data, the
