@@ -235,7 +235,8 @@ func TestAppendObject(t *testing.T) {
 		}
 	}
 	got := h.ok(call{method: "GET", bucket: "bkt", key: "log"}, http.StatusOK)
-	if !bytes.Equal(got.body, all) || got.Header.Get("x-oss-object-type") != "Appendable" || got.Header.Get("Content-Type") != "text/log" {
+	if !bytes.Equal(got.body, all) || got.Header.Get("x-oss-object-type") != "Appendable" || got.Header.Get("Content-Type") != "text/log" ||
+		got.Header.Get("x-oss-next-append-position") != strconv.Itoa(pos) {
 		t.Errorf("appended object: %d bytes, headers %v", len(got.body), got.Header)
 	}
 	r := h.do(call{method: "POST", bucket: "bkt", key: "log", query: "append&position=3", body: []byte("x")})
@@ -260,8 +261,8 @@ func TestSymlink(t *testing.T) {
 	h.ok(call{method: "PUT", bucket: "bkt", key: "link", query: "symlink", header: map[string]string{
 		"x-oss-symlink-target": target, "Content-Type": "application/x-link", "x-oss-meta-m": "v"}}, http.StatusOK)
 	r := h.ok(call{method: "GET", bucket: "bkt", key: "link", query: "symlink"}, http.StatusOK)
-	if got, _ := url.QueryUnescape(r.Header.Get("x-oss-symlink-target")); got != "dir/target file+" {
-		t.Errorf("GetSymlink target %q", r.Header.Get("x-oss-symlink-target"))
+	if got, _ := url.QueryUnescape(r.Header.Get("x-oss-symlink-target")); got != "dir/target file+" || r.Header.Get("x-oss-meta-m") != "v" {
+		t.Errorf("GetSymlink target %q, headers %v", r.Header.Get("x-oss-symlink-target"), r.Header)
 	}
 	got := h.ok(call{method: "GET", bucket: "bkt", key: "link"}, http.StatusOK)
 	if string(got.body) != "target data" || got.Header.Get("x-oss-object-type") != "Symlink" || got.Header.Get("x-oss-meta-m") != "v" {

@@ -102,10 +102,18 @@ func setObjectHeaders(h http.Header, o store.Object) {
 			h.Set(name, v)
 		}
 	}
+	setUserMeta(h, o)
+	setTagCount(h, o)
+	if o.Type == store.TypeAppendable {
+		h.Set("x-oss-next-append-position", strconv.FormatInt(o.Size, 10))
+	}
+}
+
+// setUserMeta writes an object's x-oss-meta-* headers.
+func setUserMeta(h http.Header, o store.Object) {
 	for k, v := range o.Meta.User {
 		h["x-oss-meta-"+k] = []string{v}
 	}
-	setTagCount(h, o)
 }
 
 // setWriteHeaders writes what PutObject, UploadPart and Complete report.

@@ -49,7 +49,8 @@ func (s *Server) putSymlink(ctx context.Context, w http.ResponseWriter, r *http.
 	return nil
 }
 
-// getSymlink answers GetSymlink: the link's target, ETag and time.
+// getSymlink answers GetSymlink: the link's target, ETag, time and user
+// metadata.
 func (s *Server) getSymlink(ctx context.Context, w http.ResponseWriter, r *http.Request, rq *request) error {
 	obj, err := s.store.HeadObject(ctx, rq.bucket, rq.key)
 	if err != nil {
@@ -60,6 +61,7 @@ func (s *Server) getSymlink(ctx context.Context, w http.ResponseWriter, r *http.
 	}
 	h := w.Header()
 	h.Set("x-oss-symlink-target", escapeTarget(obj.Target))
+	setUserMeta(h, obj)
 	h.Set("ETag", quoteETag(obj.ETag))
 	h.Set("Last-Modified", obj.Modified.UTC().Format(http.TimeFormat))
 	h.Set("Content-Length", "0")

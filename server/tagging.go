@@ -9,15 +9,16 @@ import (
 	"strconv"
 	"unicode/utf8"
 
+	"github.com/ossup/ossup/internal/limits"
 	"github.com/ossup/ossup/internal/ossxml"
 	"github.com/ossup/ossup/server/store"
 )
 
-// OSS's limits on object tags.
+// OSS's limits on object tags; key and value lengths count characters.
 const (
-	maxTags        = 10
-	maxTagKeyLen   = 128 // characters
-	maxTagValueLen = 256 // characters
+	maxTags        = limits.MaxObjectTags
+	maxTagKeyLen   = limits.MaxTagKeyLength
+	maxTagValueLen = limits.MaxTagValueLength
 )
 
 func invalidTag(msg string) error { return newError(ossxml.CodeInvalidTag, msg) }
