@@ -34,8 +34,10 @@ func (c simpleCommand) command(summary string) command {
 		fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
 		fs.SetOutput(stderr)
 		fs.Usage = func() {
-			fmt.Fprintf(fs.Output(), "Usage: ossup %s\n\n%s.\n\nFlags:\n", c.usage, summary)
-			fs.PrintDefaults()
+			// One form a line in help; errors quote the forms on one line.
+			forms := strings.ReplaceAll(c.usage, " | ", "\n       ossup ")
+			fmt.Fprintf(fs.Output(), "Usage: ossup %s\n\n%s.\n\nFlags:\n", forms, summary)
+			printFlags(fs)
 		}
 		var g globalFlags
 		g.register(fs)
@@ -284,7 +286,7 @@ func uploadsCommand() command {
 				return nil
 			}
 			return &usageError{"ossup uploads ls oss://BUCKET[/PREFIX] | uploads abort oss://BUCKET/KEY UPLOAD_ID | uploads abort --all oss://BUCKET[/PREFIX]"}
-		}}.command("list or abort incomplete multipart uploads (their parts are stored and billed)")
+		}}.command("list or abort incomplete multipart uploads (their parts take space)")
 }
 
 // eachUpload calls fn for every upload req lists, a page at a time as the

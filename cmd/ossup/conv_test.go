@@ -10,6 +10,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestVersion(t *testing.T) {
@@ -151,5 +152,23 @@ func TestServeExportLineWorks(t *testing.T) {
 	out, err := cmd.CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "oss://evalbucket/f.bin") || strings.Contains(string(out), "no endpoint configured") {
 		t.Fatalf("the export line did not point ossup at serve: %v\n%s", err, out)
+	}
+}
+
+// TestHelpFitsTerminal: every line of every help text fits an 80-column
+// terminal, flag descriptions and environment entries wrapped.
+func TestHelpFitsTerminal(t *testing.T) {
+	names := []string{""}
+	for _, c := range commands() {
+		names = append(names, c.name)
+	}
+	for _, name := range names {
+		out, errOut, _ := cli(t, nil, "help", name)
+		out += errOut
+		for i, line := range strings.Split(out, "\n") {
+			if n := utf8.RuneCountInString(line); n > helpWidth {
+				t.Errorf("help %s, line %d has %d columns: %q", name, i+1, n, line)
+			}
+		}
 	}
 }

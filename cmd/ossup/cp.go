@@ -15,13 +15,16 @@ import (
 )
 
 const cpUsage = `Usage:
-  ossup cp FILE oss://BUCKET/KEY [flags]    upload, resumable with --checkpoint
-  ossup cp oss://BUCKET/KEY FILE [flags]    download, in parallel ranges, resumable with --checkpoint
-  ossup cp - oss://BUCKET/KEY [flags]       upload standard input (TaskNum+1 parts in memory)
-  ossup cp oss://BUCKET/KEY - [flags]       write an object to standard output, ranges fetched ahead
-  ossup cp oss://BUCKET/KEY oss://B2/KEY2   copy inside the service; no byte passes through here
-  ossup cp -r DIR oss://BUCKET/PREFIX/      upload a folder, --jobs files at once
-  ossup cp -r oss://BUCKET/PREFIX/ DIR      download a prefix into a folder
+  ossup cp FILE oss://BUCKET/KEY          upload, resumable with --checkpoint
+  ossup cp oss://BUCKET/KEY FILE          download, parallel ranges, resumable
+  ossup cp - oss://BUCKET/KEY             upload standard input (TaskNum+1
+                                          parts in memory)
+  ossup cp oss://BUCKET/KEY -             write an object to standard output,
+                                          ranges fetched ahead
+  ossup cp oss://BUCKET/KEY oss://B2/K2   copy inside the service: no byte
+                                          passes through this machine
+  ossup cp -r DIR oss://BUCKET/PREFIX/    upload a folder, --jobs files at once
+  ossup cp -r oss://BUCKET/PREFIX/ DIR    download a prefix into a folder
 
 Sizes take binary units: 100KiB, 1MiB, 5GiB (KB means KiB, 1024 bytes).
 With --checkpoint, an interrupted upload or download (Ctrl-C, a crash, a
@@ -62,7 +65,7 @@ type cpFlags struct {
 func runCp(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("cp", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(fs.Output(), cpUsage); fs.PrintDefaults() }
+	fs.Usage = func() { fmt.Fprint(fs.Output(), cpUsage); printFlags(fs) }
 	var g globalFlags
 	g.register(fs)
 	f := cpFlags{meta: kvFlag{}, callbackVars: kvFlag{}}

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"reflect"
 	"regexp"
 	"runtime/debug"
 	"slices"
@@ -29,9 +30,9 @@ func helpTopics(name string) (env, examples []string) {
 	switch name {
 	case "cp":
 		return connEnv, []string{
-			"ossup cp big.iso oss://b/big.iso --task-num 8 --part-size 16MiB --checkpoint",
+			"ossup cp big.iso oss://b/big.iso --task-num 8 --checkpoint",
 			"ossup cp oss://b/big.iso ./big.iso --task-num 4",
-			"tar c dir | ossup cp - oss://b/dir.tar",
+			"ossup cp oss://b/big.iso oss://b2/copy.iso",
 		}
 	case "ls":
 		return connEnv, []string{"ossup ls", "ossup ls oss://b/photos/", "ossup ls -r oss://b"}
@@ -76,7 +77,17 @@ func helpExtra(w io.Writer, name string) {
 	if len(env) > 0 {
 		fmt.Fprint(w, "\nEnvironment:\n")
 		for _, e := range env {
-			fmt.Fprintf(w, "  %s\n", e)
+			// NAME, padded to the description's column, then the
+			// description wrapped under itself.
+			name, desc, _ := strings.Cut(e, "  ")
+			pad := strings.Repeat(" ", len(name)+2+len(desc)-len(strings.TrimLeft(desc, " ")))
+			for i, l := range wrapText(desc, helpWidth-2-len(pad)) {
+				if i == 0 {
+					fmt.Fprintf(w, "  %s%s\n", name+pad[len(name):], l)
+				} else {
+					fmt.Fprintf(w, "  %s%s\n", pad, l)
+				}
+			}
 		}
 	}
 	if len(examples) > 0 {
@@ -196,4 +207,68 @@ func writeFish(w io.Writer, names []string, flags map[string][]string) {
 			fmt.Fprintf(w, "complete -c ossup -n '__fish_seen_subcommand_from %s' -l %s\n", n, strings.TrimPrefix(f, "--"))
 		}
 	}
+}
+
+// helpWidth is the width help text is wrapped to: an 80-column terminal
+// less one, so that no line reaches its last column.
+const helpWidth = 79
+
+// printFlags lists fs's flags as flag.PrintDefaults does, each description
+// wrapped to helpWidth under its flag.
+func printFlags(fs *flag.FlagSet) {
+	w := fs.Output()
+	fs.VisitAll(func(f *flag.Flag) {
+		name, usage := flag.UnquoteUsage(f)
+		line := "  -" + f.Name
+		if name != "" {
+			line += " " + name
+		}
+		fmt.Fprintln(w, line)
+		if !zeroDefault(f) {
+			if fmt.Sprintf("%T", f.Value) == "*flag.stringValue" {
+				usage += fmt.Sprintf(" (default %q)", f.DefValue)
+			} else {
+				usage += fmt.Sprintf(" (default %v)", f.DefValue)
+			}
+		}
+		for _, l := range wrapText(usage, helpWidth-8) {
+			fmt.Fprintln(w, "        "+l)
+		}
+	})
+}
+
+// zeroDefault reports whether f's default is its type's zero value, which
+// the listing leaves unsaid.
+func zeroDefault(f *flag.Flag) bool {
+	t := reflect.TypeOf(f.Value)
+	var z reflect.Value
+	if t.Kind() == reflect.Pointer {
+		z = reflect.New(t.Elem())
+	} else {
+		z = reflect.Zero(t)
+	}
+	v, ok := z.Interface().(flag.Value)
+	return ok && f.DefValue == v.String()
+}
+
+// wrapText breaks s into lines of at most width bytes at spaces; a word
+// longer than width stands alone on its line.
+func wrapText(s string, width int) []string {
+	var lines []string
+	line := ""
+	for _, word := range strings.Fields(s) {
+		switch {
+		case line == "":
+			line = word
+		case len(line)+1+len(word) > width:
+			lines = append(lines, line)
+			line = word
+		default:
+			line += " " + word
+		}
+	}
+	if line != "" {
+		lines = append(lines, line)
+	}
+	return lines
 }

@@ -48,7 +48,7 @@ type command struct {
 
 func commands() []command {
 	return []command{
-		{"cp", "upload a file (resumable) or download an object", runCp},
+		{"cp", "upload a file, download an object (resumable), or copy an object", runCp},
 		{"sync", "make a prefix match a folder, or a folder a prefix", runSync},
 		lsCommand(), mbCommand(), rbCommand(), statCommand(), catCommand(), rmCommand(),
 		uploadsCommand(), presignCommand(),

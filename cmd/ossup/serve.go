@@ -75,7 +75,7 @@ func randomHex(n int) string {
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(fs.Output(), serveUsage); fs.PrintDefaults() }
+	fs.Usage = func() { fmt.Fprint(fs.Output(), serveUsage); printFlags(fs) }
 	addr := fs.String("addr", "127.0.0.1:9000", "listen `address` (host:port; port 0 picks a free one)")
 	data := fs.String("data", defaultServeDir(), "data `directory` of the store")
 	akID := fs.String("access-key-id", "", "access key `id` of the account (default $OSS_ACCESS_KEY_ID)")

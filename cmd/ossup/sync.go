@@ -17,8 +17,8 @@ import (
 )
 
 const syncUsage = `Usage:
-  ossup sync DIR oss://BUCKET/PREFIX/ [flags]   make the prefix match the folder
-  ossup sync oss://BUCKET/PREFIX/ DIR [flags]   make the folder match the prefix
+  ossup sync DIR oss://BUCKET/PREFIX/ [flags]  make the prefix match the folder
+  ossup sync oss://BUCKET/PREFIX/ DIR [flags]  make the folder match the prefix
 
 Files are compared by size and CRC-64; only those that differ are sent.
 The local files' CRC-64s are cached (by path, size, mtime and inode) under
@@ -38,7 +38,7 @@ func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 func runSync(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("sync", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(fs.Output(), syncUsage); fs.PrintDefaults() }
+	fs.Usage = func() { fmt.Fprint(fs.Output(), syncUsage); printFlags(fs) }
 	var g globalFlags
 	g.register(fs)
 	var t treeFlags
