@@ -218,9 +218,12 @@ func minioPresigner(endpoint string) func(context.Context, string, string, url.V
 		if key != "" {
 			u += "/" + key
 		}
-		if len(q) > 0 {
-			u += "?" + strings.ReplaceAll(q.Encode(), "+", "%20")
+		// The signer takes the expiry from the query, in seconds.
+		q2 := url.Values{"X-Amz-Expires": {"900"}}
+		for k, v := range q {
+			q2[k] = v
 		}
+		u += "?" + strings.ReplaceAll(q2.Encode(), "+", "%20")
 		req, err := http.NewRequestWithContext(ctx, method, u, nil)
 		if err != nil {
 			return "", nil, err
