@@ -51,6 +51,16 @@
 // the parts to resume. The server fsyncs every part and object for all
 // three alike.
 //
+// The Server benchmarks (server_test.go) compare ossup's server with
+// MinIO's, both run as separate processes on loopback with fresh data
+// directories and driven by one bare net/http client: every request is
+// presigned with Signature V4 (ossup's by oss.Client.Presign, MinIO's by
+// the AWS SDK's signer, with an unsigned payload) and sent the same way.
+// Besides MB/s they report each server process's CPU time per GiB moved,
+// read from /proc/<pid>/stat, and this process's. Set OSSUP_MINIO to the
+// path of a minio binary; without it the MinIO side is skipped. The ossup
+// binary is built from ../cmd/ossup.
+//
 // Run, from this directory,
 //
 //	go test -run '^$' -bench . -benchtime=3x -count=3 ./...
