@@ -35,8 +35,8 @@ func multipartObject(h *harness, key string, parts, size int) {
 // BenchmarkUploadPart measures UploadPart over loopback HTTP: signature
 // check, MD5, CRC-64, fsync and the metadata commit included.
 func BenchmarkUploadPart(b *testing.B) {
-	for _, size := range []int{1 << 20, 8 << 20} {
-		b.Run(fmt.Sprintf("part=%dMiB", size>>20), func(b *testing.B) {
+	for _, size := range []int{100 << 10, 1 << 20, 8 << 20} {
+		b.Run(fmt.Sprintf("part=%dKiB", size>>10), func(b *testing.B) {
 			h := newBenchHarness(b)
 			id := h.initiate("bench", "obj", nil)
 			data := randBytes(1, size)
