@@ -259,6 +259,8 @@ func copyRange(r *http.Request) (off, length int64, err error) {
 // uploadPartCopy answers UploadPartCopy: part n of the upload from a
 // range of the source, sharing the source blobs the range covers whole
 // (see store.Disk.CopyPart). A range outside the source is InvalidArgument.
+// A symlink source is read through: the range is of its target, as GET
+// through the link serves it (CopyObject, by contrast, copies the link).
 func (s *Server) uploadPartCopy(ctx context.Context, w http.ResponseWriter, r *http.Request, rq *request) error {
 	n, err := partNumber(rq)
 	if err != nil {
@@ -275,6 +277,14 @@ func (s *Server) uploadPartCopy(ctx context.Context, w http.ResponseWriter, r *h
 	off, length, err := copyRange(r)
 	if err != nil {
 		return err
+	}
+	// A part copied from a symlink is a range of its target's bytes.
+	if o, err := s.store.HeadObject(ctx, src.bucket, src.key); err == nil && o.Type == store.TypeSymlink {
+		target, err := s.store.HeadObject(ctx, src.bucket, o.Target)
+		if err := symlinkTarget(err, target); err != nil {
+			return err
+		}
+		src.key = o.Target
 	}
 	part, err := s.store.CopyPart(ctx, rq.bucket, rq.key, id, n, src.bucket, src.key, off, length, check)
 	switch {

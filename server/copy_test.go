@@ -198,6 +198,17 @@ func TestUploadPartCopy(t *testing.T) {
 		t.Error("object completed from copied parts differs from the source")
 	}
 
+	// A part copied from a symlink is a range of the target.
+	h.ok(call{method: "PUT", bucket: "bkt", key: "link", query: "symlink", header: map[string]string{"x-oss-symlink-target": "src"}}, http.StatusOK)
+	h.xml(call{method: "POST", bucket: "bkt", key: "vialink", query: "uploads"}, &up)
+	var viaLink ossxml.CopyPartResult
+	h.xml(call{method: "PUT", bucket: "bkt", key: "vialink", query: q(1), header: copyHeader("bkt", "link", "x-oss-copy-source-range", "bytes=10-109")}, &viaLink)
+	if sum := md5.Sum(src[10:110]); viaLink.ETag != quoteETag(fmt.Sprintf("%X", sum)) {
+		t.Errorf("part copied through a link: ETag %s, want the MD5 of the target's bytes", viaLink.ETag)
+	}
+	h.ok(call{method: "PUT", bucket: "bkt", key: "dangling", query: "symlink", header: map[string]string{"x-oss-symlink-target": "nothing"}}, http.StatusOK)
+	h.fails(call{method: "PUT", bucket: "bkt", key: "vialink", query: q(2), header: copyHeader("bkt", "dangling")}, ossxml.CodeSymlinkTargetNotExist)
+
 	h.xml(call{method: "POST", bucket: "bkt", key: "d2", query: "uploads"}, &up)
 	for _, tc := range []struct {
 		rng, code string
