@@ -47,17 +47,7 @@ func newDownloader(tb testing.TB, name string, ep endpoint) downloader {
 	tb.Helper()
 	switch name {
 	case "ossup":
-		c, err := oss.New(oss.Config{
-			Endpoint:         ep.url,
-			Region:           ep.region,
-			Credentials:      oss.StaticCredentials(oss.Credentials{AccessKeyID: ep.id, AccessKeySecret: ep.secret}),
-			SignatureVersion: oss.SignatureV4,
-			UsePathStyle:     true,
-		})
-		if err != nil {
-			tb.Fatal(err)
-		}
-		return ossupDownloader{c, ep.bucket}
+		return ossupDownloader{ossupFor(tb, ep), ep.bucket}
 	case "sdk-v1":
 		c, err := v1.New(ep.url, ep.id, ep.secret, v1.AuthVersion(v1.AuthV4), v1.Region(ep.region))
 		if err != nil {
@@ -85,6 +75,23 @@ func newDownloader(tb testing.TB, name string, ep endpoint) downloader {
 	}
 	tb.Fatalf("no client %q", name)
 	return nil
+}
+
+// ossupFor returns an ossup client for ep, path style and signing with
+// V4.
+func ossupFor(tb testing.TB, ep endpoint) *oss.Client {
+	tb.Helper()
+	c, err := oss.New(oss.Config{
+		Endpoint:         ep.url,
+		Region:           ep.region,
+		Credentials:      oss.StaticCredentials(oss.Credentials{AccessKeyID: ep.id, AccessKeySecret: ep.secret}),
+		SignatureVersion: oss.SignatureV4,
+		UsePathStyle:     true,
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return c
 }
 
 type ossupDownloader struct {
@@ -147,8 +154,7 @@ func BenchmarkDownloadFile(b *testing.B) {
 	b.Run("process", func(b *testing.B) {
 		t := startTarget(b, "ossup")
 		ep := endpoint{url: t.endpoint, region: "cn-hangzhou", bucket: benchBucket, id: benchID, secret: benchSecret, pid: t.pid}
-		up := newDownloader(b, "ossup", ep).(ossupDownloader)
-		if err := (ossupClient{up.c, up.bucket}).PutFile(b.Context(), key, src); err != nil {
+		if err := (ossupClient{ossupFor(b, ep), ep.bucket}).PutFile(b.Context(), key, src); err != nil {
 			b.Fatal(err)
 		}
 		benchDownloads(b, ep, key, sum)
