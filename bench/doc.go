@@ -97,6 +97,8 @@
 // and compare with benchstat. Results on a shared disk are noisy (every
 // part is fsynced); -count runs one client's counts back to back, so
 // repeating the whole command with -count=1 interleaves the clients
-// instead. Without -bench, go test runs only a test that each client's
-// uploads produce byte-exact objects on a 1 MiB file.
+// instead. Without -bench, go test runs only two tests on 1 MiB: that
+// each client's uploads produce byte-exact objects, and that each
+// client's checkpointed download produces a byte-exact file, fetched in
+// ranges with its checkpoint in the directory given.
 package bench

@@ -38,7 +38,10 @@ type endpoint struct {
 // downloader is one library's checkpointed, parallel download of an
 // object to a local file.
 type downloader interface {
-	DownloadFile(ctx context.Context, key, path, cpDir string) error
+	// DownloadFile downloads key to path in ranges of j.partSize bytes,
+	// j.tasks at a time, with a checkpoint in j.cpDir when j.checkpoint
+	// is set.
+	DownloadFile(ctx context.Context, key, path string, j job) error
 }
 
 // newDownloader makes the client called name for ep, path style and
@@ -99,10 +102,13 @@ type ossupDownloader struct {
 	bucket string
 }
 
-func (d ossupDownloader) DownloadFile(ctx context.Context, key, path, cpDir string) error {
-	res, err := d.c.DownloadFile(ctx, &oss.DownloadFileRequest{Bucket: d.bucket, Key: key, DownloadFile: path,
-		TaskNum: downloadTasks, PartSize: downloadPart, EnableCheckpoint: true,
-		CheckpointFile: filepath.Join(cpDir, key+".dcp")})
+func (d ossupDownloader) DownloadFile(ctx context.Context, key, path string, j job) error {
+	req := &oss.DownloadFileRequest{Bucket: d.bucket, Key: key, DownloadFile: path,
+		TaskNum: j.tasks, PartSize: j.partSize, EnableCheckpoint: j.checkpoint}
+	if j.checkpoint {
+		req.CheckpointFile = filepath.Join(j.cpDir, key+".dcp")
+	}
+	res, err := d.c.DownloadFile(ctx, req)
 	if err == nil && !res.Verified {
 		err = fmt.Errorf("ossup: CRC-64 of %s not verified", key)
 	}
@@ -111,9 +117,12 @@ func (d ossupDownloader) DownloadFile(ctx context.Context, key, path, cpDir stri
 
 type sdkV1Downloader struct{ b *v1.Bucket }
 
-func (d sdkV1Downloader) DownloadFile(ctx context.Context, key, path, cpDir string) error {
-	return d.b.DownloadFile(key, path, downloadPart, v1.Routines(downloadTasks),
-		v1.Checkpoint(true, filepath.Join(cpDir, key+".dcp")), v1.WithContext(ctx))
+func (d sdkV1Downloader) DownloadFile(ctx context.Context, key, path string, j job) error {
+	opts := []v1.Option{v1.Routines(j.tasks), v1.WithContext(ctx)}
+	if j.checkpoint {
+		opts = append(opts, v1.Checkpoint(true, filepath.Join(j.cpDir, key+".dcp")))
+	}
+	return d.b.DownloadFile(key, path, j.partSize, opts...)
 }
 
 type sdkV2Downloader struct {
@@ -121,13 +130,15 @@ type sdkV2Downloader struct {
 	bucket string
 }
 
-func (d sdkV2Downloader) DownloadFile(ctx context.Context, key, path, cpDir string) error {
+func (d sdkV2Downloader) DownloadFile(ctx context.Context, key, path string, j job) error {
 	dl := d.c.NewDownloader(func(o *v2.DownloaderOptions) {
-		o.PartSize = downloadPart
-		o.ParallelNum = downloadTasks
-		o.EnableCheckpoint = true
-		// As for the uploader, v1.6.1 takes filepath.Dir of CheckpointDir.
-		o.CheckpointDir = cpDir + string(filepath.Separator)
+		o.PartSize = j.partSize
+		o.ParallelNum = j.tasks
+		o.EnableCheckpoint = j.checkpoint
+		if j.checkpoint {
+			// As for the uploader, v1.6.1 takes filepath.Dir of CheckpointDir.
+			o.CheckpointDir = j.cpDir + string(filepath.Separator)
+		}
 	})
 	_, err := dl.DownloadFile(ctx, &v2.GetObjectRequest{Bucket: &d.bucket, Key: &key}, path)
 	return err
@@ -169,6 +180,7 @@ func benchDownloads(b *testing.B, ep endpoint, key string, sum [md5.Size]byte) {
 		b.Run(name, func(b *testing.B) {
 			d := newDownloader(b, name, ep)
 			dir, cpDir := b.TempDir(), b.TempDir()
+			j := job{partSize: downloadPart, tasks: downloadTasks, checkpoint: true, cpDir: cpDir}
 			var heap heapPeak
 			var cpu downloadCPU
 			cpu.pid = ep.pid
@@ -179,7 +191,7 @@ func benchDownloads(b *testing.B, ep endpoint, key string, sum [md5.Size]byte) {
 				path := filepath.Join(dir, fmt.Sprintf("%s-%d.bin", name, i))
 				stop := heap.sample()
 				cpu.start(b)
-				err := d.DownloadFile(b.Context(), key, path, cpDir)
+				err := d.DownloadFile(b.Context(), key, path, j)
 				cpu.stop(b)
 				stop()
 				if err != nil {
