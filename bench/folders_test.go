@@ -85,6 +85,7 @@ func BenchmarkFoldersSmall(b *testing.B) {
 	benchFolders(b, 10000, 4<<10, []cli{
 		{"ossutil-jobs5", "ossutil", []string{"--jobs", "5"}},
 		{"ossup-jobs4", "ossup", []string{"--jobs", "4"}},
+		{"ossup-jobs5", "ossup", []string{"--jobs", "5"}},
 		{"ossutil-jobs10", "ossutil", []string{"--jobs", "10"}},
 		{"ossup-jobs16", "ossup", []string{"--jobs", "16"}},
 		{"ossutil-jobs20", "ossutil", []string{"--jobs", "20"}},
