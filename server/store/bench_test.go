@@ -3,6 +3,8 @@ package store
 import (
 	"bytes"
 	"fmt"
+	"runtime"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -248,4 +250,28 @@ func sparseObject(b *testing.B, s *Disk, key string, size int64) {
 	if err != nil {
 		b.Fatal(err)
 	}
+}
+
+// BenchmarkPutPartConcurrent uploads 100 KiB parts from 5 goroutines at
+// once, durably, as a client with TaskNum 5 does.
+func BenchmarkPutPartConcurrent(b *testing.B) {
+	s := benchStore(b)
+	ctx := b.Context()
+	u, err := s.CreateUpload(ctx, "b", "k", Metadata{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	body := data(1, 100<<10)
+	b.SetBytes(int64(len(body)))
+	b.SetParallelism(5/max(1, runtime.GOMAXPROCS(0)) + 1)
+	var next atomic.Int64
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			n := int(next.Add(1)%MaxPartNumber) + 1
+			if _, err := s.PutPart(ctx, "b", "k", u.ID, n, bytes.NewReader(body), int64(len(body)), nil); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
 }
