@@ -314,6 +314,17 @@ func (b *attemptBody) readErr() error {
 
 // discardClose drains a little of a response body and closes it, so that
 // the connection can be reused.
+// doHeaders sends op, whose answer has no body worth reading, and
+// returns the answer's headers.
+func (c *Client) doHeaders(ctx context.Context, op *operation) (http.Header, error) {
+	resp, err := c.do(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+	discardClose(resp)
+	return resp.Header, nil
+}
+
 func discardClose(resp *http.Response) {
 	_, _ = io.CopyN(io.Discard, resp.Body, 64<<10)
 	_ = resp.Body.Close()

@@ -87,8 +87,7 @@ type ObjectInfo struct {
 	ObjectMetadata ObjectMetadata
 }
 
-func objectInfo(resp *http.Response) ObjectInfo {
-	h := resp.Header
+func objectInfo(h http.Header) ObjectInfo {
 	info := ObjectInfo{
 		ETag:       h.Get("ETag"),
 		ObjectType: h.Get("x-oss-object-type"),

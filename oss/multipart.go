@@ -109,13 +109,12 @@ func (c *Client) UploadPart(ctx context.Context, req *UploadPartRequest) (*Uploa
 	if err := setTrafficLimit(op.header, req.TrafficLimit); err != nil {
 		return nil, op.wrap(err)
 	}
-	resp, err := c.do(ctx, op)
+	h, err := c.doHeaders(ctx, op)
 	if err != nil {
 		return nil, err
 	}
-	discardClose(resp)
-	res := &UploadPartResult{ETag: resp.Header.Get("ETag"), RequestID: resp.Header.Get("x-oss-request-id")}
-	res.CRC64, res.HasCRC64 = crcHeader(resp.Header)
+	res := &UploadPartResult{ETag: h.Get("ETag"), RequestID: h.Get("x-oss-request-id")}
+	res.CRC64, res.HasCRC64 = crcHeader(h)
 	return res, nil
 }
 

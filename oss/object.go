@@ -187,7 +187,7 @@ func (c *Client) GetObject(ctx context.Context, req *GetObjectRequest) (*GetObje
 	if err != nil {
 		return nil, err
 	}
-	info := objectInfo(resp)
+	info := objectInfo(resp.Header)
 	res := &GetObjectResult{Body: resp.Body, Object: info, ContentLength: resp.ContentLength,
 		ContentRange: resp.Header.Get("Content-Range"), RequestID: resp.Header.Get("x-oss-request-id")}
 	if resp.StatusCode == http.StatusOK && info.HasCRC64 {
@@ -239,7 +239,7 @@ func (c *Client) HeadObject(ctx context.Context, req *HeadObjectRequest) (*HeadO
 		return nil, err
 	}
 	resp.Body.Close()
-	return &HeadObjectResult{Object: objectInfo(resp), RequestID: resp.Header.Get("x-oss-request-id")}, nil
+	return &HeadObjectResult{Object: objectInfo(resp.Header), RequestID: resp.Header.Get("x-oss-request-id")}, nil
 }
 
 // DeleteObjectRequest names the object to remove.
@@ -259,12 +259,11 @@ func (c *Client) DeleteObject(ctx context.Context, req *DeleteObjectRequest) (*D
 	if err := checkObject(req.Bucket, req.Key); err != nil {
 		return nil, op.wrap(err)
 	}
-	resp, err := c.do(ctx, op)
+	h, err := c.doHeaders(ctx, op)
 	if err != nil {
 		return nil, err
 	}
-	discardClose(resp)
-	return &DeleteObjectResult{RequestID: resp.Header.Get("x-oss-request-id")}, nil
+	return &DeleteObjectResult{RequestID: h.Get("x-oss-request-id")}, nil
 }
 
 // MaxDeleteObjects is the most keys one DeleteObjects call may name.

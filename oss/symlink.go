@@ -48,12 +48,11 @@ func (c *Client) PutSymlink(ctx context.Context, req *PutSymlinkRequest) (*PutSy
 	if req.ForbidOverwrite {
 		op.header.Set("x-oss-forbid-overwrite", "true")
 	}
-	resp, err := c.do(ctx, op)
+	h, err := c.doHeaders(ctx, op)
 	if err != nil {
 		return nil, err
 	}
-	discardClose(resp)
-	return &PutSymlinkResult{VersionID: resp.Header.Get("x-oss-version-id"), RequestID: resp.Header.Get("x-oss-request-id")}, nil
+	return &PutSymlinkResult{VersionID: h.Get("x-oss-version-id"), RequestID: h.Get("x-oss-request-id")}, nil
 }
 
 // GetSymlinkRequest names the symlink to read.
@@ -82,19 +81,18 @@ func (c *Client) GetSymlink(ctx context.Context, req *GetSymlinkRequest) (*GetSy
 	if err := checkObject(req.Bucket, req.Key); err != nil {
 		return nil, op.wrap(err)
 	}
-	resp, err := c.do(ctx, op)
+	h, err := c.doHeaders(ctx, op)
 	if err != nil {
 		return nil, err
 	}
-	discardClose(resp)
-	res := &GetSymlinkResult{ETag: resp.Header.Get("ETag"), VersionID: resp.Header.Get("x-oss-version-id"), RequestID: resp.Header.Get("x-oss-request-id")}
-	raw := resp.Header.Get("x-oss-symlink-target")
+	res := &GetSymlinkResult{ETag: h.Get("ETag"), VersionID: h.Get("x-oss-version-id"), RequestID: h.Get("x-oss-request-id")}
+	raw := h.Get("x-oss-symlink-target")
 	if raw == "" {
 		return nil, op.wrap(fmt.Errorf("the service named no symlink target (request id %s)", res.RequestID))
 	}
 	if res.Target, err = url.QueryUnescape(raw); err != nil {
 		return nil, op.wrap(fmt.Errorf("unreadable x-oss-symlink-target %q (request id %s)", raw, res.RequestID))
 	}
-	res.User = objectInfo(resp).ObjectMetadata.User
+	res.User = objectInfo(h).ObjectMetadata.User
 	return res, nil
 }

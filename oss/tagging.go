@@ -182,12 +182,11 @@ func (c *Client) DeleteObjectTagging(ctx context.Context, req *DeleteObjectTaggi
 	if err := checkObject(req.Bucket, req.Key); err != nil {
 		return nil, op.wrap(err)
 	}
-	resp, err := c.do(ctx, op)
+	h, err := c.doHeaders(ctx, op)
 	if err != nil {
 		return nil, err
 	}
-	discardClose(resp)
-	return &DeleteObjectTaggingResult{VersionID: resp.Header.Get("x-oss-version-id"), RequestID: resp.Header.Get("x-oss-request-id")}, nil
+	return &DeleteObjectTaggingResult{VersionID: h.Get("x-oss-version-id"), RequestID: h.Get("x-oss-request-id")}, nil
 }
 
 // versionQuery is a sub-resource query, with versionId when one is given.
