@@ -138,18 +138,6 @@ func copyConditions(r *http.Request) (func(store.Object) error, error) {
 	}, nil
 }
 
-// etagListHas reports whether a comma-separated list of (optionally
-// quoted) ETags names etag or is *.
-func etagListHas(list, etag string) bool {
-	for _, e := range strings.Split(list, ",") {
-		e = strings.Trim(strings.TrimSpace(e), `"`)
-		if e == "*" || strings.EqualFold(e, etag) {
-			return true
-		}
-	}
-	return false
-}
-
 // directive reads x-oss-metadata-directive or x-oss-tagging-directive:
 // COPY (the default) or REPLACE, in any letter case (the v2 SDK sends
 // the case it is given).

@@ -76,15 +76,7 @@ func parseRange(header string, size int64, standard bool) (byteRange, error) {
 // compare without their quotes.
 func checkConditions(r *http.Request, o store.Object) error {
 	h := r.Header
-	etagIn := func(list string) bool {
-		for _, e := range strings.Split(list, ",") {
-			e = strings.Trim(strings.TrimSpace(e), `"`)
-			if e == "*" || strings.EqualFold(e, o.ETag) {
-				return true
-			}
-		}
-		return false
-	}
+	etagIn := func(list string) bool { return etagListHas(list, o.ETag) }
 	modified := o.Modified.Truncate(time.Second)
 	if v := h.Get("If-Match"); v != "" && !etagIn(v) {
 		return newError(ossxml.CodePreconditionFailed, "")
@@ -104,4 +96,16 @@ func checkConditions(r *http.Request, o store.Object) error {
 		}
 	}
 	return nil
+}
+
+// etagListHas reports whether a comma-separated list of (optionally
+// quoted) ETags names etag or is *.
+func etagListHas(list, etag string) bool {
+	for _, e := range strings.Split(list, ",") {
+		e = strings.Trim(strings.TrimSpace(e), `"`)
+		if e == "*" || strings.EqualFold(e, etag) {
+			return true
+		}
+	}
+	return false
 }
