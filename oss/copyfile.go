@@ -75,7 +75,9 @@ var copyFileOp = &operation{name: "CopyFile"}
 // a condition, so a source replaced during the copy fails it (412)
 // rather than mixing two versions. The copy is checked end to end: its
 // CRC-64, combined from the parts' when copied in parts, must equal the
-// source's when the service reports both. On failure the multipart
+// source's when the service reports both. A Complete whose answer was
+// lost, and whose retry finds the upload gone, succeeds when the
+// destination has the copy's size and CRC-64. On failure the multipart
 // upload is aborted; nothing is resumed later.
 func (c *Client) CopyFile(ctx context.Context, req *CopyFileRequest) (*CopyFileResult, error) {
 	srcBucket := req.SourceBucket
@@ -232,22 +234,28 @@ func (c *Client) copyParts(ctx context.Context, req *CopyFileRequest, srcBucket 
 	if err := g.Wait(); err != nil {
 		return nil, abort(err)
 	}
+	var whole uint64
+	for i, crc := range crcs {
+		whole = crc64.Combine(whole, crc, min(ps, src.Size-int64(i)*ps))
+	}
 	res, err := c.CompleteMultipartUpload(ctx, &CompleteMultipartUploadRequest{
 		Bucket: req.Bucket, Key: req.Key, UploadID: up.UploadID, Parts: parts,
 		ACL: req.ObjectMetadata.ACL, ForbidOverwrite: req.ForbidOverwrite,
 	})
+	if errors.Is(err, ErrNoSuchUpload) && hasCRC.Load() {
+		// A retry after a lost answer finds the upload already completed:
+		// the copy is there when the destination has its size and CRC-64.
+		if h, herr := c.HeadObject(ctx, &HeadObjectRequest{Bucket: req.Bucket, Key: req.Key}); herr == nil &&
+			h.Object.HasCRC64 && h.Object.CRC64 == whole && h.Object.Size == src.Size {
+			res, err = &CompleteMultipartUploadResult{ETag: h.Object.ETag, CRC64: whole, HasCRC64: true}, nil
+		}
+	}
 	if err != nil {
 		return nil, abort(err)
 	}
 	out := &CopyFileResult{ETag: res.ETag, CRC64: res.CRC64, Parts: n}
-	if hasCRC.Load() {
-		var whole uint64
-		for i, crc := range crcs {
-			whole = crc64.Combine(whole, crc, min(ps, src.Size-int64(i)*ps))
-		}
-		if res.HasCRC64 && whole != res.CRC64 {
-			return out, copyFileOp.wrap(fmt.Errorf("%w: the parts' CRC-64 %d is not the object's %d", ErrCRCMismatch, whole, res.CRC64))
-		}
+	if hasCRC.Load() && res.HasCRC64 && whole != res.CRC64 {
+		return out, copyFileOp.wrap(fmt.Errorf("%w: the parts' CRC-64 %d is not the object's %d", ErrCRCMismatch, whole, res.CRC64))
 	}
 	return out, verifyCopy(out, src, res.HasCRC64)
 }

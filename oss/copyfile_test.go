@@ -1,6 +1,9 @@
 package oss_test
 
 import (
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 
 	"github.com/ossup/ossup/internal/crc64"
@@ -90,4 +93,48 @@ func TestCopyFile(t *testing.T) {
 		_, err = e.Client.CopyFile(ctx, &oss.CopyFileRequest{Bucket: e.Bucket, Key: "x", SourceKey: "nope"})
 		serviceError(t, err, oss.ErrNoSuchKey)
 	})
+}
+
+// dropArmedCompleteAnswer lets the server complete the next multipart
+// upload and then cuts the connection instead of answering; it disarms
+// itself.
+func dropArmedCompleteAnswer(armed *atomic.Bool) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method != http.MethodPost || !r.URL.Query().Has("uploadId") || !armed.CompareAndSwap(true, false) {
+				next.ServeHTTP(w, r)
+				return
+			}
+			rec := httptest.NewRecorder()
+			next.ServeHTTP(rec, r)
+			if rec.Code != http.StatusOK {
+				w.WriteHeader(http.StatusTeapot) // fails the test: the Complete to drop was refused
+				return
+			}
+			if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
+				conn.Close()
+			}
+		})
+	}
+}
+
+// TestCopyFileLostCompleteAnswer: the service completes the copy but its
+// answer is lost; the retried Complete finds no upload, and CopyFile
+// recognises the copy by its size and CRC-64 instead of failing.
+func TestCopyFileLostCompleteAnswer(t *testing.T) {
+	var armed atomic.Bool
+	e := combo{}.start(t, osstest.Options{Middleware: dropArmedCompleteAnswer(&armed)})
+	data := pattern(5, 2<<20+77)
+	e.put("src", data, oss.ObjectMetadata{})
+	armed.Store(true)
+	res, err := e.Client.CopyFile(t.Context(), &oss.CopyFileRequest{Bucket: e.Bucket, Key: "dst", SourceKey: "src", Threshold: 1 << 20, PartSize: 512 << 10})
+	if err != nil {
+		t.Fatalf("CopyFile after a lost Complete answer: %v", err)
+	}
+	if armed.Load() || !res.Verified || res.Parts != 5 {
+		t.Errorf("result %+v; answer dropped: %v", res, !armed.Load())
+	}
+	if got, _ := e.get("dst"); md5Hex(got) != md5Hex(data) {
+		t.Error("copy differs from the source")
+	}
 }
