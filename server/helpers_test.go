@@ -42,7 +42,9 @@ func newHarness(t testing.TB, mod func(*Config)) *harness {
 
 func (h *harness) start(mod func(*Config)) {
 	h.t.Helper()
-	cfg := Config{Dir: h.dir, Credentials: []Credential{testCred}, Logger: slog.New(slog.DiscardHandler)}
+	// No background sweep: tests that swap the store would race with it;
+	// sweep tests call Server.sweep, or set an interval, themselves.
+	cfg := Config{Dir: h.dir, Credentials: []Credential{testCred}, Logger: slog.New(slog.DiscardHandler), LifecycleInterval: -1}
 	if mod != nil {
 		mod(&cfg)
 	}
