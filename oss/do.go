@@ -15,6 +15,7 @@ import (
 	"github.com/ossup/ossup/internal/crc64"
 	"github.com/ossup/ossup/internal/ossxml"
 	"github.com/ossup/ossup/internal/sign"
+	"github.com/ossup/ossup/oss/internal/filebody"
 )
 
 // operation is one API call to send.
@@ -77,7 +78,7 @@ func (c *Client) do(ctx context.Context, op *operation) (*http.Response, error) 
 		}
 		var body *attemptBody
 		if op.body != nil && op.size != 0 {
-			body = &attemptBody{r: op.body}
+			body = newAttemptBody(op)
 		}
 		resp, err := c.watchedAttempt(ctx, op, body)
 		if err == nil {
@@ -157,7 +158,14 @@ func ctxErr(ctx context.Context) error {
 func (c *Client) attempt(ctx context.Context, op *operation, body *attemptBody, w *stallWatch) (*http.Response, error) {
 	u := c.objectURL(op.bucket, op.key, encodeQuery(op.query))
 	var rb io.Reader = http.NoBody
-	if body != nil {
+	switch {
+	case body != nil && body.file != nil:
+		// Handed to the transport as it is, so that it can go by sendfile;
+		// the transport closes it. The range's CRC-64, wanted only when
+		// the answer comes, is computed meanwhile on another core.
+		rb = body.file
+		go body.sec.CRC64()
+	case body != nil:
 		rb = body
 	}
 	// A keep-alive connection taken from the pool may have been closed by
@@ -214,7 +222,11 @@ func (c *Client) attempt(ctx context.Context, op *operation, body *attemptBody, 
 		return nil, se
 	}
 	if op.checkCRC && body != nil {
-		if err := checkCRC(resp, body.sum()); err != nil {
+		want, err := body.sum()
+		if err == nil {
+			err = checkCRC(resp, want)
+		}
+		if err != nil {
 			resp.Body.Close()
 			return nil, err
 		}
@@ -256,13 +268,30 @@ func checkCRC(resp *http.Response, want uint64) error {
 // all); retire waits for a Read in progress and fails later ones, so that
 // the body can be rewound for the next attempt without two readers racing
 // on it.
+//
+// A body that is a range of a file (a *filebody.Section) is not read
+// through the attemptBody: each attempt sends the range through a reader
+// of its own (file), which the transport may pass to sendfile, and the
+// CRC-64 is the range's as the file holds it, computed while the first
+// attempt sends. The bytes sent are the file's at the time of sending;
+// the service's CRC-64 tells if they were not the bytes checksummed.
 type attemptBody struct {
 	mu      sync.Mutex
 	r       io.Reader
 	crc     uint64
 	err     error // the first error of r other than io.EOF
 	retired bool
-	watch   *stallWatch // told of the bytes read, when set
+	watch   *stallWatch       // told of the bytes read, when set
+	sec     *filebody.Section // the body, when it is a range of a file
+	file    io.ReadCloser     // sec's reader for this attempt
+}
+
+// newAttemptBody returns the body of one attempt to send op.
+func newAttemptBody(op *operation) *attemptBody {
+	if sec, ok := op.body.(*filebody.Section); ok {
+		return &attemptBody{sec: sec, file: sec.Open()}
+	}
+	return &attemptBody{r: op.body}
 }
 
 func (b *attemptBody) Read(p []byte) (int, error) {
@@ -294,11 +323,15 @@ func (b *attemptBody) retire() {
 	b.mu.Unlock()
 }
 
-// sum is the CRC-64 of the bytes read so far.
-func (b *attemptBody) sum() uint64 {
+// sum is the CRC-64 of the bytes read so far, or of a file section's
+// range.
+func (b *attemptBody) sum() (uint64, error) {
+	if b.sec != nil {
+		return b.sec.CRC64()
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return b.crc
+	return b.crc, nil
 }
 
 // readErr is the error reading the body's source gave, if any; nil for a

@@ -4,31 +4,41 @@ import (
 	"net"
 	"syscall"
 	"unsafe"
+
+	"golang.org/x/sys/unix"
 )
 
-// unsentBytes is the number of bytes in c's socket send queue (written by
-// the client, not yet acknowledged by the peer), and whether it could be
-// told. A slow link drains this queue long after the transport finished
-// writing the request; its shrinking is progress.
-func unsentBytes(c net.Conn) (int, bool) {
+// sendState is what the socket under c tells of the bytes the client
+// wrote: the size of its send queue (written, not yet acknowledged by the
+// peer) and, for TCP, the count of bytes the peer has acknowledged. A slow
+// link drains the queue long after the transport finished writing the
+// request, and a body sent by sendfile(2) moves without the program
+// reading it; either number changing is progress. ok is false where
+// neither could be told.
+func sendState(c net.Conn) (s sendProgress, ok bool) {
 	if u, ok := c.(interface{ NetConn() net.Conn }); ok { // *tls.Conn
 		c = u.NetConn()
 	}
-	sc, ok := c.(syscall.Conn)
-	if !ok {
-		return 0, false
+	sc, isSC := c.(syscall.Conn)
+	if !isSC {
+		return s, false
 	}
 	raw, err := sc.SyscallConn()
 	if err != nil {
-		return 0, false
+		return s, false
 	}
-	var n int32
-	var errno syscall.Errno
 	err = raw.Control(func(fd uintptr) {
-		_, _, errno = syscall.Syscall(syscall.SYS_IOCTL, fd, syscall.TIOCOUTQ, uintptr(unsafe.Pointer(&n)))
+		var n int32
+		_, _, errno := syscall.Syscall(syscall.SYS_IOCTL, fd, syscall.TIOCOUTQ, uintptr(unsafe.Pointer(&n)))
+		if errno == 0 {
+			s.unsent, ok = int(n), true
+		}
+		if info, err := unix.GetsockoptTCPInfo(int(fd), unix.IPPROTO_TCP, unix.TCP_INFO); err == nil {
+			s.acked, ok = info.Bytes_acked, true
+		}
 	})
-	if err != nil || errno != 0 {
-		return 0, false
+	if err != nil {
+		return sendProgress{}, false
 	}
-	return int(n), true
+	return s, ok
 }

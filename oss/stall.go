@@ -44,7 +44,8 @@ var phaseNames = [...]string{"sending the request", "awaiting the response", "re
 // stallWatch watches one attempt for progress and cancels it (with a
 // *StallError as the cause) when there is none for too long. Progress is
 // bytes moving: request body bytes taken by the transport, the socket's
-// send queue draining (where the platform tells, see unsentBytes), response
+// send queue draining or the peer acknowledging bytes (where the platform
+// tells, see sendState), response
 // body bytes delivered. While the response body is read, only time spent
 // inside a Read counts: a caller that pauses is not a stalled network.
 // Nor does the wait for a connection (at Config.MaxConnsPerHost every
@@ -58,11 +59,11 @@ type stallWatch struct {
 
 	mu      sync.Mutex
 	phase   int
-	last    time.Time // of the last progress, or the start of a wait
-	reads   int       // Reads of the response body in progress
-	waiting bool      // for a connection, from the pool or dialed
-	conn    net.Conn  // the attempt's connection, once it has one
-	unsent  int       // the last size seen of conn's send queue, -1 for none
+	last    time.Time    // of the last progress, or the start of a wait
+	reads   int          // Reads of the response body in progress
+	waiting bool         // for a connection, from the pool or dialed
+	conn    net.Conn     // the attempt's connection, once it has one
+	sent    sendProgress // the last state seen of conn's socket
 	timer   *time.Timer
 	stopped bool
 	err     *StallError // set when the watch fired
@@ -70,7 +71,7 @@ type stallWatch struct {
 
 // newStallWatch starts watching an attempt that cancel ends.
 func newStallWatch(stall, await time.Duration, cancel context.CancelCauseFunc) *stallWatch {
-	w := &stallWatch{stall: stall, await: await, cancel: cancel, last: time.Now(), unsent: -1}
+	w := &stallWatch{stall: stall, await: await, cancel: cancel, last: time.Now(), sent: unseen}
 	w.timer = time.AfterFunc(w.period(), w.check)
 	return w
 }
@@ -78,6 +79,15 @@ func newStallWatch(stall, await time.Duration, cancel context.CancelCauseFunc) *
 func (w *stallWatch) period() time.Duration {
 	return max(min(w.stall, w.await)/4, time.Millisecond)
 }
+
+// sendProgress is the state of a socket's sending side (see sendState).
+type sendProgress struct {
+	unsent int    // bytes in the send queue
+	acked  uint64 // bytes the peer acknowledged, 0 where not told
+}
+
+// unseen is no state seen yet: any first probe differs from it.
+var unseen = sendProgress{unsent: -1}
 
 // check runs on the timer: it probes the send queue, fires when the limit
 // of the phase has passed without progress, and otherwise waits again.
@@ -89,8 +99,8 @@ func (w *stallWatch) check() {
 	}
 	now := time.Now()
 	if w.phase != phaseReading && w.conn != nil {
-		if n, ok := unsentBytes(w.conn); ok && n != w.unsent {
-			w.unsent, w.last = n, now
+		if st, ok := sendState(w.conn); ok && st != w.sent {
+			w.sent, w.last = st, now
 		}
 	}
 	limit := w.stall
@@ -133,7 +143,7 @@ func (w *stallWatch) awaitConn() {
 // then probes; the clock of the phase starts again.
 func (w *stallWatch) setConn(c net.Conn) {
 	w.mu.Lock()
-	w.conn, w.unsent, w.waiting, w.last = c, -1, false, time.Now()
+	w.conn, w.sent, w.waiting, w.last = c, unseen, false, time.Now()
 	w.mu.Unlock()
 }
 

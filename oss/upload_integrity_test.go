@@ -7,6 +7,7 @@ package oss_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"net/http"
 	"os"
 	"slices"
@@ -155,7 +156,7 @@ func (s *faultServer) checkObject(t *testing.T, key string, want []byte) {
 // result is verified end to end, in parts or in one PutObject.
 func TestUploadFileVerified(t *testing.T) {
 	s := startFaultServer(t)
-	for _, size := range []int{4*int(oss.MinPartSize) + 5, 1000} {
+	for _, size := range []int{4*int(oss.MinPartSize) + 5, 1000, 4<<20 + 5} {
 		path, data := upWriteFile(t, size, 11)
 		res, err := s.Client.UploadFile(t.Context(), &oss.UploadFileRequest{Bucket: s.Bucket, Key: "v", UploadFile: path, TaskNum: 2})
 		if err != nil {
@@ -204,35 +205,39 @@ func TestUploadFileNoServiceCRC(t *testing.T) {
 
 // TestUploadFilePartCRCMismatch: a part whose CRC-64 the service reports
 // wrong was corrupted in transfer; it is sent again, up to three times in
-// all, and then the upload fails with ErrCRCMismatch.
+// all, and then the upload fails with ErrCRCMismatch. Parts of 100 KiB
+// are read through the client; parts of 1 MiB go from the file by
+// sendfile, with the CRC-64 computed from the file.
 func TestUploadFilePartCRCMismatch(t *testing.T) {
-	path, data := upWriteFile(t, 4*int(oss.MinPartSize)+5, 14)
-	t.Run("once", func(t *testing.T) {
-		s := startFaultServer(t)
-		s.set(func(s *faultServer) { s.badPart[2] = 1 })
-		res, err := s.Client.UploadFile(t.Context(), &oss.UploadFileRequest{Bucket: s.Bucket, Key: "k", UploadFile: path})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !res.Verified || res.CRC64 != crc64.Checksum(data) || s.sentCount(2) != 2 {
-			t.Errorf("result %+v, part 2 sent %d times; want verified and sent twice", res, s.sentCount(2))
-		}
-		s.checkObject(t, "k", data)
-	})
-	t.Run("always", func(t *testing.T) {
-		s := startFaultServer(t)
-		s.set(func(s *faultServer) { s.badPart[2] = 100 })
-		_, err := s.Client.UploadFile(t.Context(), &oss.UploadFileRequest{Bucket: s.Bucket, Key: "k", UploadFile: path})
-		if !errors.Is(err, oss.ErrCRCMismatch) || !strings.Contains(err.Error(), "part 2") {
-			t.Fatalf("UploadFile: %v, want ErrCRCMismatch naming part 2", err)
-		}
-		if n := s.sentCount(2); n != 3 {
-			t.Errorf("part 2 sent %d times, want 3", n)
-		}
-		if ids := s.allUploads(t); len(ids) != 0 {
-			t.Errorf("uploads left: %v, want the failed one aborted", ids)
-		}
-	})
+	for _, ps := range []int64{oss.MinPartSize, 1 << 20} {
+		path, data := upWriteFile(t, 4*int(ps)+5, 14)
+		t.Run(fmt.Sprintf("%d/once", ps), func(t *testing.T) {
+			s := startFaultServer(t)
+			s.set(func(s *faultServer) { s.badPart[2] = 1 })
+			res, err := s.Client.UploadFile(t.Context(), &oss.UploadFileRequest{Bucket: s.Bucket, Key: "k", UploadFile: path, PartSize: ps})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !res.Verified || res.CRC64 != crc64.Checksum(data) || s.sentCount(2) != 2 {
+				t.Errorf("result %+v, part 2 sent %d times; want verified and sent twice", res, s.sentCount(2))
+			}
+			s.checkObject(t, "k", data)
+		})
+		t.Run(fmt.Sprintf("%d/always", ps), func(t *testing.T) {
+			s := startFaultServer(t)
+			s.set(func(s *faultServer) { s.badPart[2] = 100 })
+			_, err := s.Client.UploadFile(t.Context(), &oss.UploadFileRequest{Bucket: s.Bucket, Key: "k", UploadFile: path, PartSize: ps})
+			if !errors.Is(err, oss.ErrCRCMismatch) || !strings.Contains(err.Error(), "part 2") {
+				t.Fatalf("UploadFile: %v, want ErrCRCMismatch naming part 2", err)
+			}
+			if n := s.sentCount(2); n != 3 {
+				t.Errorf("part 2 sent %d times, want 3", n)
+			}
+			if ids := s.allUploads(t); len(ids) != 0 {
+				t.Errorf("uploads left: %v, want the failed one aborted", ids)
+			}
+		})
+	}
 }
 
 // TestUploadFileObjectCRCMismatch: an object whose CRC-64, as Complete

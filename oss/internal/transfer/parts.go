@@ -13,6 +13,7 @@ import (
 
 	"github.com/ossup/ossup/internal/crc64"
 	"github.com/ossup/ossup/oss/internal/apierr"
+	"github.com/ossup/ossup/oss/internal/filebody"
 )
 
 // fileCRC computes the CRC-64 of part n of the file.
@@ -77,8 +78,7 @@ func (u *uploader) uploadPart(ctx context.Context, n int) error {
 // which the service's must equal when it reports one.
 func (u *uploader) sendPart(ctx context.Context, n int) error {
 	off, size := u.plan.partRange(n, u.state.size)
-	sec := u.partReader(off, size)
-	body := &crcSection{r: sec, whole: true}
+	body := u.partBody(off, size)
 	res, err := u.api.UploadPart(ctx, &PartInput{
 		Bucket: u.req.Bucket, Key: u.req.Key, UploadID: u.uploadID, PartNumber: n,
 		Body: body, Size: size, TrafficLimit: u.req.TrafficLimit,
@@ -115,12 +115,19 @@ func (u *uploader) recordPart(n int, size int64, crc uint64, etag string) error 
 	return nil
 }
 
-// sentCRC is the CRC-64 of part n as sent through body; when body was not
-// read whole in one pass (a fake that did not read it, a rewind to the
-// middle), the part is read again from the file.
-func (u *uploader) sentCRC(body *crcSection, n int) (uint64, error) {
-	if crc, ok := body.sum(); ok {
-		return crc, nil
+// sentCRC is the CRC-64 of part n as sent through body. A file section's
+// is the range's, which the service's CRC-64 confirms was what it
+// received; a crcSection's is of the bytes read through it, and when it
+// was not read whole in one pass (a fake that did not read it, a rewind
+// to the middle), the part is read again from the file.
+func (u *uploader) sentCRC(body io.Reader, n int) (uint64, error) {
+	switch b := body.(type) {
+	case *filebody.Section:
+		return b.CRC64()
+	case *crcSection:
+		if crc, ok := b.sum(); ok {
+			return crc, nil
+		}
 	}
 	return u.fileCRC(n)
 }
@@ -172,10 +179,16 @@ func (s *crcSection) sum() (uint64, bool) {
 	return s.crc, s.whole && s.pos == s.r.Size()
 }
 
-// partReader returns the body of the part at off: a section of the file,
-// read with ReadAt so that parts and retries never share a file offset.
-func (u *uploader) partReader(off, size int64) *io.SectionReader {
-	return io.NewSectionReader(u.src, off, size)
+// partBody returns the request body for the size bytes of the source at
+// off. A large enough range of a file goes as a *filebody.Section, which
+// the request layer sends without copying it through memory where it
+// can; anything else is a crcSection over ReadAt, so that parts and
+// retries never share a file offset.
+func (u *uploader) partBody(off, size int64) io.Reader {
+	if f, ok := u.src.(*os.File); ok && u.req.Source == nil && size >= filebody.MinSize {
+		return filebody.New(f, off, size)
+	}
+	return &crcSection{r: io.NewSectionReader(u.src, off, size), whole: true}
 }
 
 // progress adds delta bytes and reports, serially.

@@ -138,8 +138,7 @@ func (u *uploader) source() string {
 // putObject sends a file smaller than one part in a single request.
 func (u *uploader) putObject(ctx context.Context) (*UploadResult, error) {
 	u.progress(0)
-	sec := u.partReader(0, u.state.size)
-	body := &crcSection{r: sec, whole: true}
+	body := u.partBody(0, u.state.size)
 	res, err := u.api.PutObject(ctx, &PutInput{
 		Bucket: u.req.Bucket, Key: u.req.Key, Body: body, Size: u.state.size, TrafficLimit: u.req.TrafficLimit,
 	})
