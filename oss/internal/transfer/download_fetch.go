@@ -44,6 +44,7 @@ func (d *downloader) fetchPart(ctx context.Context, i int) error {
 	if err != nil {
 		return err
 	}
+	startWriteback(d.file, off-d.plan.offset, size)
 	d.crcs[i] = crc
 	return d.record(i, size, crc)
 }
