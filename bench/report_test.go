@@ -62,6 +62,7 @@ type childJob struct {
 // on a line of its own.
 type childResult struct {
 	Seconds float64 // the operation alone
+	PeakRSS int64   // the process's peak resident set (VmHWM) at the end, bytes
 }
 
 const childResultPrefix = "ossup-bench-child-result: "
@@ -98,7 +99,7 @@ func TestReportChild(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%s %s: %v", j.Client, j.Op, err)
 	}
-	out, err := json.Marshal(childResult{Seconds: elapsed.Seconds()})
+	out, err := json.Marshal(childResult{Seconds: elapsed.Seconds(), PeakRSS: peakRSS(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,13 +124,21 @@ func endpointEnv(tb testing.TB, ep endpoint) *osstest.Env {
 type run struct {
 	elapsed time.Duration
 	cpu     time.Duration // user plus system, of the client's process
+	sys     time.Duration // the system part of cpu
 	maxRSS  int64         // the client's peak resident set, bytes
 	server  time.Duration // the server process's CPU, when it is one
 }
 
 // runChild runs j in a new process of this test binary and returns the
-// time the operation took (as the child measured it), and the child's
-// CPU time and peak RSS from its rusage.
+// time the operation took and the child's peak RSS, as the child
+// measured them, and its CPU time from its rusage.
+//
+// The peak RSS is not the rusage's maxrss: os/exec starts a child with
+// clone(CLONE_VM|CLONE_VFORK), so until it execs the child runs in this
+// process's memory, and Linux, at exec, folds the high-water mark of
+// the memory it leaves into the child's maxrss. A child's maxrss is
+// thus at least this process's peak. VmHWM in /proc/<pid>/status is the
+// high-water mark of the memory the child execs into alone.
 func runChild(j childJob) (run, error) {
 	spec, err := json.Marshal(j)
 	if err != nil {
@@ -159,7 +168,8 @@ func runChild(j childJob) (run, error) {
 	return run{
 		elapsed: time.Duration(res.Seconds * float64(time.Second)),
 		cpu:     time.Duration(ru.Utime.Nano() + ru.Stime.Nano()),
-		maxRSS:  ru.Maxrss << 10, // Linux reports KiB
+		sys:     time.Duration(ru.Stime.Nano()),
+		maxRSS:  res.PeakRSS,
 	}, nil
 }
 
@@ -245,8 +255,8 @@ func runClientCase(t *testing.T, ns *nullService, ep endpoint, files *reportFile
 			if es, _ := os.ReadDir(cpDir); len(es) > 0 {
 				t.Fatalf("%s: %d files left in the checkpoint directory", name, len(es))
 			}
-			progress("%s: %s round %d: %.0f MB/s, %.2f CPU-s, %.1f MiB peak RSS",
-				c.title, name, round+1, mbps(c.size, r.elapsed), r.cpu.Seconds(), mib(r.maxRSS))
+			progress("%s: %s round %d: %.0f MB/s, %.2f CPU-s (%.2f system), %.1f MiB peak RSS",
+				c.title, name, round+1, mbps(c.size, r.elapsed), r.cpu.Seconds(), r.sys.Seconds(), mib(r.maxRSS))
 			runs[name] = append(runs[name], r)
 		}
 	}
@@ -257,20 +267,22 @@ func runClientCase(t *testing.T, ns *nullService, ep endpoint, files *reportFile
 // of its throughput, CPU per GiB and peak RSS, and the ratios of those
 // medians to each SDK's that ran.
 func clientTable(c clientCase, runs map[string][]run, rounds int, note string) *table {
-	type med struct{ mbps, cpu, rss, lo, hi float64 }
+	type med struct{ mbps, cpu, sys, rss, lo, hi float64 }
+	gib := float64(c.size) / (1 << 30)
 	meds := map[string]med{}
 	for _, name := range c.clients {
 		rs := runs[name]
 		if len(rs) == 0 {
 			continue
 		}
-		var ms, cs, ss []float64
+		var ms, cs, ys, ss []float64
 		for _, r := range rs {
 			ms = append(ms, mbps(c.size, r.elapsed))
-			cs = append(cs, r.cpu.Seconds()/(float64(c.size)/(1<<30)))
+			cs = append(cs, r.cpu.Seconds()/gib)
+			ys = append(ys, r.sys.Seconds()/gib)
 			ss = append(ss, mib(r.maxRSS))
 		}
-		meds[name] = med{median(ms), median(cs), median(ss), slices.Min(ms), slices.Max(ms)}
+		meds[name] = med{median(ms), median(cs), median(ys), median(ss), slices.Min(ms), slices.Max(ms)}
 	}
 	var peers []string
 	for _, p := range []string{"sdk-v1", "sdk-v2"} {
@@ -278,15 +290,12 @@ func clientTable(c clientCase, runs map[string][]run, rounds int, note string) *
 			peers = append(peers, p)
 		}
 	}
-	tb := &table{title: c.title, head: []string{"client", "MB/s", "min–max", "CPU-s/GiB", "RSS MiB"}}
+	tb := &table{title: c.title, head: []string{"client", "MB/s", "min–max", "CPU-s/GiB", "sys", "RSS MiB"}}
 	for _, p := range peers {
 		tb.head = append(tb.head, "MB/s ×"+short(p))
 	}
 	for _, p := range peers {
 		tb.head = append(tb.head, "CPU ×"+short(p))
-	}
-	for _, p := range peers {
-		tb.head = append(tb.head, "RSS ×"+short(p))
 	}
 	for _, name := range c.clients {
 		m, ok := meds[name]
@@ -299,19 +308,18 @@ func clientTable(c clientCase, runs map[string][]run, rounds int, note string) *
 			continue
 		}
 		row := []string{name, fmt.Sprintf("%.0f", m.mbps), fmt.Sprintf("%.0f–%.0f", m.lo, m.hi),
-			fmt.Sprintf("%.2f", m.cpu), fmt.Sprintf("%.1f", m.rss)}
-		for _, f := range []func(med) float64{
-			func(m med) float64 { return m.mbps },
-			func(m med) float64 { return m.cpu },
-			func(m med) float64 { return m.rss },
-		} {
-			for _, p := range peers {
-				row = append(row, ratio(f(m), f(meds[p]), meds[p] != med{}))
-			}
+			fmt.Sprintf("%.2f", m.cpu), fmt.Sprintf("%.2f", m.sys), fmt.Sprintf("%.1f", m.rss)}
+		for _, p := range peers {
+			row = append(row, ratio(m.mbps, meds[p].mbps, meds[p] != med{}))
+		}
+		for _, p := range peers {
+			row = append(row, ratio(m.cpu, meds[p].cpu, meds[p] != med{}))
 		}
 		tb.rows = append(tb.rows, row)
 	}
-	tb.notes = append(tb.notes, fmt.Sprintf("Median of %d run(s) per client, interleaved; ratios are of the medians (× = this client ÷ the peer).", rounds))
+	tb.notes = append(tb.notes,
+		fmt.Sprintf("Median of %d run(s) per client, interleaved; min–max is of MB/s. sys is the system part of CPU-s/GiB. Ratios are of the medians (× = this client ÷ the peer).", rounds),
+		"Each client runs in a process of its own (this test binary, which links all three); CPU is its rusage, RSS its VmHWM at the end, both including the process's start.")
 	if note != "" {
 		tb.notes = append(tb.notes, note)
 	}
@@ -348,7 +356,7 @@ var (
 
 const nullNote = "The null service runs in the report's process on loopback; it computes each part's CRC-64 and stores nothing. Every upload's size and combined CRC-64 are checked."
 
-const downloadNote = "The null service serves the object from a local file in the page cache with sendfile (http.ServeContent), with ETag, Last-Modified and x-oss-hash-crc64ecma; every client checks the whole object's CRC-64, and every file is compared by size and MD5 after."
+const downloadNote = "The null service serves the object from a local file in the page cache with sendfile (http.ServeContent), with ETag, Last-Modified and x-oss-hash-crc64ecma; every client checks the whole object's CRC-64, and every file is compared by size and MD5 after. ossup fsyncs the file before renaming it into place and neither SDK calls fsync, so ossup's time and system CPU include writing the file to disk."
 
 // TestReport runs the report: every group named in reportRowsEnv (all
 // by default), reportRoundsEnv rounds each. It prints the tables and,
@@ -466,7 +474,7 @@ func (r *report) header() {
 	r.intro = []string{
 		fmt.Sprintf("ossup bench report, %s UTC", time.Now().UTC().Format("2006-01-02 15:04")),
 		fmt.Sprintf("%d CPUs (%s), %s%s, %s; %d round(s) per row.", runtime.NumCPU(), cpu, runtime.GOOS, kernel, runtime.Version(), r.rounds),
-		"MB/s is 10^6 bytes per second of the operation alone; CPU is user plus system time of the measured process (rusage or /proc), RSS its peak resident set (rusage maxrss).",
+		"MB/s is 10^6 bytes per second of the operation alone; CPU is user plus system time of the measured process (rusage, or /proc for servers), RSS its peak resident set (VmHWM).",
 	}
 	fmt.Printf("\n%s\n", strings.Join(r.intro, "\n"))
 }
