@@ -44,7 +44,7 @@ var reportGroups = []string{"upload", "rss", "download", "batch", "server"}
 
 // childJob is one client operation, run in a process of its own.
 type childJob struct {
-	Op         string // "upload" or "download"
+	Op         string // "upload", "download", or "idle" (nothing)
 	Client     string // one of clientNames
 	URL        string
 	Region     string
@@ -90,6 +90,8 @@ func TestReportChild(t *testing.T) {
 	case "download":
 		d := newDownloader(t, j.Client, ep)
 		run = func() error { return d.DownloadFile(ctx, j.Key, j.Path, w) }
+	case "idle":
+		run = func() error { return nil }
 	default:
 		t.Fatalf("no operation %q", j.Op)
 	}
@@ -266,7 +268,7 @@ func runClientCase(t *testing.T, ns *nullService, ep endpoint, files *reportFile
 // clientTable makes the table of a client case: per client the medians
 // of its throughput, CPU per GiB and peak RSS, and the ratios of those
 // medians to each SDK's that ran.
-func clientTable(c clientCase, runs map[string][]run, rounds int, note string) *table {
+func clientTable(c clientCase, runs map[string][]run, note string) *table {
 	type med struct{ mbps, cpu, sys, rss, lo, hi float64 }
 	gib := float64(c.size) / (1 << 30)
 	meds := map[string]med{}
@@ -317,9 +319,6 @@ func clientTable(c clientCase, runs map[string][]run, rounds int, note string) *
 		}
 		tb.rows = append(tb.rows, row)
 	}
-	tb.notes = append(tb.notes,
-		fmt.Sprintf("Median of %d run(s) per client, interleaved; min–max is of MB/s. sys is the system part of CPU-s/GiB. Ratios are of the medians (× = this client ÷ the peer).", rounds),
-		"Each client runs in a process of its own (this test binary, which links all three); CPU is its rusage, RSS its VmHWM at the end, both including the process's start.")
 	if note != "" {
 		tb.notes = append(tb.notes, note)
 	}
@@ -389,7 +388,22 @@ func TestReport(t *testing.T) {
 		t.Cleanup(func() { ossupBinary = "" })
 	}
 	r := &report{rounds: rounds, md: os.Getenv(reportMDEnv)}
-	r.header()
+	idle := ""
+	if slices.ContainsFunc(groups, func(g string) bool { return g == "upload" || g == "rss" || g == "download" }) {
+		// What a client's figures include besides its operation: the
+		// process's start and exit, from the median of three idle runs.
+		var cpus, rsss []float64
+		for range 3 {
+			run, err := runChild(childJob{Op: "idle", Client: "none"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			cpus = append(cpus, run.cpu.Seconds())
+			rsss = append(rsss, mib(run.maxRSS))
+		}
+		idle = fmt.Sprintf(" A child that does nothing takes %.3f CPU-s and %.1f MiB peak RSS.", median(cpus), median(rsss))
+	}
+	r.header(idle)
 	files := &reportFiles{dir: t.TempDir()}
 	for _, g := range groups {
 		t.Run(g, func(t *testing.T) {
@@ -437,7 +451,7 @@ func TestReportSmoke(t *testing.T) {
 			}
 		}
 		var buf bytes.Buffer
-		clientTable(c, runs, 1, "").text(&buf)
+		clientTable(c, runs, "").text(&buf)
 		t.Logf("\n%s", buf.Bytes())
 	}
 }
@@ -456,7 +470,7 @@ type report struct {
 	tables []*table
 }
 
-func (r *report) header() {
+func (r *report) header(idle string) {
 	cpu := "unknown CPU"
 	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
 		for line := range strings.Lines(string(b)) {
@@ -474,7 +488,9 @@ func (r *report) header() {
 	r.intro = []string{
 		fmt.Sprintf("ossup bench report, %s UTC", time.Now().UTC().Format("2006-01-02 15:04")),
 		fmt.Sprintf("%d CPUs (%s), %s%s, %s; %d round(s) per row.", runtime.NumCPU(), cpu, runtime.GOOS, kernel, runtime.Version(), r.rounds),
-		"MB/s is 10^6 bytes per second of the operation alone; CPU is user plus system time of the measured process (rusage, or /proc for servers), RSS its peak resident set (VmHWM).",
+		fmt.Sprintf("Each row is the median of %d run(s); within a round the clients, tools or servers take turns. Ratios are of the medians: × is this one ÷ the peer.", r.rounds),
+		"MB/s is 10^6 bytes per second of the operation alone (min–max: its range over the rounds); CPU is user plus system time of the measured process (sys: the system part), RSS its peak resident set (VmHWM).",
+		"The clients (upload, rss, download) each run in a process of their own, this test binary (which links all three) doing one operation: CPU is the process's rusage and RSS its VmHWM at the end, both with the process's start included." + idle,
 	}
 	fmt.Printf("\n%s\n", strings.Join(r.intro, "\n"))
 }
@@ -500,11 +516,11 @@ func (r *report) add(tb *table) {
 	}
 	var buf bytes.Buffer
 	for _, line := range r.intro {
-		fmt.Fprintf(&buf, "%s\n", line)
+		fmt.Fprintf(&buf, "%s\n\n", line)
 	}
 	for _, tb := range r.tables {
-		buf.WriteString("\n")
 		tb.markdown(&buf)
+		buf.WriteString("\n")
 	}
 	if err := os.WriteFile(r.md, buf.Bytes(), 0o644); err != nil {
 		fmt.Fprintf(os.Stderr, "report: %v\n", err)
@@ -516,7 +532,7 @@ func (r *report) clientCases(t *testing.T, files *reportFiles, cases []clientCas
 	for _, c := range cases {
 		ns, env := startNull(t)
 		runs := runClientCase(t, ns, nullEndpoint(env), files, c, r.rounds)
-		r.add(clientTable(c, runs, r.rounds, note))
+		r.add(clientTable(c, runs, note))
 	}
 }
 
