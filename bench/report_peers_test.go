@@ -59,6 +59,7 @@ func (r *report) batches(t *testing.T, sets []batchSet) {
 	for _, set := range sets {
 		root := filepath.Join(t.TempDir(), "tree")
 		files := writeTree(t, root, set.n, set.size)
+		syscall.Sync() // write the tree back now rather than during the first runs
 		tg := startTarget(t, "ossup")
 		ep := endpoint{url: tg.endpoint, region: "cn-hangzhou", bucket: benchBucket, id: benchID, secret: benchSecret, pid: tg.pid}
 		c := ossupFor(t, ep)

@@ -209,6 +209,8 @@ func (fs *reportFiles) get(tb testing.TB, size int64) *reportFile {
 	f := &reportFile{path: filepath.Join(fs.dir, fmt.Sprintf("data-%d.bin", size)), size: size}
 	f.md5 = writeFile(tb, f.path, size, uint64(size))
 	f.crc = fileCRC(tb, f.path) // also leaves the file in the page cache
+	// Write the file back now rather than during the first runs.
+	syscall.Sync()
 	if fs.files == nil {
 		fs.files = map[int64]*reportFile{}
 	}
@@ -490,7 +492,9 @@ func (r *report) header(idle string) {
 		fmt.Sprintf("%d CPUs (%s), %s%s, %s; %d round(s) per row.", runtime.NumCPU(), cpu, runtime.GOOS, kernel, runtime.Version(), r.rounds),
 		fmt.Sprintf("Each row is the median of %d run(s); within a round the clients, tools or servers take turns. Ratios are of the medians: × is this one ÷ the peer.", r.rounds),
 		"MB/s is 10^6 bytes per second of the operation alone (min–max: its range over the rounds); CPU is user plus system time of the measured process (sys: the system part), RSS its peak resident set (VmHWM).",
-		"The clients (upload, rss, download) each run in a process of their own, this test binary (which links all three) doing one operation: CPU is the process's rusage and RSS its VmHWM at the end, both with the process's start included." + idle,
+	}
+	if idle != "" {
+		r.intro = append(r.intro, "The clients (upload, rss, download) each run in a process of their own, this test binary (which links all three) doing one operation: CPU is the process's rusage and RSS its VmHWM at the end, both with the process's start included."+idle)
 	}
 	fmt.Printf("\n%s\n", strings.Join(r.intro, "\n"))
 }
