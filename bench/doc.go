@@ -137,8 +137,11 @@
 // for the batches and servers what their benchmarks check. A
 // command-line tool's CPU comes from its rusage and its peak RSS from
 // /proc, as in the folder benchmarks; a server process's CPU comes from
-// /proc. A peer that is missing leaves its rows marked skipped. With OSSUP_BENCH_MD set to
-// a path, the tables are also written there as Markdown.
+// /proc. A peer that is missing leaves its rows marked skipped. With
+// OSSUP_BENCH_MD set to a path, the tables are also written there as
+// Markdown. In the download rows ossup fsyncs the file before renaming
+// it into place and neither SDK calls fsync, so ossup's time and system
+// CPU include writing the file to disk; the table says so.
 //
 // TestReportSmoke runs the same machinery on 3 MiB, one upload case and
 // the download case, on every go test run.
