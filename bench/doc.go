@@ -85,10 +85,68 @@
 // exactly one object per file, every object's size and CRC-64 (from
 // HEAD) must equal the file's, and the objects are then deleted. Besides
 // the wall time per upload (ns/op), MB/s and files/s they report the
-// tool's CPU seconds and peak RSS (from its rusage) and the server
-// process's CPU seconds per upload. Set OSSUP_OSSUTIL to the path of an
+// tool's CPU seconds (from its rusage), its peak RSS (VmHWM, read from
+// /proc every 10 ms while it runs) and the server process's CPU seconds
+// per upload. The rusage's maxrss is no measure of a child's memory on
+// Linux: os/exec starts children with clone(CLONE_VM|CLONE_VFORK), and
+// at exec the kernel folds the high-water mark of the memory the child
+// leaves, this process's, into the child's maxrss. Set OSSUP_OSSUTIL to the path of an
 // ossutil 1.7.19 binary (../.ci/run shows how to build one); without it
 // the ossutil sub-benchmarks are skipped.
+//
+// # The report
+//
+// The report (report_test.go, report_peers_test.go) runs every
+// comparison above with one command, from the repository's root,
+//
+//	bash bench/report.sh
+//
+// and prints one table per comparison. report.sh finds MinIO and ossutil
+// 1.7.19 (OSSUP_MINIO and OSSUP_OSSUTIL, else the binaries cached in
+// ~/.cache/ossup, else it builds them there once) and runs TestReport,
+// which runs only with OSSUP_BENCH_REPORT=1. OSSUP_BENCH_ROUNDS sets the
+// rounds per row (3); within a round the clients or tools run in turn,
+// and each table shows the medians and the ratios of the medians.
+// OSSUP_BENCH_ROWS picks groups of rows, comma-separated, from
+//
+//   - upload: each client's UploadFile of a 512 MiB file from the page
+//     cache in 8 MiB parts with 4 tasks, the same with 1 task, and the
+//     reference default (256 MiB, 100 KiB parts, 5 tasks), all with a
+//     checkpoint, against the null service;
+//   - rss: ossup alone, 1 GiB in 64 MiB parts with 8 tasks, and 1 GiB
+//     in 10,000 parts, against the null service;
+//   - download: each client's checkpointed download of a 512 MiB object
+//     in 8 MiB ranges, 4 at a time, from the null service, which serves
+//     it from a local file with sendfile (http.ServeContent);
+//   - batch: `ossup cp -r` and ossutil's `cp -r` of 10,000 files of
+//     4 KiB and of 20 files of 64 MiB into one `ossup serve` process,
+//     each tool at a few settings, the best of each compared;
+//   - server: `ossup serve` and MinIO as processes, driven as by the
+//     Server benchmarks: UploadPart of 8 MiB parts 4 at a time and of
+//     100 KiB parts 5 at a time, GetObject of 256 MiB from the page
+//     cache, and (ossup alone) Complete of 10,000 parts.
+//
+// Every measured client is a process of its own: the test binary run
+// again as TestReportChild, with its work in OSSUP_BENCH_CHILD, so that
+// the same wrappers as the benchmarks' are measured. The child times the
+// operation alone and prints the time and its own peak RSS (VmHWM from
+// /proc/self/status, at the end); the report takes the child's CPU time
+// (user plus system) from its rusage once it exits, and checks the
+// result outside the timing: an upload's size and combined CRC-64 as
+// the null service received them, a downloaded file's size and MD5, and
+// for the batches and servers what their benchmarks check. A
+// command-line tool's CPU comes from its rusage and its peak RSS from
+// /proc, as in the folder benchmarks; a server process's CPU comes from
+// /proc. A peer that is missing leaves its rows marked skipped. With
+// OSSUP_BENCH_MD set to a path, the tables are also written there as
+// Markdown. In the download rows ossup fsyncs the file before renaming
+// it into place and neither SDK calls fsync, so ossup's time and system
+// CPU include writing the file to disk; the table says so.
+//
+// TestReportSmoke runs the same machinery on 3 MiB, one upload case and
+// the download case, on every go test run.
+//
+// # Running the benchmarks
 //
 // Run, from this directory,
 //
@@ -97,8 +155,9 @@
 // and compare with benchstat. Results on a shared disk are noisy (every
 // part is fsynced); -count runs one client's counts back to back, so
 // repeating the whole command with -count=1 interleaves the clients
-// instead. Without -bench, go test runs only two tests on 1 MiB: that
-// each client's uploads produce byte-exact objects, and that each
-// client's checkpointed download produces a byte-exact file, fetched in
-// ranges with its checkpoint in the directory given.
+// instead. Without -bench, go test runs only small tests: that each
+// client's uploads produce byte-exact objects (against the ossup server
+// and against the null service), that each client's checkpointed
+// download produces a byte-exact file, fetched in ranges with its
+// checkpoint in the directory given, and the report's smoke test.
 package bench

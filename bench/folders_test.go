@@ -142,7 +142,13 @@ func benchFolders(b *testing.B, n int, size int64, clis []cli) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				if err := cmd.Run(); err != nil {
+				if err := cmd.Start(); err != nil {
+					b.Fatal(err)
+				}
+				stop := watchPeakRSS(cmd.Process.Pid)
+				err = cmd.Wait()
+				peakRSS = max(peakRSS, stop())
+				if err != nil {
 					b.Fatalf("%s: %v\n%s", cmd, err, out.Bytes())
 				}
 				s1, err := procCPU(ep.pid)
@@ -153,7 +159,6 @@ func benchFolders(b *testing.B, n int, size int64, clis []cli) {
 				serverCPU += s1 - s0
 				ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
 				toolCPU += time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-				peakRSS = max(peakRSS, ru.Maxrss<<10)
 				if err := checkTree(b, c, ep.bucket, prefix, files); err != nil {
 					b.Fatalf("%s: %v\n%s", cl.name, err, out.Bytes())
 				}

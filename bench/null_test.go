@@ -162,8 +162,10 @@ var ecmaTable = crc64.MakeTable(crc64.ECMA)
 // uploads (initiate, upload part, list parts, complete, abort), PutObject
 // and HeadObject. It checks no signature and stores no data: per upload it
 // keeps each part's size, ETag and CRC-64, and per completed object its
-// size and CRC-64. Every response carries x-oss-request-id; a request it
-// does not know is answered 501 and fails the test or benchmark.
+// size and CRC-64. For the downloaders it also serves GET and HEAD,
+// ranges included, of local files registered with serveFile. Every
+// response carries x-oss-request-id; a request it does not know is
+// answered 501 and fails the test or benchmark.
 type nullService struct {
 	bucket string
 	reqID  atomic.Uint64
@@ -191,6 +193,10 @@ type nullObject struct {
 	size int64
 	crc  uint64
 	etag string
+	// path, when set, is a local file that GET and HEAD serve as the
+	// object (see serveFile); an uploaded object has none.
+	path     string
+	modified time.Time
 }
 
 var copyBufs = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &b }}
@@ -250,7 +256,9 @@ func (s *nullService) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.mu.Unlock()
 		w.WriteHeader(http.StatusNoContent)
 	case r.Method == http.MethodHead && len(q) == 0:
-		s.head(w, key)
+		s.head(w, r, key)
+	case r.Method == http.MethodGet && len(q) == 0:
+		s.get(w, r, key)
 	default:
 		s.fail(w, r, http.StatusNotImplemented, "NotImplemented")
 	}
@@ -351,12 +359,16 @@ func (s *nullService) putObject(w http.ResponseWriter, r *http.Request, key stri
 	w.Header().Set("Content-Length", "0")
 }
 
-func (s *nullService) head(w http.ResponseWriter, key string) {
+func (s *nullService) head(w http.ResponseWriter, r *http.Request, key string) {
 	s.mu.Lock()
 	o, ok := s.objects[key]
 	s.mu.Unlock()
 	if !ok {
 		w.WriteHeader(http.StatusNotFound)
+		return
+	}
+	if o.path != "" {
+		s.get(w, r, key)
 		return
 	}
 	w.Header().Set("ETag", o.etag)
@@ -365,6 +377,48 @@ func (s *nullService) head(w http.ResponseWriter, key string) {
 	w.Header().Set("Content-Type", "application/octet-stream")
 	w.Header().Set("Last-Modified", time.Now().UTC().Format(http.TimeFormat))
 	w.Header().Set("x-oss-object-type", "Multipart")
+}
+
+// serveFile makes GET and HEAD of key serve the file at path, whose
+// CRC-64 is crc, until forgotten. The file must not change meanwhile.
+func (s *nullService) serveFile(tb testing.TB, key, path string, crc uint64) {
+	tb.Helper()
+	fi, err := os.Stat(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	o := nullObject{size: fi.Size(), crc: crc, etag: fmt.Sprintf(`"%016X%016X"`, crc, uint64(fi.Size())),
+		path: path, modified: fi.ModTime().UTC().Truncate(time.Second)}
+	s.mu.Lock()
+	s.objects[key] = o
+	s.mu.Unlock()
+}
+
+// get serves a file registered with serveFile through http.ServeContent,
+// which answers Range, If-Match and If-Range; the body goes out with
+// sendfile (net/http hands the *os.File to the TCP connection), so the
+// service spends almost no CPU on it.
+func (s *nullService) get(w http.ResponseWriter, r *http.Request, key string) {
+	s.mu.Lock()
+	o, ok := s.objects[key]
+	s.mu.Unlock()
+	if !ok || o.path == "" {
+		s.fail(w, r, http.StatusNotFound, "NoSuchKey")
+		return
+	}
+	f, err := os.Open(o.path)
+	if err != nil {
+		s.fail(w, r, http.StatusInternalServerError, "InternalError")
+		return
+	}
+	defer f.Close()
+	h := w.Header()
+	h.Set("ETag", o.etag)
+	h.Set("x-oss-hash-crc64ecma", strconv.FormatUint(o.crc, 10))
+	h.Set("Content-Type", "application/octet-stream")
+	h.Set("x-oss-object-type", "Normal")
+	h.Set("x-oss-storage-class", "Standard")
+	http.ServeContent(w, r, "", o.modified, f)
 }
 
 type nullPartXML struct {

@@ -237,10 +237,18 @@ func minioPresigner(endpoint string) func(context.Context, string, string, url.V
 	}
 }
 
+// ossupBinary, when set, is an ossup binary built earlier that
+// buildOssup returns instead of building another (the report sets it for
+// its duration, as it starts many servers).
+var ossupBinary string
+
 // buildOssup builds cmd/ossup, in the main module one directory up, into
 // a temporary directory and returns the binary's path.
 func buildOssup(tb testing.TB) string {
 	tb.Helper()
+	if ossupBinary != "" {
+		return ossupBinary
+	}
 	bin := filepath.Join(tb.TempDir(), "ossup")
 	cmd := exec.Command("go", "build", "-o", bin, "./cmd/ossup")
 	cmd.Dir = ".."
