@@ -122,7 +122,7 @@ func fileCRC(tb testing.TB, path string) uint64 {
 		tb.Fatal(err)
 	}
 	defer f.Close()
-	h := crc64.New(ecmaTable)
+	h := oss.NewCRC64()
 	if _, err := io.Copy(h, f); err != nil {
 		tb.Fatal(err)
 	}
@@ -294,11 +294,15 @@ func writeXML(w http.ResponseWriter, v any) {
 	w.Write(body)
 }
 
-// drain reads the body to its end and returns its size and CRC-64.
+// drain reads the body to its end and returns its size and CRC-64,
+// computed with ossup's CRC-64 (oss.NewCRC64), which costs about 0.02
+// CPU-s per GiB here against 0.5 for the standard library's table: the
+// service shares the 2 cores with the client measured, and should cost
+// every client as little as it can.
 func drain(r io.Reader) (int64, uint64, error) {
 	bp := copyBufs.Get().(*[]byte)
 	defer copyBufs.Put(bp)
-	h := crc64.New(ecmaTable)
+	h := oss.NewCRC64()
 	n, err := io.CopyBuffer(h, r, *bp)
 	return n, h.Sum64(), err
 }

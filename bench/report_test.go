@@ -355,7 +355,7 @@ var (
 	}
 )
 
-const nullNote = "The null service runs in the report's process on loopback; it computes each part's CRC-64 and stores nothing. Every upload's size and combined CRC-64 are checked."
+const nullNote = "The null service runs in the report's process on loopback; it computes each part's CRC-64 (with ossup's carry-less-multiplication CRC, oss.NewCRC64, so that it costs every client little) and stores nothing. Every upload's size and combined CRC-64 are checked."
 
 const downloadNote = "The null service serves the object from a local file in the page cache with sendfile (http.ServeContent), with ETag, Last-Modified and x-oss-hash-crc64ecma; every client checks the whole object's CRC-64, and every file is compared by size and MD5 after. ossup fsyncs the file before renaming it into place and neither SDK calls fsync, so ossup's time and system CPU include writing the file to disk."
 

@@ -262,3 +262,20 @@ func ExampleClient_AppendObject() {
 	fmt.Println(head.Object.ObjectType, head.Object.Size, pos)
 	// Output: Appendable 21 21
 }
+
+// The CRC-64 of a local file, to compare with an object's.
+func ExampleNewCRC64() {
+	h := oss.NewCRC64()
+	h.Write([]byte("123456789"))
+	fmt.Println(h.Sum64())
+	// Output: 11051210869376104954
+}
+
+// A multipart object's CRC-64 from its parts'.
+func ExampleCombineCRC64() {
+	a, b := oss.NewCRC64(), oss.NewCRC64()
+	a.Write([]byte("12345"))
+	b.Write([]byte("6789"))
+	fmt.Println(oss.CombineCRC64(a.Sum64(), b.Sum64(), 4))
+	// Output: 11051210869376104954
+}
