@@ -172,11 +172,13 @@ func (c *Client) attempt(ctx context.Context, op *operation, body *attemptBody, 
 		WroteRequest:         func(httptrace.WroteRequestInfo) { w.setPhase(phaseAwaiting) },
 		GotFirstResponseByte: func() { w.setPhase(phaseReading) },
 	}
-	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), op.method, u.String(), rb)
+	// The URL is built, not parsed: the request gets it as it is, and the
+	// Host the empty URL string leaves out is set from it.
+	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), op.method, "", rb)
 	if err != nil {
 		return nil, err
 	}
-	req.URL = u
+	req.URL, req.Host = u, u.Host
 	if op.body != nil {
 		req.ContentLength = op.size
 	}
