@@ -7,8 +7,6 @@ import (
 	"strings"
 	"sync"
 
-	"golang.org/x/sync/errgroup"
-
 	"github.com/ossup/ossup/oss/internal/transfer"
 )
 
@@ -131,9 +129,16 @@ func (f batchFilter) take(rel string) bool {
 }
 
 // batch runs the files of one tree transfer, Jobs at a time, and keeps
-// the totals; a failing file is recorded and the others go on.
+// the totals; a failing file is recorded and the others go on. The files
+// run on at most Jobs worker goroutines, each taking one file after
+// another, rather than on a goroutine per file: a worker's stack, grown
+// by its first request, serves the next ones as it is, where a fresh
+// goroutine per file would grow (copy) its stack for every small file.
 type batch struct {
-	g        errgroup.Group
+	jobs     int
+	started  int         // workers started; only the scheduling goroutine reads it
+	tasks    chan func() // to the idle workers
+	workers  sync.WaitGroup
 	mu       sync.Mutex // serialises the callbacks and guards res and ev
 	res      BatchResult
 	ev       BatchProgressEvent
@@ -146,9 +151,28 @@ func newBatch(jobs int, progress func(BatchProgressEvent), onFile func(FileResul
 	if jobs <= 0 {
 		jobs = DefaultBatchJobs
 	}
-	b := &batch{progress: progress, onFile: onFile}
-	b.g.SetLimit(jobs)
-	return b
+	return &batch{jobs: jobs, tasks: make(chan func()), progress: progress, onFile: onFile}
+}
+
+// run runs f on a worker, waiting for one to be free when Jobs are busy.
+// One goroutine (the walk, the listing) schedules all of a batch's work.
+func (b *batch) run(f func()) {
+	if b.started < b.jobs {
+		select {
+		case b.tasks <- f: // an idle worker took it
+			return
+		default:
+		}
+		b.started++
+		b.workers.Go(func() {
+			f()
+			for f := range b.tasks {
+				f()
+			}
+		})
+		return
+	}
+	b.tasks <- f
 }
 
 // report records the outcome of one file and calls the callbacks.
@@ -183,7 +207,8 @@ func (b *batch) report(r FileResult) {
 // error when it was cancelled, a *BatchError when a file failed. The
 // journal is removed when every file is done, kept otherwise.
 func (b *batch) finish(ctx context.Context, walkErr error) (*BatchResult, error) {
-	b.g.Wait()
+	close(b.tasks)
+	b.workers.Wait()
 	res := &b.res
 	err := walkErr
 	if err == nil {

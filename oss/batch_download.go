@@ -99,9 +99,8 @@ func (c *Client) DownloadTree(ctx context.Context, req *DownloadTreeRequest) (*B
 			rel := strings.TrimPrefix(o.Key, req.Prefix)
 			if strings.HasSuffix(o.Key, "/") {
 				if req.Dirs && rel != "" && filter.take(strings.TrimSuffix(rel, "/")) && ctx.Err() == nil {
-					b.g.Go(func() error {
+					b.run(func() {
 						b.report(makeTreeFolder(dir, rel, o.Key))
-						return nil
 					})
 				}
 				continue
@@ -109,9 +108,8 @@ func (c *Client) DownloadTree(ctx context.Context, req *DownloadTreeRequest) (*B
 			if !filter.take(rel) || ctx.Err() != nil {
 				continue
 			}
-			b.g.Go(func() error {
+			b.run(func() {
 				b.report(c.downloadTreeFile(ctx, req, b.journal, dir, rel, o))
-				return nil
 			})
 		}
 	}

@@ -180,11 +180,10 @@ func (s *syncer) pair(ctx context.Context, l *localFile, o *ObjectSummary) {
 		obj = *o
 	}
 	hasL, hasO := l != nil, o != nil
-	s.b.g.Go(func() error {
+	s.b.run(func() {
 		if r, ok := s.sync(ctx, lf, hasL, obj, hasO); ok {
 			s.b.report(r)
 		}
-		return nil
 	})
 }
 

@@ -116,9 +116,8 @@ func (c *Client) UploadTree(ctx context.Context, req *UploadTreeRequest) (*Batch
 			return nil // the journal, its lock and state, kept inside Dir
 		}
 		if d.IsDir() && req.Dirs && p != dir && filter.take(slash) && emptyFolder(p) {
-			b.g.Go(func() error {
+			b.run(func() {
 				b.report(c.uploadTreeFolder(ctx, req, p, slash))
-				return nil
 			})
 			return nil
 		}
@@ -126,11 +125,10 @@ func (c *Client) UploadTree(ctx context.Context, req *UploadTreeRequest) (*Batch
 		if d.IsDir() || !(d.Type().IsRegular() || link) || !filter.take(slash) {
 			return nil
 		}
-		b.g.Go(func() error {
+		b.run(func() {
 			if r, ok := c.uploadTreeFile(ctx, req, b.journal, p, slash, d); ok {
 				b.report(r)
 			}
-			return nil
 		})
 		return nil
 	})

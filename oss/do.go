@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -180,9 +181,21 @@ func (c *Client) attempt(ctx context.Context, op *operation, body *attemptBody, 
 		WroteRequest:         func(httptrace.WroteRequestInfo) { w.setPhase(phaseAwaiting) },
 		GotFirstResponseByte: func() { w.setPhase(phaseReading) },
 	}
-	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), op.method, u.String(), rb)
+	// The URL is built, not parsed: the request gets it as it is, and the
+	// Host the empty URL string leaves out is set from it as
+	// NewRequestWithContext sets it (an empty port dropped). A bucket name
+	// that is not a plain host label still goes through the parser, which
+	// refuses what a host name cannot hold.
+	var raw string
+	if !c.pathStyle && !plainLabel(op.bucket) {
+		raw = u.String()
+	}
+	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), op.method, raw, rb)
 	if err != nil {
 		return nil, err
+	}
+	if raw == "" {
+		req.Host = removeEmptyPort(u.Host)
 	}
 	req.URL = u
 	if op.body != nil {
@@ -232,6 +245,27 @@ func (c *Client) attempt(ctx context.Context, op *operation, body *attemptBody, 
 		}
 	}
 	return resp, nil
+}
+
+// plainLabel reports whether s holds only ASCII letters, digits, '-',
+// '.' and '_', which a URL's host keeps as they are.
+func plainLabel(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// removeEmptyPort drops the ":" of a host with an empty port ("host:"),
+// as net/http does for the Host of a new request.
+func removeEmptyPort(host string) string {
+	if strings.LastIndex(host, ":") > strings.LastIndex(host, "]") {
+		return strings.TrimSuffix(host, ":")
+	}
+	return host
 }
 
 // staleConnError is a failure to get any answer on a keep-alive connection

@@ -172,12 +172,16 @@ var (
 // UploadFileRequest for the fields and UploadError for failures.
 func (c *Client) UploadFile(ctx context.Context, req *UploadFileRequest) (*UploadFileResult, error) {
 	api := &engineAPI{c: c, meta: req.ObjectMetadata, callback: req.Callback}
+	var digest string // only a checkpoint records it
+	if req.EnableCheckpoint {
+		digest = metaDigest(req.ObjectMetadata)
+	}
 	res, err := transfer.Upload(ctx, api, c.serviceID(), c.log, &transfer.UploadRequest{
 		Bucket: req.Bucket, Key: req.Key, UploadFile: req.UploadFile,
 		Source: req.Source, Size: req.Size, SourceID: req.SourceID,
 		TaskNum: req.TaskNum, PartSize: req.PartSize,
 		EnableCheckpoint: req.EnableCheckpoint, CheckpointFile: req.CheckpointFile,
-		MetaDigest: metaDigest(req.ObjectMetadata), Progress: progressFunc(req.Progress),
+		MetaDigest: digest, Progress: progressFunc(req.Progress),
 		TrafficLimit: req.TrafficLimit, VerifyResume: req.VerifyResume,
 	})
 	if ue, ok := errors.AsType[*transfer.UploadError](err); ok {

@@ -98,7 +98,9 @@ func main() {
 		}
 		cancel()
 	}()
+	stopProfile := startCPUProfile(os.Stderr)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stopProfile()
 	signal.Stop(sigs)
 	close(sigs)
 	// A command that stopped cleanly on a signal (serve shutting down)

@@ -83,6 +83,8 @@ func runSync(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	req.Bucket, req.Prefix = u.bucket, folderPrefix(u.key)
 	req.CRCCacheFile = crcCachePath(req.Dir)
+	stdout, stderr, flush := batchOutput(stdout, stderr)
+	defer flush()
 	bar := newTreeProgress(stderr, g.quiet, "sync")
 	req.OnFile, req.Progress = bar.onFile(syncLine(bar.around(stdout), bar.around(stderr), req)), bar.progress
 	g.conns = t.jobs * max(taskNum, 1)

@@ -54,6 +54,8 @@ func copyTree(ctx context.Context, g *globalFlags, f *cpFlags, src, dst string, 
 		return &usageError{"cp -r copies between a local folder and an oss:// prefix"}
 	}
 	g.conns = f.jobs * max(f.taskNum, 1)
+	stdout, stderr, flush := batchOutput(stdout, stderr)
+	defer flush()
 	bar := newTreeProgress(stderr, g.quiet, "cp -r")
 	out, errOut := bar.around(stdout), bar.around(stderr)
 	onFile := bar.onFile(func(r oss.FileResult) {

@@ -35,7 +35,9 @@ func (t *treeProgress) onFile(next func(oss.FileResult)) func(oss.FileResult) {
 		if name == "" {
 			name = filepath.ToSlash(r.Path)
 		}
-		t.p.setLabel(name)
+		if !t.p.quiet {
+			t.p.setLabel(name)
+		}
 		next(r)
 	}
 }
@@ -45,6 +47,9 @@ func (t *treeProgress) around(w io.Writer) io.Writer { return t.p.around(w) }
 
 // progress is a batch's Progress func.
 func (t *treeProgress) progress(e oss.BatchProgressEvent) {
+	if t.p.quiet { // nothing to draw: spare every file the formatting
+		return
+	}
 	n := e.FilesDone + e.FilesSkipped + e.FilesFailed + e.FilesDeleted
 	t.p.setPrefix(fmt.Sprintf("[%d files] ", n))
 	t.p.update(oss.ProgressEvent{Done: e.BytesDone, Total: -1})

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // param is one decoded query parameter. A parameter written without '=' or
@@ -56,7 +57,6 @@ func get(ps []param, name string) (string, bool) {
 // escape percent-encodes s as RFC 3986 with uppercase hex, keeping only
 // A-Z a-z 0-9 - _ . ~ and, unless encodeSlash, '/'.
 func escape(s string, encodeSlash bool) string {
-	const hexdigits = "0123456789ABCDEF"
 	n := 0
 	for i := 0; i < len(s); i++ {
 		if !unreserved(s[i], encodeSlash) {
@@ -66,7 +66,12 @@ func escape(s string, encodeSlash bool) string {
 	if n == 0 {
 		return s
 	}
-	b := make([]byte, 0, len(s)+2*n)
+	return string(appendEscaped(make([]byte, 0, len(s)+2*n), s, encodeSlash))
+}
+
+// appendEscaped appends escape(s, encodeSlash) to b.
+func appendEscaped(b []byte, s string, encodeSlash bool) []byte {
+	const hexdigits = "0123456789ABCDEF"
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if unreserved(c, encodeSlash) {
@@ -75,7 +80,7 @@ func escape(s string, encodeSlash bool) string {
 		}
 		b = append(b, '%', hexdigits[c>>4], hexdigits[c&15])
 	}
-	return string(b)
+	return b
 }
 
 func unreserved(c byte, encodeSlash bool) bool {
@@ -193,36 +198,170 @@ func v1Signature(secret, stringToSign string) string {
 // v4CanonicalRequest builds the V4 canonical request. additional are the
 // lower-cased, sorted AdditionalHeaders names.
 func v4CanonicalRequest(r *http.Request, res Resource, q []param, additional []string) string {
-	var b strings.Builder
-	b.WriteString(r.Method)
-	b.WriteByte('\n')
-	b.WriteString(escape(resourcePath(res), false))
-	b.WriteByte('\n')
-	writeV4Query(&b, q)
-	b.WriteByte('\n')
-	signed := ossHeaderNames(r.Header, func(l string) bool {
-		return isDefaultSignedV4(l) || slices.Contains(additional, l)
-	})
+	b := make([]byte, 0, 512)
+	b = append(b, r.Method...)
+	b = append(b, '\n')
+	if res.Bucket == "" {
+		b = append(b, '/')
+	} else {
+		// escape keeps '/', so the path escapes piece by piece.
+		b = append(b, '/')
+		b = appendEscaped(b, res.Bucket, false)
+		b = append(b, '/')
+		b = appendEscaped(b, res.Key, false)
+	}
+	b = append(b, '\n')
+	b = appendV4Query(b, q)
+	b = append(b, '\n')
+	b = appendV4Headers(b, r, additional)
+	b = append(b, '\n')
+	for i, a := range additional {
+		if i > 0 {
+			b = append(b, ';')
+		}
+		b = append(b, a...)
+	}
+	b = append(b, '\n')
+	if p := r.Header.Get(HeaderContentSHA256); p != "" {
+		b = append(b, p...)
+	} else {
+		b = append(b, UnsignedPayload...)
+	}
+	return string(b)
+}
+
+// signedHeader is a header the V4 canonical request signs: its name
+// lower-cased, and as r.Header has it.
+type signedHeader struct{ lower, key string }
+
+// appendV4Headers appends the canonical header lines: those of the
+// headers V4 always signs and of the additional ones r carries, by their
+// lower-cased names in byte order, each name once, with the values
+// r.Header.Values(name) gives; then "host" where additional names it and
+// r has no Host header.
+func appendV4Headers(b []byte, r *http.Request, additional []string) []byte {
+	var buf [16]signedHeader
+	signed := buf[:0]
+	for k := range r.Header {
+		if !v4Signed(k, additional) {
+			continue
+		}
+		signed = append(signed, signedHeader{strings.ToLower(k), k})
+	}
+	slices.SortFunc(signed, func(a, b signedHeader) int { return strings.Compare(a.lower, b.lower) })
 	hostSigned := slices.Contains(additional, "host") && r.Header.Get("Host") == ""
-	for _, name := range signed {
-		if hostSigned && name > "host" {
-			headerLine(&b, "host", []string{requestHost(r)})
+	for i, h := range signed {
+		if i > 0 && h.lower == signed[i-1].lower {
+			continue
+		}
+		if hostSigned && h.lower > "host" {
+			b = appendHeaderLine(b, "host", requestHost(r))
 			hostSigned = false
 		}
-		headerLine(&b, name, r.Header.Values(name))
+		b = append(b, h.lower...)
+		b = append(b, ':')
+		var values []string
+		if isCanonicalOf(h.key, h.lower) {
+			values = r.Header[h.key] // what Values(h.lower) finds, without canonicalising it again
+		} else {
+			values = r.Header.Values(h.lower)
+		}
+		for j, v := range values {
+			if j > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, strings.TrimSpace(v)...)
+		}
+		b = append(b, '\n')
 	}
 	if hostSigned {
-		headerLine(&b, "host", []string{requestHost(r)})
+		b = appendHeaderLine(b, "host", requestHost(r))
 	}
-	b.WriteByte('\n')
-	b.WriteString(strings.Join(additional, ";"))
-	b.WriteByte('\n')
-	if p := r.Header.Get(HeaderContentSHA256); p != "" {
-		b.WriteString(p)
-	} else {
-		b.WriteString(UnsignedPayload)
+	return b
+}
+
+// v4Signed reports whether V4 signs the header named k:
+// isDefaultSignedV4(strings.ToLower(k)) or additional holds that name.
+// It lower-cases ASCII names on the fly, without allocating.
+func v4Signed(k string, additional []string) bool {
+	for i := 0; i < len(k); i++ {
+		if k[i] >= 0x80 {
+			l := strings.ToLower(k)
+			return isDefaultSignedV4(l) || slices.Contains(additional, l)
+		}
 	}
-	return b.String()
+	if len(k) >= len("x-oss-") && lowerEquals(k[:len("x-oss-")], "x-oss-") ||
+		lowerEquals(k, "content-type") || lowerEquals(k, "content-md5") {
+		return true
+	}
+	for _, a := range additional {
+		if lowerEquals(k, a) {
+			return true
+		}
+	}
+	return false
+}
+
+// lowerEquals reports whether the ASCII string k, lower-cased, is lower.
+func lowerEquals(k, lower string) bool {
+	if len(k) != len(lower) {
+		return false
+	}
+	for i := 0; i < len(k); i++ {
+		c := k[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != lower[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// isCanonicalOf reports whether key is textproto.CanonicalMIMEHeaderKey(lower),
+// the key under which http.Header.Values(lower) looks: lower is made of
+// token characters only (CanonicalMIMEHeaderKey leaves any other name as
+// it is) and key is lower with its first letter, and each letter after a
+// '-', upper-cased.
+func isCanonicalOf(key, lower string) bool {
+	if len(key) != len(lower) || lower == "" {
+		return false
+	}
+	upper := true
+	for i := 0; i < len(lower); i++ {
+		c := lower[i]
+		if !isTokenChar(c) {
+			return false
+		}
+		want := c
+		if upper && 'a' <= c && c <= 'z' {
+			want -= 'a' - 'A'
+		}
+		if key[i] != want {
+			return false
+		}
+		upper = c == '-'
+	}
+	return true
+}
+
+// isTokenChar reports whether c may appear in a header name (RFC 7230
+// token), as net/textproto decides it.
+func isTokenChar(c byte) bool {
+	switch {
+	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		return true
+	}
+	return strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
+}
+
+// appendHeaderLine appends "name:value\n", the value trimmed of spaces.
+func appendHeaderLine(b []byte, name, value string) []byte {
+	b = append(b, name...)
+	b = append(b, ':')
+	b = append(b, strings.TrimSpace(value)...)
+	return append(b, '\n')
 }
 
 // requestHost is the Host a request is sent with: r.Host on both sides, or
@@ -237,7 +376,10 @@ func requestHost(r *http.Request) string {
 	return ""
 }
 
-func writeV4Query(b *strings.Builder, q []param) {
+func appendV4Query(b []byte, q []param) []byte {
+	if len(q) == 0 {
+		return b
+	}
 	enc := make([]param, 0, len(q))
 	for _, p := range q {
 		if p.name == queryV4Signature {
@@ -248,14 +390,15 @@ func writeV4Query(b *strings.Builder, q []param) {
 	slices.SortStableFunc(enc, func(a, b param) int { return cmp.Compare(a.name, b.name) })
 	for i, p := range enc {
 		if i > 0 {
-			b.WriteByte('&')
+			b = append(b, '&')
 		}
-		b.WriteString(p.name)
+		b = append(b, p.name...)
 		if p.value != "" {
-			b.WriteByte('=')
-			b.WriteString(p.value)
+			b = append(b, '=')
+			b = append(b, p.value...)
 		}
 	}
+	return b
 }
 
 func isDefaultSignedV4(lower string) bool {
@@ -290,11 +433,74 @@ func v4Scope(day, region, product string) string {
 }
 
 func v4Signature(secret, day, region, product, stringToSign string) string {
-	k := hmacSHA256([]byte("aliyun_v4"+secret), day)
+	sum := hmacSHA256Key32(v4SigningKey(secret, day, region, product), stringToSign)
+	return hex.EncodeToString(sum[:])
+}
+
+// hmacSHA256Key32 is HMAC-SHA256 (RFC 2104) of data under a 32-byte key,
+// as hmacSHA256 computes it, written out so that it allocates nothing
+// but, for long data, one buffer: SHA-256((key ^ opad) || SHA-256((key ^
+// ipad) || data)).
+func hmacSHA256Key32(key []byte, data string) [sha256.Size]byte {
+	const block = sha256.BlockSize
+	var small [block + 256]byte
+	in := small[:0]
+	if block+len(data) > len(small) {
+		in = make([]byte, 0, block+len(data))
+	}
+	var outer [block + sha256.Size]byte
+	for i := range block {
+		var k byte
+		if i < len(key) {
+			k = key[i]
+		}
+		in = append(in, k^0x36)
+		outer[i] = k ^ 0x5c
+	}
+	in = append(in, data...)
+	inner := sha256.Sum256(in)
+	copy(outer[block:], inner[:])
+	return sha256.Sum256(outer[:])
+}
+
+// v4Keys caches V4 signing keys. A key depends only on the secret, the
+// day, the region and the product: a client signing thousands of
+// requests a day, or a server verifying them, derives it once instead of
+// with four HMACs per request. The cache is small and starts over when
+// full.
+var v4Keys struct {
+	sync.Mutex
+	m map[v4KeyID][]byte
+}
+
+// v4KeysMax bounds v4Keys: one entry per access key, region and day in
+// use at once.
+const v4KeysMax = 64
+
+type v4KeyID struct{ secret, day, region, product string }
+
+// v4SigningKey is the V4 signing key of secret for day, region and
+// product: HMAC-SHA256 chained over them from "aliyun_v4" + secret, 32
+// bytes. Callers must not modify it.
+func v4SigningKey(secret, day, region, product string) []byte {
+	id := v4KeyID{secret, day, region, product}
+	v4Keys.Lock()
+	k, ok := v4Keys.m[id]
+	v4Keys.Unlock()
+	if ok {
+		return k
+	}
+	k = hmacSHA256([]byte("aliyun_v4"+secret), day)
 	k = hmacSHA256(k, region)
 	k = hmacSHA256(k, product)
 	k = hmacSHA256(k, v4Terminator)
-	return hex.EncodeToString(hmacSHA256(k, stringToSign))
+	v4Keys.Lock()
+	if v4Keys.m == nil || len(v4Keys.m) >= v4KeysMax {
+		v4Keys.m = make(map[v4KeyID][]byte)
+	}
+	v4Keys.m[id] = k
+	v4Keys.Unlock()
+	return k
 }
 
 func hmacSHA256(key []byte, data string) []byte {

@@ -37,7 +37,8 @@ type UploadRequest struct {
 	EnableCheckpoint bool
 	CheckpointFile   string
 	// MetaDigest fingerprints the object metadata in the checkpoint: a
-	// resume with other metadata starts over.
+	// resume with other metadata starts over. Only a checkpoint reads it:
+	// without EnableCheckpoint it may be left empty.
 	MetaDigest   string
 	Progress     func(ProgressEvent)
 	TrafficLimit int64

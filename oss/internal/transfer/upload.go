@@ -107,7 +107,7 @@ func (u *uploader) open() error {
 	if u.req.UploadFile == "" { // before os.Open, whose error would hide the cause
 		return fmt.Errorf("the file name is required: %w", apierr.ErrInvalidArgument)
 	}
-	f, err := os.Open(u.req.UploadFile)
+	f, err := openRead(u.req.UploadFile)
 	if err != nil {
 		return err
 	}
