@@ -275,3 +275,25 @@ func BenchmarkPutPartConcurrent(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkPutObjectConcurrent puts 4 KiB objects, each under a new key,
+// from 4 goroutines at once, durably: the store's side of cp -r of a
+// folder of small files.
+func BenchmarkPutObjectConcurrent(b *testing.B) {
+	s := benchStore(b)
+	ctx := b.Context()
+	body := data(1, 4<<10)
+	b.SetBytes(int64(len(body)))
+	b.SetParallelism(4 / max(1, runtime.GOMAXPROCS(0)))
+	var next atomic.Int64
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			n := next.Add(1)
+			key := fmt.Sprintf("d%d/f%d", n%100, n)
+			if _, err := s.PutObject(ctx, "b", key, bytes.NewReader(body), int64(len(body)), Metadata{}, PutOptions{}); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}
