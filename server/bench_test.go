@@ -142,16 +142,21 @@ func runConcurrent(b *testing.B, h *harness, tasks int, do func(i int) call) {
 	wg.Wait()
 }
 
-// BenchmarkUploadPartConcurrent measures UploadPart of 100 KiB parts, 5
-// at a time, over loopback HTTP (the bench module's 100 KiB case).
+// BenchmarkUploadPartConcurrent measures UploadPart over loopback HTTP
+// with several parts at a time: the bench module's 100 KiB parts 5 at a
+// time and 8 MiB parts 4 at a time.
 func BenchmarkUploadPartConcurrent(b *testing.B) {
-	h := newBenchHarness(b)
-	id := h.initiate("bench", "obj", nil)
-	data := randBytes(1, 100<<10)
-	b.SetBytes(int64(len(data)))
-	runConcurrent(b, h, 5, func(i int) call {
-		return call{method: "PUT", bucket: "bench", key: "obj", query: fmt.Sprintf("partNumber=%d&uploadId=%s", i%MaxPartNumber+1, id), body: data}
-	})
+	for _, c := range []struct{ size, tasks int }{{100 << 10, 5}, {8 << 20, 4}} {
+		b.Run(fmt.Sprintf("part=%dKiB,tasks=%d", c.size>>10, c.tasks), func(b *testing.B) {
+			h := newBenchHarness(b)
+			id := h.initiate("bench", "obj", nil)
+			data := randBytes(1, c.size)
+			b.SetBytes(int64(len(data)))
+			runConcurrent(b, h, c.tasks, func(i int) call {
+				return call{method: "PUT", bucket: "bench", key: "obj", query: fmt.Sprintf("partNumber=%d&uploadId=%s", i%MaxPartNumber+1, id), body: data}
+			})
+		})
+	}
 }
 
 // BenchmarkPutObjectSmallConcurrent measures PutObject of 4 KiB objects,
