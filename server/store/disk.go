@@ -37,9 +37,9 @@ type Options struct {
 var ErrLocked = errors.New("store: data directory in use by another process")
 
 // Disk is the on-disk [Store]: metadata in dir/meta.db (bbolt), content in
-// dir/blobs/<2 hex>/<32 hex> files, in-flight writes in dir/tmp. All file
-// access goes through an [os.Root], and user keys never become paths.
-// Disk is safe for concurrent use.
+// dir/blobs/<2 hex>/<32 hex> files (dir/tmp is left from an older layout
+// and only emptied). All file access goes through an [os.Root], and user
+// keys never become paths. Disk is safe for concurrent use.
 type Disk struct {
 	dir  string
 	root *os.Root
