@@ -1,12 +1,18 @@
 package store
 
 import (
+	"bufio"
+	"crypto/md5"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"os"
+	"os/exec"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -148,4 +154,125 @@ func readAll(t *testing.T, s *Disk, key string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// TestCrashConcurrent kills a process that puts objects from several
+// goroutines at once (so that changes share commits and directory
+// fsyncs), reopens the store and checks that every put reported done is
+// there, that every object there reads back as written, that no record
+// references a missing blob nor any blob lacks a record, and that no
+// reference count needed repair.
+func TestCrashConcurrent(t *testing.T) {
+	if dir := os.Getenv("STORE_CRASH_CONCURRENT_CHILD"); dir != "" {
+		crashConcurrentChild(t, dir)
+		return
+	}
+	for trial := range 4 {
+		t.Run(fmt.Sprint("trial", trial), func(t *testing.T) {
+			dir := t.TempDir()
+			done := crashConcurrentParent(t, dir, 20+trial*45)
+			s := openDisk(t, dir, Options{})
+			defer s.Close()
+			t.Logf("killed after %d puts; open collected %+v", len(done), s.opened)
+			if s.opened.missing != 0 || s.opened.refsFixed != 0 {
+				t.Errorf("after the crash: %+v", s.opened)
+			}
+			refs, err := s.referenced()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := blobFiles(t, dir); !maps.Equal(got, refs) {
+				t.Errorf("%d blob files, %d referenced", len(got), len(refs))
+			}
+			for key := range done {
+				if _, err := s.HeadObject(t.Context(), "b", key); err != nil {
+					t.Errorf("%s, reported done: %v", key, err)
+				}
+			}
+			list, err := s.ListObjects(t.Context(), "b", ListOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, o := range list.Objects {
+				if got := readAll(t, s, o.Key); got != crashBody(o.Key) {
+					t.Errorf("%s reads %d bytes, not what was put", o.Key, len(got))
+				}
+			}
+		})
+	}
+}
+
+// crashBody is what the child puts as key: 1 to 24 KiB derived from it.
+func crashBody(key string) string {
+	sum := md5.Sum([]byte(key))
+	return strings.Repeat(key+"|", 1+int(sum[0])*24<<10/256/(len(key)+1))
+}
+
+// crashConcurrentChild puts new objects from 6 goroutines until killed,
+// writing "D <key>" when a put returns.
+func crashConcurrentChild(t *testing.T, dir string) {
+	s, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CreateBucket(t.Context(), Bucket{Name: "b"}); err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for w := range 6 {
+		wg.Go(func() {
+			for i := 0; ; i++ {
+				key := fmt.Sprintf("w%d/%d", w, i)
+				body := crashBody(key)
+				if _, err := s.PutObject(t.Context(), "b", key, strings.NewReader(body), int64(len(body)), Metadata{}, PutOptions{}); err != nil {
+					t.Error(err)
+					return
+				}
+				mu.Lock()
+				fmt.Fprintf(os.Stdout, "D %s\n", key)
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// crashConcurrentParent runs the child until it reports puts done, kills
+// it, and returns the keys reported done.
+func crashConcurrentParent(t *testing.T, dir string, puts int) map[string]bool {
+	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashConcurrent$")
+	cmd.Env = append(os.Environ(), "STORE_CRASH_CONCURRENT_CHILD="+dir)
+	var other strings.Builder
+	cmd.Stderr = &other
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	guard := time.AfterFunc(time.Minute, func() { _ = cmd.Process.Kill() }) // a hung child
+	defer guard.Stop()
+	done, killed := map[string]bool{}, false
+	r := bufio.NewReader(out)
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			break
+		}
+		if key, ok := strings.CutPrefix(strings.TrimSuffix(line, "\n"), "D "); ok {
+			done[key] = true
+		} else {
+			other.WriteString(line)
+		}
+		if len(done) >= puts && !killed {
+			killed = cmd.Process.Kill() == nil
+		}
+	}
+	_ = cmd.Wait()
+	if !killed {
+		t.Fatalf("child ended after %d puts:\n%s", len(done), other.String())
+	}
+	return done
 }
