@@ -169,11 +169,11 @@ func (s *Disk) view(ctx context.Context, fn func(tx *bolt.Tx) error) error {
 }
 
 // commit runs one write transaction, which concurrent callers may share
-// (see committer); it returns once the change is on disk. The blobs in added were written for
-// this change, and the records fn writes reference each of them once. fn
-// returns the references its change drops (one id per dropped manifest
-// entry); references it adds to blobs that already exist it takes itself
-// with retain. In the same transaction commit counts the added blobs'
+// (see committer); it returns once the change is on disk. The blobs in
+// added were written for this change, and the records fn writes reference
+// each of them once. fn returns the references its change drops (one id
+// per dropped manifest entry); references it adds to blobs that already
+// exist it takes itself with retain. In the same transaction commit counts the added blobs'
 // references and releases the dropped ones; blobs left with none are
 // removed after the commit. The directories of the added blobs are
 // fsynced before the transaction, so their entries are durable before
