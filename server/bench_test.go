@@ -3,7 +3,10 @@ package server
 import (
 	"fmt"
 	"io"
+	"net/http"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/ossup/ossup/server/store"
@@ -112,4 +115,58 @@ func BenchmarkDeleteMultipleObjects(b *testing.B) {
 		b.StartTimer()
 		h.ok(call{method: "POST", bucket: "bench", query: "delete", body: []byte(body.String()), md5: true}, 200)
 	}
+}
+
+// runConcurrent runs b.N calls of do, tasks at a time, over a client that
+// keeps a connection per task.
+func runConcurrent(b *testing.B, h *harness, tasks int, do func(i int) call) {
+	h.http.Client().Transport.(*http.Transport).MaxIdleConnsPerHost = tasks
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	b.ResetTimer()
+	for range tasks {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= b.N {
+					return
+				}
+				r := h.do(do(i))
+				if r.StatusCode != 200 {
+					b.Errorf("status %d: %s", r.StatusCode, r.body)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// BenchmarkUploadPartConcurrent measures UploadPart over loopback HTTP
+// with several parts at a time: the bench module's 100 KiB parts 5 at a
+// time and 8 MiB parts 4 at a time.
+func BenchmarkUploadPartConcurrent(b *testing.B) {
+	for _, c := range []struct{ size, tasks int }{{100 << 10, 5}, {8 << 20, 4}} {
+		b.Run(fmt.Sprintf("part=%dKiB,tasks=%d", c.size>>10, c.tasks), func(b *testing.B) {
+			h := newBenchHarness(b)
+			id := h.initiate("bench", "obj", nil)
+			data := randBytes(1, c.size)
+			b.SetBytes(int64(len(data)))
+			runConcurrent(b, h, c.tasks, func(i int) call {
+				return call{method: "PUT", bucket: "bench", key: "obj", query: fmt.Sprintf("partNumber=%d&uploadId=%s", i%MaxPartNumber+1, id), body: data}
+			})
+		})
+	}
+}
+
+// BenchmarkPutObjectSmallConcurrent measures PutObject of 4 KiB objects,
+// each to a new key, 4 at a time over loopback HTTP (cp -r of small
+// files).
+func BenchmarkPutObjectSmallConcurrent(b *testing.B) {
+	h := newBenchHarness(b)
+	data := randBytes(1, 4<<10)
+	b.SetBytes(int64(len(data)))
+	runConcurrent(b, h, 4, func(i int) call {
+		return call{method: "PUT", bucket: "bench", key: fmt.Sprintf("d%d/f%d", i%100, i), body: data}
+	})
 }

@@ -136,8 +136,10 @@ func (s *Server) readXML(w http.ResponseWriter, r *http.Request, v any) (bool, e
 	if err != nil {
 		return false, err
 	}
-	if got := md5.Sum(data); sum != nil && !bytes.Equal(sum, got[:]) {
-		return false, newError(ossxml.CodeInvalidDigest, "")
+	if sum != nil {
+		if got := md5.Sum(data); !bytes.Equal(sum, got[:]) {
+			return false, newError(ossxml.CodeInvalidDigest, "")
+		}
 	}
 	if err := checkPayload(r, data); err != nil {
 		return false, err

@@ -64,6 +64,17 @@ func Marshal(v any) ([]byte, error) {
 // document or data after the root element. Unmarshal does not limit the size
 // of data; callers limit the body they read.
 func Unmarshal(data []byte, v any) error {
+	if c, ok := v.(*CompleteMultipartUpload); ok && c != nil {
+		if got, ok := decodeCompleteFast(data); ok {
+			*c = got
+			return nil
+		}
+	}
+	return unmarshal(data, v)
+}
+
+// unmarshal is Unmarshal through encoding/xml, for every document.
+func unmarshal(data []byte, v any) error {
 	rv := reflect.ValueOf(v)
 	if rv.Kind() != reflect.Pointer || rv.IsNil() {
 		return fmt.Errorf("ossxml: unmarshal needs a non-nil pointer, got %T", v)

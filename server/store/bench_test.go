@@ -252,23 +252,50 @@ func sparseObject(b *testing.B, s *Disk, key string, size int64) {
 	}
 }
 
-// BenchmarkPutPartConcurrent uploads 100 KiB parts from 5 goroutines at
-// once, durably, as a client with TaskNum 5 does.
+// BenchmarkPutPartConcurrent uploads parts from several goroutines at
+// once, durably, as a client with TaskNum parts in flight does: 100 KiB
+// parts 5 at a time and 8 MiB parts 4 at a time.
 func BenchmarkPutPartConcurrent(b *testing.B) {
+	for _, c := range []struct{ size, tasks int }{{100 << 10, 5}, {8 << 20, 4}} {
+		b.Run(fmt.Sprintf("part=%dKiB,tasks=%d", c.size>>10, c.tasks), func(b *testing.B) {
+			s := benchStore(b)
+			ctx := b.Context()
+			u, err := s.CreateUpload(ctx, "b", "k", Metadata{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			body := data(1, c.size)
+			b.SetBytes(int64(len(body)))
+			b.SetParallelism(max(1, c.tasks/runtime.GOMAXPROCS(0)) + min(1, c.tasks%runtime.GOMAXPROCS(0)))
+			var next atomic.Int64
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					n := int(next.Add(1)%MaxPartNumber) + 1
+					if _, err := s.PutPart(ctx, "b", "k", u.ID, n, bytes.NewReader(body), int64(len(body)), nil); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+		})
+	}
+}
+
+// BenchmarkPutObjectConcurrent puts 4 KiB objects, each under a new key,
+// from 4 goroutines at once, durably: the store's side of cp -r of a
+// folder of small files.
+func BenchmarkPutObjectConcurrent(b *testing.B) {
 	s := benchStore(b)
 	ctx := b.Context()
-	u, err := s.CreateUpload(ctx, "b", "k", Metadata{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	body := data(1, 100<<10)
+	body := data(1, 4<<10)
 	b.SetBytes(int64(len(body)))
-	b.SetParallelism(5/max(1, runtime.GOMAXPROCS(0)) + 1)
+	b.SetParallelism(4 / max(1, runtime.GOMAXPROCS(0)))
 	var next atomic.Int64
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			n := int(next.Add(1)%MaxPartNumber) + 1
-			if _, err := s.PutPart(ctx, "b", "k", u.ID, n, bytes.NewReader(body), int64(len(body)), nil); err != nil {
+			n := next.Add(1)
+			key := fmt.Sprintf("d%d/f%d", n%100, n)
+			if _, err := s.PutObject(ctx, "b", key, bytes.NewReader(body), int64(len(body)), Metadata{}, PutOptions{}); err != nil {
 				b.Error(err)
 				return
 			}

@@ -32,6 +32,22 @@ func newBlobID() string {
 	return hex.EncodeToString(b[:])
 }
 
+// blobsPerShard is how many blobs in a row the store creates in one
+// blobs/<2 hex> directory before it moves to the next, so that blobs
+// written at the same time share their directory's fsync.
+const blobsPerShard = 64
+
+// newBlobID returns a new blob id: 32 lowercase hex characters, the first
+// two naming the directory that blobs created about now go to, the rest
+// from crypto/rand.
+func (s *Disk) newBlobID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // never fails (crypto/rand)
+	// 167 is odd, so the directories are visited in a cycle of all 256.
+	b[0] = byte(s.blobSeq.Add(1) / blobsPerShard * 167)
+	return hex.EncodeToString(b[:])
+}
+
 // newUploadID returns 32 uppercase hex characters: 16 of the initiation
 // time in Unix nanoseconds, then 16 from crypto/rand. IDs of one key thus
 // sort in initiation order, and the time is recoverable from the ID.
@@ -84,38 +100,38 @@ func (c ctxReader) Read(p []byte) (int, error) {
 	return c.r.Read(p)
 }
 
-// writeBlob streams exactly size bytes of r into a new blob: a temporary
-// file is written, checked against wantMD5 (when not nil), fsynced, closed,
-// renamed into blobs/ and its directory fsynced. On error nothing is left.
+// writeBlob streams exactly size bytes of r into a new blob: the file is
+// created under its final name, written, checked against wantMD5 (when
+// not nil), fsynced and closed. On error nothing is left. Its directory
+// entry is not durable yet: the caller passes the blob to commit as
+// added, which fsyncs the directory before the change that references
+// the blob. A crash before that change commits leaves a file no record
+// references, which Open removes.
 func (s *Disk) writeBlob(ctx context.Context, r io.Reader, size int64, wantMD5 []byte) (blobInfo, error) {
 	if size < 0 && size != SizeUnknown {
 		return blobInfo{}, fmt.Errorf("%w: negative size %d", ErrInvalidArgument, size)
 	}
-	id := newBlobID()
-	tmp := tmpDir + "/" + id
-	f, err := s.root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	id := s.newBlobID()
+	if _, err := s.makeBlobDir(id); err != nil {
+		return blobInfo{}, err
+	}
+	f, err := s.blobs.OpenFile(blobName(id), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return blobInfo{}, fmt.Errorf("store: create blob: %w", err)
 	}
 	info, err := s.fill(ctx, f, r, size, wantMD5)
-	if err != nil {
+	if err == nil {
+		if err = f.Close(); err != nil {
+			err = fmt.Errorf("store: close blob: %w", err)
+		}
+	} else {
 		_ = f.Close()
-		_ = s.root.Remove(tmp)
+	}
+	if err != nil {
+		_ = s.blobs.Remove(blobName(id))
 		return blobInfo{}, err
 	}
 	info.id = id
-	if err := f.Close(); err != nil {
-		_ = s.root.Remove(tmp)
-		return blobInfo{}, fmt.Errorf("store: close blob: %w", err)
-	}
-	if err := s.place(tmp, id); err != nil {
-		_ = s.root.Remove(tmp)
-		return blobInfo{}, err
-	}
-	if err := s.syncDir(blobDir(id)); err != nil {
-		s.removeBlobs([]string{id})
-		return blobInfo{}, err
-	}
 	return info, nil
 }
 
@@ -153,46 +169,19 @@ func (s *Disk) fill(ctx context.Context, f *os.File, r io.Reader, size int64, wa
 	return blobInfo{size: n, md5: sum, crc64: w.crc}, nil
 }
 
-// place renames tmp to blob id, making its directory when missing.
-func (s *Disk) place(tmp, id string) error {
-	err := s.root.Rename(tmp, blobPath(id))
-	if errors.Is(err, fs.ErrNotExist) {
-		if err := s.root.Mkdir(blobDir(id), 0o750); err != nil && !errors.Is(err, fs.ErrExist) {
-			return fmt.Errorf("store: %w", err)
-		}
-		if err := s.syncDir(blobsDir); err != nil {
-			return err
-		}
-		err = s.root.Rename(tmp, blobPath(id))
-	}
-	if err != nil {
-		return fmt.Errorf("store: rename blob: %w", err)
-	}
-	return nil
-}
-
 // syncDir fsyncs a directory of the data directory.
-func (s *Disk) syncDir(name string) error {
-	d, err := s.root.Open(name)
-	if err != nil {
-		return fmt.Errorf("store: sync dir: %w", err)
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("store: sync dir %s: %w", name, err)
-	}
-	return nil
-}
+func (s *Disk) syncDir(name string) error { return syncDir(s.root, name) }
 
 // removeBlobs deletes blobs no record references any more. A failure is
 // logged, not returned: the change of state is already committed, and the
 // next Open collects what is left.
 func (s *Disk) removeBlobs(ids []string) {
 	for _, id := range ids {
-		if err := s.root.Remove(blobPath(id)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		err := fs.ErrInvalid
+		if _, derr := blobDirName(id); derr == nil {
+			err = s.blobs.Remove(blobName(id))
+		}
+		if err != nil && !errors.Is(err, os.ErrNotExist) {
 			s.log.Warn("store: remove blob", "blob", id, "err", err)
 		}
 	}

@@ -6,9 +6,12 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	mrand "math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -34,9 +37,9 @@ type Options struct {
 var ErrLocked = errors.New("store: data directory in use by another process")
 
 // Disk is the on-disk [Store]: metadata in dir/meta.db (bbolt), content in
-// dir/blobs/<2 hex>/<32 hex> files, in-flight writes in dir/tmp. All file
-// access goes through an [os.Root], and user keys never become paths.
-// Disk is safe for concurrent use.
+// dir/blobs/<2 hex>/<32 hex> files (dir/tmp is left from an older layout
+// and only emptied). All file access goes through an [os.Root], and user
+// keys never become paths. Disk is safe for concurrent use.
 type Disk struct {
 	dir  string
 	root *os.Root
@@ -44,6 +47,11 @@ type Disk struct {
 	log  *slog.Logger
 	now  func() time.Time
 	bufs sync.Pool // *[]byte of copyBuf bytes
+	// group commits the changes of concurrent callers together.
+	group   committer
+	blobs   *os.Root // dir/blobs, held open
+	dirs    blobDirs
+	blobSeq atomic.Uint64 // blobs named so far, from a random start
 
 	opened gcStats // what Open collected, for tests
 }
@@ -78,6 +86,7 @@ func Open(dir string, opts Options) (*Disk, error) {
 		s.now = time.Now
 	}
 	s.bufs.New = func() any { b := make([]byte, copyBuf); return &b }
+	s.blobSeq.Store(mrand.Uint64())
 	if err := s.openDB(opts.LockTimeout); err != nil {
 		_ = root.Close()
 		return nil, err
@@ -133,6 +142,7 @@ func (s *Disk) openDB(timeout time.Duration) error {
 		return err
 	}
 	s.db = db
+	s.group.db = db
 	return nil
 }
 
@@ -142,6 +152,9 @@ func (s *Disk) Close() error {
 	var errs []error
 	if s.db != nil {
 		errs = append(errs, s.db.Close())
+	}
+	if s.blobs != nil {
+		errs = append(errs, s.blobs.Close())
 	}
 	errs = append(errs, s.root.Close())
 	return errors.Join(errs...)
@@ -155,23 +168,38 @@ func (s *Disk) view(ctx context.Context, fn func(tx *bolt.Tx) error) error {
 	return s.db.View(fn)
 }
 
-// commit runs one write transaction. The blobs in added were written for
-// this change, and the records fn writes reference each of them once. fn
-// returns the references its change drops (one id per dropped manifest
-// entry); references it adds to blobs that already exist it takes itself
-// with retain. In the same transaction commit counts the added blobs'
+// commit runs one write transaction, which concurrent callers may share
+// (see committer); it returns once the change is on disk. The blobs in
+// added were written for this change, and the records fn writes reference
+// each of them once. fn returns the references its change drops (one id
+// per dropped manifest entry); references it adds to blobs that already
+// exist it takes itself with retain. In the same transaction commit counts the added blobs'
 // references and releases the dropped ones; blobs left with none are
-// removed after the commit. When fn fails, the blobs in added are
-// removed; when the commit itself fails, they are left for the next Open
-// to judge.
+// removed after the commit. The directories of the added blobs are
+// fsynced before the transaction, so their entries are durable before
+// any record names them. When fn fails, or a directory's fsync does, the
+// blobs in added are removed; when the commit itself fails, they are left
+// for the next Open to judge.
 func (s *Disk) commit(ctx context.Context, added []string, fn func(tx *bolt.Tx) (dropped []string, err error)) error {
 	if err := ctx.Err(); err != nil {
 		s.removeBlobs(added)
 		return err
 	}
+	var dirs []string
+	for _, id := range added {
+		dir, err := blobDirName(id)
+		if err != nil {
+			s.removeBlobs(added)
+			return err
+		}
+		if !slices.Contains(dirs, dir) {
+			dirs = append(dirs, dir)
+		}
+	}
 	var freed []string
-	fnFailed := false
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	ran, fnFailed := false, false
+	err := s.group.update(dirs, func(tx *bolt.Tx) error {
+		ran = true
 		dropped, err := fn(tx)
 		if err == nil {
 			err = retain(tx, added)
@@ -185,7 +213,7 @@ func (s *Disk) commit(ctx context.Context, added []string, fn func(tx *bolt.Tx) 
 	switch {
 	case err == nil:
 		s.removeBlobs(freed)
-	case fnFailed:
+	case fnFailed || !ran:
 		s.removeBlobs(added)
 	}
 	return err
@@ -210,6 +238,10 @@ func (s *Disk) prepare() error {
 	if err := s.syncDir("."); err != nil {
 		return err
 	}
+	if s.blobs, err = s.root.OpenRoot(blobsDir); err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	s.group.blobs = s.blobs
 	if err := s.collect(); err != nil {
 		return err
 	}
