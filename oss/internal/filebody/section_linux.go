@@ -14,7 +14,8 @@ import (
 
 // mapWindow is how much of the file is mapped at once: large parts are
 // checksummed a window at a time, so that a 5 GiB part never maps 5 GiB
-// and mapped pages (which count in the resident set) stay few. Windows
+// and mapped pages (which count in the resident set) stay few: at most
+// GOMAXPROCS windows are mapped at once (mapSlots). Windows
 // of 2 MiB checksum as fast as larger ones (BenchmarkChecksum).
 // A variable for tests.
 var mapWindow int64 = 2 << 20
@@ -47,6 +48,13 @@ func checksum(f *os.File, off, size int64) (uint64, error) {
 
 var errNoMap = errors.New("cannot map the file")
 
+// mapSlots bounds the windows mapped at once in the process to the
+// number of threads that can run Go code: checksumming is CPU-bound, so
+// more would only add mapped pages to the resident set (a batch of
+// files, each with its parts in flight, would otherwise map a window
+// per part).
+var mapSlots = make(chan struct{}, runtime.GOMAXPROCS(0))
+
 // testHookMapped, when set, runs between mapping a window and reading it.
 var testHookMapped func()
 
@@ -54,6 +62,8 @@ var testHookMapped func()
 // under the map faults when the lost pages are touched: the fault is
 // turned into a panic (debug.SetPanicOnFault) and recovered as ErrChanged.
 func mappedChecksum(f *os.File, off, n, page int64) (crc uint64, err error) {
+	mapSlots <- struct{}{}
+	defer func() { <-mapSlots }()
 	start := off &^ (page - 1)
 	skip := off - start
 	sc, err := f.SyscallConn()
