@@ -356,8 +356,36 @@ func parseRangeName(name string) (off, length int, inner []string, ok bool) {
 // it, and returns the model of every operation reported done and the
 // operation in flight (nil when none).
 func crashParent(t *testing.T, dir string, seed uint64, ops int, atBegin bool) (*crashModel, []string) {
-	cmd := exec.Command(os.Args[0], "-test.run=^TestCrash$")
-	cmd.Env = append(os.Environ(), "STORE_CRASH_CHILD="+dir, fmt.Sprint("STORE_CRASH_SEED=", seed))
+	m, pending := newCrashModel(), []string(nil)
+	begun, done := 0, 0
+	runKilledChild(t, "TestCrash", []string{"STORE_CRASH_CHILD=" + dir, fmt.Sprint("STORE_CRASH_SEED=", seed)}, func(line string) (known, kill bool) {
+		switch {
+		case strings.HasPrefix(line, "B "):
+			pending = strings.Fields(line[2:])
+			begun++
+		case strings.HasPrefix(line, "D ") && pending != nil:
+			m.apply(pending, line[2:])
+			pending = nil
+			done++
+		default:
+			return false, false
+		}
+		return true, done == ops || atBegin && begun == ops
+	})
+	t.Logf("killed after %d operations, in flight: %v", done, pending)
+	return m, pending
+}
+
+// runKilledChild runs the test binary's test as a child with env added,
+// hands each line it prints to onLine, and kills the child (SIGKILL) as
+// soon as onLine asks. A line onLine does not know is kept for the
+// failure message. It fails t when the child ends without being killed,
+// and kills a child that hangs for a minute. A fragment of a line cut by
+// the kill is not handed on: it is an operation not known to have begun.
+func runKilledChild(t *testing.T, test string, env []string, onLine func(line string) (known, kill bool)) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^"+test+"$")
+	cmd.Env = append(os.Environ(), env...)
 	var other bytes.Buffer
 	cmd.Stderr = &other
 	out, err := cmd.StdoutPipe()
@@ -369,36 +397,26 @@ func crashParent(t *testing.T, dir string, seed uint64, ops int, atBegin bool) (
 	}
 	guard := time.AfterFunc(time.Minute, func() { _ = cmd.Process.Kill() }) // a hung child
 	defer guard.Stop()
-	m, pending := newCrashModel(), []string(nil)
-	begun, done, killed := 0, 0, false
+	killed, lines := false, 0
 	r := bufio.NewReader(out)
 	for {
 		line, err := r.ReadString('\n')
 		if err != nil {
-			break // EOF; a fragment is an operation not known to have begun
+			break
 		}
-		line = strings.TrimSuffix(line, "\n")
-		switch {
-		case strings.HasPrefix(line, "B "):
-			pending = strings.Fields(line[2:])
-			begun++
-		case strings.HasPrefix(line, "D ") && pending != nil:
-			m.apply(pending, line[2:])
-			pending = nil
-			done++
-		default:
-			other.WriteString(line + "\n")
+		lines++
+		known, kill := onLine(strings.TrimSuffix(line, "\n"))
+		if !known {
+			other.WriteString(line)
 		}
-		if (done == ops || atBegin && begun == ops) && !killed {
+		if kill && !killed {
 			killed = cmd.Process.Kill() == nil
 		}
 	}
 	_ = cmd.Wait()
 	if !killed {
-		t.Fatalf("child ended after %d operations:\n%s", done, other.String())
+		t.Fatalf("child ended after %d lines, before it was killed:\n%s", lines, other.String())
 	}
-	t.Logf("killed after %d operations, in flight: %v", done, pending)
-	return m, pending
 }
 
 // crashCheck reopens the store and compares it with the model before and

@@ -1,18 +1,15 @@
 package store
 
 import (
-	"bufio"
 	"crypto/md5"
 	"errors"
 	"fmt"
 	"io"
 	"maps"
 	"os"
-	"os/exec"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -241,38 +238,13 @@ func crashConcurrentChild(t *testing.T, dir string) {
 // crashConcurrentParent runs the child until it reports puts done, kills
 // it, and returns the keys reported done.
 func crashConcurrentParent(t *testing.T, dir string, puts int) map[string]bool {
-	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashConcurrent$")
-	cmd.Env = append(os.Environ(), "STORE_CRASH_CONCURRENT_CHILD="+dir)
-	var other strings.Builder
-	cmd.Stderr = &other
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	guard := time.AfterFunc(time.Minute, func() { _ = cmd.Process.Kill() }) // a hung child
-	defer guard.Stop()
-	done, killed := map[string]bool{}, false
-	r := bufio.NewReader(out)
-	for {
-		line, err := r.ReadString('\n')
-		if err != nil {
-			break
-		}
-		if key, ok := strings.CutPrefix(strings.TrimSuffix(line, "\n"), "D "); ok {
+	done := map[string]bool{}
+	runKilledChild(t, "TestCrashConcurrent", []string{"STORE_CRASH_CONCURRENT_CHILD=" + dir}, func(line string) (known, kill bool) {
+		key, ok := strings.CutPrefix(line, "D ")
+		if ok {
 			done[key] = true
-		} else {
-			other.WriteString(line)
 		}
-		if len(done) >= puts && !killed {
-			killed = cmd.Process.Kill() == nil
-		}
-	}
-	_ = cmd.Wait()
-	if !killed {
-		t.Fatalf("child ended after %d puts:\n%s", len(done), other.String())
-	}
+		return ok, len(done) >= puts
+	})
 	return done
 }
