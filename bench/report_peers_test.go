@@ -34,14 +34,14 @@ func reportBatches() []batchSet {
 	return []batchSet{
 		{"Batch: cp -r of 10,000 files of 4 KiB (100 folders) into one ossup serve process", 10000, 4 << 10, []cli{
 			{"ossutil --jobs 5", "ossutil", []string{"--jobs", "5"}},
-			{"ossup (default, --jobs 4)", "ossup", nil},
+			{"ossup (default: 16 files, 4 large)", "ossup", nil},
 			{"ossutil --jobs 10", "ossutil", []string{"--jobs", "10"}},
 			{"ossup --jobs 16", "ossup", []string{"--jobs", "16"}},
 			{"ossutil --jobs 20", "ossutil", []string{"--jobs", "20"}},
 		}},
 		{"Batch: cp -r of 20 files of 64 MiB into one ossup serve process", 20, 64 << 20, []cli{
 			{"ossutil --jobs 5", "ossutil", []string{"--jobs", "5"}},
-			{"ossup (default, --jobs 4)", "ossup", nil},
+			{"ossup (default: 16 files, 4 large)", "ossup", nil},
 			{"ossutil --jobs 10", "ossutil", []string{"--jobs", "10"}},
 			{"ossup --jobs 2", "ossup", []string{"--jobs", "2"}},
 			{"ossutil --jobs 20", "ossutil", []string{"--jobs", "20"}},

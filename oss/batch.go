@@ -11,8 +11,23 @@ import (
 )
 
 // DefaultBatchJobs is how many files a batch transfers at once when Jobs
-// is 0.
-const DefaultBatchJobs = 4
+// is 0. Small files are bound by the time each request waits, so many go
+// at once; at most DefaultBatchLargeJobs of them may be files of
+// Threshold bytes or more, each of which sends TaskNum parts at once.
+// A Jobs set by the caller bounds every file alike.
+const DefaultBatchJobs = 16
+
+// DefaultBatchLargeJobs is how many of a batch's DefaultBatchJobs files
+// may be of Threshold bytes or more at once, when Jobs is 0.
+const DefaultBatchLargeJobs = 4
+
+// batchThreshold is Threshold, or DefaultBatchThreshold for 0.
+func batchThreshold(t int64) int64 {
+	if t == 0 {
+		return DefaultBatchThreshold
+	}
+	return t
+}
 
 // DefaultBatchThreshold is the size, in bytes, from which a batch sends
 // a file through the resumable engine (parts, per-file checkpoint) when
@@ -145,13 +160,32 @@ type batch struct {
 	progress func(BatchProgressEvent)
 	onFile   func(FileResult)
 	journal  *transfer.BatchJournal // nil without checkpoint
+	// large holds a token for each file of Threshold bytes or more in
+	// flight, when Jobs was left to its default; nil otherwise.
+	large chan struct{}
 }
 
 func newBatch(jobs int, progress func(BatchProgressEvent), onFile func(FileResult)) *batch {
+	b := &batch{jobs: jobs, tasks: make(chan func()), progress: progress, onFile: onFile}
 	if jobs <= 0 {
-		jobs = DefaultBatchJobs
+		b.jobs, b.large = DefaultBatchJobs, make(chan struct{}, DefaultBatchLargeJobs)
 	}
-	return &batch{jobs: jobs, tasks: make(chan func()), progress: progress, onFile: onFile}
+	return b
+}
+
+// largeFile waits, when the batch bounds them, for a place among the
+// large files in flight, and returns the function that gives it back.
+// A small file, or a batch with Jobs set, goes at once.
+func (b *batch) largeFile(ctx context.Context, large bool) (release func(), err error) {
+	if !large || b.large == nil {
+		return func() {}, nil
+	}
+	select {
+	case b.large <- struct{}{}:
+		return func() { <-b.large }, nil
+	case <-ctx.Done():
+		return nil, context.Cause(ctx)
+	}
 }
 
 // run runs f on a worker, waiting for one to be free when Jobs are busy.

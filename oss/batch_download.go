@@ -109,7 +109,7 @@ func (c *Client) DownloadTree(ctx context.Context, req *DownloadTreeRequest) (*B
 				continue
 			}
 			b.run(func() {
-				b.report(c.downloadTreeFile(ctx, req, b.journal, dir, rel, o))
+				b.report(c.downloadTreeFile(ctx, req, b, dir, rel, o))
 			})
 		}
 	}
@@ -134,7 +134,8 @@ func makeTreeFolder(dir, rel, key string) FileResult {
 
 // downloadTreeFile downloads one object of a tree, unless the journal
 // says it is done and the local file is still as recorded.
-func (c *Client) downloadTreeFile(ctx context.Context, req *DownloadTreeRequest, j *transfer.BatchJournal, dir, rel string, o ObjectSummary) FileResult {
+func (c *Client) downloadTreeFile(ctx context.Context, req *DownloadTreeRequest, b *batch, dir, rel string, o ObjectSummary) FileResult {
+	j := b.journal
 	r := FileResult{Key: o.Key, Size: o.Size, Status: FileFailed}
 	local := filepath.FromSlash(rel)
 	if rel == "" || !filepath.IsLocal(local) || strings.Contains(rel, `\`) {
@@ -155,10 +156,7 @@ func (c *Client) downloadTreeFile(ctx context.Context, req *DownloadTreeRequest,
 	if r.Err = ctx.Err(); r.Err != nil {
 		return r
 	}
-	threshold := req.Threshold
-	if threshold == 0 {
-		threshold = DefaultBatchThreshold
-	}
+	threshold := batchThreshold(req.Threshold)
 	down := &DownloadFileRequest{Bucket: req.Bucket, Key: o.Key, DownloadFile: r.Path}
 	if o.Size >= threshold {
 		down.TaskNum, down.PartSize = req.TaskNum, req.PartSize
@@ -168,7 +166,13 @@ func (c *Client) downloadTreeFile(ctx context.Context, req *DownloadTreeRequest,
 	} else {
 		down.PartSize = min(max(threshold, MinPartSize), MaxPartSize)
 	}
+	release, err := b.largeFile(ctx, o.Size >= threshold)
+	if err != nil {
+		r.Err = err
+		return r
+	}
 	res, err := c.DownloadFile(ctx, down)
+	release()
 	if err != nil {
 		r.Err = err
 		return r

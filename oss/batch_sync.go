@@ -226,9 +226,9 @@ func (s *syncer) sync(ctx context.Context, l localFile, hasL bool, o ObjectSumma
 			return r, true
 		}
 		if up {
-			return s.c.uploadOne(ctx, s.up, nil, l.rel, FileResult{Path: r.Path, Key: r.Key, Size: r.Size, Status: FileFailed}, transfer.BatchEntry{}), true
+			return s.c.uploadOne(ctx, s.up, s.b, l.rel, FileResult{Path: r.Path, Key: r.Key, Size: r.Size, Status: FileFailed}, transfer.BatchEntry{}), true
 		}
-		return s.c.downloadTreeFile(ctx, s.down, nil, s.dir, strings.TrimPrefix(o.Key, s.req.Prefix), o), true
+		return s.c.downloadTreeFile(ctx, s.down, s.b, s.dir, strings.TrimPrefix(o.Key, s.req.Prefix), o), true
 	}
 	if r.Err != nil {
 		r.Status = FileFailed

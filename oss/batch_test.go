@@ -10,8 +10,10 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/ossup/ossup/oss"
 	"github.com/ossup/ossup/oss/osstest"
@@ -231,4 +233,88 @@ func TestDownloadTreeRejectsEscapingKeys(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dst, "..", "escape")); err == nil {
 		t.Error("a key wrote outside the folder")
 	}
+}
+
+// TestBatchDefaultJobs uploads a tree of small and large files with Jobs
+// left to its default: small files go many at once (the test holds each
+// PutObject until 8 are in flight, which the old default of 4 files at a
+// time never reached), while at most DefaultBatchLargeJobs multipart
+// uploads are open at any time. The tree then comes back byte-exact.
+func TestBatchDefaultJobs(t *testing.T) {
+	const held = 8
+	var (
+		mu              sync.Mutex
+		active, maxOpen int
+		puts            int // PutObject requests in flight
+		reached         = make(chan struct{})
+		reach           = sync.OnceFunc(func() { close(reached) })
+	)
+	mw := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			q := r.URL.Query()
+			switch {
+			case r.Method == http.MethodPut && strings.Contains(r.URL.Path, "/t/small"):
+				mu.Lock()
+				puts++ // in flight
+				if puts == held {
+					reach()
+				}
+				mu.Unlock()
+				select {
+				case <-reached:
+				case <-time.After(10 * time.Second):
+				}
+				defer func() {
+					mu.Lock()
+					puts--
+					mu.Unlock()
+				}()
+			case r.Method == http.MethodPost && q.Has("uploads"):
+				mu.Lock()
+				active++
+				maxOpen = max(maxOpen, active)
+				mu.Unlock()
+			case (r.Method == http.MethodPost || r.Method == http.MethodDelete) && q.Has("uploadId"):
+				defer func() {
+					mu.Lock()
+					active--
+					mu.Unlock()
+				}()
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+	env := osstest.Start(t, osstest.Options{Middleware: mw})
+	dir := t.TempDir()
+	var files []string
+	for i := range 8 {
+		files = append(files, fmt.Sprintf("big%d.bin", i))
+		if err := os.WriteFile(filepath.Join(dir, files[i]), upData(300<<10, uint64(i)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 40 {
+		name := fmt.Sprintf("small%02d.txt", i)
+		files = append(files, name)
+		if err := os.WriteFile(filepath.Join(dir, name), upData(1000, uint64(100+i)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := env.Client.UploadTree(t.Context(), &oss.UploadTreeRequest{Dir: dir, Bucket: env.Bucket, Prefix: "t/", Threshold: 200 << 10, TaskNum: 2})
+	if err != nil || res.Done != int64(len(files)) {
+		t.Fatalf("UploadTree: %+v, %v", res, err)
+	}
+	select {
+	case <-reached:
+	default:
+		t.Errorf("fewer than %d PutObject requests were ever in flight at once", held)
+	}
+	if maxOpen > oss.DefaultBatchLargeJobs || maxOpen == 0 {
+		t.Errorf("%d multipart uploads open at once, want 1 to %d", maxOpen, oss.DefaultBatchLargeJobs)
+	}
+	back := t.TempDir()
+	if _, err := env.Client.DownloadTree(t.Context(), &oss.DownloadTreeRequest{Bucket: env.Bucket, Prefix: "t/", Dir: back}); err != nil {
+		t.Fatal(err)
+	}
+	sameTree(t, dir, back, files)
 }

@@ -126,7 +126,7 @@ func (c *Client) UploadTree(ctx context.Context, req *UploadTreeRequest) (*Batch
 			return nil
 		}
 		b.run(func() {
-			if r, ok := c.uploadTreeFile(ctx, req, b.journal, p, slash, d); ok {
+			if r, ok := c.uploadTreeFile(ctx, req, b, p, slash, d); ok {
 				b.report(r)
 			}
 		})
@@ -162,7 +162,7 @@ func (c *Client) uploadTreeFolder(ctx context.Context, req *UploadTreeRequest, p
 // uploadTreeFile uploads one file of a tree, unless the journal says it
 // is done; ok is false for a link to something other than a regular file,
 // which is left out.
-func (c *Client) uploadTreeFile(ctx context.Context, req *UploadTreeRequest, j *transfer.BatchJournal, p, rel string, d fs.DirEntry) (r FileResult, ok bool) {
+func (c *Client) uploadTreeFile(ctx context.Context, req *UploadTreeRequest, b *batch, p, rel string, d fs.DirEntry) (r FileResult, ok bool) {
 	r = FileResult{Path: p, Key: req.Prefix + rel, Status: FileFailed}
 	st, err := d.Info()
 	if err == nil && d.Type()&fs.ModeSymlink != 0 {
@@ -177,20 +177,27 @@ func (c *Client) uploadTreeFile(ctx context.Context, req *UploadTreeRequest, j *
 	}
 	r.Size = st.Size()
 	e := transfer.BatchEntry{Size: r.Size, Mtime: st.ModTime().UnixNano(), Ino: transfer.Inode(st)}
-	if d, done := j.Lookup(rel); done && d.Size == e.Size && d.Mtime == e.Mtime && d.Ino == e.Ino {
+	if d, done := b.journal.Lookup(rel); done && d.Size == e.Size && d.Mtime == e.Mtime && d.Ino == e.Ino {
 		r.Status, r.CRC64 = FileSkipped, d.CRC64
 		return r, true
 	}
-	return c.uploadOne(ctx, req, j, rel, r, e), true
+	return c.uploadOne(ctx, req, b, rel, r, e), true
 }
 
-// uploadOne uploads the file r names and records it in j (when not nil)
-// with the fingerprint e.
-func (c *Client) uploadOne(ctx context.Context, req *UploadTreeRequest, j *transfer.BatchJournal, rel string, r FileResult, e transfer.BatchEntry) FileResult {
+// uploadOne uploads the file r names and records it in the batch's
+// journal (when it has one) with the fingerprint e.
+func (c *Client) uploadOne(ctx context.Context, req *UploadTreeRequest, b *batch, rel string, r FileResult, e transfer.BatchEntry) FileResult {
 	if r.Err = ctx.Err(); r.Err != nil {
 		return r
 	}
+	j := b.journal
+	release, err := b.largeFile(ctx, r.Size >= batchThreshold(req.Threshold))
+	if err != nil {
+		r.Err = err
+		return r
+	}
 	res, err := c.UploadFile(ctx, treeUploadRequest(req, j, r.Path, rel, r))
+	release()
 	if err != nil {
 		r.Err = err
 		return r
@@ -208,10 +215,7 @@ func (c *Client) uploadOne(ctx context.Context, req *UploadTreeRequest, j *trans
 // treeUploadRequest is the UploadFile request for one file of a tree:
 // through the resumable engine from Threshold bytes, one PutObject below.
 func treeUploadRequest(req *UploadTreeRequest, j *transfer.BatchJournal, p, rel string, r FileResult) *UploadFileRequest {
-	threshold := req.Threshold
-	if threshold == 0 {
-		threshold = DefaultBatchThreshold
-	}
+	threshold := batchThreshold(req.Threshold)
 	up := &UploadFileRequest{Bucket: req.Bucket, Key: r.Key, UploadFile: p, ObjectMetadata: req.ObjectMetadata}
 	if r.Size >= threshold {
 		up.TaskNum, up.PartSize = req.TaskNum, req.PartSize

@@ -67,8 +67,10 @@ func runSync(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if t.jobs < 1 || t.jobs > 1000 {
 		return &usageError{fmt.Sprintf("--jobs %d is outside 1..1000", t.jobs)}
 	}
+	t.noteJobs(fs)
+	jobs, conns := t.batchJobs(taskNum)
 	req := &oss.SyncTreeRequest{
-		Jobs: t.jobs, TaskNum: taskNum, PartSize: partSize.n, Threshold: max(partSize.n, oss.DefaultBatchThreshold),
+		Jobs: jobs, TaskNum: taskNum, PartSize: partSize.n, Threshold: max(partSize.n, oss.DefaultBatchThreshold),
 		Include: include, Exclude: exclude, FollowSymlinks: t.followSymlinks, Dirs: t.dirs, Delete: del, DryRun: dry,
 	}
 	url := pos[1]
@@ -87,7 +89,7 @@ func runSync(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	defer flush()
 	bar := newTreeProgress(stderr, g.quiet, "sync")
 	req.OnFile, req.Progress = bar.onFile(syncLine(bar.around(stdout), bar.around(stderr), req)), bar.progress
-	g.conns = t.jobs * max(taskNum, 1)
+	g.conns = conns
 	s, err := g.connect(stderr)
 	if err != nil {
 		return err

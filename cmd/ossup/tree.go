@@ -18,6 +18,7 @@ import (
 type treeFlags struct {
 	recursive      bool
 	jobs           int
+	jobsGiven      bool // --jobs was on the command line
 	followSymlinks bool
 	dirs           bool
 }
@@ -29,10 +30,32 @@ func (t *treeFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&t.dirs, "dirs", false, "with -r: keep empty folders: upload them as DIR/ markers, make a folder for each DIR/ marker downloaded")
 }
 
+// noteJobs records whether --jobs was on the command line.
+func (t *treeFlags) noteJobs(fs *flag.FlagSet) {
+	fs.Visit(func(fl *flag.Flag) {
+		if fl.Name == "jobs" {
+			t.jobsGiven = true
+		}
+	})
+}
+
+// batchJobs is the Jobs of a batch request and the connections it needs.
+// Without --jobs it is 0, the library's default: DefaultBatchJobs files
+// at once, of which at most DefaultBatchLargeJobs are large files sending
+// taskNum parts each. With --jobs, every file counts alike.
+func (t *treeFlags) batchJobs(taskNum int) (jobs, conns int) {
+	taskNum = max(taskNum, 1)
+	if t.jobsGiven {
+		return t.jobs, t.jobs * taskNum
+	}
+	return 0, oss.DefaultBatchJobs - oss.DefaultBatchLargeJobs + oss.DefaultBatchLargeJobs*taskNum
+}
+
 // checkGiven refuses the folder flags on the command line without -r,
 // where they would mean nothing.
 func (t *treeFlags) checkGiven(fs *flag.FlagSet) error {
 	var err error
+	t.noteJobs(fs)
 	fs.Visit(func(fl *flag.Flag) {
 		switch fl.Name {
 		case "jobs", "follow-symlinks", "dirs":
@@ -53,7 +76,7 @@ func copyTree(ctx context.Context, g *globalFlags, f *cpFlags, src, dst string, 
 	if isOSSURL(src) == isOSSURL(dst) {
 		return &usageError{"cp -r copies between a local folder and an oss:// prefix"}
 	}
-	g.conns = f.jobs * max(f.taskNum, 1)
+	_, g.conns = f.batchJobs(f.taskNum)
 	stdout, stderr, flush := batchOutput(stdout, stderr)
 	defer flush()
 	bar := newTreeProgress(stderr, g.quiet, "cp -r")
@@ -77,6 +100,7 @@ func copyTree(ctx context.Context, g *globalFlags, f *cpFlags, src, dst string, 
 
 // copyTreeRun runs the UploadTree or DownloadTree of cp -r.
 func copyTreeRun(ctx context.Context, g *globalFlags, f *cpFlags, src, dst string, onFile func(oss.FileResult), bar *treeProgress, stderr io.Writer) (*oss.BatchResult, error) {
+	jobs, _ := f.batchJobs(f.taskNum)
 	checkpoint := f.checkpoint || f.checkpointFile != ""
 	if isOSSURL(dst) {
 		u, err := parseOSSURL(dst, false)
@@ -98,7 +122,7 @@ func copyTreeRun(ctx context.Context, g *globalFlags, f *cpFlags, src, dst strin
 		}
 		bar.start()
 		return s.client.UploadTree(ctx, &oss.UploadTreeRequest{
-			Dir: src, Bucket: u.bucket, Prefix: folderPrefix(u.key), Jobs: f.jobs,
+			Dir: src, Bucket: u.bucket, Prefix: folderPrefix(u.key), Jobs: jobs,
 			TaskNum: f.taskNum, PartSize: f.partSize.n, Threshold: max(f.partSize.n, oss.DefaultBatchThreshold),
 			EnableCheckpoint: checkpoint, CheckpointFile: f.checkpointFile, FollowSymlinks: f.followSymlinks,
 			Dirs: f.dirs, ObjectMetadata: oss.ObjectMetadata{ContentType: f.contentType, ACL: f.acl, StorageClass: f.storageClass},
@@ -116,7 +140,7 @@ func copyTreeRun(ctx context.Context, g *globalFlags, f *cpFlags, src, dst strin
 	defer s.close()
 	bar.start()
 	return s.client.DownloadTree(ctx, &oss.DownloadTreeRequest{
-		Bucket: u.bucket, Prefix: folderPrefix(u.key), Dir: dst, Jobs: f.jobs,
+		Bucket: u.bucket, Prefix: folderPrefix(u.key), Dir: dst, Jobs: jobs,
 		TaskNum: f.taskNum, PartSize: max(f.partSize.n, minDownloadRange), Threshold: max(f.partSize.n, oss.DefaultBatchThreshold),
 		EnableCheckpoint: checkpoint, CheckpointFile: f.checkpointFile, Dirs: f.dirs,
 		OnFile: onFile, Progress: bar.progress,
