@@ -169,6 +169,41 @@ func (s *Disk) fill(ctx context.Context, f *os.File, r io.Reader, size int64, wa
 	return blobInfo{size: n, md5: sum, crc64: w.crc}, nil
 }
 
+// readInline reads exactly size bytes (at most InlineMax) of r for an
+// object kept in its record, and checks them against wantMD5 when not nil.
+// Nothing touches the disk: the commit that records the object makes the
+// content durable with it.
+func readInline(ctx context.Context, r io.Reader, size int64, wantMD5 []byte) (blobInfo, []byte, error) {
+	if size < 0 || size > InlineMax {
+		return blobInfo{}, nil, fmt.Errorf("%w: %d bytes inline", ErrInvalidArgument, size)
+	}
+	data := make([]byte, size)
+	// Not io.ReadFull: it drops an error that comes with the last bytes,
+	// and a reader that checks the body (a payload digest) reports its
+	// mismatch exactly there.
+	var n int
+	for n < len(data) {
+		k, err := ctxReader{ctx, r}.Read(data[n:])
+		n += k
+		switch {
+		case (err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF)) && n < len(data):
+			return blobInfo{}, nil, fmt.Errorf("%w: got %d of %d bytes", ErrIncompleteBody, n, size)
+		case err != nil && err != io.EOF:
+			return blobInfo{}, nil, fmt.Errorf("store: receive body: %w", err)
+		case k == 0 && err == nil:
+			return blobInfo{}, nil, fmt.Errorf("store: receive body: %w", io.ErrNoProgress)
+		}
+	}
+	sum := md5.Sum(data)
+	if wantMD5 != nil && !bytes.Equal(sum[:], wantMD5) {
+		return blobInfo{}, nil, ErrBadDigest
+	}
+	if err := ctx.Err(); err != nil {
+		return blobInfo{}, nil, err
+	}
+	return blobInfo{size: size, md5: sum[:], crc64: crc64.Update(0, data)}, data, nil
+}
+
 // syncDir fsyncs a directory of the data directory.
 func (s *Disk) syncDir(name string) error { return syncDir(s.root, name) }
 

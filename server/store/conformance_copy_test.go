@@ -108,7 +108,10 @@ func testCopyPart(t *testing.T, h harness) {
 		{5, 0, -1, 0},                        // the whole source
 		{6, int64(len(src)) - 1000, 1000, 0}, // the last blob
 	} {
-		before := h.blobs(t, e.s)
+		var before int
+		if h.blobs != nil {
+			before = h.blobs(t, e.s)
+		}
 		p, err := e.s.CopyPart(ctx, "b", "dst", u.ID, tc.n, "b", "src", tc.off, tc.length, nil)
 		if err != nil {
 			t.Fatalf("part %d: %v", tc.n, err)
@@ -120,6 +123,9 @@ func testCopyPart(t *testing.T, h harness) {
 		want := src[tc.off : tc.off+length]
 		if sum := md5.Sum(want); p.ETag != upperHex(sum[:]) || p.CRC64 != crc64.Checksum(want) || p.Size != length {
 			t.Errorf("part %d = %+v, want %d bytes, md5 %X", tc.n, p, length, sum)
+		}
+		if h.blobs == nil {
+			continue
 		}
 		if got := h.blobs(t, e.s) - before; got != tc.newBlobs {
 			t.Errorf("part %d wrote %d blobs, want %d", tc.n, got, tc.newBlobs)

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"crypto/md5"
 	"errors"
@@ -50,7 +51,7 @@ func (s *Disk) CopyObject(ctx context.Context, srcBucket, srcKey, dstBucket, dst
 				return nil, err
 			}
 		}
-		rec = &objectRec{objectHdr: src.objectHdr, Blobs: src.Blobs}
+		rec = &objectRec{objectHdr: src.objectHdr, Blobs: src.Blobs, Inline: src.Inline}
 		rec.Modified = s.now().UnixNano()
 		if opts.Meta != nil {
 			meta, err := opts.Meta(srcObj)
@@ -139,8 +140,28 @@ func (s *Disk) copyPart(ctx context.Context, bucket, key, uploadID string, n int
 	if length > MaxBlobSize {
 		return Part{}, ErrEntityTooLarge
 	}
-	segs := segments(src.Blobs, off, length)
-	blobs, added, sum, crc, err := s.gather(ctx, segs)
+	var (
+		segs  []segment
+		blobs []blobRef
+		added []string
+		sum   []byte
+		crc   uint64
+	)
+	if src.Inline != nil {
+		// The source's content came with its record: the range is copied
+		// from that snapshot into a blob of the part's own.
+		var info blobInfo
+		h := &digest{md5: md5.New()}
+		info, err = s.writeBlob(ctx, io.TeeReader(bytes.NewReader(src.Inline[off:off+length]), h), length, nil)
+		if err == nil {
+			added = []string{info.id}
+			blobs = []blobRef{{ID: info.id, Size: info.size}}
+			sum, crc = h.md5.Sum(nil), h.crc
+		}
+	} else {
+		segs = segments(src.Blobs, off, length)
+		blobs, added, sum, crc, err = s.gather(ctx, segs)
+	}
 	if err != nil {
 		s.removeBlobs(added)
 		return Part{}, err

@@ -148,7 +148,11 @@ func (m *crashModel) next(rng *rand.Rand, i int) []string {
 	}
 	switch {
 	case r < 3:
-		return []string{"put", key, fmt.Sprintf("%s.%d:%d", key, i, rng.IntN(200_000))}
+		size := rng.IntN(200_000)
+		if rng.IntN(2) == 0 {
+			size = rng.IntN(InlineMax + 2) // kept in the record, or just not
+		}
+		return []string{"put", key, fmt.Sprintf("%s.%d:%d", key, i, size)}
 	case r < 4 && rng.IntN(2) == 0:
 		return []string{"del", key}
 	case r < 4:

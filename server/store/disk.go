@@ -30,6 +30,10 @@ type Options struct {
 	// objects' and parts' modification and uploads' initiation; nil means
 	// time.Now. Tests set it to make uploads of the past.
 	Now func() time.Time
+	// InlineMax is the largest PutObject body kept in the object's record
+	// instead of a blob file; zero means the package's InlineMax, and a
+	// negative value keeps every body in a blob.
+	InlineMax int64
 }
 
 // ErrLocked is returned by Open when another process holds the data
@@ -46,7 +50,9 @@ type Disk struct {
 	db   *bolt.DB
 	log  *slog.Logger
 	now  func() time.Time
-	bufs sync.Pool // *[]byte of copyBuf bytes
+	// inlineMax is Options.InlineMax resolved: -1 when nothing is inline.
+	inlineMax int64
+	bufs      sync.Pool // *[]byte of copyBuf bytes
 	// group commits the changes of concurrent callers together.
 	group   committer
 	blobs   *os.Root // dir/blobs, held open
@@ -71,6 +77,9 @@ type gcStats struct {
 // every blob no record references; blobs that records reference but that
 // are missing are logged as errors.
 func Open(dir string, opts Options) (*Disk, error) {
+	if opts.InlineMax > InlineMax {
+		return nil, fmt.Errorf("store: InlineMax %d above %d", opts.InlineMax, InlineMax)
+	}
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
@@ -84,6 +93,12 @@ func Open(dir string, opts Options) (*Disk, error) {
 	}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	switch s.inlineMax = opts.InlineMax; {
+	case s.inlineMax == 0:
+		s.inlineMax = InlineMax
+	case s.inlineMax < 0:
+		s.inlineMax = -1
 	}
 	s.bufs.New = func() any { b := make([]byte, copyBuf); return &b }
 	s.blobSeq.Store(mrand.Uint64())

@@ -28,8 +28,8 @@ func openDisk(t *testing.T, dir string, opts Options) *Disk {
 func TestReopen(t *testing.T) {
 	dir := t.TempDir()
 	ctx := t.Context()
-	s := openDisk(t, dir, Options{})
-	e := &env{t: t, h: diskHarness(), s: s}
+	s := openDisk(t, dir, blobOnly)
+	e := &env{t: t, h: diskHarness(blobOnly), s: s}
 	if _, err := s.CreateBucket(ctx, Bucket{Name: "b"}); err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +42,7 @@ func TestReopen(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	s = openDisk(t, dir, Options{})
+	s = openDisk(t, dir, blobOnly)
 	defer s.Close()
 	e.s = s
 	if s.opened != (gcStats{}) {
@@ -63,7 +63,7 @@ func TestReopen(t *testing.T) {
 func TestLifecycleReopen(t *testing.T) {
 	dir := t.TempDir()
 	ctx := t.Context()
-	s := openDisk(t, dir, Options{})
+	s := openDisk(t, dir, blobOnly)
 	if _, err := s.CreateBucket(ctx, Bucket{Name: "b"}); err != nil {
 		t.Fatal(err)
 	}
@@ -74,15 +74,15 @@ func TestLifecycleReopen(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	s = openDisk(t, dir, Options{})
+	s = openDisk(t, dir, blobOnly)
 	defer s.Close()
 	wantRules(t, &env{t: t, s: s}, rules)
 }
 
 func TestOpenCollects(t *testing.T) {
 	dir := t.TempDir()
-	s := openDisk(t, dir, Options{})
-	e := &env{t: t, h: diskHarness(), s: s}
+	s := openDisk(t, dir, blobOnly)
+	e := &env{t: t, h: diskHarness(blobOnly), s: s}
 	if _, err := s.CreateBucket(t.Context(), Bucket{Name: "b"}); err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +106,7 @@ func TestOpenCollects(t *testing.T) {
 		}
 	}
 	var logs bytes.Buffer
-	s = openDisk(t, dir, Options{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	s = openDisk(t, dir, Options{InlineMax: -1, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	defer s.Close()
 	e.s = s
 	if want := (gcStats{tmp: 1, stray: 3}); s.opened != want {
@@ -126,8 +126,8 @@ func TestOpenCollects(t *testing.T) {
 
 func TestOpenMissingBlob(t *testing.T) {
 	dir := t.TempDir()
-	s := openDisk(t, dir, Options{})
-	e := &env{t: t, h: diskHarness(), s: s}
+	s := openDisk(t, dir, blobOnly)
+	e := &env{t: t, h: diskHarness(blobOnly), s: s}
 	if _, err := s.CreateBucket(t.Context(), Bucket{Name: "b"}); err != nil {
 		t.Fatal(err)
 	}
@@ -139,7 +139,7 @@ func TestOpenMissingBlob(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	s = openDisk(t, dir, Options{})
+	s = openDisk(t, dir, blobOnly)
 	defer s.Close()
 	if s.opened.missing != 1 {
 		t.Errorf("missing = %d, want 1", s.opened.missing)
@@ -152,7 +152,7 @@ func TestOpenMissingBlob(t *testing.T) {
 
 func TestOpenLocked(t *testing.T) {
 	dir := t.TempDir()
-	s := openDisk(t, dir, Options{})
+	s := openDisk(t, dir, blobOnly)
 	defer s.Close()
 	start := time.Now()
 	_, err := Open(dir, Options{LockTimeout: 100 * time.Millisecond})
@@ -166,7 +166,7 @@ func TestOpenLocked(t *testing.T) {
 
 func TestOpenLayoutVersion(t *testing.T) {
 	dir := t.TempDir()
-	s := openDisk(t, dir, Options{})
+	s := openDisk(t, dir, blobOnly)
 	err := s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket([]byte(bktStore)).Put([]byte(keyVersion), []byte{99}) })
 	if err != nil {
 		t.Fatal(err)
@@ -178,7 +178,7 @@ func TestOpenLayoutVersion(t *testing.T) {
 }
 
 func TestReadWhileReplaced(t *testing.T) {
-	e := newEnv(t, diskHarness())
+	e := newEnv(t, diskHarness(blobOnly))
 	ctx := t.Context()
 	body := data(1, 300_000)
 	e.put("plain", body)
@@ -230,7 +230,7 @@ func (o *onRead) Read(p []byte) (int, error) {
 // TestChangedDuringBody changes state while a body streams: the commit
 // rechecks and the new blob is removed.
 func TestChangedDuringBody(t *testing.T) {
-	e := newEnv(t, diskHarness())
+	e := newEnv(t, diskHarness(blobOnly))
 	ctx := t.Context()
 	u := e.create("k")
 	body := func(fn func()) io.Reader { return &onRead{r: strings.NewReader("body"), fn: fn} }
@@ -342,9 +342,9 @@ func TestRecords(t *testing.T) {
 func TestClock(t *testing.T) {
 	ctx := t.Context()
 	at := time.Date(2001, 2, 3, 4, 5, 6, 7, time.UTC)
-	s := openDisk(t, t.TempDir(), Options{Now: func() time.Time { return at }})
+	s := openDisk(t, t.TempDir(), Options{InlineMax: -1, Now: func() time.Time { return at }})
 	defer s.Close()
-	e := &env{t: t, h: diskHarness(), s: s}
+	e := &env{t: t, h: diskHarness(blobOnly), s: s}
 	if _, err := s.CreateBucket(ctx, Bucket{Name: "b"}); err != nil {
 		t.Fatal(err)
 	}
@@ -372,8 +372,8 @@ func TestClock(t *testing.T) {
 func TestRefCountsUpgradeAndRepair(t *testing.T) {
 	ctx := t.Context()
 	dir := t.TempDir()
-	s := openDisk(t, dir, Options{})
-	e := &env{t: t, h: diskHarness(), s: s}
+	s := openDisk(t, dir, blobOnly)
+	e := &env{t: t, h: diskHarness(blobOnly), s: s}
 	if _, err := s.CreateBucket(ctx, Bucket{Name: "b"}); err != nil {
 		t.Fatal(err)
 	}
@@ -395,7 +395,7 @@ func TestRefCountsUpgradeAndRepair(t *testing.T) {
 	})
 	s.Close()
 
-	s = openDisk(t, dir, Options{})
+	s = openDisk(t, dir, blobOnly)
 	if !s.opened.upgraded || s.opened.refsFixed != 0 || s.opened.stray != 0 {
 		t.Errorf("open of a layout 1 store collected %+v", s.opened)
 	}
@@ -436,7 +436,7 @@ func TestRefCountsUpgradeAndRepair(t *testing.T) {
 		return refs.Put(ghost, []byte{1})
 	})
 	s.Close()
-	s = openDisk(t, dir, Options{})
+	s = openDisk(t, dir, blobOnly)
 	defer s.Close()
 	if s.opened.refsFixed != 2 || s.opened.upgraded {
 		t.Errorf("open of damaged counts collected %+v", s.opened)
@@ -448,3 +448,7 @@ func TestRefCountsUpgradeAndRepair(t *testing.T) {
 		return nil
 	})
 }
+
+// blobOnly opens a Disk that keeps every body in a blob file, for the
+// tests that count, lose or replace blob files.
+var blobOnly = Options{InlineMax: -1}

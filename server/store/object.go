@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"crypto/md5"
 	"encoding/base64"
@@ -42,7 +43,17 @@ func (s *Disk) PutObject(ctx context.Context, bucket, key string, r io.Reader, s
 	if err != nil {
 		return Object{}, err
 	}
-	blob, err := s.writeBlob(ctx, r, size, opts.ContentMD5)
+	var (
+		blob   blobInfo
+		inline []byte
+		added  []string
+	)
+	if size != SizeUnknown && size <= s.inlineMax {
+		blob, inline, err = readInline(ctx, r, size, opts.ContentMD5)
+	} else {
+		blob, err = s.writeBlob(ctx, r, size, opts.ContentMD5)
+		added = []string{blob.id}
+	}
 	if err != nil {
 		return Object{}, err
 	}
@@ -56,9 +67,12 @@ func (s *Disk) PutObject(ctx context.Context, bucket, key string, r io.Reader, s
 			Modified:   s.now().UnixNano(),
 			Meta:       toMetaRec(meta),
 		},
-		Blobs: []blobRef{{ID: blob.id, Size: blob.size}},
+		Inline: inline,
 	}
-	err = s.commit(ctx, []string{blob.id}, func(tx *bolt.Tx) ([]string, error) {
+	if inline == nil {
+		rec.Blobs = []blobRef{{ID: blob.id, Size: blob.size}}
+	}
+	err = s.commit(ctx, added, func(tx *bolt.Tx) ([]string, error) {
 		return putObjectRec(tx, bucket, key, rec, opts.ForbidOverwrite)
 	})
 	if err != nil {
@@ -147,6 +161,9 @@ func (s *Disk) OpenObject(ctx context.Context, bucket, key string) (Object, Read
 		})
 		if err != nil {
 			return Object{}, nil, err
+		}
+		if rec.Inline != nil {
+			return rec.object(bucket, key), inlineReader{bytes.NewReader(rec.Inline)}, nil
 		}
 		r := newObjectReader(s.root, bucket+"/"+key, rec.Blobs)
 		err = r.openAt(0)

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -133,3 +134,8 @@ func (r *objectReader) Close() error {
 	r.f, r.cur = nil, -1
 	return err
 }
+
+// inlineReader reads an object kept in its record.
+type inlineReader struct{ *bytes.Reader }
+
+func (inlineReader) Close() error { return nil }

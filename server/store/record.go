@@ -95,10 +95,14 @@ type blobRef struct {
 	Size int64
 }
 
-// objectRec is a stored object: its header and its manifest.
+// objectRec is a stored object: its header and its manifest, or its
+// content itself when it is small (see InlineMax).
 type objectRec struct {
 	objectHdr
 	Blobs []blobRef
+	// Inline, when not nil, is the object's whole content, kept in the
+	// record instead of a blob; Blobs is then empty.
+	Inline []byte
 }
 
 // uploadRec is a stored multipart upload; its key and ID are its path.
@@ -165,7 +169,10 @@ func decodePart(b []byte) (partRec, error) {
 		r.Blobs = []blobRef{{ID: hex.EncodeToString(b[41:]), Size: r.Size}}
 		return r, nil
 	}
-	blobs, err := decodeManifest(b[41:])
+	blobs, rest, err := decodeManifest(b[41:])
+	if err == nil && len(rest) > 0 {
+		err = errors.New("store: corrupt part record: trailing bytes")
+	}
 	r.Blobs = blobs
 	return r, err
 }
@@ -198,18 +205,36 @@ func decodeJSON(b []byte, v any) error {
 	return json.Unmarshal(b[1:], v)
 }
 
+// objectInlineVersion marks an object record that holds its content: the
+// layout of recordVersion (with an empty manifest), then the content to
+// the end of the value. A store that predates inline content refuses the
+// record instead of reading it as an empty object.
+const objectInlineVersion = 2
+
 // encodeObject lays out version, uvarint header length, header JSON, uvarint
-// blob count, then per blob 16 id bytes and a uvarint size.
+// blob count, then per blob 16 id bytes and a uvarint size; an inline
+// object's content follows its (empty) manifest.
 func encodeObject(r *objectRec) ([]byte, error) {
+	if r.Inline != nil && len(r.Blobs) > 0 {
+		return nil, errors.New("store: object record with both blobs and inline content")
+	}
 	hdr, err := json.Marshal(&r.objectHdr)
 	if err != nil {
 		return nil, err
 	}
-	b := make([]byte, 0, 1+2*binary.MaxVarintLen64+len(hdr)+len(r.Blobs)*(16+4))
-	b = append(b, recordVersion)
+	b := make([]byte, 0, 1+2*binary.MaxVarintLen64+len(hdr)+len(r.Blobs)*(16+4)+len(r.Inline))
+	if r.Inline != nil {
+		b = append(b, objectInlineVersion)
+	} else {
+		b = append(b, recordVersion)
+	}
 	b = binary.AppendUvarint(b, uint64(len(hdr)))
 	b = append(b, hdr...)
-	return appendManifest(b, r.Blobs)
+	b, err = appendManifest(b, r.Blobs)
+	if err != nil {
+		return nil, err
+	}
+	return append(b, r.Inline...), nil
 }
 
 // appendManifest appends the uvarint blob count, then per blob 16 id bytes
@@ -227,13 +252,15 @@ func appendManifest(b []byte, blobs []blobRef) ([]byte, error) {
 	return b, nil
 }
 
-// decodeObject decodes a record; with withBlobs false the manifest is
-// skipped.
+// decodeObject decodes a record; with withBlobs false the manifest and
+// inline content are skipped. Inline content is copied out of b, which
+// bbolt owns.
 func decodeObject(b []byte, withBlobs bool) (objectRec, error) {
 	var r objectRec
-	if len(b) == 0 || b[0] != recordVersion {
+	if len(b) == 0 || (b[0] != recordVersion && b[0] != objectInlineVersion) {
 		return r, errRecordVersion
 	}
+	inline := b[0] == objectInlineVersion
 	b = b[1:]
 	n, k := binary.Uvarint(b)
 	if k <= 0 || uint64(len(b)-k) < n {
@@ -245,31 +272,47 @@ func decodeObject(b []byte, withBlobs bool) (objectRec, error) {
 	if !withBlobs {
 		return r, nil
 	}
-	blobs, err := decodeManifest(b[k+int(n):])
-	r.Blobs = blobs
-	return r, err
+	blobs, rest, err := decodeManifest(b[k+int(n):])
+	if err != nil {
+		return r, err
+	}
+	switch {
+	case inline && len(blobs) > 0:
+		return r, errors.New("store: corrupt object record: blobs and inline content")
+	case inline && int64(len(rest)) != r.Size:
+		return r, fmt.Errorf("store: corrupt object record: %d inline bytes of %d", len(rest), r.Size)
+	case inline:
+		r.Inline = append(make([]byte, 0, len(rest)), rest...)
+	case len(rest) > 0:
+		return r, errors.New("store: corrupt object record: trailing bytes")
+	default:
+		r.Blobs = blobs
+	}
+	return r, nil
 }
 
-func decodeManifest(b []byte) ([]blobRef, error) {
+// decodeManifest decodes a manifest at the start of b and returns it with
+// the bytes after it.
+func decodeManifest(b []byte) ([]blobRef, []byte, error) {
 	count, k := binary.Uvarint(b)
 	if k <= 0 || count > uint64(len(b)) {
-		return nil, errors.New("store: corrupt manifest")
+		return nil, nil, errors.New("store: corrupt manifest")
 	}
 	b = b[k:]
 	blobs := make([]blobRef, 0, count)
 	for range count {
 		if len(b) < 17 {
-			return nil, errors.New("store: corrupt manifest")
+			return nil, nil, errors.New("store: corrupt manifest")
 		}
 		id := hex.EncodeToString(b[:16])
 		size, k := binary.Uvarint(b[16:])
 		if k <= 0 {
-			return nil, errors.New("store: corrupt manifest")
+			return nil, nil, errors.New("store: corrupt manifest")
 		}
 		blobs = append(blobs, blobRef{ID: id, Size: int64(size)})
 		b = b[16+k:]
 	}
-	return blobs, nil
+	return blobs, b, nil
 }
 
 // blobIDs returns the ids the object references, one per reference.

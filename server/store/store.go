@@ -33,6 +33,12 @@ var (
 const (
 	// MaxBlobSize is the largest object body or part, in bytes (5 GiB).
 	MaxBlobSize = limits.MaxPartSize
+	// InlineMax is the largest PutObject body, in bytes, that Disk by default
+	// keeps inside the object's metadata record instead of a blob file of
+	// its own: a small object then costs no file creation, no write and no
+	// fsync of its own, and is made durable by the commit that records
+	// it, which concurrent puts share.
+	InlineMax = 32 << 10
 	// SizeUnknown, passed as the size of a PutObject or PutPart body, reads
 	// the body to its end (at most MaxBlobSize bytes, else
 	// ErrEntityTooLarge): for chunked request bodies.
