@@ -140,9 +140,11 @@ func (s *Disk) openDB(timeout time.Duration) error {
 			if err := st.Put([]byte(keyVersion), []byte{layoutVersion}); err != nil {
 				return err
 			}
-		case len(v) == 1 && v[0] == 1:
+		case len(v) == 1 && (v[0] == 1 || v[0] == 2):
 			// Layout 1 had no reference counts; collect builds them and
-			// records layout 2 in the same transaction.
+			// records the current layout in the same transaction. Layout
+			// 2 had no inline objects, so it is layout 3 as it is; the
+			// new number keeps older servers from misreading the store.
 		case len(v) != 1 || v[0] != layoutVersion:
 			return fmt.Errorf("store: %s has layout version %v, want %d", path, v, layoutVersion)
 		}

@@ -177,6 +177,43 @@ func TestOpenLayoutVersion(t *testing.T) {
 	}
 }
 
+// TestOpenLayout2 opens a store of layout 2 (before inline objects): its
+// objects read back, it is recorded as the current layout, and it then
+// takes inline objects.
+func TestOpenLayout2(t *testing.T) {
+	dir := t.TempDir()
+	s := openDisk(t, dir, blobOnly)
+	e := &env{t: t, h: diskHarness(blobOnly), s: s}
+	if _, err := s.CreateBucket(t.Context(), Bucket{Name: "b"}); err != nil {
+		t.Fatal(err)
+	}
+	old := data(4, 1000)
+	e.put("old", old)
+	err := s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket([]byte(bktStore)).Put([]byte(keyVersion), []byte{2}) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s = openDisk(t, dir, Options{})
+	defer s.Close()
+	e.s = s
+	if !s.opened.upgraded || s.opened.refsFixed != 0 || s.opened.stray != 0 {
+		t.Errorf("open of a layout 2 store collected %+v", s.opened)
+	}
+	_ = s.db.View(func(tx *bolt.Tx) error {
+		if v := tx.Bucket([]byte(bktStore)).Get([]byte(keyVersion)); len(v) != 1 || v[0] != layoutVersion {
+			t.Errorf("layout after the upgrade: %v", v)
+		}
+		return nil
+	})
+	wantSame(t, "object of layout 2", e.read("old"), old)
+	e.put("new", []byte("inline"))
+	wantSame(t, "inline object", e.read("new"), []byte("inline"))
+	if n := countFiles(t, filepath.Join(dir, blobsDir)); n != 1 {
+		t.Errorf("%d blob files, want the layout 2 object's one", n)
+	}
+}
+
 func TestReadWhileReplaced(t *testing.T) {
 	e := newEnv(t, diskHarness(blobOnly))
 	ctx := t.Context()

@@ -44,7 +44,7 @@ const (
 )
 
 const (
-	layoutVersion = 2
+	layoutVersion = 3
 	recordVersion = 1
 )
 
