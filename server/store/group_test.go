@@ -155,7 +155,7 @@ func readAll(t *testing.T, s *Disk, key string) string {
 
 // TestCrashConcurrent kills a process that puts objects from several
 // goroutines at once (so that changes share commits and directory
-// fsyncs), reopens the store and checks that every put reported done is
+// fsyncs; some objects inline, some in blobs), reopens the store and checks that every put reported done is
 // there, that every object there reads back as written, that no record
 // references a missing blob nor any blob lacks a record, and that no
 // reference count needed repair.
@@ -199,10 +199,12 @@ func TestCrashConcurrent(t *testing.T) {
 	}
 }
 
-// crashBody is what the child puts as key: 1 to 24 KiB derived from it.
+// crashBody is what the child puts as key: 1 to 64 KiB derived from it,
+// so that about half the objects are kept in their records (InlineMax)
+// and half in blobs.
 func crashBody(key string) string {
 	sum := md5.Sum([]byte(key))
-	return strings.Repeat(key+"|", 1+int(sum[0])*24<<10/256/(len(key)+1))
+	return strings.Repeat(key+"|", 1+int(sum[0])*64<<10/256/(len(key)+1))
 }
 
 // crashConcurrentChild puts new objects from 6 goroutines until killed,
