@@ -173,6 +173,10 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, rid string, 
 	body.RequestID = rid
 	body.HostID = r.Host
 	xmlSafeError(&body)
+	if requestDialect(r) == dialectS3 {
+		writeS3Error(w, r, body, e.status)
+		return
+	}
 	h := w.Header()
 	if body.EC != "" {
 		h.Set("x-oss-ec", body.EC)

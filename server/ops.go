@@ -134,6 +134,10 @@ var plainParameters = map[string]bool{
 	"x-oss-signature-version": true, "x-oss-credential": true, "x-oss-date": true, "x-oss-expires": true,
 	"x-oss-signature": true, "x-oss-additional-headers": true, "x-oss-security-token": true,
 	"callback": true, "callback-var": true, "x-oss-traffic-limit": true, "x-oss-request-payer": true,
+	// S3: the operation name aws-sdk-go-v2 adds, and presigned URLs.
+	"x-id": true, "X-Amz-Algorithm": true, "X-Amz-Credential": true, "X-Amz-Date": true,
+	"X-Amz-Expires": true, "X-Amz-SignedHeaders": true, "X-Amz-Signature": true,
+	"X-Amz-Security-Token": true, "X-Amz-Content-Sha256": true,
 }
 
 // subResources are the sub-resources of the OSS API reference, implemented

@@ -63,6 +63,12 @@ func (s *Server) parse(w http.ResponseWriter, r *http.Request) (*request, error)
 			return nil, err
 		}
 	}
+	if requestDialect(r) == dialectS3 {
+		if strings.HasPrefix(r.Header.Get("Authorization"), s3AuthV2) {
+			return nil, s3V2Refused()
+		}
+		translateS3Request(r, levelOf(rq))
+	}
 	if rq.op, err = route(r.Method, levelOf(rq), q, r.Header); err != nil {
 		return nil, err
 	}

@@ -216,6 +216,9 @@ func newRequestID() string {
 // ServeHTTP answers one OSS request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rid := newRequestID()
+	if requestDialect(r) == dialectS3 {
+		w = &s3Writer{ResponseWriter: w}
+	}
 	h := w.Header()
 	h.Set("x-oss-request-id", rid)
 	h.Set("Date", s.cfg.Now().UTC().Format(http.TimeFormat))
