@@ -182,7 +182,12 @@ func (s *Server) getBucketLocation(ctx context.Context, w http.ResponseWriter, r
 	if _, err := s.store.GetBucket(ctx, rq.bucket); err != nil {
 		return storeError(err, rq)
 	}
-	return writeXML(w, &ossxml.LocationConstraint{Location: s.location()})
+	loc := s.location()
+	if requestDialect(r) == dialectS3 {
+		// S3 clients sign with the region the location names.
+		loc = s.cfg.Region
+	}
+	return writeXML(w, &ossxml.LocationConstraint{Location: loc})
 }
 
 func (s *Server) headBucket(ctx context.Context, w http.ResponseWriter, r *http.Request, rq *request) error {

@@ -108,6 +108,11 @@ func (s *Server) sizedBody(w http.ResponseWriter, r *http.Request) (io.Reader, i
 	if body, err = verifyPayload(r, body); err != nil {
 		return nil, 0, err
 	}
+	if requestDialect(r) == dialectS3 {
+		if body, err = verifyS3Checksum(w, r, body, r.ContentLength); err != nil {
+			return nil, 0, err
+		}
+	}
 	if r.ContentLength < 0 {
 		return body, store.SizeUnknown, nil
 	}

@@ -61,7 +61,8 @@ func verifyPayload(r *http.Request, body io.Reader) (io.Reader, error) {
 	if r.ContentLength == 0 {
 		return body, checkPayload(r, nil)
 	}
-	return &payloadReader{r: body, h: sha256.New(), want: want, left: r.ContentLength, value: r.Header.Get(sign.HeaderContentSHA256)}, nil
+	value := r.Header.Get(sign.HeaderContentSHA256)
+	return &payloadReader{r: body, h: sha256.New(), want: want, left: r.ContentLength, mismatch: func() error { return payloadMismatch(value) }}, nil
 }
 
 // payloadReader hashes a body as it is read and, on the read that ends it,
@@ -69,12 +70,15 @@ func verifyPayload(r *http.Request, body io.Reader) (io.Reader, error) {
 // want. The end is the declared length, or for a chunked body (left < 0)
 // io.EOF.
 type payloadReader struct {
-	r     io.Reader
-	h     hash.Hash
-	want  []byte
-	left  int64 // bytes still to come; negative when the length is unknown
-	value string
-	err   error // the mismatch, once found
+	r    io.Reader
+	h    hash.Hash
+	want []byte
+	left int64 // bytes still to come; negative when the length is unknown
+	// mismatch returns the error for a body whose hash is not want.
+	mismatch func() error
+	// matched, when not nil, is called once the whole body has matched.
+	matched func()
+	err     error // the mismatch, once found
 }
 
 func (p *payloadReader) Read(b []byte) (int, error) {
@@ -94,9 +98,15 @@ func (p *payloadReader) Read(b []byte) (int, error) {
 		p.left -= int64(n)
 		end = p.left == 0
 	}
-	if end && !bytes.Equal(p.h.Sum(nil), p.want) {
-		p.err = payloadMismatch(p.value)
-		return n, p.err
+	if end {
+		if !bytes.Equal(p.h.Sum(nil), p.want) {
+			p.err = p.mismatch()
+			return n, p.err
+		}
+		if p.matched != nil {
+			p.matched()
+			p.matched = nil
+		}
 	}
 	return n, err
 }

@@ -326,6 +326,12 @@ func s3ErrorOf(r *http.Request, body ossxml.Error, status int) (s3Error, int) {
 func writeS3Error(w http.ResponseWriter, r *http.Request, body ossxml.Error, status int) {
 	e, status := s3ErrorOf(r, body, status)
 	h := w.Header()
+	for k := range h {
+		// A checksum that matched is not confirmed by a failed request.
+		if strings.HasPrefix(strings.ToLower(k), "x-amz-checksum-") {
+			delete(h, k)
+		}
+	}
 	if r.Method == http.MethodHead || status == http.StatusNotModified {
 		h.Set("Content-Length", "0")
 		w.WriteHeader(status)

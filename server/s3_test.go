@@ -2,10 +2,12 @@ package server
 
 import (
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/xml"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -196,4 +198,54 @@ func TestS3Anonymous(t *testing.T) {
 	h.s3Fails(call{method: "PUT", bucket: "pub", key: "bad", body: data, anon: true, header: map[string]string{"x-amz-content-sha256": hex.EncodeToString(sum[:])}}, "XAmzContentSHA256Mismatch", http.StatusBadRequest)
 	h.fails(call{method: "HEAD", bucket: "pub", key: "bad"}, "NoSuchKey")
 	h.s3Fails(call{method: "GET", bucket: "pub", key: "a/b.txt", anon: true, header: map[string]string{"Authorization": "AWS AKID:c2ln"}}, "InvalidRequest", http.StatusBadRequest)
+}
+
+// TestS3Checksums checks the x-amz-checksum-* headers of uploads: each
+// algorithm verified and echoed, a mismatch refused with BadDigest and
+// nothing stored, malformed and conflicting headers refused.
+func TestS3Checksums(t *testing.T) {
+	h := newHarness(t, nil)
+	h.ok(call{method: "PUT", bucket: "pub", header: map[string]string{"x-oss-acl": "public-read-write"}}, http.StatusOK)
+	data := []byte("checksummed body")
+	sum := func(alg string, p []byte) string {
+		hh := s3ChecksumAlgorithms[alg]()
+		hh.Write(p)
+		return base64.StdEncoding.EncodeToString(hh.Sum(nil))
+	}
+	for _, alg := range []string{"crc32", "crc32c", "sha1", "sha256"} {
+		for _, body := range [][]byte{data, nil} {
+			key := alg + "-" + strconv.Itoa(len(body))
+			name := "x-amz-checksum-" + alg
+			r := h.ok(s3Call(call{method: "PUT", bucket: "pub", key: key, body: body, header: map[string]string{name: sum(alg, body), "x-amz-sdk-checksum-algorithm": strings.ToUpper(alg)}}), http.StatusOK)
+			if got := r.Header.Get(name); got != sum(alg, body) {
+				t.Errorf("%s: answer's %s = %q", key, name, got)
+			}
+			h.s3Fails(s3Call(call{method: "PUT", bucket: "pub", key: key + "-bad", body: body, header: map[string]string{name: sum(alg, []byte("other"))}}), "BadDigest", http.StatusBadRequest)
+			h.fails(call{method: "HEAD", bucket: "pub", key: key + "-bad"}, "NoSuchKey")
+		}
+	}
+	// A part is checked the same way.
+	var init struct{ UploadId string }
+	r := h.ok(s3Call(call{method: "POST", bucket: "pub", key: "mp", query: "uploads"}), http.StatusOK)
+	if err := xml.Unmarshal(r.body, &init); err != nil {
+		t.Fatal(err)
+	}
+	q := "partNumber=1&uploadId=" + init.UploadId
+	h.s3Fails(s3Call(call{method: "PUT", bucket: "pub", key: "mp", query: q, body: data, header: map[string]string{"x-amz-checksum-crc32": sum("crc32", []byte("x"))}}), "BadDigest", http.StatusBadRequest)
+	r = h.ok(s3Call(call{method: "PUT", bucket: "pub", key: "mp", query: q, body: data, header: map[string]string{"x-amz-checksum-crc32": sum("crc32", data)}}), http.StatusOK)
+	if r.Header.Get("x-amz-checksum-crc32") != sum("crc32", data) {
+		t.Errorf("UploadPart answer %v", r.Header)
+	}
+	for name, hdr := range map[string]map[string]string{
+		"two checksums":       {"x-amz-checksum-crc32": sum("crc32", data), "x-amz-checksum-sha1": sum("sha1", data)},
+		"not base64":          {"x-amz-checksum-crc32": "!!!"},
+		"wrong length":        {"x-amz-checksum-crc32": sum("sha1", data)},
+		"unknown algorithm":   {"x-amz-checksum-md4": sum("crc32", data)},
+		"algorithm disagrees": {"x-amz-checksum-crc32": sum("crc32", data), "x-amz-sdk-checksum-algorithm": "SHA1"},
+		"algorithm alone":     {"x-amz-sdk-checksum-algorithm": "CRC32"},
+	} {
+		t.Log(name)
+		h.s3Fails(s3Call(call{method: "PUT", bucket: "pub", key: "refused", body: data, header: hdr}), "InvalidRequest", http.StatusBadRequest)
+	}
+	h.fails(call{method: "HEAD", bucket: "pub", key: "refused"}, "NoSuchKey")
 }
