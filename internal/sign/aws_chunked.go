@@ -504,6 +504,13 @@ func (c *AWSChunkedReader) trailer() error {
 	total := 0
 	first := true
 	for {
+		if len(c.trailers) > 0 || sig != "" {
+			// Some clients end the body after the last trailer line,
+			// without the empty line.
+			if _, err := c.r.Peek(1); err == io.EOF {
+				break
+			}
+		}
 		l, err := c.line()
 		if err != nil {
 			return err
