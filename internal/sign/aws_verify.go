@@ -7,6 +7,7 @@ import (
 	"hash"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -32,6 +33,9 @@ const (
 	// KindInvalidArgument: a header has a value S3 does not accept, or a
 	// request carries two authentication mechanisms (InvalidArgument).
 	KindInvalidArgument
+	// KindHeadersNotSigned: the request carries an x-amz-* header its
+	// signature does not cover (AccessDenied).
+	KindHeadersNotSigned
 )
 
 // S3Code returns the S3 error code for e:
@@ -39,8 +43,8 @@ const (
 //   - KindSignatureMismatch: SignatureDoesNotMatch (403)
 //   - KindInvalidAccessKeyID: InvalidAccessKeyId (403)
 //   - KindTimeSkewed: RequestTimeTooSkewed (403)
-//   - KindExpired ("Request has expired", "Request is not valid yet") and
-//     KindMissingDate: AccessDenied (403)
+//   - KindExpired ("Request has expired", "Request is not valid yet"),
+//     KindMissingDate and KindHeadersNotSigned: AccessDenied (403)
 //   - KindInvalidToken: InvalidToken (400)
 //   - KindMalformed, and a header credential scope with the wrong region
 //     (KindInvalidRegion, ArgumentValue the region expected), service
@@ -302,6 +306,26 @@ func parseSignedHeaders(s string) ([]string, bool) {
 	return names, host
 }
 
+// checkAllSigned refuses a request carrying an x-amz-* header that signed
+// does not list, as S3 does: such a header could have been added or
+// changed on the way. A presigned request may carry an unsigned
+// x-amz-content-sha256, which then vouches for nothing.
+func checkAllSigned(h http.Header, signed []string, presigned bool) error {
+	for k := range h {
+		if len(k) < 6 || !lowerEquals(k[:6], "x-amz-") {
+			continue
+		}
+		l := strings.ToLower(k)
+		if presigned && l == "x-amz-content-sha256" {
+			continue
+		}
+		if _, found := slices.BinarySearch(signed, l); !found {
+			return awsErr(KindHeadersNotSigned, "HeadersNotSigned", l, "There were headers present in the request which were not signed")
+		}
+	}
+	return nil
+}
+
 // awsPayloadValid reports whether p is a value of x-amz-content-sha256
 // this package accepts: UnsignedPayload, a Streaming* value or 64 hex
 // digits.
@@ -339,6 +363,9 @@ func (v *AWSVerifier) verifyHeader(r *http.Request, q []param, rest string, now 
 	signed, ok := parseSignedHeaders(signedStr)
 	if !ok {
 		return AWSIdentity{}, awsErr(KindMalformed, "SignedHeaders", signedStr, "The authorization header is malformed; SignedHeaders must be sorted lower-case header names including host.")
+	}
+	if err := checkAllSigned(r.Header, signed, false); err != nil {
+		return AWSIdentity{}, err
 	}
 	payload := r.Header.Get(AWSHeaderContentSHA256)
 	if payload == "" {
@@ -418,6 +445,9 @@ func (v *AWSVerifier) verifyQuery(r *http.Request, q []param, now time.Time) (AW
 	signed, ok := parseSignedHeaders(vals["X-Amz-SignedHeaders"])
 	if !ok {
 		return AWSIdentity{}, awsErr(KindMalformedQuery, "X-Amz-SignedHeaders", vals["X-Amz-SignedHeaders"], "X-Amz-SignedHeaders must be sorted lower-case header names including host.")
+	}
+	if err := checkAllSigned(r.Header, signed, true); err != nil {
+		return AWSIdentity{}, err
 	}
 	payload, _ := get(q, "X-Amz-Content-Sha256")
 	if payload == "" {
