@@ -378,15 +378,8 @@ func (v *AWSVerifier) verifyHeader(r *http.Request, q []param, rest string, now 
 	if err != nil {
 		return AWSIdentity{}, err
 	}
-	var when time.Time
-	if d := r.Header.Get(AWSHeaderDate); d != "" {
-		when, err = time.Parse(v4TimeFormat, d)
-	} else if d := r.Header.Get(HeaderDate); d != "" {
-		when, err = http.ParseTime(d)
-	} else {
-		err = errNoCredentials
-	}
-	if err != nil {
+	when, ok := awsRequestTime(r.Header)
+	if !ok {
 		return AWSIdentity{}, &Error{Kind: KindMissingDate, AccessKeyID: cred.ak, Message: "AWS authentication requires a valid Date or x-amz-date header"}
 	}
 	if err := (&Verifier{MaxSkew: v.MaxSkew}).checkSkew(when, now); err != nil {
@@ -411,6 +404,20 @@ func (v *AWSVerifier) verifyHeader(r *http.Request, q []param, rest string, now 
 		}
 	}
 	return AWSIdentity{AccessKeyID: cred.ak, ContentSHA256: payload, Seed: seed}, nil
+}
+
+// awsRequestTime is the time of a header-signed request: x-amz-date when
+// present, else the Date header.
+func awsRequestTime(h http.Header) (time.Time, bool) {
+	if d := h.Get(AWSHeaderDate); d != "" {
+		t, err := time.Parse(v4TimeFormat, d)
+		return t, err == nil
+	}
+	if d := h.Get(HeaderDate); d != "" {
+		t, err := http.ParseTime(d)
+		return t, err == nil
+	}
+	return time.Time{}, false
 }
 
 func (v *AWSVerifier) verifyQuery(r *http.Request, q []param, now time.Time) (AWSIdentity, error) {
