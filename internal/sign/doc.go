@@ -25,4 +25,12 @@
 // A hex x-oss-content-sha256 is signed like any header, but only the body
 // can prove it: [PayloadHash] returns the digest, and the server compares it
 // with the body it reads.
+//
+// The package also implements AWS Signature Version 4 as S3 speaks it
+// (AWS4-HMAC-SHA256, service "s3"), for S3-compatible stores and S3
+// clients: [AWSSigner] signs, [AWSVerifier] verifies, and [AWSChunked] and
+// [AWSChunkedReader] encode and decode aws-chunked streaming bodies with
+// their chunk signatures and trailing checksums. Its failures are *[Error]
+// values too; [Error.S3Code] and [Error.S3Status] give the S3 error code
+// and HTTP status of each.
 package sign
