@@ -31,12 +31,12 @@ type variant struct {
 
 var variants = []variant{
 	{
-		name: "ECMA", m: ecma, normal: normalECMA,
+		name: "ECMA", m: &ecma, normal: normalECMA,
 		update: Update, checksum: Checksum, combine: Combine, new: New,
 		table: stdcrc64.MakeTable(stdcrc64.ECMA),
 	},
 	{
-		name: "NVME", m: nvme, normal: normalNVME,
+		name: "NVME", m: &nvme, normal: normalNVME,
 		update: UpdateNVME, checksum: ChecksumNVME, combine: CombineNVME, new: NewNVME,
 		table: stdcrc64.MakeTable(bits.Reverse64(normalNVME)),
 	},

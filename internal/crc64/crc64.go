@@ -13,14 +13,14 @@ const Size = 8
 
 // Checksum returns the CRC-64/ECMA of p.
 func Checksum(p []byte) uint64 {
-	return update(ecma, 0, p)
+	return update(&ecma, 0, p)
 }
 
 // Update returns the CRC-64/ECMA of the data whose checksum is crc followed
 // by p. The checksum of empty data is 0, so Update(0, p) == Checksum(p). It
 // behaves like [hash/crc64.Update] with the ECMA table.
 func Update(crc uint64, p []byte) uint64 {
-	return update(ecma, crc, p)
+	return update(&ecma, crc, p)
 }
 
 // New returns a streaming CRC-64/ECMA [hash.Hash64]. Sum appends the checksum
@@ -28,19 +28,19 @@ func Update(crc uint64, p []byte) uint64 {
 // [encoding.BinaryMarshaler], [encoding.BinaryAppender] and
 // [encoding.BinaryUnmarshaler] to save and restore its state.
 func New() hash.Hash64 {
-	return &digest{m: ecma}
+	return &digest{m: &ecma}
 }
 
 // ChecksumNVME returns the CRC-64/NVME of p.
 func ChecksumNVME(p []byte) uint64 {
-	return update(nvme, 0, p)
+	return update(&nvme, 0, p)
 }
 
 // UpdateNVME returns the CRC-64/NVME of the data whose checksum is crc
 // followed by p. The checksum of empty data is 0, so
 // UpdateNVME(0, p) == ChecksumNVME(p).
 func UpdateNVME(crc uint64, p []byte) uint64 {
-	return update(nvme, crc, p)
+	return update(&nvme, crc, p)
 }
 
 // NewNVME returns a streaming CRC-64/NVME [hash.Hash64]. Sum appends the
@@ -49,7 +49,7 @@ func UpdateNVME(crc uint64, p []byte) uint64 {
 // restore its state; the two marshaled forms are distinct, and neither
 // hash accepts the other's.
 func NewNVME() hash.Hash64 {
-	return &digest{m: nvme}
+	return &digest{m: &nvme}
 }
 
 // digest is the streaming hash returned by New and NewNVME. crc is the

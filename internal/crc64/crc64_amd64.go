@@ -49,7 +49,7 @@ type foldConsts struct {
 // ecmaFold and nvmeFold are the folding constants for CRC-64/ECMA and
 // CRC-64/NVME.
 var (
-	ecmaFold = &foldConsts{
+	ecmaFold = foldConsts{
 		k2048: [2]uint64{0x8260adf2381ad81c, 0xf31fd9271e228b79},
 		k1024: [2]uint64{0x8757d71d4fcc1000, 0xd7d86b2af73de740},
 		k512:  [2]uint64{0x6ae3efbb9dd441f3, 0x081f6054a7842df4},
@@ -62,7 +62,7 @@ var (
 		},
 		barrett: [2]uint64{0x9c3e466c172963d5, 0x92d8af2baf0e1e85},
 	}
-	nvmeFold = &foldConsts{
+	nvmeFold = foldConsts{
 		k2048: [2]uint64{0x37ccd3e14069cabc, 0xa043808c0f782663},
 		k1024: [2]uint64{0xa1ca681e733f9c40, 0x5f852fb61e8d92dc},
 		k512:  [2]uint64{0x0c32cdb31e18a84a, 0x62242240ace5045a},
@@ -151,7 +151,7 @@ func updateFold(m *model, crc uint64, p []byte, wide bool) uint64 {
 	state := ^crc
 	for len(p) >= 16 {
 		n := min(len(p), foldChunk) &^ 15
-		state = foldStep(m.fold, state, p[:n], wide)
+		state = foldStep(&m.fold, state, p[:n], wide)
 		p = p[n:]
 	}
 	if len(p) > 0 {

@@ -2,10 +2,10 @@
 
 package crc64
 
-// foldConsts is empty without assembly, and no variant has any.
+// foldConsts is empty without assembly.
 type foldConsts struct{}
 
-var ecmaFold, nvmeFold *foldConsts
+var ecmaFold, nvmeFold foldConsts
 
 // update is the portable implementation, used everywhere but amd64 and
 // with the purego build tag.

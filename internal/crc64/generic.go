@@ -22,8 +22,9 @@ const (
 type model struct {
 	poly uint64
 	// fold holds the constants of the assembly folding loops for poly; it
-	// is nil where there is no assembly.
-	fold *foldConsts
+	// is empty where there is no assembly. It is held by value, so that
+	// its address is a link-time constant.
+	fold foldConsts
 	// magic starts the marshaled state of a hash of this variant.
 	magic string
 
@@ -31,10 +32,11 @@ type model struct {
 	powers atomic.Pointer[[64]uint64]
 }
 
-// The two variants: CRC-64/ECMA (CRC-64/XZ) and CRC-64/NVME.
+// The two variants: CRC-64/ECMA (CRC-64/XZ) and CRC-64/NVME. They are
+// used by address.
 var (
-	ecma = &model{poly: polyECMA, fold: ecmaFold, magic: "oc64"}
-	nvme = &model{poly: polyNVME, fold: nvmeFold, magic: "ocnv"}
+	ecma = model{poly: polyECMA, fold: ecmaFold, magic: "oc64"}
+	nvme = model{poly: polyNVME, fold: nvmeFold, magic: "ocnv"}
 )
 
 // slicingTables holds the tables for slicing-by-16. Table 0 is the classic
