@@ -113,8 +113,3 @@ func TestDistinctMagic(t *testing.T) {
 		seen[v.m.magic] = v.name
 	}
 }
-
-// stdcrc64New returns hash/crc64's streaming hash for table.
-func stdcrc64New(table *stdcrc64.Table) hash.Hash64 {
-	return stdcrc64.New(table)
-}

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"fmt"
+	stdcrc64 "hash/crc64"
 	"math/rand/v2"
 	"testing"
 )
@@ -229,7 +230,7 @@ func TestHashWrites(t *testing.T) {
 		for _, n := range []int{0, 1, 15, 16, 17, 255, 256, 257, 1000, 4096, 65537, len(buf)} {
 			t.Run(fmt.Sprint(v.name, "/", n), func(t *testing.T) {
 				p := buf[:n]
-				h, ref := v.new(), stdcrc64New(v.table)
+				h, ref := v.new(), stdcrc64.New(v.table)
 				for rest := p; len(rest) > 0; {
 					k := min(len(rest), r.IntN(3000))
 					if wn, err := h.Write(rest[:k]); wn != k || err != nil {
