@@ -9,21 +9,26 @@ import (
 
 func TestCombineVectors(t *testing.T) {
 	tests := []struct {
+		v          *variant
 		name       string
 		crc1, crc2 uint64
 		len2       int64
 		want       uint64
 	}{
-		{"12345+6789", 6748440630437108969, 10278880121275185425, 4, 11051210869376104954},
-		{"102400a+b", 12696911168479852064, 8406248661285262385, 1, 10317615437480851157},
-		{"empty b", 6748440630437108969, 0, 0, 6748440630437108969},
-		{"empty a", 0, 10278880121275185425, 4, 10278880121275185425},
-		{"negative len2", 42, 7, -1, 42},
+		{&variants[0], "12345+6789", 6748440630437108969, 10278880121275185425, 4, 11051210869376104954},
+		{&variants[0], "102400a+b", 12696911168479852064, 8406248661285262385, 1, 10317615437480851157},
+		{&variants[0], "empty b", 6748440630437108969, 0, 0, 6748440630437108969},
+		{&variants[0], "empty a", 0, 10278880121275185425, 4, 10278880121275185425},
+		{&variants[0], "negative len2", 42, 7, -1, 42},
+		{&variants[1], "12345+6789", 0x166AE2B7FF62CAF8, 0xE0D6368F42D00737, 4, 0xAE8B14860A799888},
+		{&variants[1], "empty b", 0x166AE2B7FF62CAF8, 0, 0, 0x166AE2B7FF62CAF8},
+		{&variants[1], "empty a", 0, 0xE0D6368F42D00737, 4, 0xE0D6368F42D00737},
+		{&variants[1], "negative len2", 42, 7, -1, 42},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := Combine(tt.crc1, tt.crc2, tt.len2); got != tt.want {
-				t.Errorf("Combine(%d, %d, %d) = %d, want %d", tt.crc1, tt.crc2, tt.len2, got, tt.want)
+		t.Run(tt.v.name+"/"+tt.name, func(t *testing.T) {
+			if got := tt.v.combine(tt.crc1, tt.crc2, tt.len2); got != tt.want {
+				t.Errorf("Combine(%#x, %#x, %d) = %#x, want %#x", tt.crc1, tt.crc2, tt.len2, got, tt.want)
 			}
 		})
 	}
@@ -34,16 +39,21 @@ func TestCombineVectors(t *testing.T) {
 func TestCombineProperty(t *testing.T) {
 	r := rand.New(rand.NewPCG(11, 12))
 	data := randomBytes(13, 100_000)
-	for _, n := range []int{0, 1, 2, 17, 256, 1000, 4097, len(data)} {
-		p := data[:n]
-		whole := Checksum(p)
-		splits := []int{0, n}
-		for range 20 {
-			splits = append(splits, r.IntN(n+1))
-		}
-		for _, s := range splits {
-			if got := Combine(Checksum(p[:s]), Checksum(p[s:]), int64(n-s)); got != whole {
-				t.Fatalf("len %d split %d: Combine = %#x, want %#x", n, s, got, whole)
+	for _, v := range variants {
+		for _, n := range []int{0, 1, 2, 17, 256, 1000, 4097, len(data)} {
+			p := data[:n]
+			whole := v.checksum(p)
+			if want := v.want(p); whole != want {
+				t.Fatalf("%s: len %d: checksum %#x, want %#x", v.name, n, whole, want)
+			}
+			splits := []int{0, n}
+			for range 20 {
+				splits = append(splits, r.IntN(n+1))
+			}
+			for _, s := range splits {
+				if got := v.combine(v.checksum(p[:s]), v.checksum(p[s:]), int64(n-s)); got != whole {
+					t.Fatalf("%s: len %d split %d: Combine = %#x, want %#x", v.name, n, s, got, whole)
+				}
 			}
 		}
 	}
@@ -58,11 +68,13 @@ func TestCombineZeros(t *testing.T) {
 	for range 20 {
 		lengths = append(lengths, r.IntN(len(zeros)+1))
 	}
-	for _, n := range lengths {
-		crc1 := r.Uint64()
-		z := zeros[:n]
-		if got, want := Combine(crc1, Checksum(z), int64(n)), Update(crc1, z); got != want {
-			t.Fatalf("len2 %d: Combine = %#x, want %#x", n, got, want)
+	for _, v := range variants {
+		for _, n := range lengths {
+			crc1 := r.Uint64()
+			z := zeros[:n]
+			if got, want := v.combine(crc1, v.checksum(z), int64(n)), v.update(crc1, z); got != want {
+				t.Fatalf("%s: len2 %d: Combine = %#x, want %#x", v.name, n, got, want)
+			}
 		}
 	}
 }
@@ -72,19 +84,21 @@ func TestCombineZeros(t *testing.T) {
 // lengths add.
 func TestCombineAssociative(t *testing.T) {
 	r := rand.New(rand.NewPCG(16, 17))
-	for range 2000 {
-		x, y, z := r.Uint64(), r.Uint64(), r.Uint64()
-		ly, lz := r.Int64N(1<<62), r.Int64N(1<<62)
-		if r.IntN(4) == 0 {
-			ly, lz = r.Int64N(1<<34), r.Int64N(1<<34)
-		}
-		left := Combine(Combine(x, y, ly), z, lz)
-		right := Combine(x, Combine(y, z, lz), ly+lz)
-		if left != right {
-			t.Fatalf("ly %d lz %d: %#x != %#x", ly, lz, left, right)
-		}
-		if got, want := Combine(Combine(x, 0, ly), 0, lz), Combine(x, 0, ly+lz); got != want {
-			t.Fatalf("powers ly %d lz %d: %#x != %#x", ly, lz, got, want)
+	for _, v := range variants {
+		for range 2000 {
+			x, y, z := r.Uint64(), r.Uint64(), r.Uint64()
+			ly, lz := r.Int64N(1<<62), r.Int64N(1<<62)
+			if r.IntN(4) == 0 {
+				ly, lz = r.Int64N(1<<34), r.Int64N(1<<34)
+			}
+			left := v.combine(v.combine(x, y, ly), z, lz)
+			right := v.combine(x, v.combine(y, z, lz), ly+lz)
+			if left != right {
+				t.Fatalf("%s: ly %d lz %d: %#x != %#x", v.name, ly, lz, left, right)
+			}
+			if got, want := v.combine(v.combine(x, 0, ly), 0, lz), v.combine(x, 0, ly+lz); got != want {
+				t.Fatalf("%s: powers ly %d lz %d: %#x != %#x", v.name, ly, lz, got, want)
+			}
 		}
 	}
 }
@@ -97,13 +111,15 @@ func TestCombineMatrix(t *testing.T) {
 	for range 30 {
 		lengths = append(lengths, r.Int64())
 	}
-	for _, n := range lengths {
-		t.Run(fmt.Sprint(n), func(t *testing.T) {
-			crc1, crc2 := r.Uint64(), r.Uint64()
-			if got, want := Combine(crc1, crc2, n), matrixCombine(crc1, crc2, n); got != want {
-				t.Errorf("Combine = %#x, want %#x", got, want)
-			}
-		})
+	for _, v := range variants {
+		for _, n := range lengths {
+			t.Run(fmt.Sprint(v.name, "/", n), func(t *testing.T) {
+				crc1, crc2 := r.Uint64(), r.Uint64()
+				if got, want := v.combine(crc1, crc2, n), matrixCombine(v.m.poly, crc1, crc2, n); got != want {
+					t.Errorf("Combine = %#x, want %#x", got, want)
+				}
+			})
+		}
 	}
 }
 
@@ -132,13 +148,13 @@ func (m *gf2Matrix) square() *gf2Matrix {
 // matrixCombine is zlib's crc32_combine method: start from the operator
 // that appends one zero bit, square it to append 2, 4, 8… bits, and apply
 // the powers for the set bits of 8·len2.
-func matrixCombine(crc1, crc2 uint64, len2 int64) uint64 {
+func matrixCombine(poly, crc1, crc2 uint64, len2 int64) uint64 {
 	if len2 <= 0 {
 		return crc1
 	}
 	op := new(gf2Matrix)
 	for i := range op {
-		op[i] = mulx(1 << i)
+		op[i] = mulx(poly, 1<<i)
 	}
 	op = op.square().square().square() // one zero byte
 	for n := uint64(len2); n != 0; n >>= 1 {
@@ -152,13 +168,13 @@ func matrixCombine(crc1, crc2 uint64, len2 int64) uint64 {
 
 // mulModBitwise is the bit-at-a-time reference for mulMod: it adds b·x^i
 // for each coefficient x^i of a, which is bit 63-i.
-func mulModBitwise(a, b uint64) uint64 {
+func mulModBitwise(poly, a, b uint64) uint64 {
 	var r uint64
 	for i := range 64 {
 		if a&(1<<(63-i)) != 0 {
 			r ^= b
 		}
-		b = mulx(b)
+		b = mulx(poly, b)
 	}
 	return r
 }
@@ -170,9 +186,11 @@ func TestMulMod(t *testing.T) {
 	for range 5000 {
 		cases = append(cases, [2]uint64{r.Uint64(), r.Uint64()})
 	}
-	for _, c := range cases {
-		if got, want := mulMod(c[0], c[1]), mulModBitwise(c[0], c[1]); got != want {
-			t.Fatalf("mulMod(%#x, %#x) = %#x, want %#x", c[0], c[1], got, want)
+	for _, v := range variants {
+		for _, c := range cases {
+			if got, want := v.m.mulMod(c[0], c[1]), mulModBitwise(v.m.poly, c[0], c[1]); got != want {
+				t.Fatalf("%s: mulMod(%#x, %#x) = %#x, want %#x", v.name, c[0], c[1], got, want)
+			}
 		}
 	}
 }
@@ -180,14 +198,16 @@ func TestMulMod(t *testing.T) {
 // TestPowers checks the first table entries against repeated
 // multiplication by x.
 func TestPowers(t *testing.T) {
-	pow := powers()
-	for k := range 12 {
-		want := uint64(1 << 63) // x^0
-		for range 8 << k {
-			want = mulx(want)
-		}
-		if pow[k] != want {
-			t.Fatalf("powers[%d] = %#x, want x^%d = %#x", k, pow[k], 8<<k, want)
+	for _, v := range variants {
+		pow := v.m.powerTable()
+		for k := range 12 {
+			want := uint64(1 << 63) // x^0
+			for range 8 << k {
+				want = mulx(v.m.poly, want)
+			}
+			if pow[k] != want {
+				t.Fatalf("%s: powers[%d] = %#x, want x^%d = %#x", v.name, k, pow[k], 8<<k, want)
+			}
 		}
 	}
 }

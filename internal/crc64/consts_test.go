@@ -1,28 +1,59 @@
 package crc64
 
 import (
+	"hash"
+	stdcrc64 "hash/crc64"
 	"math/bits"
-	"os"
-	"regexp"
-	"strconv"
 	"testing"
 )
 
-// normalPoly is P without its x^64 term, in normal (MSB-first) form.
-const normalPoly = 0x42F0E1EBA9EA3693
+// Each variant's polynomial without its x^64 term, in normal (MSB-first)
+// form, as the standards and catalogues give it.
+const (
+	normalECMA = 0x42F0E1EBA9EA3693
+	normalNVME = 0xAD93D23594C93659
+)
 
-// xPowMod returns x^n mod P in normal form.
-func xPowMod(n int) uint64 {
+// variant is one CRC-64 variant under test: its model, its normal-form
+// polynomial and its public functions.
+type variant struct {
+	name     string
+	m        *model
+	normal   uint64
+	update   func(crc uint64, p []byte) uint64
+	checksum func(p []byte) uint64
+	combine  func(crc1, crc2 uint64, len2 int64) uint64
+	new      func() hash.Hash64
+	// table is the hash/crc64 table for the reflected polynomial, an
+	// independent reference with the same init and xorout.
+	table *stdcrc64.Table
+}
+
+var variants = []variant{
+	{
+		name: "ECMA", m: &ecma, normal: normalECMA,
+		update: Update, checksum: Checksum, combine: Combine, new: New,
+		table: stdcrc64.MakeTable(stdcrc64.ECMA),
+	},
+	{
+		name: "NVME", m: &nvme, normal: normalNVME,
+		update: UpdateNVME, checksum: ChecksumNVME, combine: CombineNVME, new: NewNVME,
+		table: stdcrc64.MakeTable(bits.Reverse64(normalNVME)),
+	},
+}
+
+// xPowMod returns x^n mod P in normal form, for P = x^64 + normal.
+func xPowMod(normal uint64, n int) uint64 {
 	v := uint64(1)
 	for range n {
-		v = v<<1 ^ normalPoly&-(v>>63)
+		v = v<<1 ^ normal&-(v>>63)
 	}
 	return v
 }
 
 // xPowDiv returns floor(x^n / P) for 64 <= n < 128 in normal form, by long
-// division of the 128-bit dividend hi:lo.
-func xPowDiv(n int) uint64 {
+// division of the 128-bit dividend hi:lo, for P = x^64 + normal.
+func xPowDiv(normal uint64, n int) uint64 {
 	hi, lo := uint64(1)<<(n-64), uint64(0)
 	var q uint64
 	for d := n; d >= 64; d-- {
@@ -32,84 +63,53 @@ func xPowDiv(n int) uint64 {
 		s := d - 64
 		q |= 1 << s
 		hi ^= 1 << s // the x^64 term of P·x^s
-		lo ^= normalPoly << s
+		lo ^= normal << s
 		if s > 0 {
-			hi ^= normalPoly >> (64 - s)
+			hi ^= normal >> (64 - s)
 		}
 	}
 	return q
 }
 
 // refl converts a normal-form polynomial to the reflected form used by the
-// assembly, where bit i holds the coefficient of x^(63-i).
+// implementation, where bit i holds the coefficient of x^(63-i).
 func refl(v uint64) uint64 { return bits.Reverse64(v) }
 
-// foldPair returns the constants that fold a 128-bit block forward by d
-// bits: x^(d+63) and x^(d-1) mod P.
-func foldPair(d int) []uint64 {
-	return []uint64{refl(xPowMod(d + 63)), refl(xPowMod(d - 1))}
+// want returns the reference checksum of p from hash/crc64.
+func (v *variant) want(p []byte) uint64 {
+	return stdcrc64.Checksum(p, v.table)
+}
+
+// wantUpdate returns the reference for v.update(crc, p) from hash/crc64.
+func (v *variant) wantUpdate(crc uint64, p []byte) uint64 {
+	return stdcrc64.Update(crc, v.table, p)
 }
 
 func TestReflectedPoly(t *testing.T) {
-	if got := refl(normalPoly); got != poly {
-		t.Fatalf("reflected poly = %#x, want %#x", got, uint64(poly))
+	for _, v := range variants {
+		if got := refl(v.normal); got != v.m.poly {
+			t.Errorf("%s: reflected poly = %#x, want %#x", v.name, got, v.m.poly)
+		}
+	}
+	if polyNVME != 0x9A6C9329AC4BC9B5 || refl(normalNVME) != 0x9A6C9329AC4BC9B5 {
+		t.Errorf("NVME reflected poly = %#x", uint64(polyNVME))
+	}
+	if stdcrc64.ECMA != polyECMA {
+		t.Errorf("hash/crc64.ECMA = %#x, want %#x", uint64(stdcrc64.ECMA), uint64(polyECMA))
 	}
 }
 
-// TestAssemblyConstants recomputes every constant in crc64_amd64.s from P
-// and compares it with the DATA directives in that file.
-func TestAssemblyConstants(t *testing.T) {
-	lanes := append(append(foldPair(384), foldPair(256)...), foldPair(128)...)
-	want := map[string][]uint64{
-		"foldK2048":  foldPair(2048),
-		"foldK1024":  foldPair(1024),
-		"foldK512":   foldPair(512),
-		"foldK128":   foldPair(128),
-		"foldKLanes": append(lanes, 0, 0),
-		// floor(x^127 / P), and (P - 1) / x = x^63 + P'/x.
-		"barrettK": {refl(xPowDiv(127)), refl(1<<63 | normalPoly>>1)},
-	}
-	got := parseDATA(t, "crc64_amd64.s")
-	for name, w := range want {
-		g := got[name]
-		if len(g) != len(w) {
-			t.Errorf("%s: %d quadwords in the .s file, want %d", name, len(g), len(w))
-			continue
+// TestDistinctMagic checks that no two variants share a marshal magic and
+// that each has the size the format expects.
+func TestDistinctMagic(t *testing.T) {
+	seen := map[string]string{}
+	for _, v := range variants {
+		if len(v.m.magic) != magicSize {
+			t.Errorf("%s: magic %q is not %d bytes", v.name, v.m.magic, magicSize)
 		}
-		for i := range w {
-			if g[i] != w[i] {
-				t.Errorf("%s+%d = %#016x, want %#016x", name, 8*i, g[i], w[i])
-			}
+		if other, ok := seen[v.m.magic]; ok {
+			t.Errorf("%s and %s share magic %q", v.name, other, v.m.magic)
 		}
+		seen[v.m.magic] = v.name
 	}
-	for name := range got {
-		if _, ok := want[name]; !ok {
-			t.Errorf("%s: unchecked constant in the .s file", name)
-		}
-	}
-}
-
-var dataLine = regexp.MustCompile(`(?m)^DATA\s+(\w+)<>\+(\d+)\(SB\)/8,\s*\$(0x[0-9a-fA-F]+|\d+)\s*$`)
-
-// parseDATA returns the 8-byte DATA values of each symbol in an assembly
-// file, in offset order.
-func parseDATA(t *testing.T, file string) map[string][]uint64 {
-	t.Helper()
-	src, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := make(map[string][]uint64)
-	for _, m := range dataLine.FindAllStringSubmatch(string(src), -1) {
-		off, err1 := strconv.Atoi(m[2])
-		v, err2 := strconv.ParseUint(m[3], 0, 64)
-		if err1 != nil || err2 != nil || off != 8*len(got[m[1]]) {
-			t.Fatalf("bad or out-of-order DATA line %q", m[0])
-		}
-		got[m[1]] = append(got[m[1]], v)
-	}
-	if len(got) == 0 {
-		t.Fatalf("no DATA lines in %s", file)
-	}
-	return got
 }

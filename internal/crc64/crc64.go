@@ -13,14 +13,14 @@ const Size = 8
 
 // Checksum returns the CRC-64/ECMA of p.
 func Checksum(p []byte) uint64 {
-	return update(0, p)
+	return update(&ecma, 0, p)
 }
 
 // Update returns the CRC-64/ECMA of the data whose checksum is crc followed
 // by p. The checksum of empty data is 0, so Update(0, p) == Checksum(p). It
 // behaves like [hash/crc64.Update] with the ECMA table.
 func Update(crc uint64, p []byte) uint64 {
-	return update(crc, p)
+	return update(&ecma, crc, p)
 }
 
 // New returns a streaming CRC-64/ECMA [hash.Hash64]. Sum appends the checksum
@@ -28,12 +28,34 @@ func Update(crc uint64, p []byte) uint64 {
 // [encoding.BinaryMarshaler], [encoding.BinaryAppender] and
 // [encoding.BinaryUnmarshaler] to save and restore its state.
 func New() hash.Hash64 {
-	return new(digest)
+	return &digest{m: &ecma}
 }
 
-// digest is the streaming hash returned by New. crc is the checksum of the
-// data written so far.
+// ChecksumNVME returns the CRC-64/NVME of p.
+func ChecksumNVME(p []byte) uint64 {
+	return update(&nvme, 0, p)
+}
+
+// UpdateNVME returns the CRC-64/NVME of the data whose checksum is crc
+// followed by p. The checksum of empty data is 0, so
+// UpdateNVME(0, p) == ChecksumNVME(p).
+func UpdateNVME(crc uint64, p []byte) uint64 {
+	return update(&nvme, crc, p)
+}
+
+// NewNVME returns a streaming CRC-64/NVME [hash.Hash64]. Sum appends the
+// checksum as 8 big-endian bytes, the bytes whose base64 form S3 carries in
+// x-amz-checksum-crc64nvme. Like the hash from [New], it can save and
+// restore its state; the two marshaled forms are distinct, and neither
+// hash accepts the other's.
+func NewNVME() hash.Hash64 {
+	return &digest{m: &nvme}
+}
+
+// digest is the streaming hash returned by New and NewNVME. crc is the
+// checksum in variant m of the data written so far.
 type digest struct {
+	m   *model
 	crc uint64
 }
 
@@ -43,7 +65,7 @@ func (d *digest) Reset()         { d.crc = 0 }
 func (d *digest) Sum64() uint64  { return d.crc }
 
 func (d *digest) Write(p []byte) (int, error) {
-	d.crc = update(d.crc, p)
+	d.crc = update(d.m, d.crc, p)
 	return len(p), nil
 }
 
@@ -51,16 +73,17 @@ func (d *digest) Sum(in []byte) []byte {
 	return binary.BigEndian.AppendUint64(in, d.crc)
 }
 
-// The marshaled state is marshalMagic, one version byte, then the checksum
+// The marshaled state is the variant's 4-byte magic ("oc64" for
+// CRC-64/ECMA, "ocnv" for CRC-64/NVME), one version byte, then the checksum
 // as 8 big-endian bytes.
 const (
-	marshalMagic   = "oc64"
+	magicSize      = 4
 	marshalVersion = 1
-	marshaledSize  = len(marshalMagic) + 1 + Size
+	marshaledSize  = magicSize + 1 + Size
 )
 
 func (d *digest) AppendBinary(b []byte) ([]byte, error) {
-	b = append(b, marshalMagic...)
+	b = append(b, d.m.magic...)
 	b = append(b, marshalVersion)
 	return binary.BigEndian.AppendUint64(b, d.crc), nil
 }
@@ -70,16 +93,16 @@ func (d *digest) MarshalBinary() ([]byte, error) {
 }
 
 func (d *digest) UnmarshalBinary(b []byte) error {
-	if len(b) < len(marshalMagic)+1 || string(b[:len(marshalMagic)]) != marshalMagic {
+	if len(b) < magicSize+1 || string(b[:magicSize]) != d.m.magic {
 		return errors.New("crc64: invalid hash state identifier")
 	}
-	if v := b[len(marshalMagic)]; v != marshalVersion {
+	if v := b[magicSize]; v != marshalVersion {
 		return fmt.Errorf("crc64: unsupported hash state version %d", v)
 	}
 	if len(b) != marshaledSize {
 		return errors.New("crc64: invalid hash state size")
 	}
-	d.crc = binary.BigEndian.Uint64(b[len(marshalMagic)+1:])
+	d.crc = binary.BigEndian.Uint64(b[magicSize+1:])
 	return nil
 }
 

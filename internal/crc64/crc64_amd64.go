@@ -31,18 +31,64 @@ func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
 //go:noescape
 func xgetbv() (eax, edx uint32)
 
+// foldConsts holds the constants of the carry-less folding loops in
+// crc64_amd64.s for one polynomial P, in the reflected form described
+// there; the assembly reads the fields at the offsets go_asm.h gives.
+// consts_amd64_test.go derives every value from P.
+type foldConsts struct {
+	// k2048, k1024, k512 and k128 fold a 128-bit block forward by that
+	// many bits d: x^(d+63) mod P and x^(d-1) mod P.
+	k2048, k1024, k512, k128 [2]uint64
+	// lanes folds the four 128-bit lanes of a 512-bit register onto the
+	// last one: the pairs for 384, 256 and 128 bits, then zeros.
+	lanes [8]uint64
+	// barrett is floor(x^127 / P), and (P - 1) / x.
+	barrett [2]uint64
+}
+
+// ecmaFold and nvmeFold are the folding constants for CRC-64/ECMA and
+// CRC-64/NVME.
+var (
+	ecmaFold = foldConsts{
+		k2048: [2]uint64{0x8260adf2381ad81c, 0xf31fd9271e228b79},
+		k1024: [2]uint64{0x8757d71d4fcc1000, 0xd7d86b2af73de740},
+		k512:  [2]uint64{0x6ae3efbb9dd441f3, 0x081f6054a7842df4},
+		k128:  [2]uint64{0xe05dd497ca393ae4, 0xdabe95afc7875f40},
+		lanes: [8]uint64{
+			0xb5ea1af9c013aca4, 0x69a35d91c3730254,
+			0x60095b008a9efa44, 0x3be653a30fe1af51,
+			0xe05dd497ca393ae4, 0xdabe95afc7875f40,
+			0, 0,
+		},
+		barrett: [2]uint64{0x9c3e466c172963d5, 0x92d8af2baf0e1e85},
+	}
+	nvmeFold = foldConsts{
+		k2048: [2]uint64{0x37ccd3e14069cabc, 0xa043808c0f782663},
+		k1024: [2]uint64{0xa1ca681e733f9c40, 0x5f852fb61e8d92dc},
+		k512:  [2]uint64{0x0c32cdb31e18a84a, 0x62242240ace5045a},
+		k128:  [2]uint64{0xeadc41fd2ba3d420, 0x21e9761e252621ac},
+		lanes: [8]uint64{
+			0xbdd7ac0ee1a4a0f0, 0xa3ffdc1fe8e82a8b,
+			0xb0bc2e589204f500, 0xe1e0bb9d45d7a44c,
+			0xeadc41fd2ba3d420, 0x21e9761e252621ac,
+			0, 0,
+		},
+		barrett: [2]uint64{0x27ecfa329aef9f77, 0x34d926535897936b},
+	}
+)
+
 // foldCLMUL advances the raw register state over p with 128-bit carry-less
-// folding and Barrett reduction and returns the new state. len(p) must be a
-// positive multiple of 16.
+// folding and Barrett reduction, using the constants k, and returns the new
+// state. len(p) must be a positive multiple of 16.
 //
 //go:noescape
-func foldCLMUL(state uint64, p []byte) uint64
+func foldCLMUL(k *foldConsts, state uint64, p []byte) uint64
 
 // foldAVX512 is foldCLMUL with 512-bit registers for the bulk. len(p) must
 // be a multiple of 16 and at least 256.
 //
 //go:noescape
-func foldAVX512(state uint64, p []byte) uint64
+func foldAVX512(k *foldConsts, state uint64, p []byte) uint64
 
 // clmulAsm returns the 128-bit carry-less product of a and b.
 //
@@ -86,11 +132,11 @@ func hasAVX512CLMUL() bool {
 }
 
 // update dispatches on length and CPU features.
-func update(crc uint64, p []byte) uint64 {
+func update(m *model, crc uint64, p []byte) uint64 {
 	if !useCLMUL || len(p) < clmulMin {
-		return updateGeneric(crc, p)
+		return updateGeneric(m, crc, p)
 	}
-	return updateFold(crc, p, useAVX512)
+	return updateFold(m, crc, p, useAVX512)
 }
 
 // foldChunk bounds the bytes one assembly call folds, so that a goroutine
@@ -99,29 +145,29 @@ func update(crc uint64, p []byte) uint64 {
 const foldChunk = 256 << 10
 
 // updateFold advances crc over the multiple-of-16 prefix of p in chunks of
-// at most foldChunk bytes with foldStep, and over the rest with the tables.
-// The caller checks useCLMUL, and useAVX512 if wide.
-func updateFold(crc uint64, p []byte, wide bool) uint64 {
+// at most foldChunk bytes with foldStep, and over the rest with the tables
+// of m. The caller checks useCLMUL, and useAVX512 if wide.
+func updateFold(m *model, crc uint64, p []byte, wide bool) uint64 {
 	state := ^crc
 	for len(p) >= 16 {
 		n := min(len(p), foldChunk) &^ 15
-		state = foldStep(state, p[:n], wide)
+		state = foldStep(&m.fold, state, p[:n], wide)
 		p = p[n:]
 	}
 	if len(p) > 0 {
-		state = updateTail(tables(), state, p)
+		state = updateTail(m.slicing(), state, p)
 	}
 	return ^state
 }
 
-// foldStep folds p, a positive multiple of 16 bytes, with foldAVX512 if
-// wide and p has at least avx512Min bytes, else with foldCLMUL. It is not
-// inlined so that its prologue checks for preemption.
+// foldStep folds p, a positive multiple of 16 bytes, with the constants k,
+// by foldAVX512 if wide and p has at least avx512Min bytes, else by
+// foldCLMUL. It is not inlined so that its prologue checks for preemption.
 //
 //go:noinline
-func foldStep(state uint64, p []byte, wide bool) uint64 {
+func foldStep(k *foldConsts, state uint64, p []byte, wide bool) uint64 {
 	if wide && len(p) >= avx512Min {
-		return foldAVX512(state, p)
+		return foldAVX512(k, state, p)
 	}
-	return foldCLMUL(state, p)
+	return foldCLMUL(k, state, p)
 }

@@ -1,9 +1,13 @@
 //go:build !purego
 
+#include "go_asm.h"
 #include "textflag.h"
 
-// Carry-less folding for CRC-64/ECMA (see the Intel white paper "Fast CRC
-// Computation for Generic Polynomials Using PCLMULQDQ Instruction").
+// Carry-less folding for a CRC-64 with a reflected polynomial P (see the
+// Intel white paper "Fast CRC Computation for Generic Polynomials Using
+// PCLMULQDQ Instruction"). The constants for P come in a foldConsts struct
+// (crc64_amd64.go) whose address is kept in DX; go_asm.h gives the offsets
+// of its fields.
 //
 // Everything is bit-reflected: a 64-bit word w stands for the polynomial
 // whose x^(63-i) coefficient is bit i of w, and a 128-bit register for the
@@ -13,45 +17,7 @@
 //
 // Folding a 128-bit block A = H·x^64 + L (H in the low quadword) forward by
 // d bits replaces A·x^d with H·(x^(d+63) mod P) + L·(x^(d-1) mod P), each
-// constant carrying x^-1 to cancel that extra x. consts_test.go derives
-// every constant below from P.
-
-// foldK2048: fold by 2048 bits (256 bytes): x^2111, x^2047 mod P.
-DATA foldK2048<>+0(SB)/8, $0x8260adf2381ad81c
-DATA foldK2048<>+8(SB)/8, $0xf31fd9271e228b79
-GLOBL foldK2048<>(SB), RODATA|NOPTR, $16
-
-// foldK1024: fold by 1024 bits (128 bytes): x^1087, x^1023 mod P.
-DATA foldK1024<>+0(SB)/8, $0x8757d71d4fcc1000
-DATA foldK1024<>+8(SB)/8, $0xd7d86b2af73de740
-GLOBL foldK1024<>(SB), RODATA|NOPTR, $16
-
-// foldK512: fold by 512 bits (64 bytes): x^575, x^511 mod P.
-DATA foldK512<>+0(SB)/8, $0x6ae3efbb9dd441f3
-DATA foldK512<>+8(SB)/8, $0x081f6054a7842df4
-GLOBL foldK512<>(SB), RODATA|NOPTR, $16
-
-// foldK128: fold by 128 bits (16 bytes): x^191, x^127 mod P.
-DATA foldK128<>+0(SB)/8, $0xe05dd497ca393ae4
-DATA foldK128<>+8(SB)/8, $0xdabe95afc7875f40
-GLOBL foldK128<>(SB), RODATA|NOPTR, $16
-
-// foldKLanes folds the four 128-bit lanes of a 512-bit register onto the
-// last one: by 384, 256 and 128 bits; lane 3 stays and gets zeros.
-DATA foldKLanes<>+0(SB)/8, $0xb5ea1af9c013aca4
-DATA foldKLanes<>+8(SB)/8, $0x69a35d91c3730254
-DATA foldKLanes<>+16(SB)/8, $0x60095b008a9efa44
-DATA foldKLanes<>+24(SB)/8, $0x3be653a30fe1af51
-DATA foldKLanes<>+32(SB)/8, $0xe05dd497ca393ae4
-DATA foldKLanes<>+40(SB)/8, $0xdabe95afc7875f40
-DATA foldKLanes<>+48(SB)/8, $0
-DATA foldKLanes<>+56(SB)/8, $0
-GLOBL foldKLanes<>(SB), RODATA|NOPTR, $64
-
-// barrettK: floor(x^127 / P), and (P - 1) / x.
-DATA barrettK<>+0(SB)/8, $0x9c3e466c172963d5
-DATA barrettK<>+8(SB)/8, $0x92d8af2baf0e1e85
-GLOBL barrettK<>(SB), RODATA|NOPTR, $16
+// constant carrying x^-1 to cancel that extra x.
 
 // func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
 TEXT ·cpuid(SB), NOSPLIT, $0-24
@@ -103,7 +69,8 @@ TEXT ·clmulAsm(SB), NOSPLIT, $0-32
 
 // FINISH reduces the 128-bit remainder A = H·x^64 + L in X0 (H in the low
 // quadword) to the 64-bit state (A·x^64) mod P in the low quadword of X0.
-// It expects foldK128 in X13 and clobbers X1, X2 and X3.
+// It expects the 128-bit fold pair in X13 and the constants in DX, and
+// clobbers X1, X2 and X3.
 //
 // First T = H·(x^128 mod P) + L·x^64, with L moved to the low quadword.
 // Then, with T = Th·x^64 + Tl, Barrett reduction: q = floor(Th·x^64 / P) =
@@ -115,7 +82,7 @@ TEXT ·clmulAsm(SB), NOSPLIT, $0-32
 	PCLMULQDQ $0x10, X13, X0      \
 	PSRLDQ    $8, X1              \
 	PXOR      X1, X0              \
-	MOVOU     barrettK<>(SB), X2  \
+	MOVOU     foldConsts_barrett(DX), X2 \
 	MOVOU     X0, X1              \
 	PCLMULQDQ $0x00, X2, X0       \
 	MOVOU     X0, X3              \
@@ -124,12 +91,13 @@ TEXT ·clmulAsm(SB), NOSPLIT, $0-32
 	PSRLDQ    $8, X0              \
 	PXOR      X3, X0
 
-// func foldCLMUL(state uint64, p []byte) uint64
-TEXT ·foldCLMUL(SB), NOSPLIT, $0-40
-	MOVQ  state+0(FP), X8
-	MOVQ  p_base+8(FP), SI
-	MOVQ  p_len+16(FP), CX
-	MOVOU foldK128<>(SB), X13
+// func foldCLMUL(k *foldConsts, state uint64, p []byte) uint64
+TEXT ·foldCLMUL(SB), NOSPLIT, $0-48
+	MOVQ  k+0(FP), DX
+	MOVQ  state+8(FP), X8
+	MOVQ  p_base+16(FP), SI
+	MOVQ  p_len+24(FP), CX
+	MOVOU foldConsts_k128(DX), X13
 	CMPQ  CX, $128
 	JB    single
 
@@ -146,7 +114,7 @@ TEXT ·foldCLMUL(SB), NOSPLIT, $0-40
 	MOVOU   112(SI), X7
 	ADDQ    $128, SI
 	SUBQ    $128, CX
-	MOVOU   foldK1024<>(SB), X12
+	MOVOU   foldConsts_k1024(DX), X12
 
 loop128:
 	CMPQ CX, $128
@@ -193,7 +161,7 @@ loop16:
 finish:
 	FINISH
 	MOVQ      X0, AX
-	MOVQ      AX, ret+32(FP)
+	MOVQ      AX, ret+40(FP)
 	RET
 
 // ZFOLD folds the four lanes of acc forward by the distance in Z12 (256
@@ -210,11 +178,12 @@ finish:
 	VPCLMULQDQ $0x11, Z13, src, src \
 	VPTERNLOGQ $0x96, Z9, src, dst
 
-// func foldAVX512(state uint64, p []byte) uint64
-TEXT ·foldAVX512(SB), NOSPLIT, $0-40
-	VMOVQ     state+0(FP), X8
-	MOVQ      p_base+8(FP), SI
-	MOVQ      p_len+16(FP), CX
+// func foldAVX512(k *foldConsts, state uint64, p []byte) uint64
+TEXT ·foldAVX512(SB), NOSPLIT, $0-48
+	MOVQ      k+0(FP), DX
+	VMOVQ     state+8(FP), X8
+	MOVQ      p_base+16(FP), SI
+	MOVQ      p_len+24(FP), CX
 
 	// Four 512-bit accumulators hold the first 256 bytes.
 	VMOVDQU64 0(SI), Z0
@@ -224,7 +193,7 @@ TEXT ·foldAVX512(SB), NOSPLIT, $0-40
 	VMOVDQU64 192(SI), Z3
 	ADDQ      $256, SI
 	SUBQ      $256, CX
-	VBROADCASTI32X4 foldK2048<>(SB), Z12
+	VBROADCASTI32X4 foldConsts_k2048(DX), Z12
 
 loop256:
 	CMPQ CX, $256
@@ -238,7 +207,7 @@ loop256:
 	JMP  loop256
 
 reduce4:
-	VBROADCASTI32X4 foldK512<>(SB), Z13
+	VBROADCASTI32X4 foldConsts_k512(DX), Z13
 	ZFOLDINTO(Z0, Z1)
 	ZFOLDINTO(Z1, Z2)
 	ZFOLDINTO(Z2, Z3)
@@ -256,7 +225,7 @@ loop64:
 reduce1:
 	// Fold lanes 0, 1 and 2 onto lane 3 with per-lane distances, then add
 	// the four lanes together.
-	VMOVDQU64     foldKLanes<>(SB), Z13
+	VMOVDQU64     foldConsts_lanes(DX), Z13
 	VPCLMULQDQ    $0x00, Z13, Z3, Z9
 	VPCLMULQDQ    $0x11, Z13, Z3, Z10
 	VPXORQ        Z9, Z10, Z9
@@ -267,7 +236,7 @@ reduce1:
 	VPXOR         X1, X9, X9
 	VPXOR         X9, X0, X0
 	VZEROUPPER
-	MOVOU         foldK128<>(SB), X13
+	MOVOU         foldConsts_k128(DX), X13
 
 loop16:
 	CMPQ  CX, $16
@@ -282,5 +251,5 @@ loop16:
 finish:
 	FINISH
 	MOVQ X0, AX
-	MOVQ AX, ret+32(FP)
+	MOVQ AX, ret+40(FP)
 	RET

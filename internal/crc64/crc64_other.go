@@ -2,10 +2,15 @@
 
 package crc64
 
+// foldConsts is empty without assembly.
+type foldConsts struct{}
+
+var ecmaFold, nvmeFold foldConsts
+
 // update is the portable implementation, used everywhere but amd64 and
 // with the purego build tag.
-func update(crc uint64, p []byte) uint64 {
-	return updateGeneric(crc, p)
+func update(m *model, crc uint64, p []byte) uint64 {
+	return updateGeneric(m, crc, p)
 }
 
 // clmul returns the 128-bit carry-less product of a and b.

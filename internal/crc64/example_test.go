@@ -1,6 +1,7 @@
 package crc64_test
 
 import (
+	"encoding/base64"
 	"fmt"
 
 	"github.com/ossup/ossup/internal/crc64"
@@ -35,4 +36,11 @@ func ExampleNew() {
 	h.Write([]byte("56789"))
 	fmt.Println(h.Sum64())
 	// Output: 11051210869376104954
+}
+
+func ExampleNewNVME() {
+	h := crc64.NewNVME()
+	h.Write([]byte("Hello, World!"))
+	fmt.Println(base64.StdEncoding.EncodeToString(h.Sum(nil)))
+	// Output: 1Km+Qyat0k0=
 }

@@ -15,9 +15,19 @@ func fuzzSeeds() [][]byte {
 	return seeds
 }
 
-// FuzzChecksum checks that every implementation agrees with hash/crc64 at
-// a fuzzed alignment, and that updating in two pieces equals the whole.
+// FuzzChecksum checks that every CRC-64/ECMA implementation agrees with
+// hash/crc64 at a fuzzed alignment, and that updating in two pieces equals
+// the whole.
 func FuzzChecksum(f *testing.F) {
+	fuzzChecksum(f, &variants[0])
+}
+
+// FuzzChecksumNVME is FuzzChecksum for CRC-64/NVME.
+func FuzzChecksumNVME(f *testing.F) {
+	fuzzChecksum(f, &variants[1])
+}
+
+func fuzzChecksum(f *testing.F, v *variant) {
 	for i, s := range fuzzSeeds() {
 		f.Add(s, uint(i*7), uint8(i))
 	}
@@ -26,9 +36,9 @@ func FuzzChecksum(f *testing.F) {
 		off := int(align % 16)
 		p := make([]byte, off+len(data))[off:]
 		copy(p, data)
-		want := want(p)
+		want := v.want(p)
 		s := int(split % uint(len(p)+1))
-		for _, im := range implementations(t) {
+		for _, im := range implementations(t, v) {
 			if got := im.update(0, p); got != want {
 				t.Fatalf("%s: len %d offset %d: got %#x, want %#x", im.name, len(p), off, got, want)
 			}
@@ -42,20 +52,29 @@ func FuzzChecksum(f *testing.F) {
 // FuzzCombine checks crc(a‖b) == Combine(crc(a), crc(b), len(b)) and that
 // Combine is associative for a fuzzed third length.
 func FuzzCombine(f *testing.F) {
+	fuzzCombine(f, &variants[0])
+}
+
+// FuzzCombineNVME is FuzzCombine for CRC-64/NVME.
+func FuzzCombineNVME(f *testing.F) {
+	fuzzCombine(f, &variants[1])
+}
+
+func fuzzCombine(f *testing.F, v *variant) {
 	seeds := fuzzSeeds()
 	for i := range seeds {
 		f.Add(seeds[i], seeds[len(seeds)-1-i], int64(i)<<(3*i))
 	}
 	f.Fuzz(func(t *testing.T, a, b []byte, lz int64) {
-		whole := Checksum(bytes.Join([][]byte{a, b}, nil))
-		crcA, crcB := Checksum(a), Checksum(b)
-		if got := Combine(crcA, crcB, int64(len(b))); got != whole {
+		whole := v.checksum(bytes.Join([][]byte{a, b}, nil))
+		crcA, crcB := v.checksum(a), v.checksum(b)
+		if got := v.combine(crcA, crcB, int64(len(b))); got != whole {
 			t.Fatalf("Combine(%#x, %#x, %d) = %#x, want %#x", crcA, crcB, len(b), got, whole)
 		}
 		lz &= 1<<62 - 1
 		z := crcA ^ crcB
-		left := Combine(Combine(crcA, crcB, int64(len(b))), z, lz)
-		right := Combine(crcA, Combine(crcB, z, lz), int64(len(b))+lz)
+		left := v.combine(v.combine(crcA, crcB, int64(len(b))), z, lz)
+		right := v.combine(crcA, v.combine(crcB, z, lz), int64(len(b))+lz)
 		if left != right {
 			t.Fatalf("not associative with lz %d: %#x != %#x", lz, left, right)
 		}

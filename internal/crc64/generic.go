@@ -2,12 +2,42 @@ package crc64
 
 import (
 	"encoding/binary"
-	"sync"
+	"sync/atomic"
 )
 
-// poly is the ECMA-182 polynomial in reflected (LSB-first) form: bit i holds
-// the coefficient of x^(63-i), and the x^64 term is implicit.
-const poly = 0xC96C5795D7870F42
+// The polynomials in reflected (LSB-first) form: bit i holds the coefficient
+// of x^(63-i), and the x^64 term is implicit.
+const (
+	// polyECMA is the ECMA-182 polynomial, 0x42F0E1EBA9EA3693 in normal form.
+	polyECMA = 0xC96C5795D7870F42
+	// polyNVME is the NVM Express polynomial, 0xAD93D23594C93659 in normal
+	// form.
+	polyNVME = 0x9A6C9329AC4BC9B5
+)
+
+// model is one CRC-64 variant: the reflected polynomial poly, with the
+// register initialized to all ones and the result inverted. Its slicing
+// tables and combine powers are computed on first use and never modified
+// afterwards.
+type model struct {
+	poly uint64
+	// fold holds the constants of the assembly folding loops for poly; it
+	// is empty where there is no assembly. It is held by value, so that
+	// its address is a link-time constant.
+	fold foldConsts
+	// magic starts the marshaled state of a hash of this variant.
+	magic string
+
+	tables atomic.Pointer[slicingTables]
+	powers atomic.Pointer[[64]uint64]
+}
+
+// The two variants: CRC-64/ECMA (CRC-64/XZ) and CRC-64/NVME. They are
+// used by address.
+var (
+	ecma = model{poly: polyECMA, fold: ecmaFold, magic: "oc64"}
+	nvme = model{poly: polyNVME, fold: nvmeFold, magic: "ocnv"}
+)
 
 // slicingTables holds the tables for slicing-by-16. Table 0 is the classic
 // byte-at-a-time table: tab[0][b] is the raw state b advanced by 8 zero bits.
@@ -15,29 +45,28 @@ const poly = 0xC96C5795D7870F42
 // folded into the state with 16 independent lookups.
 type slicingTables [16][256]uint64
 
-// The slicing-by-16 tables are computed on first use and never modified
-// afterwards. A sync.Once with an inlined fast path is used rather than
-// sync.OnceValue, whose indirect call costs a few nanoseconds per Update.
-var (
-	tablesOnce sync.Once
-	tablesPtr  *slicingTables
-)
-
-// tables returns the slicing-by-16 tables, computing them on first use.
-// The result is shared and must not be modified.
-func tables() *slicingTables {
-	tablesOnce.Do(initTables)
-	return tablesPtr
+// slicing returns the slicing-by-16 tables of m, computing them on first
+// use. The result is shared and must not be modified. The fast path is an
+// inlined atomic load; goroutines that race on first use may each compute
+// the tables, and all then use the first stored.
+func (m *model) slicing() *slicingTables {
+	if t := m.tables.Load(); t != nil {
+		return t
+	}
+	return m.initTables()
 }
 
-func initTables() { tablesPtr = makeTables() }
+func (m *model) initTables() *slicingTables {
+	m.tables.CompareAndSwap(nil, makeTables(m.poly))
+	return m.tables.Load()
+}
 
-func makeTables() *slicingTables {
+func makeTables(poly uint64) *slicingTables {
 	t := new(slicingTables)
 	for i := range 256 {
 		crc := uint64(i)
 		for range 8 {
-			crc = mulx(crc)
+			crc = mulx(poly, crc)
 		}
 		t[0][i] = crc
 	}
@@ -51,23 +80,25 @@ func makeTables() *slicingTables {
 	return t
 }
 
-// mulx multiplies the reflected polynomial v by x modulo P.
-func mulx(v uint64) uint64 {
+// mulx multiplies the reflected polynomial v by x modulo the reflected
+// polynomial poly.
+func mulx(poly, v uint64) uint64 {
 	return v>>1 ^ poly&-(v&1)
 }
 
-// updateGeneric is the portable implementation of [Update].
-func updateGeneric(crc uint64, p []byte) uint64 {
-	return ^updateState(^crc, p)
+// updateGeneric is the portable implementation of [Update] and
+// [UpdateNVME].
+func updateGeneric(m *model, crc uint64, p []byte) uint64 {
+	if len(p) == 0 {
+		return crc
+	}
+	return ^updateState(m.slicing(), ^crc, p)
 }
 
 // updateState advances the raw CRC register state (the checksum before the
-// final inversion) over p using slicing-by-16 and returns the new state.
-func updateState(state uint64, p []byte) uint64 {
-	if len(p) == 0 {
-		return state
-	}
-	t := tables()
+// final inversion) over p using slicing-by-16 with the tables t and returns
+// the new state.
+func updateState(t *slicingTables, state uint64, p []byte) uint64 {
 	for len(p) >= 16 {
 		lo := state ^ binary.LittleEndian.Uint64(p)
 		// Four independent partial sums keep the XOR chains short; the

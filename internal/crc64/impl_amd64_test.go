@@ -7,24 +7,29 @@ import (
 	"testing"
 )
 
-// implementations returns every update implementation this CPU can run:
-// the dispatching one, the portable one and each assembly path forced on.
-func implementations(t testing.TB) []impl {
+// implementations returns every update implementation of variant v this
+// CPU can run: the dispatching one, the portable one and each assembly path
+// forced on.
+func implementations(t testing.TB, v *variant) []impl {
 	t.Helper()
-	impls := []impl{{"dispatch", Update}, {"generic", updateGeneric}}
+	m := v.m
+	impls := []impl{
+		{"dispatch", v.update},
+		{"generic", func(crc uint64, p []byte) uint64 { return updateGeneric(m, crc, p) }},
+	}
 	if !useCLMUL {
 		t.Log("CPU lacks PCLMULQDQ: assembly paths not tested")
 		return impls
 	}
 	impls = append(impls, impl{"clmul", func(crc uint64, p []byte) uint64 {
-		return updateFold(crc, p, false)
+		return updateFold(m, crc, p, false)
 	}})
 	if !useAVX512 {
 		t.Log("CPU lacks AVX-512 VPCLMULQDQ: 512-bit path not tested")
 		return impls
 	}
 	return append(impls, impl{"avx512", func(crc uint64, p []byte) uint64 {
-		return updateFold(crc, p, true)
+		return updateFold(m, crc, p, true)
 	}})
 }
 
@@ -37,7 +42,7 @@ func TestCPUFeatures(t *testing.T) {
 
 // BenchmarkThreshold measures the lengths around clmulMin and avx512Min.
 func BenchmarkThreshold(b *testing.B) {
-	impls := implementations(b)[1:]
+	impls := implementations(b, &variants[0])[1:]
 	for _, n := range []int{8, 15, 16, 24, 32, 48, 64, 128, 192, 256, 320, 384, 512} {
 		p := randomBytes(2, n)
 		for _, im := range impls {
