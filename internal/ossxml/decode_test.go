@@ -54,7 +54,7 @@ func TestUnmarshalSamples(t *testing.T) {
 			name: "v1 SDK style ETag references",
 			data: `<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>&#34;ABC&#34;</ETag></Part><Part><PartNumber>2</PartNumber><ETag>&#x22;DEF&#x22;</ETag></Part></CompleteMultipartUpload>`,
 			got:  &CompleteMultipartUpload{},
-			want: &CompleteMultipartUpload{Parts: []CompletePart{{1, `"ABC"`}, {2, `"DEF"`}}},
+			want: &CompleteMultipartUpload{Parts: []CompletePart{{PartNumber: 1, ETag: `"ABC"`}, {PartNumber: 2, ETag: `"DEF"`}}},
 		},
 		{
 			name: "control characters as hex and decimal references",

@@ -23,6 +23,9 @@ func (CompleteMultipartUpload) rootName() string { return "CompleteMultipartUplo
 type CompletePart struct {
 	PartNumber int    `xml:"PartNumber"` // 1–10000
 	ETag       string `xml:"ETag"`       // as UploadPart returned it, quotes included
+	// ChecksumCRC64NVME is S3's: the part's CRC-64/NVME, base64 of its 8
+	// big-endian bytes, when the client sends it.
+	ChecksumCRC64NVME string `xml:"ChecksumCRC64NVME,omitempty"`
 }
 
 // CompleteMultipartUploadResult is the response body of
@@ -63,6 +66,9 @@ type PartSummary struct {
 	ETag         string `xml:"ETag"`
 	HashCRC64    uint64 `xml:"HashCrc64ecma"` // CRC-64/ECMA of the part
 	Size         int64  `xml:"Size"`          // bytes
+	// ChecksumCRC64NVME is S3's: the part's CRC-64/NVME in base64, in
+	// answers to S3 clients only.
+	ChecksumCRC64NVME string `xml:"ChecksumCRC64NVME,omitempty"`
 }
 
 // ListMultipartUploadsResult is the response body of ListMultipartUploads

@@ -83,6 +83,13 @@ func (s *Disk) AppendObject(ctx context.Context, bucket, key string, position in
 		rec = &objectRec{objectHdr: old.objectHdr, Blobs: append(old.Blobs[:len(old.Blobs):len(old.Blobs)], blobRef{ID: blob.id, Size: blob.size})}
 		rec.Size += blob.size
 		rec.CRC64 = crc64.Combine(old.CRC64, blob.crc64, blob.size)
+		switch {
+		case old.Size == 0 && old.NVME == nil:
+			rec.NVME = &blob.nvme // a new object
+		case old.NVME != nil:
+			nvme := crc64.CombineNVME(*old.NVME, blob.nvme, blob.size)
+			rec.NVME = &nvme
+		}
 		tag := md5.New()
 		tag.Write([]byte(old.ETag))
 		tag.Write(blob.md5)

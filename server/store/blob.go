@@ -70,19 +70,22 @@ type blobInfo struct {
 	size  int64
 	md5   []byte
 	crc64 uint64
+	nvme  uint64 // CRC-64/NVME, the checksum S3 clients ask for
 }
 
 // hashWriter writes to a file while computing MD5 and CRC-64 in one pass.
 // It has no ReadFrom, so io.CopyBuffer uses the pooled buffer.
 type hashWriter struct {
-	f   *os.File
-	md5 hash.Hash
-	crc uint64
+	f    *os.File
+	md5  hash.Hash
+	crc  uint64
+	nvme uint64
 }
 
 func (w *hashWriter) Write(p []byte) (int, error) {
 	w.md5.Write(p)
 	w.crc = crc64.Update(w.crc, p)
+	w.nvme = crc64.UpdateNVME(w.nvme, p)
 	return w.f.Write(p)
 }
 
@@ -166,7 +169,7 @@ func (s *Disk) fill(ctx context.Context, f *os.File, r io.Reader, size int64, wa
 	if err := f.Sync(); err != nil {
 		return blobInfo{}, fmt.Errorf("store: sync blob: %w", err)
 	}
-	return blobInfo{size: n, md5: sum, crc64: w.crc}, nil
+	return blobInfo{size: n, md5: sum, crc64: w.crc, nvme: w.nvme}, nil
 }
 
 // readInline reads exactly size bytes (at most InlineMax) of r for an
@@ -201,7 +204,7 @@ func readInline(ctx context.Context, r io.Reader, size int64, wantMD5 []byte) (b
 	if err := ctx.Err(); err != nil {
 		return blobInfo{}, nil, err
 	}
-	return blobInfo{size: size, md5: sum[:], crc64: crc64.Update(0, data)}, data, nil
+	return blobInfo{size: size, md5: sum[:], crc64: crc64.Update(0, data), nvme: crc64.UpdateNVME(0, data)}, data, nil
 }
 
 // syncDir fsyncs a directory of the data directory.

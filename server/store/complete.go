@@ -47,6 +47,9 @@ func (s *Disk) CompleteUpload(ctx context.Context, bucket, key, uploadID string,
 			return nil, ErrFileAlreadyExists
 		}
 		rec = assemble(u.rec, used, acl, s.now())
+		if want := opts.CRC64NVME; want != nil && (rec.NVME == nil || *rec.NVME != *want) {
+			return nil, fmt.Errorf("%w: the object's CRC-64/NVME is not %d", ErrBadDigest, *want)
+		}
 		freed, err := putObjectRec(tx, bucket, key, rec, false)
 		if err != nil {
 			return nil, err
@@ -104,6 +107,9 @@ func match(all []numberedPart, want []CompletePart) ([]numberedPart, error) {
 		if !etagMatches(w.ETag, all[j].rec.MD5) {
 			return nil, fmt.Errorf("%w: part %d etag %s, uploaded %s", ErrInvalidPart, w.Number, w.ETag, upperHex(all[j].rec.MD5[:]))
 		}
+		if p := all[j].rec; w.CRC64NVME != nil && p.HasNVME && *w.CRC64NVME != p.NVME {
+			return nil, fmt.Errorf("%w: part %d CRC-64/NVME %d, uploaded %d", ErrInvalidPart, w.Number, *w.CRC64NVME, p.NVME)
+		}
 		used = append(used, all[j])
 	}
 	return used, nil
@@ -119,13 +125,20 @@ func assemble(u uploadRec, used []numberedPart, acl string, now time.Time) *obje
 		rec.Meta.ACL = acl
 	}
 	sums := md5.New()
+	var nvme uint64
+	hasNVME := true
 	for _, p := range used {
 		sums.Write(p.rec.MD5[:])
 		rec.CRC64 = crc64.Combine(rec.CRC64, p.rec.CRC64, p.rec.Size)
+		nvme = crc64.CombineNVME(nvme, p.rec.NVME, p.rec.Size)
+		hasNVME = hasNVME && p.rec.HasNVME
 		rec.Size += p.rec.Size
 		rec.Blobs = append(rec.Blobs, p.rec.Blobs...)
 	}
 	rec.ETag = fmt.Sprintf("%X-%d", sums.Sum(nil), len(used))
+	if hasNVME {
+		rec.NVME = &nvme
+	}
 	return rec
 }
 

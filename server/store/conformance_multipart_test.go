@@ -108,7 +108,7 @@ func testComplete(t *testing.T, h harness) {
 		pa.CRC64 != 12696911168479852064 || pb.CRC64 != 8406248661285262385 {
 		t.Errorf("parts = %+v, %+v", pa, pb)
 	}
-	list := []CompletePart{{1, `"` + strings.ToLower(pa.ETag) + `"`}, {2, pb.ETag}}
+	list := []CompletePart{{Number: 1, ETag: `"` + strings.ToLower(pa.ETag) + `"`}, {Number: 2, ETag: pb.ETag}}
 	obj, err := e.s.CompleteUpload(ctx, "b", "vec", u.ID, list, "public-read", PutOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -142,7 +142,7 @@ func testCompleteSubset(t *testing.T, e *env) {
 		e.part(u, n, p[n])
 	}
 	e.wantBlobs(6)
-	list := []CompletePart{{1, etagOf(p[1])}, {3, etagOf(p[3])}}
+	list := []CompletePart{{Number: 1, ETag: etagOf(p[1])}, {Number: 3, ETag: etagOf(p[3])}}
 	obj, err := e.s.CompleteUpload(ctx, "b", "vec", u.ID, list, "", PutOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -175,7 +175,7 @@ func testCompleteErrors(t *testing.T, h harness) {
 		tags = append(tags, e.part(u, n+1, data(uint64(n), size)).ETag)
 	}
 	t1, t2, t3, t4 := tags[0], tags[1], tags[2], tags[3]
-	valid := []CompletePart{{1, t1}, {3, t3}, {4, t4}}
+	valid := []CompletePart{{Number: 1, ETag: t1}, {Number: 3, ETag: t3}, {Number: 4, ETag: t4}}
 	forbid := PutOptions{ForbidOverwrite: true}
 	other := strings.Repeat("B", 32)
 	cases := []struct {
@@ -187,15 +187,15 @@ func testCompleteErrors(t *testing.T, h harness) {
 	}{
 		{"no such upload", other, valid, PutOptions{}, ErrNoSuchUpload},
 		{"no such upload, empty list", other, []CompletePart{}, PutOptions{}, ErrNoSuchUpload},
-		{"descending", u.ID, []CompletePart{{3, t3}, {1, t1}}, PutOptions{}, ErrInvalidPartOrder},
-		{"repeated", u.ID, []CompletePart{{1, t1}, {1, t1}}, PutOptions{}, ErrInvalidPartOrder},
-		{"order before missing", u.ID, []CompletePart{{9, t1}, {1, t1}}, PutOptions{}, ErrInvalidPartOrder},
-		{"missing part", u.ID, []CompletePart{{1, t1}, {5, t1}}, PutOptions{}, ErrInvalidPart},
-		{"etag mismatch", u.ID, []CompletePart{{1, t3}, {3, t3}}, PutOptions{}, ErrInvalidPart},
-		{"missing before too small", u.ID, []CompletePart{{2, t2}, {5, t1}}, PutOptions{}, ErrInvalidPart},
-		{"one byte too small", u.ID, []CompletePart{{2, t2}, {3, t3}}, PutOptions{}, ErrEntityTooSmall},
+		{"descending", u.ID, []CompletePart{{Number: 3, ETag: t3}, {Number: 1, ETag: t1}}, PutOptions{}, ErrInvalidPartOrder},
+		{"repeated", u.ID, []CompletePart{{Number: 1, ETag: t1}, {Number: 1, ETag: t1}}, PutOptions{}, ErrInvalidPartOrder},
+		{"order before missing", u.ID, []CompletePart{{Number: 9, ETag: t1}, {Number: 1, ETag: t1}}, PutOptions{}, ErrInvalidPartOrder},
+		{"missing part", u.ID, []CompletePart{{Number: 1, ETag: t1}, {Number: 5, ETag: t1}}, PutOptions{}, ErrInvalidPart},
+		{"etag mismatch", u.ID, []CompletePart{{Number: 1, ETag: t3}, {Number: 3, ETag: t3}}, PutOptions{}, ErrInvalidPart},
+		{"missing before too small", u.ID, []CompletePart{{Number: 2, ETag: t2}, {Number: 5, ETag: t1}}, PutOptions{}, ErrInvalidPart},
+		{"one byte too small", u.ID, []CompletePart{{Number: 2, ETag: t2}, {Number: 3, ETag: t3}}, PutOptions{}, ErrEntityTooSmall},
 		{"all parts", u.ID, nil, PutOptions{}, ErrEntityTooSmall},
-		{"too small before forbid", u.ID, []CompletePart{{2, t2}, {3, t3}}, forbid, ErrEntityTooSmall},
+		{"too small before forbid", u.ID, []CompletePart{{Number: 2, ETag: t2}, {Number: 3, ETag: t3}}, forbid, ErrEntityTooSmall},
 		{"forbid overwrite", u.ID, valid, forbid, ErrFileAlreadyExists},
 	}
 	for _, tc := range cases {

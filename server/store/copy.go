@@ -144,30 +144,27 @@ func (s *Disk) copyPart(ctx context.Context, bucket, key, uploadID string, n int
 		segs  []segment
 		blobs []blobRef
 		added []string
-		sum   []byte
-		crc   uint64
+		h     = &digest{md5: md5.New()}
 	)
 	if src.Inline != nil {
 		// The source's content came with its record: the range is copied
 		// from that snapshot into a blob of the part's own.
 		var info blobInfo
-		h := &digest{md5: md5.New()}
 		info, err = s.writeBlob(ctx, io.TeeReader(bytes.NewReader(src.Inline[off:off+length]), h), length, nil)
 		if err == nil {
 			added = []string{info.id}
 			blobs = []blobRef{{ID: info.id, Size: info.size}}
-			sum, crc = h.md5.Sum(nil), h.crc
 		}
 	} else {
 		segs = segments(src.Blobs, off, length)
-		blobs, added, sum, crc, err = s.gather(ctx, segs)
+		blobs, added, err = s.gather(ctx, segs, h)
 	}
 	if err != nil {
 		s.removeBlobs(added)
 		return Part{}, err
 	}
-	rec := partRec{Size: length, CRC64: crc, Modified: s.now().UnixNano(), Blobs: blobs}
-	copy(rec.MD5[:], sum)
+	rec := partRec{Size: length, CRC64: h.crc, NVME: h.nvme, HasNVME: true, Modified: s.now().UnixNano(), Blobs: blobs}
+	copy(rec.MD5[:], h.md5.Sum(nil))
 	err = s.commit(ctx, added, func(tx *bolt.Tx) ([]string, error) {
 		u, err := findUpload(tx, bucket, key, uploadID)
 		if err != nil {
@@ -223,15 +220,14 @@ func segments(blobs []blobRef, off, length int64) []segment {
 	return out
 }
 
-// gather reads the pieces in order, hashing all of them, and copies each
-// partial piece into a new blob. It returns the part's manifest, the new
-// blobs (to remove on failure), and the part's MD5 and CRC-64.
-func (s *Disk) gather(ctx context.Context, segs []segment) (blobs []blobRef, added []string, sum []byte, crc uint64, err error) {
-	h := &digest{md5: md5.New()}
+// gather reads the pieces in order, hashing all of them into h, and
+// copies each partial piece into a new blob. It returns the part's
+// manifest and the new blobs (to remove on failure).
+func (s *Disk) gather(ctx context.Context, segs []segment, h *digest) (blobs []blobRef, added []string, err error) {
 	for _, g := range segs {
 		f, err := s.root.Open(blobPath(g.blob.ID))
 		if err != nil {
-			return nil, added, nil, 0, fmt.Errorf("store: copy source blob: %w", err)
+			return nil, added, fmt.Errorf("store: copy source blob: %w", err)
 		}
 		sec := io.NewSectionReader(f, g.off, g.length)
 		if g.whole() {
@@ -253,20 +249,22 @@ func (s *Disk) gather(ctx context.Context, segs []segment) (blobs []blobRef, add
 		}
 		_ = f.Close() // read-only
 		if err != nil {
-			return nil, added, nil, 0, err
+			return nil, added, err
 		}
 	}
-	return blobs, added, h.md5.Sum(nil), h.crc, nil
+	return blobs, added, nil
 }
 
 // digest computes MD5 and CRC-64 of what is written to it.
 type digest struct {
-	md5 hash.Hash
-	crc uint64
+	md5  hash.Hash
+	crc  uint64
+	nvme uint64
 }
 
 func (d *digest) Write(p []byte) (int, error) {
 	d.md5.Write(p)
 	d.crc = crc64.Update(d.crc, p)
+	d.nvme = crc64.UpdateNVME(d.nvme, p)
 	return len(p), nil
 }

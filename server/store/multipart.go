@@ -145,7 +145,7 @@ func (s *Disk) PutPart(ctx context.Context, bucket, key, uploadID string, n int,
 	if err != nil {
 		return Part{}, err
 	}
-	rec := partRec{Size: blob.size, CRC64: blob.crc64, Modified: s.now().UnixNano(), Blobs: []blobRef{{ID: blob.id, Size: blob.size}}}
+	rec := partRec{Size: blob.size, CRC64: blob.crc64, NVME: blob.nvme, HasNVME: true, Modified: s.now().UnixNano(), Blobs: []blobRef{{ID: blob.id, Size: blob.size}}}
 	copy(rec.MD5[:], blob.md5)
 	err = s.commit(ctx, []string{blob.id}, func(tx *bolt.Tx) ([]string, error) {
 		u, err := findUpload(tx, bucket, key, uploadID)

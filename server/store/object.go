@@ -63,6 +63,7 @@ func (s *Disk) PutObject(ctx context.Context, bucket, key string, r io.Reader, s
 			ETag:       upperHex(blob.md5),
 			ContentMD5: base64.StdEncoding.EncodeToString(blob.md5),
 			CRC64:      blob.crc64,
+			NVME:       &blob.nvme,
 			Type:       TypeNormal,
 			Modified:   s.now().UnixNano(),
 			Meta:       toMetaRec(meta),

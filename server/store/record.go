@@ -78,13 +78,16 @@ func (m metaRec) metadata() Metadata { return Metadata(m) }
 // objectHdr is the JSON part of an object record; the manifest follows it
 // in binary so listings need not decode thousands of blob references.
 type objectHdr struct {
-	Size       int64   `json:"size"`
-	ETag       string  `json:"etag"`
-	ContentMD5 string  `json:"md5,omitempty"`
-	CRC64      uint64  `json:"crc64"`
-	Type       string  `json:"type"`
-	Modified   int64   `json:"modified"` // Unix nanoseconds
-	Meta       metaRec `json:"meta"`
+	Size       int64  `json:"size"`
+	ETag       string `json:"etag"`
+	ContentMD5 string `json:"md5,omitempty"`
+	CRC64      uint64 `json:"crc64"`
+	// NVME is the CRC-64/NVME of the whole object, absent for objects
+	// stored before it was computed (and for those made of their parts).
+	NVME     *uint64 `json:"nvme,omitempty"`
+	Type     string  `json:"type"`
+	Modified int64   `json:"modified"` // Unix nanoseconds
+	Meta     metaRec `json:"meta"`
 	// Target is a Symlink's target key.
 	Target string `json:"target,omitempty"`
 }
@@ -114,36 +117,53 @@ type uploadRec struct {
 // partRec is a stored part. It is encoded in binary (see encodePart)
 // because CompleteUpload decodes thousands at once.
 type partRec struct {
-	Size     int64
-	MD5      [16]byte
-	CRC64    uint64
+	Size  int64
+	MD5   [16]byte
+	CRC64 uint64
+	// NVME is the part's CRC-64/NVME when HasNVME; parts stored before it
+	// was computed have none.
+	NVME     uint64
+	HasNVME  bool
 	Modified int64 // Unix nanoseconds
 	// Blobs is the part's content: one blob for an uploaded part, the
 	// shared blobs and copied edges of a copied one.
 	Blobs []blobRef
 }
 
-// Part records come in two encodings. A part of one blob (every uploaded
+// Part records come in four encodings. A part of one blob (every uploaded
 // part) is partRecLen bytes: version 1, size, MD5, CRC-64, modified time
 // and the 16 bytes of the blob id. A part of several blobs (UploadPartCopy)
 // is version 2, the same fixed fields, then a manifest as in encodeObject.
+// Versions 3 and 4 are 1 and 2 with the part's CRC-64/NVME after the
+// fixed fields; parts stored before it was computed keep 1 and 2.
 const (
 	partRecLen      = 1 + 8 + 16 + 8 + 8 + 16
 	partRecVersion2 = 2
+	partRecVersion3 = 3
+	partRecVersion4 = 4
 )
 
 func encodePart(r *partRec) ([]byte, error) {
-	b := make([]byte, 0, partRecLen)
-	if len(r.Blobs) == 1 && r.Blobs[0].Size == r.Size {
+	b := make([]byte, 0, partRecLen+8)
+	single := len(r.Blobs) == 1 && r.Blobs[0].Size == r.Size
+	switch {
+	case single && r.HasNVME:
+		b = append(b, partRecVersion3)
+	case single:
 		b = append(b, recordVersion)
-	} else {
+	case r.HasNVME:
+		b = append(b, partRecVersion4)
+	default:
 		b = append(b, partRecVersion2)
 	}
 	b = binary.BigEndian.AppendUint64(b, uint64(r.Size))
 	b = append(b, r.MD5[:]...)
 	b = binary.BigEndian.AppendUint64(b, r.CRC64)
 	b = binary.BigEndian.AppendUint64(b, uint64(r.Modified))
-	if b[0] == recordVersion {
+	if r.HasNVME {
+		b = binary.BigEndian.AppendUint64(b, r.NVME)
+	}
+	if single {
 		id, err := hex.DecodeString(r.Blobs[0].ID)
 		if err != nil || len(id) != 16 {
 			return nil, fmt.Errorf("store: bad blob id %q", r.Blobs[0].ID)
@@ -155,21 +175,31 @@ func encodePart(r *partRec) ([]byte, error) {
 
 func decodePart(b []byte) (partRec, error) {
 	var r partRec
-	if len(b) == 0 || (b[0] != recordVersion && b[0] != partRecVersion2) {
+	if len(b) == 0 || b[0] < recordVersion || b[0] > partRecVersion4 {
 		return r, errRecordVersion
 	}
-	if len(b) < partRecLen-16 || b[0] == recordVersion && len(b) != partRecLen {
+	v := b[0]
+	single := v == recordVersion || v == partRecVersion3
+	r.HasNVME = v >= partRecVersion3
+	fixed := partRecLen - 16
+	if r.HasNVME {
+		fixed += 8
+	}
+	if len(b) < fixed || single && len(b) != fixed+16 {
 		return r, errors.New("store: corrupt part record")
 	}
 	r.Size = int64(binary.BigEndian.Uint64(b[1:]))
 	copy(r.MD5[:], b[9:25])
 	r.CRC64 = binary.BigEndian.Uint64(b[25:])
 	r.Modified = int64(binary.BigEndian.Uint64(b[33:]))
-	if b[0] == recordVersion {
-		r.Blobs = []blobRef{{ID: hex.EncodeToString(b[41:]), Size: r.Size}}
+	if r.HasNVME {
+		r.NVME = binary.BigEndian.Uint64(b[41:])
+	}
+	if single {
+		r.Blobs = []blobRef{{ID: hex.EncodeToString(b[fixed:]), Size: r.Size}}
 		return r, nil
 	}
-	blobs, rest, err := decodeManifest(b[41:])
+	blobs, rest, err := decodeManifest(b[fixed:])
 	if err == nil && len(rest) > 0 {
 		err = errors.New("store: corrupt part record: trailing bytes")
 	}
@@ -334,6 +364,8 @@ func (r *objectRec) object(bucket, key string) Object {
 		ETag:       r.ETag,
 		ContentMD5: r.ContentMD5,
 		CRC64:      r.CRC64,
+		CRC64NVME:  derefNVME(r.NVME),
+		HasNVME:    r.NVME != nil,
 		Type:       r.Type,
 		Modified:   fromNanos(r.Modified),
 		Meta:       r.Meta.metadata(),
@@ -342,7 +374,7 @@ func (r *objectRec) object(bucket, key string) Object {
 }
 
 func (r *partRec) part(n int) Part {
-	return Part{Number: n, Size: r.Size, ETag: upperHex(r.MD5[:]), CRC64: r.CRC64, Modified: fromNanos(r.Modified)}
+	return Part{Number: n, Size: r.Size, ETag: upperHex(r.MD5[:]), CRC64: r.CRC64, CRC64NVME: r.NVME, HasNVME: r.HasNVME, Modified: fromNanos(r.Modified)}
 }
 
 func fromNanos(n int64) time.Time { return time.Unix(0, n).UTC() }
@@ -371,4 +403,11 @@ func subOf(tx *bolt.Tx, name, sub string) (*bolt.Bucket, error) {
 		return nil, err
 	}
 	return b.Bucket([]byte(sub)), nil
+}
+
+func derefNVME(p *uint64) uint64 {
+	if p == nil {
+		return 0
+	}
+	return *p
 }

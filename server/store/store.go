@@ -115,13 +115,18 @@ type Metadata struct {
 type Object struct {
 	Bucket     string
 	Key        string
-	Size       int64     // bytes
-	ETag       string    // unquoted: uppercase hex MD5, or "<hex>-<N>" for multipart
-	ContentMD5 string    // base64 MD5 of the whole object; empty for multipart objects
-	CRC64      uint64    // CRC-64/ECMA of the whole object
-	Type       string    // Normal, Multipart, Appendable or Symlink
-	Modified   time.Time // last modified
-	Meta       Metadata
+	Size       int64  // bytes
+	ETag       string // unquoted: uppercase hex MD5, or "<hex>-<N>" for multipart
+	ContentMD5 string // base64 MD5 of the whole object; empty for multipart objects
+	CRC64      uint64 // CRC-64/ECMA of the whole object
+	// CRC64NVME is the CRC-64/NVME of the whole object when HasNVME:
+	// every object stored since it was computed has it; older ones, and
+	// multipart objects with an older part, do not.
+	CRC64NVME uint64
+	HasNVME   bool
+	Type      string    // Normal, Multipart, Appendable or Symlink
+	Modified  time.Time // last modified
+	Meta      Metadata
 	// Target is the key a Symlink points to, in the same bucket.
 	Target string
 }
@@ -133,6 +138,10 @@ type PutOptions struct {
 	ContentMD5 []byte
 	// ForbidOverwrite fails with ErrFileAlreadyExists when the key exists.
 	ForbidOverwrite bool
+	// CRC64NVME, when not nil, is the CRC-64/NVME the completed object
+	// must have (ErrBadDigest otherwise, and nothing changes).
+	// CompleteUpload only.
+	CRC64NVME *uint64
 }
 
 // ListOptions select a page of a bucket listing. Keys are returned in
@@ -169,11 +178,14 @@ type Upload struct {
 
 // Part is one uploaded part of a multipart upload.
 type Part struct {
-	Number   int
-	Size     int64
-	ETag     string // unquoted uppercase hex MD5 of the part
-	CRC64    uint64
-	Modified time.Time
+	Number int
+	Size   int64
+	ETag   string // unquoted uppercase hex MD5 of the part
+	CRC64  uint64
+	// CRC64NVME is the part's CRC-64/NVME when HasNVME.
+	CRC64NVME uint64
+	HasNVME   bool
+	Modified  time.Time
 }
 
 // CompletePart names a part to assemble, as listed in a
@@ -181,6 +193,9 @@ type Part struct {
 type CompletePart struct {
 	Number int
 	ETag   string // quotes optional, compared case-insensitively
+	// CRC64NVME, when not nil, must be the part's CRC-64/NVME, if the
+	// part has one (ErrInvalidPart otherwise).
+	CRC64NVME *uint64
 }
 
 // ListUploadsOptions select a page of in-progress uploads, ordered by key
