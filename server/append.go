@@ -28,7 +28,7 @@ func (s *Server) appendObject(ctx context.Context, w http.ResponseWriter, r *htt
 	if err != nil {
 		return err
 	}
-	body, size, err := s.sizedBody(w, r)
+	body, size, err := s.sizedBody(w, r, rq)
 	if err != nil {
 		return err
 	}

@@ -151,8 +151,12 @@ func authError(err error) error {
 // InternalError: a client never sees a bare 500.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, rid string, err error) {
 	e, ok := errors.AsType[*apiError](err)
+	se, signErr := errors.AsType[*sign.Error](err)
 	switch {
 	case ok:
+	case signErr:
+		// An aws-chunked body whose chunk failed its check as it was read.
+		e, _ = s3AuthError(se).(*apiError)
 	case isTimeout(err):
 		// The client stalled mid-body: nothing was stored.
 		s.log.Warn("request body stalled", "method", r.Method, "url", redactURL(r.URL), "request_id", rid)

@@ -84,40 +84,36 @@ func (d *deadlineWriter) Write(p []byte) (int, error) {
 	return d.w.Write(p)
 }
 
-// requireLength returns the declared body length, rejecting chunked bodies
-// (MissingContentLength) and bodies over MaxObjectSize (EntityTooLarge).
-func requireLength(r *http.Request) (int64, error) {
-	if r.ContentLength < 0 {
-		return 0, newError(ossxml.CodeMissingContentLength, "")
-	}
-	if r.ContentLength > MaxObjectSize {
-		return 0, newError(ossxml.CodeEntityTooLarge, "")
-	}
-	return r.ContentLength, nil
-}
-
 // sizedBody returns the body of a PutObject or UploadPart request and its
 // length: the declared one, or store.SizeUnknown for a chunked body, which
 // the store reads to its end (at most 5 GiB). A body sent with a hex
 // x-oss-content-sha256 fails on its last read when it does not match.
-func (s *Server) sizedBody(w http.ResponseWriter, r *http.Request) (io.Reader, int64, error) {
+func (s *Server) sizedBody(w http.ResponseWriter, r *http.Request, rq *request) (io.Reader, int64, error) {
 	body, err := limitBody(r, s.body(w, r))
 	if err != nil {
 		return nil, 0, err
 	}
-	if body, err = verifyPayload(r, body); err != nil {
-		return nil, 0, err
+	length := r.ContentLength
+	if rq.chunked != nil {
+		length = rq.decodedLength
 	}
-	if requestDialect(r) == dialectS3 {
-		if body, err = verifyS3Checksum(w, r, body, r.ContentLength); err != nil {
+	if rq.chunked == nil {
+		if body, err = verifyPayload(r, body); err != nil {
 			return nil, 0, err
 		}
 	}
-	if r.ContentLength < 0 {
+	if rq.s3 {
+		if body, err = verifyS3Checksum(w, r, rq, body, length); err != nil {
+			return nil, 0, err
+		}
+	}
+	if length < 0 {
 		return body, store.SizeUnknown, nil
 	}
-	size, err := requireLength(r)
-	return io.LimitReader(body, size), size, err
+	if length > MaxObjectSize {
+		return nil, 0, newError(ossxml.CodeEntityTooLarge, "")
+	}
+	return io.LimitReader(body, length), length, nil
 }
 
 // readXML reads a small XML request body into v, checking its Content-MD5

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"net/http"
@@ -33,6 +34,12 @@ func (s *Server) initiateUpload(ctx context.Context, w http.ResponseWriter, r *h
 	if err != nil {
 		return storeError(err, rq)
 	}
+	if alg := r.Header.Get("x-amz-checksum-algorithm"); alg != "" && requestDialect(r) == dialectS3 {
+		// Every part and object gets its CRC-64/NVME; the parts' checksums
+		// in the algorithm asked for are checked as they arrive.
+		w.Header().Set("x-amz-checksum-algorithm", alg)
+		w.Header().Set("x-amz-checksum-type", cmp.Or(r.Header.Get("x-amz-checksum-type"), "COMPOSITE"))
+	}
 	res := ossxml.InitiateMultipartUploadResult{Bucket: rq.bucket, Key: rq.key, UploadID: up.ID}
 	if enc {
 		res.EncodeURL()
@@ -58,7 +65,7 @@ func (s *Server) uploadPart(ctx context.Context, w http.ResponseWriter, r *http.
 	if id == "" {
 		return invalidArgument("uploadId", "", "The uploadId parameter is required.")
 	}
-	body, size, err := s.sizedBody(w, r)
+	body, size, err := s.sizedBody(w, r, rq)
 	if err != nil {
 		return err
 	}
@@ -71,6 +78,7 @@ func (s *Server) uploadPart(ctx context.Context, w http.ResponseWriter, r *http.
 		return storeError(err, rq)
 	}
 	setWriteHeaders(w.Header(), part.ETag, etagMD5(part.ETag), part.CRC64)
+	setS3NVME(w.Header(), r, part.CRC64NVME, part.HasNVME, false)
 	w.WriteHeader(http.StatusOK)
 	return nil
 }
@@ -114,10 +122,27 @@ func (s *Server) completeUpload(ctx context.Context, w http.ResponseWriter, r *h
 			if p.PartNumber < 1 || p.PartNumber > MaxPartNumber {
 				return invalidArgument("PartNumber", strconv.Itoa(p.PartNumber), "Part number must be an integer between 1 and 10000, inclusive.")
 			}
-			parts = append(parts, store.CompletePart{Number: p.PartNumber, ETag: p.ETag})
+			cp := store.CompletePart{Number: p.PartNumber, ETag: p.ETag}
+			if p.ChecksumCRC64NVME != "" {
+				v, err := parseNVME(p.ChecksumCRC64NVME, "ChecksumCRC64NVME")
+				if err != nil {
+					return err
+				}
+				cp.CRC64NVME = &v
+			}
+			parts = append(parts, cp)
 		}
 	}
 	opts := store.PutOptions{ForbidOverwrite: forbidOverwrite(r)}
+	if v := r.Header.Get("x-amz-checksum-crc64nvme"); v != "" && requestDialect(r) == dialectS3 {
+		// The whole object's checksum (FULL_OBJECT), checked before it
+		// is committed.
+		nvme, err := parseNVME(v, "x-amz-checksum-crc64nvme header")
+		if err != nil {
+			return err
+		}
+		opts.CRC64NVME = &nvme
+	}
 	obj, err := s.store.CompleteUpload(ctx, rq.bucket, rq.key, id, parts, acl, opts)
 	if err != nil {
 		e := storeError(err, rq)
@@ -127,6 +152,7 @@ func (s *Server) completeUpload(ctx context.Context, w http.ResponseWriter, r *h
 		return e
 	}
 	setWriteHeaders(w.Header(), obj.ETag, "", obj.CRC64)
+	setS3NVME(w.Header(), r, obj.CRC64NVME, obj.HasNVME, true)
 	if cb != nil {
 		return s.runCallback(ctx, w, rq, cb, obj)
 	}
@@ -181,6 +207,9 @@ func (s *Server) listParts(ctx context.Context, w http.ResponseWriter, r *http.R
 			PartNumber: p.Number, LastModified: ossxml.Time{Time: p.Modified}, ETag: quoteETag(p.ETag),
 			HashCRC64: p.CRC64, Size: p.Size,
 		})
+		if p.HasNVME && requestDialect(r) == dialectS3 {
+			res.Parts[len(res.Parts)-1].ChecksumCRC64NVME = nvmeValue(p.CRC64NVME)
+		}
 		res.NextPartNumberMarker = p.Number
 	}
 	if enc {

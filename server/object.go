@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"hash"
 	"io"
 	"net/http"
 	"strconv"
@@ -148,7 +149,7 @@ func (s *Server) putObject(ctx context.Context, w http.ResponseWriter, r *http.R
 	if err != nil {
 		return err
 	}
-	body, size, err := s.sizedBody(w, r)
+	body, size, err := s.sizedBody(w, r, rq)
 	if err != nil {
 		return err
 	}
@@ -162,6 +163,7 @@ func (s *Server) putObject(ctx context.Context, w http.ResponseWriter, r *http.R
 		return storeError(err, rq)
 	}
 	setWriteHeaders(w.Header(), obj.ETag, obj.ContentMD5, obj.CRC64)
+	setS3NVME(w.Header(), r, obj.CRC64NVME, obj.HasNVME, true)
 	if cb != nil {
 		return s.runCallback(ctx, w, rq, cb, obj)
 	}
@@ -178,6 +180,9 @@ func (s *Server) headObject(ctx context.Context, w http.ResponseWriter, r *http.
 		return err
 	}
 	setObjectHeaders(w.Header(), obj)
+	if s3ChecksumMode(r) {
+		setS3NVME(w.Header(), r, obj.CRC64NVME, obj.HasNVME, true)
+	}
 	w.Header().Set("Content-Length", strconv.FormatInt(obj.Size, 10))
 	w.WriteHeader(http.StatusOK)
 	return nil
@@ -237,6 +242,10 @@ func (s *Server) getObject(ctx context.Context, w http.ResponseWriter, r *http.R
 		}
 	}
 	status := http.StatusOK
+	if !rng.partial && s3ChecksumMode(r) {
+		// S3 gives the checksum of whole objects only.
+		setS3NVME(h, r, obj.CRC64NVME, obj.HasNVME, true)
+	}
 	if rng.partial {
 		status = http.StatusPartialContent
 		h.Set("Content-Range", "bytes "+strconv.FormatInt(rng.start, 10)+"-"+strconv.FormatInt(rng.start+rng.length-1, 10)+"/"+strconv.FormatInt(obj.Size, 10))
@@ -291,12 +300,23 @@ func (s *Server) deleteObjects(ctx context.Context, w http.ResponseWriter, r *ht
 	if err != nil {
 		return err
 	}
-	if want == nil {
+	// S3 takes any checksum of the body in place of Content-MD5.
+	var check bodyCheck
+	if rq.s3 {
+		alg, sum, err := requestChecksum(r, false)
+		if err != nil {
+			return err
+		}
+		if alg != "" {
+			check = bodyCheck{alg: alg, h: s3ChecksumAlgorithms[alg](), want: sum}
+		}
+	}
+	if want == nil && check.h == nil {
 		e := newError(ossxml.CodeMissingArgument, ossxml.MessageMissingArguments)
 		e.body.ArgumentName, e.body.EC = "Content-MD5", ossxml.ECMissingContentMD5
 		return e
 	}
-	del, err := s.readDelete(w, r, want)
+	del, err := s.readDelete(w, r, want, check)
 	if err != nil {
 		return err
 	}
@@ -331,9 +351,17 @@ func (s *Server) deleteObjects(ctx context.Context, w http.ResponseWriter, r *ht
 	return writeXML(w, &res)
 }
 
+// bodyCheck is a checksum an S3 request's body must have.
+type bodyCheck struct {
+	alg  string
+	h    hash.Hash // nil when there is none
+	want []byte
+}
+
 // readDelete decodes a DeleteMultipleObjects body of at most maxXMLBody
-// bytes and maxDeleteObjects objects, and checks it against the MD5 want.
-func (s *Server) readDelete(w http.ResponseWriter, r *http.Request, want []byte) (*ossxml.Delete, error) {
+// bytes and maxDeleteObjects objects, and checks it against the MD5 want,
+// when not nil, and check, when set.
+func (s *Server) readDelete(w http.ResponseWriter, r *http.Request, want []byte, check bodyCheck) (*ossxml.Delete, error) {
 	tooLarge := newError(ossxml.CodeMalformedXML, "The XML body is too large.")
 	if r.ContentLength > maxXMLBody {
 		return nil, tooLarge
@@ -344,7 +372,11 @@ func (s *Server) readDelete(w http.ResponseWriter, r *http.Request, want []byte)
 	}
 	body := &bodyReader{r: io.LimitReader(s.body(w, r), maxXMLBody+1)}
 	sum, sha := md5.New(), sha256.New()
-	del, err := ossxml.DecodeDelete(io.TeeReader(body, io.MultiWriter(sum, sha)), maxDeleteObjects)
+	hashes := io.MultiWriter(sum, sha)
+	if check.h != nil {
+		hashes = io.MultiWriter(sum, sha, check.h)
+	}
+	del, err := ossxml.DecodeDelete(io.TeeReader(body, hashes), maxDeleteObjects)
 	switch {
 	case body.n > maxXMLBody:
 		return nil, tooLarge
@@ -354,8 +386,10 @@ func (s *Server) readDelete(w http.ResponseWriter, r *http.Request, want []byte)
 		return nil, newError(ossxml.CodeIncompleteBody, "")
 	case err != nil:
 		return nil, newError(ossxml.CodeMalformedXML, "")
-	case !bytes.Equal(sum.Sum(nil), want):
+	case want != nil && !bytes.Equal(sum.Sum(nil), want):
 		return nil, newError(ossxml.CodeInvalidDigest, "")
+	case check.h != nil && !bytes.Equal(check.h.Sum(nil), check.want):
+		return nil, newS3Error("BadDigest", http.StatusBadRequest, "The "+strings.ToUpper(check.alg)+" you specified did not match the calculated checksum.")
 	case wantSHA != nil && !bytes.Equal(sha.Sum(nil), wantSHA):
 		return nil, payloadMismatch(r.Header.Get(sign.HeaderContentSHA256))
 	case len(del.Objects) == 0:

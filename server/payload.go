@@ -73,7 +73,10 @@ type payloadReader struct {
 	r    io.Reader
 	h    hash.Hash
 	want []byte
-	left int64 // bytes still to come; negative when the length is unknown
+	// wantAt, when want is nil, gives it once the body has ended (a
+	// checksum in an aws-chunked body's trailers).
+	wantAt func() ([]byte, error)
+	left   int64 // bytes still to come; negative when the length is unknown
 	// mismatch returns the error for a body whose hash is not want.
 	mismatch func() error
 	// matched, when not nil, is called once the whole body has matched.
@@ -99,6 +102,11 @@ func (p *payloadReader) Read(b []byte) (int, error) {
 		end = p.left == 0
 	}
 	if end {
+		if p.want == nil && p.wantAt != nil {
+			if p.want, p.err = p.wantAt(); p.err != nil {
+				return n, p.err
+			}
+		}
 		if !bytes.Equal(p.h.Sum(nil), p.want) {
 			p.err = p.mismatch()
 			return n, p.err

@@ -31,6 +31,13 @@ type request struct {
 	// b is the addressed bucket, loaded before authentication for every
 	// operation but PutBucket.
 	b store.Bucket
+	// s3 reports a request in the S3 dialect (see s3.go).
+	s3 bool
+	// chunked, for an S3 request with an aws-chunked body, decodes it
+	// (r.Body reads through it); its trailers carry the body's checksum.
+	chunked *sign.AWSChunkedReader
+	// decodedLength is the length of an aws-chunked body's data.
+	decodedLength int64
 }
 
 func (rq *request) has(name string) bool {
@@ -67,6 +74,7 @@ func (s *Server) parse(w http.ResponseWriter, r *http.Request) (*request, error)
 		if strings.HasPrefix(r.Header.Get("Authorization"), s3AuthV2) {
 			return nil, s3V2Refused()
 		}
+		rq.s3 = true
 		translateS3Request(r, levelOf(rq))
 	}
 	if rq.op, err = route(r.Method, levelOf(rq), q, r.Header); err != nil {
@@ -85,6 +93,13 @@ func (s *Server) parse(w http.ResponseWriter, r *http.Request) (*request, error)
 	if rq.op.form && isPostForm(r) {
 		// A form upload carries its signature in its fields, which its
 		// handler reads and verifies; until then it is anonymous.
+		return rq, nil
+	}
+	if rq.s3 {
+		if err := s.verifyS3(r, rq); err != nil {
+			return nil, err
+		}
+		rq.account = s.accounts[rq.id.AccessKeyID]
 		return rq, nil
 	}
 	id, err := s.verifier.Verify(r, sign.Resource{Bucket: rq.bucket, Key: rq.key}, s.cfg.Now())

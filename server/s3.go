@@ -3,11 +3,15 @@ package server
 import (
 	"bufio"
 	"encoding/xml"
+	"errors"
+	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/ossup/ossup/internal/ossxml"
+	"github.com/ossup/ossup/internal/sign"
 )
 
 // The server answers two dialects on one port and over one store: OSS,
@@ -142,6 +146,9 @@ func translateS3Request(r *http.Request, lvl level) {
 		case suffix == "content-sha256" && isHexSHA256(vs[0]):
 			// The payload checks of the OSS side apply as they are.
 			add = append(add, pair{payloadHashHeader, vs[0]})
+		case suffix == "copy-source" && !strings.HasPrefix(vs[0], "/"):
+			// S3 takes "bucket/key" as well as "/bucket/key".
+			add = append(add, pair{"x-oss-copy-source", "/" + vs[0]})
 		default:
 			if name, ok := s3HeaderNames[suffix]; ok {
 				add = append(add, pair{"x-oss-" + name, vs[0]})
@@ -355,4 +362,149 @@ func s3V2Refused() *apiError {
 	e := newError("InvalidRequest", "The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.")
 	e.status = http.StatusBadRequest
 	return e
+}
+
+// verifyS3 authenticates an S3 request with AWS Signature V4 and, for an
+// aws-chunked body, puts its decoder in place: r.Body then reads the
+// body's data, each chunk's signature checked as it arrives, and ends
+// only once the final chunk, the trailers and their signature are
+// checked too.
+func (s *Server) verifyS3(r *http.Request, rq *request) error {
+	id, err := s.awsVerifier.Verify(r, s.cfg.Now())
+	if err != nil {
+		return s3AuthError(err)
+	}
+	rq.id = sign.Identity{AccessKeyID: id.AccessKeyID, Presigned: id.Presigned}
+	if !id.Anonymous() {
+		rq.id.Version = sign.V4
+	}
+	mode := id.ContentSHA256
+	if mode == "" || mode == sign.UnsignedPayload || isHexSHA256(mode) {
+		// A hex digest is checked by the OSS side's payload reader,
+		// which translateS3Request gave it to.
+		return nil
+	}
+	body, err := id.Body(r.Body, r.Header)
+	if err != nil {
+		return s3AuthError(err)
+	}
+	dec, ok := body.(*sign.AWSChunkedReader)
+	if !ok {
+		return s3AuthError(fmt.Errorf("server: unexpected body reader %T", body))
+	}
+	n, err := strconv.ParseInt(r.Header.Get(sign.AWSHeaderDecodedLength), 10, 64)
+	if err != nil || n < 0 {
+		return newS3Error("MissingContentLength", http.StatusLengthRequired, "You must provide the x-amz-decoded-content-length header.")
+	}
+	rq.chunked, rq.decodedLength = dec, n
+	r.Body = readCloser{Reader: &chunkedEnd{r: dec, left: n}, Closer: r.Body}
+	// The coding is the transport's, not the object's.
+	if ce := removeToken(r.Header.Get("Content-Encoding"), sign.AWSChunkedEncoding); ce != "" {
+		r.Header.Set("Content-Encoding", ce)
+	} else {
+		r.Header.Del("Content-Encoding")
+	}
+	if n == 0 {
+		// Nothing will read an empty body: its final chunk and trailers
+		// are checked now.
+		if _, err := io.Copy(io.Discard, r.Body); err != nil {
+			return s3AuthError(err)
+		}
+	}
+	return nil
+}
+
+// readCloser joins a Reader and a Closer.
+type readCloser struct {
+	io.Reader
+	io.Closer
+}
+
+// chunkedEnd reads an aws-chunked body's data and, on the read that
+// delivers its last byte, reads on to the decoder's end, so that the
+// final chunk's signature and the trailers are checked before the store,
+// which reads exactly the data's length and no further, commits.
+type chunkedEnd struct {
+	r    io.Reader
+	left int64
+	err  error
+}
+
+func (c *chunkedEnd) Read(p []byte) (int, error) {
+	if c.err != nil {
+		return 0, c.err
+	}
+	if c.left == 0 {
+		c.err = c.finish()
+		if c.err == nil {
+			c.err = io.EOF
+		}
+		return 0, c.err
+	}
+	if int64(len(p)) > c.left {
+		p = p[:c.left]
+	}
+	n, err := c.r.Read(p)
+	c.left -= int64(n)
+	switch {
+	case err == io.EOF && c.left > 0:
+		c.err = io.ErrUnexpectedEOF
+		return n, c.err
+	case err != nil && err != io.EOF:
+		c.err = err
+		return n, err
+	case c.left == 0:
+		if c.err = c.finish(); c.err != nil {
+			return n, c.err
+		}
+		c.err = io.EOF
+	}
+	return n, nil
+}
+
+// finish reads the decoder to its end, which must hold no more data.
+func (c *chunkedEnd) finish() error {
+	var b [1]byte
+	for {
+		n, err := c.r.Read(b[:])
+		if n > 0 {
+			return newError(ossxml.CodeIncompleteBody, "The aws-chunked body holds more data than x-amz-decoded-content-length.")
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// removeToken removes token from a comma-separated header value.
+func removeToken(v, token string) string {
+	var out []string
+	for _, t := range strings.Split(v, ",") {
+		if t = strings.TrimSpace(t); t != "" && !strings.EqualFold(t, token) {
+			out = append(out, t)
+		}
+	}
+	return strings.Join(out, ",")
+}
+
+// s3AuthError maps a failure of S3 authentication or of an aws-chunked
+// body to its S3 error.
+func s3AuthError(err error) error {
+	e, ok := errors.AsType[*sign.Error](err)
+	if !ok {
+		return err
+	}
+	out := newS3Error(e.S3Code(), e.S3Status(), e.Message)
+	out.body.StringToSign = e.StringToSign
+	out.body.SignatureProvided = e.SignatureProvided
+	out.body.OSSAccessKeyID = e.AccessKeyID
+	out.body.ArgumentName, out.body.ArgumentValue = e.ArgumentName, e.ArgumentValue
+	if e.Kind == sign.KindTimeSkewed {
+		out.body.RequestTime = e.RequestTime.UTC().Format(skewTimeFormat)
+		out.body.ServerTime = e.ServerTime.UTC().Format(skewTimeFormat)
+	}
+	return out
 }

@@ -1,15 +1,19 @@
 package server
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/xml"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/ossup/ossup/internal/crc64"
 )
 
 func TestRequestDialect(t *testing.T) {
@@ -248,4 +252,73 @@ func TestS3Checksums(t *testing.T) {
 		h.s3Fails(s3Call(call{method: "PUT", bucket: "pub", key: "refused", body: data, header: hdr}), "InvalidRequest", http.StatusBadRequest)
 	}
 	h.fails(call{method: "HEAD", bucket: "pub", key: "refused"}, "NoSuchKey")
+}
+
+// TestS3NVME checks the CRC-64/NVME the server reports to S3 clients: on
+// PutObject, UploadPart and Complete, on HEAD and whole GETs that ask for
+// it (not ranged ones), in ListParts, and Complete's check of the whole
+// object's and the parts' checksums.
+func TestS3NVME(t *testing.T) {
+	h := newHarness(t, nil)
+	h.ok(call{method: "PUT", bucket: "pub", header: map[string]string{"x-oss-acl": "public-read-write"}}, http.StatusOK)
+	nvme := func(p []byte) string { return nvmeValue(crc64.ChecksumNVME(p)) }
+	data := []byte("an object with a CRC-64/NVME")
+	r := h.ok(s3Call(call{method: "PUT", bucket: "pub", key: "o", body: data, header: map[string]string{"x-amz-checksum-crc64nvme": nvme(data)}}), http.StatusOK)
+	if r.Header.Get("x-amz-checksum-crc64nvme") != nvme(data) || r.Header.Get("x-amz-checksum-type") != "FULL_OBJECT" {
+		t.Errorf("PUT answer %v", r.Header)
+	}
+	h.s3Fails(s3Call(call{method: "PUT", bucket: "pub", key: "bad", body: data, header: map[string]string{"x-amz-checksum-crc64nvme": nvme([]byte("x"))}}), "BadDigest", http.StatusBadRequest)
+	mode := map[string]string{"x-amz-checksum-mode": "ENABLED"}
+	if r := h.ok(s3Call(call{method: "HEAD", bucket: "pub", key: "o", header: mode}), http.StatusOK); r.Header.Get("x-amz-checksum-crc64nvme") != nvme(data) {
+		t.Errorf("HEAD with checksum mode: %v", r.Header)
+	}
+	if r := h.ok(s3Call(call{method: "HEAD", bucket: "pub", key: "o"}), http.StatusOK); r.Header.Get("x-amz-checksum-crc64nvme") != "" {
+		t.Error("HEAD without checksum mode reported a checksum")
+	}
+	if r := h.ok(s3Call(call{method: "GET", bucket: "pub", key: "o", header: mode}), http.StatusOK); r.Header.Get("x-amz-checksum-crc64nvme") != nvme(data) {
+		t.Errorf("GET with checksum mode: %v", r.Header)
+	}
+	ranged := map[string]string{"x-amz-checksum-mode": "ENABLED", "Range": "bytes=0-3"}
+	if r := h.ok(s3Call(call{method: "GET", bucket: "pub", key: "o", header: ranged}), http.StatusPartialContent); r.Header.Get("x-amz-checksum-crc64nvme") != "" {
+		t.Error("a ranged GET reported the whole object's checksum")
+	}
+
+	var init struct{ UploadId string }
+	r = h.ok(s3Call(call{method: "POST", bucket: "pub", key: "mp", query: "uploads", header: map[string]string{"x-amz-checksum-algorithm": "CRC64NVME", "x-amz-checksum-type": "FULL_OBJECT"}}), http.StatusOK)
+	if err := xml.Unmarshal(r.body, &init); err != nil {
+		t.Fatal(err)
+	}
+	if r.Header.Get("x-amz-checksum-algorithm") != "CRC64NVME" || r.Header.Get("x-amz-checksum-type") != "FULL_OBJECT" {
+		t.Errorf("CreateMultipartUpload answer %v", r.Header)
+	}
+	p1, p2 := randBytes(7, 100<<10), randBytes(8, 1000)
+	var etags []string
+	for i, p := range [][]byte{p1, p2} {
+		r := h.ok(s3Call(call{method: "PUT", bucket: "pub", key: "mp", query: fmt.Sprintf("partNumber=%d&uploadId=%s", i+1, init.UploadId), body: p, header: map[string]string{"x-amz-checksum-crc64nvme": nvme(p)}}), http.StatusOK)
+		if r.Header.Get("x-amz-checksum-crc64nvme") != nvme(p) || r.Header.Get("x-amz-checksum-type") != "" {
+			t.Errorf("UploadPart answer %v", r.Header)
+		}
+		etags = append(etags, r.Header.Get("ETag"))
+	}
+	var lp struct {
+		Part []struct{ ChecksumCRC64NVME string }
+	}
+	r = h.ok(s3Call(call{method: "GET", bucket: "pub", key: "mp", query: "uploadId=" + init.UploadId}), http.StatusOK)
+	if err := xml.Unmarshal(r.body, &lp); err != nil || len(lp.Part) != 2 || lp.Part[0].ChecksumCRC64NVME != nvme(p1) || lp.Part[1].ChecksumCRC64NVME != nvme(p2) {
+		t.Errorf("ListParts %s: %v", r.body, err)
+	}
+	body := func(sum2 string) []byte {
+		return fmt.Appendf(nil, "<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>%s</ETag><ChecksumCRC64NVME>%s</ChecksumCRC64NVME></Part><Part><PartNumber>2</PartNumber><ETag>%s</ETag><ChecksumCRC64NVME>%s</ChecksumCRC64NVME></Part></CompleteMultipartUpload>", etags[0], nvme(p1), etags[1], sum2)
+	}
+	whole := append(bytes.Clone(p1), p2...)
+	q := "uploadId=" + init.UploadId
+	h.s3Fails(s3Call(call{method: "POST", bucket: "pub", key: "mp", query: q, body: body(nvme([]byte("x")))}), "InvalidPart", http.StatusBadRequest)
+	h.s3Fails(s3Call(call{method: "POST", bucket: "pub", key: "mp", query: q, body: body(nvme(p2)), header: map[string]string{"x-amz-checksum-crc64nvme": nvme([]byte("x")), "x-amz-checksum-type": "FULL_OBJECT"}}), "BadDigest", http.StatusBadRequest)
+	r = h.ok(s3Call(call{method: "POST", bucket: "pub", key: "mp", query: q, body: body(nvme(p2)), header: map[string]string{"x-amz-checksum-crc64nvme": nvme(whole), "x-amz-checksum-type": "FULL_OBJECT"}}), http.StatusOK)
+	if r.Header.Get("x-amz-checksum-crc64nvme") != nvme(whole) {
+		t.Errorf("Complete answer %v", r.Header)
+	}
+	if got := h.get("pub", "mp"); !bytes.Equal(got, whole) {
+		t.Error("the completed object differs")
+	}
 }

@@ -103,6 +103,8 @@ type Server struct {
 	log      *slog.Logger
 	store    store.Store
 	verifier sign.Verifier
+	// awsVerifier checks the requests of the S3 dialect.
+	awsVerifier sign.AWSVerifier
 	accounts map[string]string // access key id -> account
 	callback *http.Client
 	conns    *connTracker
@@ -161,11 +163,12 @@ func Open(cfg Config) (*Server, error) {
 		Region: cfg.Region,
 	}
 	s := &Server{
-		cfg:      cfg,
-		log:      log,
-		store:    st,
-		accounts: accounts,
-		verifier: verifier,
+		cfg:         cfg,
+		log:         log,
+		store:       st,
+		accounts:    accounts,
+		verifier:    verifier,
+		awsVerifier: sign.AWSVerifier{Lookup: verifier.Lookup, Region: cfg.Region},
 		callback: cb,
 		conns:    newConnTracker(cfg.MaxUnauthenticatedConns),
 	}

@@ -22,10 +22,12 @@ import (
 
 const serveUsage = `Usage: ossup serve [--addr ADDR] [--data DIR] [flags]
 
-Runs an OSS-compatible object storage server. The account comes from
---access-key-id/--access-key-secret, else from OSS_ACCESS_KEY_ID and
-OSS_ACCESS_KEY_SECRET; with neither, one is generated on the first start,
-kept in DIR/credentials (mode 0600) and reused on every later start.
+Runs an OSS-compatible object storage server; the same port answers S3
+clients (AWS Signature V4) over the same buckets, with the same keys and
+region. The account comes from --access-key-id/--access-key-secret, else
+from OSS_ACCESS_KEY_ID and OSS_ACCESS_KEY_SECRET; with neither, one is
+generated on the first start, kept in DIR/credentials (mode 0600) and
+reused on every later start.
 Once listening, it prints on standard output the endpoint, the region and
 an export line to paste into another shell (the other lines are shell
 comments, so the whole block can be sourced). It stops cleanly on SIGINT
