@@ -105,9 +105,9 @@ type Server struct {
 	verifier sign.Verifier
 	// awsVerifier checks the requests of the S3 dialect.
 	awsVerifier sign.AWSVerifier
-	accounts map[string]string // access key id -> account
-	callback *http.Client
-	conns    *connTracker
+	accounts    map[string]string // access key id -> account
+	callback    *http.Client
+	conns       *connTracker
 
 	stopSweeps context.CancelFunc // ends the lifecycle sweeps
 	sweeps     sync.WaitGroup     // the goroutine running them
@@ -169,8 +169,8 @@ func Open(cfg Config) (*Server, error) {
 		accounts:    accounts,
 		verifier:    verifier,
 		awsVerifier: sign.AWSVerifier{Lookup: verifier.Lookup, Region: cfg.Region},
-		callback: cb,
-		conns:    newConnTracker(cfg.MaxUnauthenticatedConns),
+		callback:    cb,
+		conns:       newConnTracker(cfg.MaxUnauthenticatedConns),
 	}
 	s.startSweeps(cfg.LifecycleInterval)
 	return s, nil
