@@ -8,8 +8,10 @@
 package filebody
 
 import (
+	"crypto/sha256"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"os"
 	"sync"
@@ -32,29 +34,70 @@ type Section struct {
 	*io.SectionReader
 	f         *os.File
 	off, size int64
+	v         crc64.Variant
 
-	once sync.Once
-	crc  uint64
-	err  error
+	mu      sync.Mutex
+	crcDone bool
+	crc     uint64
+	sha     []byte // SHA-256, once asked for
+	err     error
 }
 
-// New returns the range of f from off for size bytes. f stays the
-// caller's: it must stay open while the section is in use.
-func New(f *os.File, off, size int64) *Section {
-	return &Section{SectionReader: io.NewSectionReader(f, off, size), f: f, off: off, size: size}
+// New returns the range of f from off for size bytes, whose CRC-64 is of
+// variant v. f stays the caller's: it must stay open while the section is
+// in use.
+func New(f *os.File, off, size int64, v crc64.Variant) *Section {
+	return &Section{SectionReader: io.NewSectionReader(f, off, size), f: f, off: off, size: size, v: v}
 }
 
-// CRC64 is the CRC-64/ECMA of the range as the file holds it when first
+// CRC64 is the CRC-64 of the range as the file holds it when first
 // asked; later calls return the same. It is computed over a memory map
 // of the file where the platform has one, otherwise by reading it.
 func (s *Section) CRC64() (uint64, error) {
-	s.once.Do(func() {
-		s.crc, s.err = checksum(s.f, s.off, s.size)
-		if s.err != nil {
-			s.err = fmt.Errorf("read bytes %d-%d of the file: %w", s.off, s.off+s.size-1, s.err)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.crcDone && s.err == nil {
+		s.digest(false)
+	}
+	return s.crc, s.err
+}
+
+// SHA256 is the SHA-256 of the range, which an S3 request over plain
+// HTTP signs; computed as CRC64 is (in the same pass, when CRC64 has not
+// been asked for yet), and then kept.
+func (s *Section) SHA256() ([]byte, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.sha == nil && s.err == nil {
+		s.digest(true)
+	}
+	return s.sha, s.err
+}
+
+// digest reads the range once for its CRC-64 and, with withSHA, its
+// SHA-256. The caller holds s.mu.
+func (s *Section) digest(withSHA bool) {
+	var h hash.Hash
+	if withSHA {
+		h = sha256.New()
+	}
+	var crc uint64
+	err := scan(s.f, s.off, s.size, func(p []byte) {
+		crc = s.v.Update(crc, p)
+		if h != nil {
+			h.Write(p)
 		}
 	})
-	return s.crc, s.err
+	if err != nil {
+		s.err = fmt.Errorf("read bytes %d-%d of the file: %w", s.off, s.off+s.size-1, err)
+		return
+	}
+	if !s.crcDone {
+		s.crc, s.crcDone = crc, true
+	}
+	if h != nil {
+		s.sha = h.Sum(nil)
+	}
 }
 
 // Open returns a reader of the range for one attempt to send it, to be
@@ -68,24 +111,24 @@ func (s *Section) Open() io.ReadCloser {
 	return io.NopCloser(io.NewSectionReader(s.f, s.off, s.size))
 }
 
-// readChecksum is the CRC-64 of the range, read through a buffer.
-func readChecksum(f *os.File, off, size int64) (uint64, error) {
+// readScan gives the range to fn a buffer at a time, read through
+// ReadAt.
+func readScan(f *os.File, off, size int64, fn func([]byte)) error {
 	buf := bufPool.Get().(*[]byte)
 	defer bufPool.Put(buf)
-	var crc uint64
 	for size > 0 {
 		n, err := f.ReadAt((*buf)[:min(int64(len(*buf)), size)], off)
-		crc = crc64.Update(crc, (*buf)[:n])
+		fn((*buf)[:n])
 		off += int64(n)
 		size -= int64(n)
 		if size > 0 && err == io.EOF {
-			return 0, ErrChanged
+			return ErrChanged
 		}
 		if err != nil && err != io.EOF {
-			return 0, err
+			return err
 		}
 	}
-	return crc, nil
+	return nil
 }
 
 var bufPool = sync.Pool{New: func() any { b := make([]byte, 256<<10); return &b }}

@@ -8,8 +8,6 @@ import (
 	"runtime"
 	"runtime/debug"
 	"syscall"
-
-	"github.com/ossup/ossup/internal/crc64"
 )
 
 // mapWindow is how much of the file is mapped at once: large parts are
@@ -20,30 +18,24 @@ import (
 // A variable for tests.
 var mapWindow int64 = 2 << 20
 
-// checksum computes the CRC-64 of the range over read-only memory maps of
-// it, a window at a time, and falls back to reading it where the file
-// cannot be mapped.
-func checksum(f *os.File, off, size int64) (uint64, error) {
-	var crc uint64
+// scan gives the range to fn over read-only memory maps of it, a window
+// at a time, and falls back to reading it where the file cannot be
+// mapped.
+func scan(f *os.File, off, size int64, fn func([]byte)) error {
 	page := int64(os.Getpagesize())
 	for size > 0 {
 		n := min(size, mapWindow)
-		c, err := mappedChecksum(f, off, n, page)
+		err := mapped(f, off, n, page, fn)
 		if errors.Is(err, errNoMap) {
-			rest, err := readChecksum(f, off, size)
-			if err != nil {
-				return 0, err
-			}
-			return crc64.Combine(crc, rest, size), nil
+			return readScan(f, off, size, fn)
 		}
 		if err != nil {
-			return 0, err
+			return err
 		}
-		crc = crc64.Combine(crc, c, n)
 		off += n
 		size -= n
 	}
-	return crc, nil
+	return nil
 }
 
 var errNoMap = errors.New("cannot map the file")
@@ -58,24 +50,24 @@ var mapSlots = make(chan struct{}, runtime.GOMAXPROCS(0))
 // testHookMapped, when set, runs between mapping a window and reading it.
 var testHookMapped func()
 
-// mappedChecksum maps [off, off+n) and checksums it. A file truncated
-// under the map faults when the lost pages are touched: the fault is
-// turned into a panic (debug.SetPanicOnFault) and recovered as ErrChanged.
-func mappedChecksum(f *os.File, off, n, page int64) (crc uint64, err error) {
+// mapped maps [off, off+n) and gives it to fn. A file truncated under the
+// map faults when the lost pages are touched: the fault is turned into a
+// panic (debug.SetPanicOnFault) and recovered as ErrChanged.
+func mapped(f *os.File, off, n, page int64, fn func([]byte)) (err error) {
 	mapSlots <- struct{}{}
 	defer func() { <-mapSlots }()
 	start := off &^ (page - 1)
 	skip := off - start
 	sc, err := f.SyscallConn()
 	if err != nil {
-		return 0, errNoMap
+		return errNoMap
 	}
 	var mem []byte
 	var merr error
 	if err := sc.Control(func(fd uintptr) {
 		mem, merr = syscall.Mmap(int(fd), start, int(skip+n), syscall.PROT_READ, syscall.MAP_SHARED|syscall.MAP_POPULATE)
 	}); err != nil || merr != nil {
-		return 0, errNoMap
+		return errNoMap
 	}
 	defer syscall.Munmap(mem)
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
@@ -91,7 +83,8 @@ func mappedChecksum(f *os.File, off, n, page int64) (crc uint64, err error) {
 	if testHookMapped != nil {
 		testHookMapped()
 	}
-	return crc64.Update(0, mem[skip:skip+n]), nil
+	fn(mem[skip : skip+n])
+	return nil
 }
 
 // isFault reports whether e is a memory fault made a panic by

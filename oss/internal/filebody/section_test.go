@@ -2,6 +2,7 @@ package filebody
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"errors"
 	"io"
 	"math/rand/v2"
@@ -40,12 +41,29 @@ func TestCRC64(t *testing.T) {
 		{0, 0}, {0, 1}, {1, 4095}, {4095, 2}, {0, 3<<20 + 123}, {5, 3 << 20}, {700000, 1 << 20}, {3 << 20, 123},
 	} {
 		off, size := r[0], r[1]
-		got, err := New(f, off, size).CRC64()
-		if err != nil {
-			t.Fatalf("[%d,+%d): %v", off, size, err)
+		for _, v := range []crc64.Variant{crc64.ECMA, crc64.NVME} {
+			got, err := New(f, off, size, v).CRC64()
+			if err != nil {
+				t.Fatalf("[%d,+%d): %v", off, size, err)
+			}
+			if want := v.Checksum(data[off : off+size]); got != want {
+				t.Errorf("%v [%d,+%d): crc %d, want %d", v, off, size, got, want)
+			}
 		}
-		if want := crc64.Checksum(data[off : off+size]); got != want {
-			t.Errorf("[%d,+%d): crc %d, want %d", off, size, got, want)
+		// SHA-256 first (CRC-64 in the same pass), and after CRC-64.
+		wantSHA := sha256.Sum256(data[off : off+size])
+		s := New(f, off, size, crc64.NVME)
+		sha, err := s.SHA256()
+		crc, err2 := s.CRC64()
+		if err != nil || err2 != nil || !bytes.Equal(sha, wantSHA[:]) || crc != crc64.ChecksumNVME(data[off:off+size]) {
+			t.Errorf("[%d,+%d): SHA-256 then CRC-64: %x %d, %v %v", off, size, sha, crc, err, err2)
+		}
+		s = New(f, off, size, crc64.ECMA)
+		if _, err := s.CRC64(); err != nil {
+			t.Fatal(err)
+		}
+		if sha, err := s.SHA256(); err != nil || !bytes.Equal(sha, wantSHA[:]) {
+			t.Errorf("[%d,+%d): CRC-64 then SHA-256: %x, %v", off, size, sha, err)
 		}
 	}
 }
@@ -62,7 +80,7 @@ func TestCRC64Truncated(t *testing.T) {
 			t.Error(err)
 		}
 	})
-	_, err := New(f, 0, 1<<20).CRC64()
+	_, err := New(f, 0, 1<<20, crc64.ECMA).CRC64()
 	if !errors.Is(err, ErrChanged) {
 		t.Fatalf("got %v, want ErrChanged", err)
 	}
@@ -71,7 +89,7 @@ func TestCRC64Truncated(t *testing.T) {
 // TestCRC64ShortFile asks for a range past the end of the file.
 func TestCRC64ShortFile(t *testing.T) {
 	f, _ := writeRandom(t, 10000)
-	if _, err := New(f, 5000, 10000).CRC64(); err == nil {
+	if _, err := New(f, 5000, 10000, crc64.ECMA).CRC64(); err == nil {
 		t.Fatal("no error for a range past the end of the file")
 	}
 }
@@ -81,7 +99,7 @@ func TestCRC64ShortFile(t *testing.T) {
 // takes the sendfile path, and checks the bytes the server received.
 func TestOpen(t *testing.T) {
 	f, data := writeRandom(t, 5<<20)
-	s := New(f, 12345, 3<<20)
+	s := New(f, 12345, 3<<20, crc64.ECMA)
 	want := data[12345 : 12345+3<<20]
 	r1, r2 := s.Open(), s.Open()
 	b1, err := io.ReadAll(r1)

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+
+	"github.com/ossup/ossup/internal/crc64"
 )
 
 // TestSendfile checks that a reader from Open is sent by sendfile: a
@@ -33,7 +35,7 @@ func TestSendfile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := New(f, 1000, 1<<20).Open().(*fileReader)
+	r := New(f, 1000, 1<<20, crc64.ECMA).Open().(*fileReader)
 	counted := &countingReads{fileReader: r}
 	if _, err := c.(*net.TCPConn).ReadFrom(&io.LimitedReader{R: counted, N: 1 << 20}); err != nil {
 		t.Fatal(err)
@@ -59,7 +61,7 @@ func TestHTTPSendfile(t *testing.T) {
 		got, _ = io.ReadAll(r.Body)
 	}))
 	defer srv.Close()
-	r := New(f, 777, 2<<20).Open().(*fileReader)
+	r := New(f, 777, 2<<20, crc64.ECMA).Open().(*fileReader)
 	req, err := http.NewRequest(http.MethodPut, srv.URL, r)
 	if err != nil {
 		t.Fatal(err)

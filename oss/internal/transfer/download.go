@@ -16,6 +16,10 @@ import (
 // DownloadRequest is one download to a local file; see
 // oss.DownloadFileRequest for the fields.
 type DownloadRequest struct {
+	// CRC is the CRC-64 the service reports and the transfer checks:
+	// CRC-64/ECMA for OSS (the zero value), CRC-64/NVME for S3. Every CRC
+	// the transfer records or returns is of this variant.
+	CRC              crc64.Variant
 	Bucket           string
 	Key              string
 	DownloadFile     string
@@ -244,7 +248,7 @@ func (d *downloader) finish(res *DownloadResult) error {
 	var crc uint64
 	for i, c := range d.crcs {
 		_, size := d.plan.partRange(i)
-		crc = crc64.Combine(crc, c, size)
+		crc = d.req.CRC.Combine(crc, c, size)
 	}
 	res.CRC64 = crc
 	res.BytesFetched = d.fetched

@@ -9,7 +9,6 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
-	"github.com/ossup/ossup/internal/crc64"
 	"github.com/ossup/ossup/oss/internal/apierr"
 	"github.com/ossup/ossup/oss/internal/backoff"
 )
@@ -121,7 +120,7 @@ func (d *downloader) fetchSpan(ctx context.Context, off, length int64, dst io.Wr
 			if _, werr := dst.WriteAt(buf[:k], at+n); werr != nil {
 				return n, fmt.Errorf("%w: %w", errShortWrite, werr)
 			}
-			*crc = crc64.Update(*crc, buf[:k])
+			*crc = d.req.CRC.Update(*crc, buf[:k])
 			n += int64(k)
 			d.report(int64(k))
 		}

@@ -162,7 +162,7 @@ func (d *downloader) reopen(parts []cpPart, end int64) (resumed int, restarted *
 		if p.Size != size {
 			continue
 		}
-		crc, err := crcOfSection(f, off-d.plan.offset, size)
+		crc, err := crcOfSection(d.req.CRC, f, off-d.plan.offset, size)
 		if err != nil {
 			f.Close()
 			d.file = nil
@@ -185,8 +185,8 @@ func (d *downloader) reopen(parts []cpPart, end int64) (resumed int, restarted *
 }
 
 // crcOfSection returns the CRC-64 of size bytes of f at off.
-func crcOfSection(f *os.File, off, size int64) (uint64, error) {
-	h := crc64.New()
+func crcOfSection(v crc64.Variant, f *os.File, off, size int64) (uint64, error) {
+	h := v.New()
 	if _, err := io.Copy(h, io.NewSectionReader(f, off, size)); err != nil {
 		return 0, err
 	}

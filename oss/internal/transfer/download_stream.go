@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/ossup/ossup/internal/crc64"
 	"github.com/ossup/ossup/oss/internal/apierr"
 )
 
@@ -104,7 +103,7 @@ func (d *downloader) stream(ctx context.Context, w io.Writer) (*DownloadToResult
 			cancel(err)
 			return nil, &DownloadError{Err: fmt.Errorf("write: %w", err)}
 		}
-		sum = crc64.Combine(sum, r.crc, int64(len(r.buf.b)))
+		sum = d.req.CRC.Combine(sum, r.crc, int64(len(r.buf.b)))
 		written += int64(len(r.buf.b))
 		free <- r.buf.b[:cap(r.buf.b)]
 		<-slots

@@ -19,7 +19,7 @@ import (
 // fileCRC computes the CRC-64 of part n of the file.
 func (u *uploader) fileCRC(n int) (uint64, error) {
 	off, size := u.plan.partRange(n, u.state.size)
-	h := crc64.New()
+	h := u.req.CRC.New()
 	if _, err := io.Copy(h, io.NewSectionReader(u.src, off, size)); err != nil {
 		return 0, fmt.Errorf("read part %d of the file: %w", n, err)
 	}
@@ -138,6 +138,7 @@ func (u *uploader) sentCRC(body io.Reader, n int) (uint64, error) {
 // request layer makes before each attempt, starts the sum over.
 type crcSection struct {
 	r *io.SectionReader
+	v crc64.Variant
 
 	mu    sync.Mutex
 	pos   int64
@@ -149,7 +150,7 @@ func (s *crcSection) Read(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	n, err := s.r.Read(p)
-	s.crc = crc64.Update(s.crc, p[:n])
+	s.crc = s.v.Update(s.crc, p[:n])
 	s.pos += int64(n)
 	return n, err
 }
@@ -186,9 +187,9 @@ func (s *crcSection) sum() (uint64, bool) {
 // retries never share a file offset.
 func (u *uploader) partBody(off, size int64) io.Reader {
 	if f, ok := u.src.(*os.File); ok && u.req.Source == nil && size >= filebody.MinSize {
-		return filebody.New(f, off, size)
+		return filebody.New(f, off, size, u.req.CRC)
 	}
-	return &crcSection{r: io.NewSectionReader(u.src, off, size), whole: true}
+	return &crcSection{r: io.NewSectionReader(u.src, off, size), v: u.req.CRC, whole: true}
 }
 
 // progress adds delta bytes and reports, serially.
@@ -226,7 +227,7 @@ func (u *uploader) checkUnchanged() error {
 func (u *uploader) complete(ctx context.Context) (*UploadResult, error) {
 	var want uint64
 	for _, p := range u.parts {
-		want = crc64.Combine(want, p.CRC64, p.Size)
+		want = u.req.CRC.Combine(want, p.CRC64, p.Size)
 	}
 	res, err := u.api.Complete(ctx, u.req.Bucket, u.req.Key, u.uploadID, u.parts)
 	if errors.Is(err, apierr.ErrNoSuchUpload) && u.completedAlready(ctx, want) {

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/ossup/ossup/internal/crc64"
 	"github.com/ossup/ossup/internal/limits"
 	"github.com/ossup/ossup/oss/internal/apierr"
 )
@@ -26,6 +27,14 @@ const (
 // metadata's fingerprint comes as MetaDigest). See oss.UploadRequest
 // for the fields.
 type UploadRequest struct {
+	// CRC is the CRC-64 the service reports and the transfer checks:
+	// CRC-64/ECMA for OSS (the zero value), CRC-64/NVME for S3. Every CRC
+	// the transfer records or returns is of this variant.
+	CRC crc64.Variant
+	// MinPartSize is the service's smallest part but the last: 0 means
+	// OSS's 100 KiB (limits.MinPartSize); S3's is 5 MiB. It is also the
+	// default part size when it is larger than DefaultPartSize.
+	MinPartSize      int64
 	Bucket           string
 	Key              string
 	UploadFile       string
@@ -115,8 +124,8 @@ func normalize(req *UploadRequest, size int64) (uploadPlan, error) {
 		return p, fmt.Errorf("a checkpoint of a source needs its SourceID and a CheckpointFile: %w", apierr.ErrInvalidArgument)
 	case p.taskNum < 0 || p.taskNum > MaxTaskNum:
 		return p, fmt.Errorf("task number %d is outside 1..%d: %w", p.taskNum, MaxTaskNum, apierr.ErrInvalidArgument)
-	case p.partSize != 0 && (p.partSize < limits.MinPartSize || p.partSize > limits.MaxPartSize):
-		return p, fmt.Errorf("part size %d is outside %d..%d bytes: %w", p.partSize, limits.MinPartSize, limits.MaxPartSize, apierr.ErrInvalidArgument)
+	case p.partSize != 0 && (p.partSize < minPartSize(req.MinPartSize) || p.partSize > limits.MaxPartSize):
+		return p, fmt.Errorf("part size %d is outside %d..%d bytes: %w", p.partSize, minPartSize(req.MinPartSize), limits.MaxPartSize, apierr.ErrInvalidArgument)
 	case req.TrafficLimit != 0 && (req.TrafficLimit < limits.MinTrafficLimit || req.TrafficLimit > limits.MaxTrafficLimit):
 		return p, fmt.Errorf("traffic limit %d bit/s is outside %d..%d: %w", req.TrafficLimit, limits.MinTrafficLimit, limits.MaxTrafficLimit, apierr.ErrInvalidArgument)
 	case size < 0:
@@ -126,7 +135,7 @@ func normalize(req *UploadRequest, size int64) (uploadPlan, error) {
 		p.taskNum = DefaultTaskNum
 	}
 	if p.partSize == 0 {
-		p.partSize = DefaultPartSize
+		p.partSize = max(DefaultPartSize, minPartSize(req.MinPartSize))
 	}
 	if p.checkpoint == "" && req.Source == nil {
 		p.checkpoint = req.UploadFile + ".ucp"
@@ -193,4 +202,12 @@ func absPath(p string) string {
 		return a
 	}
 	return p
+}
+
+// minPartSize is a request's MinPartSize, 0 meaning OSS's.
+func minPartSize(n int64) int64 {
+	if n <= 0 {
+		return limits.MinPartSize
+	}
+	return n
 }

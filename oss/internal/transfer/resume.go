@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ossup/ossup/internal/crc64"
 	"github.com/ossup/ossup/oss/internal/apierr"
 )
 
@@ -164,7 +163,7 @@ func (u *uploader) journalComplete(ctx context.Context, recs []cpPart) bool {
 		if !ok || r.Size != size {
 			return false
 		}
-		want = crc64.Combine(want, r.CRC64, size)
+		want = u.req.CRC.Combine(want, r.CRC64, size)
 	}
 	if !u.completedAlready(ctx, want) {
 		return false

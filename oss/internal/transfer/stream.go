@@ -40,6 +40,14 @@ func PartSizeAt(base int64, n int) int64 {
 // StreamRequest is one upload of a stream of unknown size; see
 // oss.UploadFromRequest for the fields.
 type StreamRequest struct {
+	// CRC is the CRC-64 the service reports and the transfer checks:
+	// CRC-64/ECMA for OSS (the zero value), CRC-64/NVME for S3. Every CRC
+	// the transfer records or returns is of this variant.
+	CRC crc64.Variant
+	// MinPartSize is the service's smallest part but the last: 0 means
+	// OSS's 100 KiB (limits.MinPartSize); S3's is 5 MiB. It is also the
+	// default part size when it is larger than DefaultPartSize.
+	MinPartSize  int64
 	Bucket       string
 	Key          string
 	Reader       io.Reader
@@ -69,14 +77,14 @@ func UploadStream(ctx context.Context, api API, req *StreamRequest) (*StreamResu
 		return nil, fmt.Errorf("bucket, key and reader are required: %w", apierr.ErrInvalidArgument)
 	case req.TaskNum < 0 || req.TaskNum > MaxTaskNum:
 		return nil, fmt.Errorf("task number %d is outside 1..%d: %w", req.TaskNum, MaxTaskNum, apierr.ErrInvalidArgument)
-	case req.PartSize != 0 && (req.PartSize < limits.MinPartSize || req.PartSize > limits.MaxPartSize):
-		return nil, fmt.Errorf("part size %d is outside %d..%d bytes: %w", req.PartSize, limits.MinPartSize, limits.MaxPartSize, apierr.ErrInvalidArgument)
+	case req.PartSize != 0 && (req.PartSize < minPartSize(req.MinPartSize) || req.PartSize > limits.MaxPartSize):
+		return nil, fmt.Errorf("part size %d is outside %d..%d bytes: %w", req.PartSize, minPartSize(req.MinPartSize), limits.MaxPartSize, apierr.ErrInvalidArgument)
 	case req.TrafficLimit != 0 && (req.TrafficLimit < limits.MinTrafficLimit || req.TrafficLimit > limits.MaxTrafficLimit):
 		return nil, fmt.Errorf("traffic limit %d bit/s is outside %d..%d: %w", req.TrafficLimit, limits.MinTrafficLimit, limits.MaxTrafficLimit, apierr.ErrInvalidArgument)
 	}
 	u := &streamUploader{api: api, req: req, tasks: max(req.TaskNum, 1), base: req.PartSize}
 	if u.base == 0 {
-		u.base = DefaultPartSize
+		u.base = max(DefaultPartSize, minPartSize(req.MinPartSize))
 	}
 	return u.run(ctx)
 }
@@ -158,7 +166,7 @@ func (u *streamUploader) single(ctx context.Context, data []byte) (*StreamResult
 	if err != nil {
 		return nil, err
 	}
-	crc := crc64.Checksum(data)
+	crc := u.req.CRC.Checksum(data)
 	out := &StreamResult{ETag: res.ETag, Size: int64(len(data)), CRC64: crc, RequestID: res.RequestID, CallbackResult: res.CallbackResult}
 	if res.HasCRC64 {
 		if res.CRC64 != crc {
@@ -199,7 +207,7 @@ func (u *streamUploader) multipart(ctx context.Context, uploadID string, buf []b
 			buf = buf[:k]
 		}
 		part, data := n, buf
-		crc := crc64.Checksum(data)
+		crc := u.req.CRC.Checksum(data)
 		u.mu.Lock()
 		u.parts = append(u.parts, Part{PartNumber: part})
 		u.crcs = append(u.crcs, crc)
@@ -239,7 +247,7 @@ func (u *streamUploader) multipart(ctx context.Context, uploadID string, buf []b
 	var crc uint64
 	var size int64
 	for i, c := range u.crcs {
-		crc = crc64.Combine(crc, c, u.sizes[i])
+		crc = u.req.CRC.Combine(crc, c, u.sizes[i])
 		size += u.sizes[i]
 	}
 	res, err := u.api.Complete(ctx, u.req.Bucket, u.req.Key, uploadID, u.parts)
