@@ -92,7 +92,7 @@ func (c *Client) AppendObject(ctx context.Context, req *AppendObjectRequest) (*A
 	if err := setTrafficLimit(op.header, req.TrafficLimit); err != nil {
 		return nil, op.wrap(err)
 	}
-	body := newAppendBody(req.Body, req.Size)
+	body := newAppendBody(req.Body, req.Size, c.crc)
 	op.body = body.reader()
 	init, known := uint64(0), req.Position == 0
 	if req.InitCRC64 != nil {
@@ -131,7 +131,7 @@ func (c *Client) AppendObject(ctx context.Context, req *AppendObjectRequest) (*A
 	if !whole {
 		bodyCRC = body.sum() // short of Size bytes: the check below fails, as it should
 	}
-	if want := crc64.Combine(init, bodyCRC, req.Size); known && res.HasCRC64 && res.CRC64 != want {
+	if want := c.crc.Combine(init, bodyCRC, req.Size); known && res.HasCRC64 && res.CRC64 != want {
 		return nil, op.wrap(fmt.Errorf("%w: service has %d for the whole object, client computed %d from the initial CRC-64 and the bytes sent (request id %s)", ErrCRCMismatch, res.CRC64, want, res.RequestID))
 	}
 	return res, nil
@@ -152,7 +152,7 @@ func (c *Client) appendLanded(ctx context.Context, req *AppendObjectRequest, bod
 		return nil, false, nil
 	}
 	if known {
-		if !info.HasCRC64 || info.CRC64 != crc64.Combine(init, bodyCRC, req.Size) {
+		if !info.HasCRC64 || info.CRC64 != c.crc.Combine(init, bodyCRC, req.Size) {
 			return nil, false, nil
 		}
 	} else if req.Size > 0 {
@@ -172,7 +172,7 @@ func (c *Client) rangeCRC(ctx context.Context, bucket, key, etag string, r ByteR
 		return 0, err
 	}
 	defer g.Body.Close()
-	h := crc64.New()
+	h := c.crc.New()
 	n, err := io.Copy(h, g.Body)
 	if err != nil {
 		return 0, err
@@ -190,6 +190,7 @@ func (c *Client) rangeCRC(ctx context.Context, bucket, key, etag string, r ByteR
 type appendBody struct {
 	mu        sync.Mutex
 	r         io.Reader
+	v         crc64.Variant
 	size      int64
 	crc       uint64
 	n         int64 // bytes read since the last rewind
@@ -198,8 +199,8 @@ type appendBody struct {
 	rewinds   int
 }
 
-func newAppendBody(r io.Reader, size int64) *appendBody {
-	return &appendBody{r: r, size: size, haveWhole: size == 0}
+func newAppendBody(r io.Reader, size int64, v crc64.Variant) *appendBody {
+	return &appendBody{r: r, v: v, size: size, haveWhole: size == 0}
 }
 
 // reader is the body to send: http.NoBody for none, b itself when the
@@ -219,7 +220,7 @@ func (b *appendBody) Read(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	n, err := b.r.Read(p)
-	b.crc = crc64.Update(b.crc, p[:n])
+	b.crc = b.v.Update(b.crc, p[:n])
 	if b.n += int64(n); b.n == b.size {
 		b.wholeCRC, b.haveWhole = b.crc, true
 	}

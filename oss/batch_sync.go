@@ -90,9 +90,13 @@ func (c *Client) SyncTree(ctx context.Context, req *SyncTreeRequest) (*BatchResu
 	} else if err != nil {
 		return nil, err
 	}
-	var cache crcCache
+	cache := crcCache{v: c.crc}
 	if req.CRCCacheFile != "" {
+		// The cache of one CRC-64 is not the other's.
 		h := transfer.BatchHeader{Direction: "crc-cache", Dir: dir}
+		if c.s3 {
+			h.Direction = "crc-cache-nvme"
+		}
 		if cache.j, _, err = transfer.OpenBatchJournal(req.CRCCacheFile, h); err != nil {
 			return nil, err
 		}

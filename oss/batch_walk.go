@@ -92,7 +92,10 @@ func (c *Client) objectsOf(ctx context.Context, bucket, prefix string) iter.Seq2
 
 // crcCache remembers local files' CRC-64s by relative path, size, mtime
 // and inode, in a batch journal (nil: no cache).
-type crcCache struct{ j *transfer.BatchJournal }
+type crcCache struct {
+	j *transfer.BatchJournal
+	v crc64.Variant // the client's
+}
 
 // crc returns the CRC-64 of f, from the cache when its size, mtime and
 // inode are those recorded, else by reading the file (and recording it).
@@ -106,7 +109,7 @@ func (c crcCache) crc(ctx context.Context, f localFile) (uint64, error) {
 		return 0, err
 	}
 	defer file.Close()
-	h := crc64.New()
+	h := c.v.New()
 	if _, err := io.Copy(h, ctxReader{ctx, file}); err != nil {
 		return 0, err
 	}

@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/ossup/ossup/internal/crc64"
 	"github.com/ossup/ossup/internal/sign"
 )
 
@@ -36,8 +37,14 @@ type Config struct {
 	Region string
 	// Credentials supplies the access key; nil means EnvCredentials.
 	Credentials CredentialsProvider
-	// SignatureVersion is V4 unless set to SignatureV1.
+	// SignatureVersion is V4 unless set to SignatureV1. The S3 dialect
+	// always signs with AWS Signature V4.
 	SignatureVersion SignatureVersion
+	// Dialect is the API spoken: DialectOSS (the default) or DialectS3.
+	// In the S3 dialect Region defaults to DefaultS3Region, Credentials to
+	// AWSEnvCredentials, and every CRC-64 the client reports or checks
+	// (results, checkpoints, HasCRC64) is CRC-64/NVME.
+	Dialect Dialect
 	// UsePathStyle addresses buckets as "/bucket/key" on the endpoint host
 	// instead of "bucket.host/key". Endpoints that are IP addresses or
 	// "localhost" always use path style.
@@ -118,6 +125,9 @@ type Client struct {
 	host      string
 	pathStyle bool
 	signer    sign.Signer
+	awsSigner sign.AWSSigner // the S3 dialect's
+	s3        bool           // cfg.Dialect == DialectS3
+	crc       crc64.Variant  // the dialect's CRC-64
 	http      *http.Client
 	creds     CredentialsProvider
 	log       *slog.Logger
@@ -139,7 +149,12 @@ func New(cfg Config) (*Client, error) {
 	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
 		return nil, fmt.Errorf("oss: endpoint %q is not an http or https URL: %w", cfg.Endpoint, ErrInvalidArgument)
 	}
-	if cfg.SignatureVersion == SignatureV4 && cfg.Region == "" {
+	switch {
+	case cfg.Dialect != DialectOSS && cfg.Dialect != DialectS3:
+		return nil, fmt.Errorf("oss: unknown Config.Dialect %d: %w", cfg.Dialect, ErrInvalidArgument)
+	case cfg.Dialect == DialectS3 && cfg.Region == "":
+		cfg.Region = DefaultS3Region
+	case cfg.SignatureVersion == SignatureV4 && cfg.Region == "":
 		return nil, fmt.Errorf("oss: Config.Region is required for signature v4: %w", ErrInvalidArgument)
 	}
 	c := &Client{cfg: cfg, scheme: u.Scheme, host: u.Host, creds: cfg.Credentials, log: cfg.Logger}
@@ -148,8 +163,13 @@ func New(cfg Config) (*Client, error) {
 	if cfg.SignatureVersion == SignatureV1 {
 		c.signer.Version = sign.V1
 	}
+	c.s3, c.crc = cfg.Dialect == DialectS3, cfg.Dialect.crcVariant()
+	c.awsSigner = sign.AWSSigner{Region: cfg.Region}
 	if c.creds == nil {
 		c.creds = EnvCredentials{}
+		if c.s3 {
+			c.creds = AWSEnvCredentials{}
+		}
 	}
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)

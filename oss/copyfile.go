@@ -8,7 +8,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/ossup/ossup/internal/crc64"
 	"github.com/ossup/ossup/internal/limits"
 	"golang.org/x/sync/errgroup"
 )
@@ -236,7 +235,7 @@ func (c *Client) copyParts(ctx context.Context, req *CopyFileRequest, srcBucket 
 	}
 	var whole uint64
 	for i, crc := range crcs {
-		whole = crc64.Combine(whole, crc, min(ps, src.Size-int64(i)*ps))
+		whole = c.crc.Combine(whole, crc, min(ps, src.Size-int64(i)*ps))
 	}
 	res, err := c.CompleteMultipartUpload(ctx, &CompleteMultipartUploadRequest{
 		Bucket: req.Bucket, Key: req.Key, UploadID: up.UploadID, Parts: parts,

@@ -65,6 +65,11 @@ func (c *Client) do(ctx context.Context, op *operation) (*http.Response, error) 
 			rewindable = false
 		}
 	}
+	if c.s3 {
+		if err := c.prepareS3(op); err != nil {
+			return nil, op.wrap(err)
+		}
+	}
 	attempts := c.cfg.RetryMaxAttempts
 	// A body that cannot be rewound is sent once; an empty one is never
 	// read, so it can be sent again whatever it is.
@@ -79,7 +84,7 @@ func (c *Client) do(ctx context.Context, op *operation) (*http.Response, error) 
 		}
 		var body *attemptBody
 		if op.body != nil && op.size != 0 {
-			body = newAttemptBody(op)
+			body = newAttemptBody(op, c.crc)
 		}
 		resp, err := c.watchedAttempt(ctx, op, body)
 		if err == nil {
@@ -209,7 +214,12 @@ func (c *Client) attempt(ctx context.Context, op *operation, body *attemptBody, 
 	if err != nil {
 		return nil, err
 	}
-	if err := c.signer.Sign(req, sign.Resource{Bucket: op.bucket, Key: op.key}, creds, c.now()); err != nil {
+	if c.s3 {
+		_, err = c.awsSigner.Sign(req, creds, c.now())
+	} else {
+		err = c.signer.Sign(req, sign.Resource{Bucket: op.bucket, Key: op.key}, creds, c.now())
+	}
+	if err != nil {
 		return nil, err
 	}
 	resp, err := c.http.Do(req)
@@ -221,6 +231,9 @@ func (c *Client) attempt(ctx context.Context, op *operation, body *attemptBody, 
 	}
 	// Transports that do not report to the trace still have an answer now.
 	w.setPhase(phaseReading)
+	if c.s3 {
+		fromS3Header(resp.Header)
+	}
 	resp.Body = &watchedBody{rc: resp.Body, w: w, op: op}
 	// 203 is a stored object whose callback failed: an error to report.
 	if resp.StatusCode/100 != 2 || resp.StatusCode == http.StatusNonAuthoritativeInfo {
@@ -231,6 +244,11 @@ func (c *Client) attempt(ctx context.Context, op *operation, body *attemptBody, 
 		}
 		if se.StatusCode == http.StatusNonAuthoritativeInfo && se.Code == "" {
 			se.Code = ossxml.CodeCallbackFailed
+		}
+		if c.s3 && se.Code == "BadDigest" {
+			// The service found the body unlike the checksum it was sent
+			// with: what a CRC-64 mismatch is in the OSS dialect.
+			return nil, fmt.Errorf("%w: %w", ErrCRCMismatch, se)
 		}
 		return nil, se
 	}
@@ -281,7 +299,7 @@ func (e *staleConnError) Unwrap() error { return e.err }
 // checkCRC compares the service's x-oss-hash-crc64ecma with want, when the
 // service sent one.
 func checkCRC(resp *http.Response, want uint64) error {
-	h := resp.Header.Get("x-oss-hash-crc64ecma")
+	h := resp.Header.Get(crcHeaderName)
 	if h == "" {
 		return nil
 	}
@@ -312,6 +330,7 @@ func checkCRC(resp *http.Response, want uint64) error {
 type attemptBody struct {
 	mu      sync.Mutex
 	r       io.Reader
+	v       crc64.Variant
 	crc     uint64
 	err     error // the first error of r other than io.EOF
 	retired bool
@@ -321,11 +340,11 @@ type attemptBody struct {
 }
 
 // newAttemptBody returns the body of one attempt to send op.
-func newAttemptBody(op *operation) *attemptBody {
+func newAttemptBody(op *operation, v crc64.Variant) *attemptBody {
 	if sec, ok := op.body.(*filebody.Section); ok {
-		return &attemptBody{sec: sec, file: sec.Open()}
+		return &attemptBody{sec: sec, file: sec.Open(), v: v}
 	}
-	return &attemptBody{r: op.body}
+	return &attemptBody{r: op.body, v: v}
 }
 
 func (b *attemptBody) Read(p []byte) (int, error) {
@@ -335,7 +354,7 @@ func (b *attemptBody) Read(p []byte) (int, error) {
 		return 0, errRetiredBody
 	}
 	n, err := b.r.Read(p)
-	b.crc = crc64.Update(b.crc, p[:n])
+	b.crc = b.v.Update(b.crc, p[:n])
 	if n > 0 && b.watch != nil {
 		b.watch.progress()
 	}

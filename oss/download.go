@@ -96,6 +96,7 @@ var ErrObjectChanged = transfer.ErrObjectChanged
 // missing.
 func (c *Client) DownloadFile(ctx context.Context, req *DownloadFileRequest) (*DownloadFileResult, error) {
 	res, err := transfer.Download(ctx, &engineAPI{c: c}, c.serviceID(), &transfer.DownloadRequest{
+		CRC:    c.crc,
 		Bucket: req.Bucket, Key: req.Key, DownloadFile: req.DownloadFile, TaskNum: req.TaskNum, PartSize: req.PartSize,
 		EnableCheckpoint: req.EnableCheckpoint, CheckpointFile: req.CheckpointFile, Range: rangeOf(req.Range),
 		TrafficLimit: req.TrafficLimit, Progress: progressFunc(req.Progress),

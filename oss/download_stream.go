@@ -62,6 +62,7 @@ func (c *Client) DownloadTo(ctx context.Context, req *DownloadToRequest) (*Downl
 		return nil, fmt.Errorf("a writer is required: %w", ErrInvalidArgument)
 	}
 	res, err := transfer.DownloadTo(ctx, &engineAPI{c: c}, c.serviceID(), &transfer.DownloadRequest{
+		CRC:    c.crc,
 		Bucket: req.Bucket, Key: req.Key, DownloadFile: "-", TaskNum: req.TaskNum, PartSize: req.PartSize,
 		Range: rangeOf(req.Range), TrafficLimit: req.TrafficLimit, Progress: progressFunc(req.Progress),
 	}, req.Writer)

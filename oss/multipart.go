@@ -122,6 +122,13 @@ func (c *Client) UploadPart(ctx context.Context, req *UploadPartRequest) (*Uploa
 type UploadedPart struct {
 	PartNumber int
 	ETag       string
+	// In the S3 dialect a part's CRC-64 (HasCRC64) and Size, when given
+	// for every part, make the service check each part's and the whole
+	// object's CRC-64/NVME before it assembles them. The OSS dialect
+	// sends neither.
+	CRC64    uint64
+	HasCRC64 bool
+	Size     int64
 }
 
 // CompleteMultipartUploadRequest assembles uploaded parts into an object.
@@ -178,8 +185,20 @@ func (c *Client) CompleteMultipartUpload(ctx context.Context, req *CompleteMulti
 		op.header.Set("x-oss-complete-all", "yes")
 	} else {
 		cm := &ossxml.CompleteMultipartUpload{}
+		var whole uint64
+		all := c.s3
 		for _, p := range req.Parts {
-			cm.Parts = append(cm.Parts, ossxml.CompletePart{PartNumber: p.PartNumber, ETag: p.ETag})
+			cp := ossxml.CompletePart{PartNumber: p.PartNumber, ETag: p.ETag}
+			if c.s3 && p.HasCRC64 {
+				cp.ChecksumCRC64NVME = nvmeValue(p.CRC64)
+				whole = c.crc.Combine(whole, p.CRC64, p.Size)
+			}
+			all = all && p.HasCRC64 && p.Size > 0
+			cm.Parts = append(cm.Parts, cp)
+		}
+		if all {
+			op.header.Set(s3ChecksumHeader, nvmeValue(whole))
+			op.header.Set("x-amz-checksum-type", "FULL_OBJECT")
 		}
 		body = cm
 	}
@@ -302,7 +321,11 @@ func (c *Client) ListParts(ctx context.Context, req *ListPartsRequest) iter.Seq2
 		}
 		page := &ListPartsPage{Parts: make([]Part, 0, len(res.Parts)), RequestID: id}
 		for _, p := range res.Parts {
-			page.Parts = append(page.Parts, Part{PartNumber: p.PartNumber, Size: p.Size, ETag: p.ETag, CRC64: p.HashCRC64, HasCRC64: p.HashCRC64 != 0, LastModified: p.LastModified.Time})
+			part := Part{PartNumber: p.PartNumber, Size: p.Size, ETag: p.ETag, CRC64: p.HashCRC64, HasCRC64: p.HashCRC64 != 0, LastModified: p.LastModified.Time}
+			if c.s3 {
+				part.CRC64, part.HasCRC64 = parseNVME(p.ChecksumCRC64NVME)
+			}
+			page.Parts = append(page.Parts, part)
 		}
 		return page, partMarker(res.NextPartNumberMarker), res.IsTruncated, nil
 	})

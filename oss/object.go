@@ -47,10 +47,11 @@ type PutObjectResult struct {
 	CallbackResult []byte
 }
 
-// crcHeader returns the x-oss-hash-crc64ecma of a response, and whether
-// it holds one (a value that does not parse counts as none).
+// crcHeader returns the service's CRC-64 of a response (see
+// crcHeaderName), and whether it holds one (a value that does not parse
+// counts as none).
 func crcHeader(h http.Header) (uint64, bool) {
-	v := h.Get("x-oss-hash-crc64ecma")
+	v := h.Get(crcHeaderName)
 	if v == "" {
 		return 0, false
 	}
@@ -191,7 +192,7 @@ func (c *Client) GetObject(ctx context.Context, req *GetObjectRequest) (*GetObje
 	res := &GetObjectResult{Body: resp.Body, Object: info, ContentLength: resp.ContentLength,
 		ContentRange: resp.Header.Get("Content-Range"), RequestID: resp.Header.Get("x-oss-request-id")}
 	if resp.StatusCode == http.StatusOK && info.HasCRC64 {
-		res.Body = &crcCheckReader{rc: resp.Body, want: info.CRC64, op: op, requestID: res.RequestID}
+		res.Body = &crcCheckReader{rc: resp.Body, v: c.crc, want: info.CRC64, op: op, requestID: res.RequestID}
 	}
 	return res, nil
 }
@@ -199,6 +200,7 @@ func (c *Client) GetObject(ctx context.Context, req *GetObjectRequest) (*GetObje
 // crcCheckReader verifies the CRC-64 of a whole object as it is read.
 type crcCheckReader struct {
 	rc        io.ReadCloser
+	v         crc64.Variant
 	crc       uint64
 	want      uint64
 	op        *operation
@@ -207,7 +209,7 @@ type crcCheckReader struct {
 
 func (r *crcCheckReader) Read(p []byte) (int, error) {
 	n, err := r.rc.Read(p)
-	r.crc = crc64.Update(r.crc, p[:n])
+	r.crc = r.v.Update(r.crc, p[:n])
 	if err == io.EOF && r.crc != r.want {
 		return n, r.op.wrap(fmt.Errorf("%w: service has %d, client computed %d over the bytes received (request id %s)", ErrCRCMismatch, r.want, r.crc, r.requestID))
 	}

@@ -163,9 +163,9 @@ func TestMultipartCompleteErrors(t *testing.T) {
 			parts []oss.UploadedPart
 			want  *oss.ServiceError
 		}{
-			{"wrong ETag", []oss.UploadedPart{{1, `"00000000000000000000000000000000"`}}, oss.ErrInvalidPart},
-			{"part never uploaded", []oss.UploadedPart{{7, up[0].ETag}}, oss.ErrInvalidPart},
-			{"ETag of another part", []oss.UploadedPart{{1, up[1].ETag}}, oss.ErrInvalidPart},
+			{"wrong ETag", []oss.UploadedPart{{PartNumber: 1, ETag: `"00000000000000000000000000000000"`}}, oss.ErrInvalidPart},
+			{"part never uploaded", []oss.UploadedPart{{PartNumber: 7, ETag: up[0].ETag}}, oss.ErrInvalidPart},
+			{"ETag of another part", []oss.UploadedPart{{PartNumber: 1, ETag: up[1].ETag}}, oss.ErrInvalidPart},
 			{"descending", []oss.UploadedPart{up[1], up[0]}, oss.ErrInvalidPartOrder},
 			{"small part not last", up, oss.ErrEntityTooSmall},
 		}

@@ -52,7 +52,7 @@ func (c *Client) Presign(ctx context.Context, req *PresignRequest) (*PresignResu
 	if expires == 0 {
 		expires = DefaultPresignExpiry
 	}
-	if expires < time.Second || (c.signer.Version == sign.V4 && expires > sign.MaxPresignExpiry) {
+	if expires < time.Second || ((c.s3 || c.signer.Version == sign.V4) && expires > sign.MaxPresignExpiry) {
 		return nil, op.wrap(fmt.Errorf("expiry %v is outside 1s..7 days: %w", expires, ErrInvalidArgument))
 	}
 	if req.Bucket == "" && req.Key != "" {
@@ -73,7 +73,15 @@ func (c *Client) Presign(ctx context.Context, req *PresignRequest) (*PresignResu
 		return nil, op.wrap(err)
 	}
 	now := c.now()
-	if err := c.signer.Presign(hr, sign.Resource{Bucket: req.Bucket, Key: req.Key}, creds, now, expires); err != nil {
+	if c.s3 {
+		if err := toS3Header(hr.Header); err != nil {
+			return nil, op.wrap(err)
+		}
+		err = c.awsSigner.Presign(hr, creds, now, expires)
+	} else {
+		err = c.signer.Presign(hr, sign.Resource{Bucket: req.Bucket, Key: req.Key}, creds, now, expires)
+	}
+	if err != nil {
 		return nil, op.wrap(err)
 	}
 	return &PresignResult{Method: method, URL: hr.URL.String(), Header: hr.Header, Expiration: now.Add(expires)}, nil

@@ -323,7 +323,7 @@ func TestRetryErrorsWrappedOnce(t *testing.T) {
 			return nil
 		}, "oss: ListBuckets: InternalError (status 500)"},
 		{"multipart XML", stubError(404, "NoSuchUpload"), func(t *testing.T, c *Client) error {
-			_, err := c.CompleteMultipartUpload(t.Context(), &CompleteMultipartUploadRequest{Bucket: "bkt", Key: "k", UploadID: "U", Parts: []UploadedPart{{1, `"E"`}}})
+			_, err := c.CompleteMultipartUpload(t.Context(), &CompleteMultipartUploadRequest{Bucket: "bkt", Key: "k", UploadID: "U", Parts: []UploadedPart{{PartNumber: 1, ETag: `"E"`}}})
 			return err
 		}, "oss: CompleteMultipartUpload bkt/k: NoSuchUpload (status 404)"},
 	}

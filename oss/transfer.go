@@ -72,7 +72,7 @@ func (a *engineAPI) ListParts(ctx context.Context, bucket, key, uploadID string)
 func (a *engineAPI) Complete(ctx context.Context, bucket, key, uploadID string, parts []transfer.Part) (*transfer.Stored, error) {
 	list := make([]UploadedPart, len(parts))
 	for i, p := range parts {
-		list[i] = UploadedPart{PartNumber: p.PartNumber, ETag: p.ETag}
+		list[i] = UploadedPart{PartNumber: p.PartNumber, ETag: p.ETag, CRC64: p.CRC64, HasCRC64: p.HasCRC64, Size: p.Size}
 	}
 	res, err := a.c.CompleteMultipartUpload(ctx, &CompleteMultipartUploadRequest{
 		Bucket: bucket, Key: key, UploadID: uploadID, Parts: list, Callback: a.callback,

@@ -177,6 +177,7 @@ func (c *Client) UploadFile(ctx context.Context, req *UploadFileRequest) (*Uploa
 		digest = metaDigest(req.ObjectMetadata)
 	}
 	res, err := transfer.Upload(ctx, api, c.serviceID(), c.log, &transfer.UploadRequest{
+		CRC: c.crc, MinPartSize: c.minPartSize(),
 		Bucket: req.Bucket, Key: req.Key, UploadFile: req.UploadFile,
 		Source: req.Source, Size: req.Size, SourceID: req.SourceID,
 		TaskNum: req.TaskNum, PartSize: req.PartSize,
@@ -207,12 +208,18 @@ func progressFunc(f func(ProgressEvent)) func(transfer.ProgressEvent) {
 }
 
 // serviceID names the service in checkpoints: Config.ServiceID, or the
-// endpoint's scheme and host.
+// endpoint's scheme and host; in the S3 dialect, prefixed "s3:", since
+// its checkpoints record CRC-64/NVME values that a transfer in the OSS
+// dialect (which may address the same endpoint) must not take for its own.
 func (c *Client) serviceID() string {
-	if c.cfg.ServiceID != "" {
-		return c.cfg.ServiceID
+	id := c.cfg.ServiceID
+	if id == "" {
+		id = c.scheme + "://" + c.host
 	}
-	return c.scheme + "://" + c.host
+	if c.cfg.Dialect == DialectS3 {
+		id = "s3:" + id
+	}
+	return id
 }
 
 // metaDigest fingerprints the metadata an upload was initiated with.

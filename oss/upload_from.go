@@ -63,6 +63,7 @@ type UploadFromResult struct {
 func (c *Client) UploadFrom(ctx context.Context, req *UploadFromRequest) (*UploadFromResult, error) {
 	api := &engineAPI{c: c, meta: req.ObjectMetadata, callback: req.Callback}
 	res, err := transfer.UploadStream(ctx, api, &transfer.StreamRequest{
+		CRC: c.crc, MinPartSize: c.minPartSize(),
 		Bucket: req.Bucket, Key: req.Key, Reader: req.Reader, TaskNum: req.TaskNum, PartSize: req.PartSize,
 		Progress: progressFunc(req.Progress), TrafficLimit: req.TrafficLimit,
 	})

@@ -33,6 +33,8 @@ import (
 type Options struct {
 	// SignatureVersion the client signs with.
 	SignatureVersion oss.SignatureVersion
+	// Dialect the client speaks; the server answers both.
+	Dialect oss.Dialect
 	// VirtualHosted makes the client address buckets as
 	// "<bucket>.oss.test:<port>"; the client's dialer sends every such host
 	// to the loopback server.
@@ -127,6 +129,7 @@ func New(opts Options) (env *Env, err error) {
 		Region:           "cn-hangzhou",
 		Credentials:      oss.StaticCredentials(e.Credentials),
 		SignatureVersion: opts.SignatureVersion,
+		Dialect:          opts.Dialect,
 	}
 	if opts.VirtualHosted {
 		addr := e.HTTP.Listener.Addr().String()

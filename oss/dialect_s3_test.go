@@ -1,0 +1,253 @@
+package oss_test
+
+import (
+	"bytes"
+	"crypto/md5"
+	"errors"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/ossup/ossup/internal/crc64"
+	"github.com/ossup/ossup/oss"
+	"github.com/ossup/ossup/oss/osstest"
+)
+
+// The S3 dialect's tests run the client against the in-process server
+// answering in S3 (every request signed with AWS Signature V4, every
+// header S3's), and check that CRC-64s are CRC-64/NVME end to end.
+
+// s3Counter counts the S3 requests that reach the server, by what they
+// are, and fails those fail says to fail.
+type s3Counter struct {
+	mu    sync.Mutex
+	parts map[string]int // partNumber -> UploadParts received
+	auth  map[string]int // Authorization scheme -> requests
+	fail  func(r *http.Request) bool
+}
+
+func (c *s3Counter) middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c.mu.Lock()
+		scheme, _, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+		c.auth[scheme]++
+		if n := r.URL.Query().Get("partNumber"); n != "" && r.Method == http.MethodPut {
+			c.parts[n]++
+		}
+		fail := c.fail != nil && c.fail(r)
+		c.mu.Unlock()
+		if fail {
+			http.Error(w, "injected", http.StatusServiceUnavailable)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (c *s3Counter) reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.parts, c.auth = map[string]int{}, map[string]int{}
+}
+
+// startS3 starts a server and an S3-dialect client for it.
+func startS3(t *testing.T, cfg func(*oss.Config)) (*osstest.Env, *s3Counter) {
+	t.Helper()
+	cnt := &s3Counter{}
+	cnt.reset()
+	env := osstest.Start(t, osstest.Options{Dialect: oss.DialectS3, Middleware: cnt.middleware, Client: cfg})
+	return env, cnt
+}
+
+func TestS3DialectObjects(t *testing.T) {
+	env, cnt := startS3(t, nil)
+	ctx := t.Context()
+	c := env.Client
+	data := pattern(11, 300<<10)
+	put, err := c.PutObject(ctx, &oss.PutObjectRequest{Bucket: env.Bucket, Key: "dir/a b+c", Body: bytes.NewReader(data), Size: int64(len(data)),
+		ObjectMetadata: oss.ObjectMetadata{ContentType: "text/x-s3", StorageClass: "IA", User: map[string]string{"color": "blue"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !put.HasCRC64 || put.CRC64 != crc64.ChecksumNVME(data) {
+		t.Errorf("PutObject CRC-64 %d (%v), want the CRC-64/NVME %d", put.CRC64, put.HasCRC64, crc64.ChecksumNVME(data))
+	}
+	head, err := c.HeadObject(ctx, &oss.HeadObjectRequest{Bucket: env.Bucket, Key: "dir/a b+c"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := head.Object
+	if m := o.ObjectMetadata; !o.HasCRC64 || o.CRC64 != crc64.ChecksumNVME(data) || o.Size != int64(len(data)) || m.ContentType != "text/x-s3" ||
+		m.StorageClass != "IA" || m.User["color"] != "blue" || head.RequestID == "" {
+		t.Errorf("HeadObject = %+v (request id %q)", o, head.RequestID)
+	}
+	g, err := c.GetObject(ctx, &oss.GetObjectRequest{Bucket: env.Bucket, Key: "dir/a b+c"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := io.ReadAll(g.Body) // checks the CRC-64/NVME
+	g.Body.Close()
+	if err != nil || !bytes.Equal(got, data) {
+		t.Fatalf("GetObject: %d bytes, %v", len(got), err)
+	}
+	if _, err := c.CopyObject(ctx, &oss.CopyObjectRequest{Bucket: env.Bucket, Key: "copy", SourceBucket: env.Bucket, SourceKey: "dir/a b+c"}); err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for page, err := range c.ListObjectsV2(ctx, &oss.ListObjectsV2Request{Bucket: env.Bucket}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range page.Objects {
+			keys = append(keys, o.Key)
+		}
+	}
+	if strings.Join(keys, ",") != "copy,dir/a b+c" {
+		t.Errorf("ListObjects = %v", keys)
+	}
+	ps, err := c.Presign(ctx, &oss.PresignRequest{Bucket: env.Bucket, Key: "copy"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(ps.URL, "X-Amz-Signature=") {
+		t.Errorf("presigned URL %s", ps.URL)
+	}
+	resp, err := http.Get(ps.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !bytes.Equal(body, data) {
+		t.Errorf("presigned GET: %s, %d bytes", resp.Status, len(body))
+	}
+	_, err = c.GetObject(ctx, &oss.GetObjectRequest{Bucket: env.Bucket, Key: "missing"})
+	if se, ok := errors.AsType[*oss.ServiceError](err); !ok || se.Code != "NoSuchKey" || se.RequestID == "" || !errors.Is(err, oss.ErrNoSuchKey) {
+		t.Errorf("GetObject of a missing key: %v", err)
+	}
+	if _, err := c.PutObject(ctx, &oss.PutObjectRequest{Bucket: env.Bucket, Key: "k", Body: strings.NewReader("x"), Size: 1, Callback: &oss.Callback{URL: "http://127.0.0.1:1/"}}); !errors.Is(err, oss.ErrInvalidArgument) {
+		t.Errorf("a callback in the S3 dialect: %v", err)
+	}
+	if _, err := c.DeleteObject(ctx, &oss.DeleteObjectRequest{Bucket: env.Bucket, Key: "copy"}); err != nil {
+		t.Fatal(err)
+	}
+	cnt.mu.Lock()
+	defer cnt.mu.Unlock()
+	for scheme, n := range cnt.auth {
+		if scheme != "AWS4-HMAC-SHA256" && !(scheme == "" && n == 1) { // the presigned GET
+			t.Errorf("%d requests signed %q", n, scheme)
+		}
+	}
+}
+
+// TestS3DialectUploadFile uploads a file in parts with a checkpoint, fails
+// a part on the first run, and resumes: only the missing parts are sent
+// again, and the object, its CRC-64/NVME and the download are exact.
+func TestS3DialectUploadFile(t *testing.T) {
+	env, cnt := startS3(t, func(c *oss.Config) { c.RetryMaxAttempts = 1 })
+	ctx := t.Context()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "big.bin")
+	data := pattern(12, 4*oss.S3MinPartSize+12345)
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	req := &oss.UploadFileRequest{Bucket: env.Bucket, Key: "big", UploadFile: path, PartSize: oss.S3MinPartSize, TaskNum: 1, EnableCheckpoint: true}
+	small := *req
+	small.PartSize = 1 << 20
+	if _, err := env.Client.UploadFile(ctx, &small); !errors.Is(err, oss.ErrInvalidArgument) {
+		t.Errorf("a part size under S3's minimum: %v", err)
+	}
+	cnt.fail = func(r *http.Request) bool { return r.URL.Query().Get("partNumber") == "3" }
+	if _, err := env.Client.UploadFile(ctx, req); err == nil {
+		t.Fatal("the first run succeeded despite the failed part")
+	}
+	cnt.fail = nil
+	cnt.reset()
+	res, err := env.Client.UploadFile(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.PartsResumed != 2 || cnt.parts["1"]+cnt.parts["2"] != 0 || cnt.parts["3"] != 1 || cnt.parts["5"] != 1 {
+		t.Errorf("resume: %d parts resumed, parts sent %v", res.PartsResumed, cnt.parts)
+	}
+	if !res.Verified || res.CRC64 != crc64.ChecksumNVME(data) {
+		t.Errorf("UploadFile CRC-64 %d (verified %v), want %d", res.CRC64, res.Verified, crc64.ChecksumNVME(data))
+	}
+	if _, err := os.Stat(path + ".ucp"); !os.IsNotExist(err) {
+		t.Errorf("checkpoint left: %v", err)
+	}
+	out := filepath.Join(dir, "down.bin")
+	dres, err := env.Client.DownloadFile(ctx, &oss.DownloadFileRequest{Bucket: env.Bucket, Key: "big", DownloadFile: out, PartSize: 3 << 20, TaskNum: 3, EnableCheckpoint: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := os.ReadFile(out)
+	if md5.Sum(got) != md5.Sum(data) || dres.CRC64 != crc64.ChecksumNVME(data) {
+		t.Errorf("download: %d bytes, CRC-64 %d", len(got), dres.CRC64)
+	}
+}
+
+// TestS3DialectStreamAndTree uploads from a pipe, then a folder up, in
+// sync and back down.
+func TestS3DialectStreamAndTree(t *testing.T) {
+	env, _ := startS3(t, nil)
+	ctx := t.Context()
+	data := pattern(13, 2*oss.S3MinPartSize+1000)
+	pr, pw := io.Pipe()
+	go func() { pw.CloseWithError(writeAll(pw, data)) }()
+	sres, err := env.Client.UploadFrom(ctx, &oss.UploadFromRequest{Bucket: env.Bucket, Key: "stream", Reader: pr, TaskNum: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sres.CRC64 != crc64.ChecksumNVME(data) || sres.Size != int64(len(data)) {
+		t.Errorf("UploadFrom: %+v", sres)
+	}
+
+	src := t.TempDir()
+	files := map[string][]byte{"a.txt": []byte("alpha"), "sub/b.bin": pattern(14, 70_000), "sub/deep/c": nil, "big": pattern(15, oss.S3MinPartSize+7)}
+	for name, b := range files {
+		p := filepath.Join(src, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := env.Client.UploadTree(ctx, &oss.UploadTreeRequest{Dir: src, Bucket: env.Bucket, Prefix: "t/", Threshold: oss.S3MinPartSize}); err != nil {
+		t.Fatal(err)
+	}
+	sync, err := env.Client.SyncTree(ctx, &oss.SyncTreeRequest{Direction: oss.SyncUpload, Dir: src, Bucket: env.Bucket, Prefix: "t/", CRCCacheFile: filepath.Join(t.TempDir(), "cache")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sync.Done != 0 || sync.Skipped != int64(len(files)) {
+		t.Errorf("a sync of an uploaded tree sent %d files and skipped %d", sync.Done, sync.Skipped)
+	}
+	dst := t.TempDir()
+	if _, err := env.Client.DownloadTree(ctx, &oss.DownloadTreeRequest{Dir: dst, Bucket: env.Bucket, Prefix: "t/"}); err != nil {
+		t.Fatal(err)
+	}
+	for name, b := range files {
+		got, err := os.ReadFile(filepath.Join(dst, filepath.FromSlash(name)))
+		if err != nil || !bytes.Equal(got, b) {
+			t.Errorf("%s came back as %d bytes, %v", name, len(got), err)
+		}
+	}
+}
+
+func writeAll(w io.Writer, b []byte) error {
+	for len(b) > 0 {
+		n := min(len(b), 100_000)
+		if _, err := w.Write(b[:n]); err != nil {
+			return err
+		}
+		b = b[n:]
+	}
+	return nil
+}
