@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/ossup/ossup/internal/ossxml"
@@ -60,6 +61,9 @@ func (c *Client) ListObjectsV2(ctx context.Context, req *ListObjectsV2Request) i
 		var res ossxml.ListBucketV2Result
 		id, err := c.doXML(ctx, op, nil, &res)
 		if err == nil {
+			if c.s3 && strings.EqualFold(res.EncodingType, ossxml.EncodingURL) {
+				ossxml.PlusAsSpace(&res)
+			}
 			err = res.DecodeURL()
 		}
 		if err != nil {

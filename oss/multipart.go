@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/ossup/ossup/internal/limits"
@@ -377,6 +378,9 @@ func (c *Client) ListMultipartUploads(ctx context.Context, req *ListMultipartUpl
 		var res ossxml.ListMultipartUploadsResult
 		id, err := c.doXML(ctx, op, nil, &res)
 		if err == nil {
+			if c.s3 && strings.EqualFold(res.EncodingType, ossxml.EncodingURL) {
+				ossxml.PlusAsSpace(&res)
+			}
 			err = res.DecodeURL()
 		}
 		if err != nil {

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/ossup/ossup/internal/crc64"
 	"github.com/ossup/ossup/internal/limits"
@@ -303,6 +304,9 @@ func (c *Client) DeleteObjects(ctx context.Context, req *DeleteObjectsRequest) (
 	id, err := c.doXML(ctx, op, &del, &res)
 	if err != nil {
 		return nil, err
+	}
+	if c.s3 && strings.EqualFold(res.EncodingType, ossxml.EncodingURL) {
+		ossxml.PlusAsSpace(&res)
 	}
 	if err := res.DecodeURL(); err != nil {
 		return nil, op.wrap(err)

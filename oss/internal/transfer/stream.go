@@ -209,7 +209,7 @@ func (u *streamUploader) multipart(ctx context.Context, uploadID string, buf []b
 		part, data := n, buf
 		crc := u.req.CRC.Checksum(data)
 		u.mu.Lock()
-		u.parts = append(u.parts, Part{PartNumber: part})
+		u.parts = append(u.parts, Part{PartNumber: part, Size: int64(len(data)), CRC64: crc, HasCRC64: true})
 		u.crcs = append(u.crcs, crc)
 		u.sizes = append(u.sizes, int64(len(data)))
 		u.mu.Unlock()
