@@ -321,3 +321,6 @@ func (c *Client) minPartSize() int64 {
 	}
 	return 0
 }
+
+// Dialect is the dialect the client speaks.
+func (c *Client) Dialect() Dialect { return c.cfg.Dialect }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"strings"
 	"time"
 
@@ -48,6 +47,9 @@ func (c simpleCommand) command(summary string) command {
 		if err != nil {
 			return err
 		}
+		if err := g.noteURLs(pos); err != nil {
+			return err
+		}
 		if len(pos) < c.minArgs || (c.maxArgs >= 0 && len(pos) > c.maxArgs) {
 			return &usageError{"wrong number of arguments: ossup " + c.usage}
 		}
@@ -56,7 +58,7 @@ func (c simpleCommand) command(summary string) command {
 				return err
 			}
 		}
-		if c.needEndpoint != "" && firstNonEmpty(g.endpoint, os.Getenv("OSS_ENDPOINT")) == "" {
+		if c.needEndpoint != "" && !g.hasEndpoint() {
 			return &usageError{c.needEndpoint}
 		}
 		s, err := g.connect(stderr)
@@ -97,7 +99,7 @@ func mbCommand() command {
 			if _, err := s.client.PutBucket(ctx, &oss.PutBucketRequest{Bucket: u.bucket, ACL: acl, StorageClass: class}); err != nil {
 				return err
 			}
-			fmt.Fprintf(stdout, "made oss://%s\n", u.bucket)
+			fmt.Fprintf(stdout, "made %s\n", u.bucketURL())
 			return nil
 		}}.command("make a bucket")
 }
@@ -120,17 +122,17 @@ func rbCommand() command {
 						return err
 					}
 					if len(page.Objects) > 0 {
-						return fmt.Errorf("oss://%s is not empty, so rb would fail; ossup rm -r --dry-run oss://%s lists what is in it", u.bucket, u.bucket)
+						return fmt.Errorf("%s is not empty, so rb would fail; ossup rm -r --dry-run %s lists what is in it", u.bucketURL(), u.bucketURL())
 					}
 					break
 				}
-				fmt.Fprintf(stdout, "would remove oss://%s\n", u.bucket)
+				fmt.Fprintf(stdout, "would remove %s\n", u.bucketURL())
 				return nil
 			}
 			if _, err := s.client.DeleteBucket(ctx, &oss.DeleteBucketRequest{Bucket: u.bucket}); err != nil {
 				return err
 			}
-			fmt.Fprintf(stdout, "removed oss://%s\n", u.bucket)
+			fmt.Fprintf(stdout, "removed %s\n", u.bucketURL())
 			return nil
 		}}.command("remove an empty bucket")
 }
@@ -149,7 +151,7 @@ func lsCommand() command {
 						return err
 					}
 					for _, b := range page.Buckets {
-						fmt.Fprintf(stdout, "%s  oss://%s\n", b.CreationDate.UTC().Format(time.DateTime), b.Name)
+						fmt.Fprintf(stdout, "%s  %s://%s\n", b.CreationDate.UTC().Format(time.DateTime), s.scheme, b.Name)
 					}
 				}
 				return nil
@@ -167,10 +169,10 @@ func lsCommand() command {
 					return err
 				}
 				for _, p := range page.CommonPrefixes {
-					fmt.Fprintf(stdout, "%19s  %10s  oss://%s/%s\n", "", "DIR", u.bucket, p)
+					fmt.Fprintf(stdout, "%19s  %10s  %s\n", "", "DIR", u.obj(p))
 				}
 				for _, o := range page.Objects {
-					fmt.Fprintf(stdout, "%s  %10d  oss://%s/%s\n", o.LastModified.UTC().Format(time.DateTime), o.Size, u.bucket, o.Key)
+					fmt.Fprintf(stdout, "%s  %10d  %s\n", o.LastModified.UTC().Format(time.DateTime), o.Size, u.obj(o.Key))
 				}
 			}
 			return nil
@@ -190,8 +192,14 @@ func statCommand() command {
 				return err
 			}
 			info := head.Object
-			fmt.Fprintf(stdout, "object:        %s\nsize:          %d (%s)\netag:          %s\ncrc64:         %d\ntype:          %s\nstorage class: %s\ncontent type:  %s\nlast modified: %s\n",
-				u, info.Size, humanize.IBytes(uint64(info.Size)), strings.Trim(info.ETag, `"`), info.CRC64, info.ObjectType,
+			fmt.Fprintf(stdout, "object:        %s\nsize:          %d (%s)\netag:          %s\n", u, info.Size, humanize.IBytes(uint64(info.Size)), strings.Trim(info.ETag, `"`))
+			if info.HasCRC64 {
+				fmt.Fprintf(stdout, "%-15s%d\n", s.crcName+":", info.CRC64)
+			}
+			if info.ObjectType != "" {
+				fmt.Fprintf(stdout, "type:          %s\n", info.ObjectType)
+			}
+			fmt.Fprintf(stdout, "storage class: %s\ncontent type:  %s\nlast modified: %s\n",
 				info.ObjectMetadata.StorageClass, info.ObjectMetadata.ContentType, info.LastModified.UTC().Format(time.RFC3339))
 			for k, v := range info.ObjectMetadata.User {
 				fmt.Fprintf(stdout, "meta %s: %s\n", k, v)
@@ -263,19 +271,19 @@ func uploadsCommand() command {
 			switch {
 			case args[0] == "ls" && len(args) == 2:
 				return eachUpload(ctx, s.client, req, func(up oss.MultipartUpload) error {
-					fmt.Fprintf(stdout, "%s  %s  oss://%s/%s\n", up.Initiated.UTC().Format(time.DateTime), up.UploadID, u.bucket, up.Key)
+					fmt.Fprintf(stdout, "%s  %s  %s\n", up.Initiated.UTC().Format(time.DateTime), up.UploadID, u.obj(up.Key))
 					return nil
 				})
 			case args[0] == "abort" && all && len(args) == 2:
 				return eachUpload(ctx, s.client, req, func(up oss.MultipartUpload) error {
 					if dryRun {
-						fmt.Fprintf(stdout, "would abort %s  oss://%s/%s\n", up.UploadID, u.bucket, up.Key)
+						fmt.Fprintf(stdout, "would abort %s  %s\n", up.UploadID, u.obj(up.Key))
 						return nil
 					}
 					if _, err := s.client.AbortMultipartUpload(ctx, &oss.AbortMultipartUploadRequest{Bucket: u.bucket, Key: up.Key, UploadID: up.UploadID}); err != nil {
 						return err
 					}
-					fmt.Fprintf(stdout, "aborted %s  oss://%s/%s\n", up.UploadID, u.bucket, up.Key)
+					fmt.Fprintf(stdout, "aborted %s  %s\n", up.UploadID, u.obj(up.Key))
 					return nil
 				})
 			case args[0] == "abort" && !all && len(args) == 3 && u.key != "":

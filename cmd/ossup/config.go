@@ -25,9 +25,12 @@ import (
 type globalFlags struct {
 	endpoint, region, akID, akSecret, token string
 	v1                                      bool
-	data                                    string
-	quiet                                   bool
-	retryFor                                time.Duration
+	// dialect is --dialect: "oss", "s3" or "" (by the URLs' scheme).
+	dialect   string
+	pathStyle bool
+	data      string
+	quiet     bool
+	retryFor  time.Duration
 	// conns is how many requests the command sends at once (cp's
 	// --task-num); the client may open that many connections.
 	conns int
@@ -40,6 +43,8 @@ func (g *globalFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&g.akSecret, "access-key-secret", "", "access key `secret` (default $OSS_ACCESS_KEY_SECRET)")
 	fs.StringVar(&g.token, "session-token", "", "STS security `token` (default $OSS_SESSION_TOKEN)")
 	fs.BoolVar(&g.v1, "sign-v1", false, "sign with Signature V1 instead of V4")
+	fs.StringVar(&g.dialect, "dialect", "", "API `dialect`: oss or s3 (default: s3 for s3:// URLs, else oss); s3 takes AWS_ENDPOINT_URL, AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN")
+	fs.BoolVar(&g.pathStyle, "path-style", false, "address buckets as host/bucket/key instead of bucket.host/key (always for IP addresses and localhost)")
 	fs.StringVar(&g.data, "data", defaultDataDir(), "data `directory` of the embedded local store (used when no endpoint is set)")
 	fs.BoolVar(&g.quiet, "q", false, "print no progress or notices")
 	fs.BoolVar(&g.quiet, "quiet", false, "same as -q")
@@ -76,6 +81,9 @@ type session struct {
 	client   *oss.Client
 	embedded bool
 	close    func()
+	// scheme is the URL scheme of the dialect spoken: "oss" or "s3";
+	// crcName names its CRC-64 in output: "crc64" or "crc64nvme".
+	scheme, crcName string
 }
 
 // connect builds a client from flags and environment. With no endpoint it
@@ -83,6 +91,9 @@ type session struct {
 // with fresh credentials, and says so on stderr: the embedded path is the
 // real path, over HTTP with signatures.
 func (g *globalFlags) connect(stderr io.Writer) (*session, error) {
+	if g.dialect == "s3" {
+		return g.connectS3(stderr)
+	}
 	endpoint := firstNonEmpty(g.endpoint, os.Getenv("OSS_ENDPOINT"))
 	if endpoint == "" {
 		return g.embedded(stderr)
@@ -99,7 +110,7 @@ func (g *globalFlags) connect(stderr io.Writer) (*session, error) {
 	if creds.AccessKeyID == "" || creds.AccessKeySecret == "" {
 		return nil, &usageError{"no credentials: set OSS_ACCESS_KEY_ID and OSS_ACCESS_KEY_SECRET or pass --access-key-id and --access-key-secret"}
 	}
-	cfg := oss.Config{Endpoint: endpoint, Region: region, Credentials: creds, MaxConnsPerHost: g.maxConns()}
+	cfg := oss.Config{Endpoint: endpoint, Region: region, Credentials: creds, MaxConnsPerHost: g.maxConns(), UsePathStyle: g.pathStyle}
 	if err := g.setRetries(&cfg, stderr); err != nil {
 		return nil, err
 	}
@@ -113,7 +124,7 @@ func (g *globalFlags) connect(stderr io.Writer) (*session, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &session{client: c, close: func() {}}, nil
+	return newSession(c, false, func() {}), nil
 }
 
 // regionFromEndpoint reads the region out of an Alibaba Cloud endpoint
@@ -130,6 +141,87 @@ func regionFromEndpoint(ep string) string {
 		return ""
 	}
 	return strings.TrimSuffix(r, "-internal")
+}
+
+// s3Endpoint is the S3 dialect's endpoint from flags and environment:
+// --endpoint, AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, else AWS S3 itself
+// when AWS credentials are set, else "" (the embedded local store).
+func (g *globalFlags) s3Endpoint(region string) string {
+	ep := firstNonEmpty(g.endpoint, os.Getenv("AWS_ENDPOINT_URL_S3"), os.Getenv("AWS_ENDPOINT_URL"))
+	if ep == "" && firstNonEmpty(g.akID, os.Getenv("AWS_ACCESS_KEY_ID")) != "" {
+		ep = "https://s3." + region + ".amazonaws.com"
+	}
+	return ep
+}
+
+// s3Region is the S3 dialect's region: --region, AWS_REGION,
+// AWS_DEFAULT_REGION, else us-east-1.
+func (g *globalFlags) s3Region() string {
+	return firstNonEmpty(g.region, os.Getenv("AWS_REGION"), os.Getenv("AWS_DEFAULT_REGION"), oss.DefaultS3Region)
+}
+
+// connectS3 builds a client of the S3 dialect, as connect does for OSS;
+// with no endpoint and no AWS credentials it uses the embedded local
+// store, which answers S3 too.
+func (g *globalFlags) connectS3(stderr io.Writer) (*session, error) {
+	region := g.s3Region()
+	endpoint := g.s3Endpoint(region)
+	if endpoint == "" {
+		return g.embedded(stderr)
+	}
+	creds := oss.StaticCredentials{
+		AccessKeyID:     firstNonEmpty(g.akID, os.Getenv("AWS_ACCESS_KEY_ID")),
+		AccessKeySecret: firstNonEmpty(g.akSecret, os.Getenv("AWS_SECRET_ACCESS_KEY")),
+		SecurityToken:   firstNonEmpty(g.token, os.Getenv("AWS_SESSION_TOKEN")),
+	}
+	if creds.AccessKeyID == "" || creds.AccessKeySecret == "" {
+		return nil, &usageError{"no credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or pass --access-key-id and --access-key-secret"}
+	}
+	cfg := oss.Config{Endpoint: endpoint, Region: region, Credentials: creds, Dialect: oss.DialectS3,
+		MaxConnsPerHost: g.maxConns(), UsePathStyle: g.pathStyle}
+	if err := g.setRetries(&cfg, stderr); err != nil {
+		return nil, err
+	}
+	c, err := oss.New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return newSession(c, false, func() {}), nil
+}
+
+// hasEndpoint reports whether a service is configured, so that the
+// embedded store is not used.
+func (g *globalFlags) hasEndpoint() bool {
+	if g.dialect == "s3" {
+		return g.s3Endpoint(g.s3Region()) != ""
+	}
+	return firstNonEmpty(g.endpoint, os.Getenv("OSS_ENDPOINT")) != ""
+}
+
+// noteURLs settles the dialect from the schemes of the command's
+// arguments: s3:// URLs speak S3, oss:// URLs OSS, unless --dialect says
+// otherwise; one command does not mix them.
+func (g *globalFlags) noteURLs(args []string) error {
+	switch g.dialect {
+	case "", "oss", "s3":
+	default:
+		return &usageError{fmt.Sprintf("--dialect %q: want oss or s3", g.dialect)}
+	}
+	seen := ""
+	for _, a := range args {
+		scheme, _, ok := strings.Cut(a, "://")
+		if !ok || (scheme != "oss" && scheme != "s3") {
+			continue
+		}
+		if seen != "" && scheme != seen {
+			return &usageError{"one command takes either oss:// or s3:// URLs, not both"}
+		}
+		seen = scheme
+	}
+	if g.dialect == "" {
+		g.dialect = seen
+	}
+	return nil
 }
 
 func (g *globalFlags) embedded(stderr io.Writer) (*session, error) {
@@ -164,16 +256,19 @@ func (g *globalFlags) embedded(stderr io.Writer) (*session, error) {
 	}
 	cfg.Endpoint = endpoint
 	cfg.Credentials = oss.StaticCredentials{AccessKeyID: cred.AccessKeyID, AccessKeySecret: cred.AccessKeySecret}
+	if g.dialect == "s3" {
+		cfg.Dialect = oss.DialectS3
+	}
 	c, err := oss.New(cfg)
 	if err != nil {
 		hs.Close()
 		srv.Close()
 		return nil, err
 	}
-	return &session{client: c, embedded: true, close: func() {
+	return newSession(c, true, func() {
 		_ = hs.Shutdown(context.Background())
 		_ = srv.Close()
-	}}, nil
+	}), nil
 }
 
 // ensureBucket creates a bucket on first use in the embedded store.
@@ -188,20 +283,34 @@ func (s *session) ensureBucket(ctx context.Context, bucket string) error {
 	return err
 }
 
-// ossURL is a parsed oss://bucket/key.
+// ossURL is a parsed oss://bucket/key or s3://bucket/key.
 type ossURL struct {
 	bucket, key string
+	scheme      string // "oss" or "s3"
 }
 
-func (u ossURL) String() string { return "oss://" + u.bucket + "/" + u.key }
+func (u ossURL) String() string { return u.obj(u.key) }
 
-func isOSSURL(s string) bool { return strings.HasPrefix(s, "oss://") }
+// obj is the URL of key in u's bucket.
+func (u ossURL) obj(key string) string { return u.scheme + "://" + u.bucket + "/" + key }
 
-// parseOSSURL parses oss://bucket[/key]; needKey requires a key.
+// bucketURL is the URL of u's bucket.
+func (u ossURL) bucketURL() string { return u.scheme + "://" + u.bucket }
+
+// isOSSURL reports whether s names a bucket or object: oss:// or s3://.
+func isOSSURL(s string) bool { return strings.HasPrefix(s, "oss://") || strings.HasPrefix(s, "s3://") }
+
+// parseOSSURL parses oss://bucket[/key] or s3://bucket[/key]; needKey
+// requires a key.
 func parseOSSURL(s string, needKey bool) (ossURL, error) {
+	scheme := "oss"
 	rest, ok := strings.CutPrefix(s, "oss://")
 	if !ok {
-		return ossURL{}, &usageError{fmt.Sprintf("%q is not an oss://bucket/key URL", s)}
+		scheme = "s3"
+		rest, ok = strings.CutPrefix(s, "s3://")
+	}
+	if !ok {
+		return ossURL{}, &usageError{fmt.Sprintf("%q is not an oss://bucket/key or s3://bucket/key URL", s)}
 	}
 	bucket, key, _ := strings.Cut(rest, "/")
 	if bucket == "" {
@@ -210,7 +319,7 @@ func parseOSSURL(s string, needKey bool) (ossURL, error) {
 	if needKey && key == "" {
 		return ossURL{}, &usageError{fmt.Sprintf("%q names no object key", s)}
 	}
-	return ossURL{bucket: bucket, key: key}, nil
+	return ossURL{bucket: bucket, key: key, scheme: scheme}, nil
 }
 
 // sizeFlag is a byte count with binary units: 102400, 100K, 100KB, 100KiB,
@@ -268,4 +377,13 @@ func absDir(d string) string {
 		return a
 	}
 	return d
+}
+
+// newSession is a session of c.
+func newSession(c *oss.Client, embedded bool, close func()) *session {
+	s := &session{client: c, embedded: embedded, close: close, scheme: "oss", crcName: "crc64"}
+	if c.Dialect() == oss.DialectS3 {
+		s.scheme, s.crcName = "s3", "crc64nvme"
+	}
+	return s
 }

@@ -59,6 +59,6 @@ func copyRemote(ctx context.Context, g *globalFlags, f *cpFlags, from, to ossURL
 	if !res.Verified {
 		fmt.Fprintln(stderr, "ossup: warning: the service confirmed no checksum; the copy was not verified end to end")
 	}
-	fmt.Fprintf(stdout, "%s\tetag %s\tcrc64 %d\n", to, strings.Trim(res.ETag, `"`), res.CRC64)
+	fmt.Fprintf(stdout, "%s\tetag %s\t%s %d\n", to, strings.Trim(res.ETag, `"`), s.crcName, res.CRC64)
 	return nil
 }

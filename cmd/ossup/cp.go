@@ -26,6 +26,10 @@ const cpUsage = `Usage:
   ossup cp -r DIR oss://BUCKET/PREFIX/    upload a folder, --jobs files at once
   ossup cp -r oss://BUCKET/PREFIX/ DIR    download a prefix into a folder
 
+Every oss:// URL may be an s3:// URL instead: the command then speaks S3
+(AWS S3, MinIO, R2, ...; see AWS_* below), with CRC-64/NVME checksums and
+parts of at least 5MiB.
+
 Sizes take binary units: 100KiB, 1MiB, 5GiB (KB means KiB, 1024 bytes).
 With --checkpoint, an interrupted upload or download (Ctrl-C, a crash, a
 lost network) resumes when the same command runs again. Downloads fetch
@@ -87,6 +91,9 @@ func runCp(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	f.treeFlags.register(fs)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
+		return err
+	}
+	if err := g.noteURLs(pos); err != nil {
 		return err
 	}
 	if len(pos) != 2 {
@@ -153,7 +160,7 @@ func runCp(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		return download(ctx, &g, &f, u, dst, stdout, stderr)
 	default:
-		return &usageError{"cp copies between a local file and an oss:// URL, or between two oss:// URLs"}
+		return &usageError{"cp copies between a local file and an oss:// (or s3://) URL, or between two such URLs"}
 	}
 }
 
@@ -225,7 +232,7 @@ func upload(ctx context.Context, g *globalFlags, f *cpFlags, file string, u ossU
 		}
 	}
 	reportUnsure(stderr, req, res)
-	fmt.Fprintf(stdout, "%s\tetag %s\tcrc64 %d\n", u, strings.Trim(res.ETag, `"`), res.CRC64)
+	fmt.Fprintf(stdout, "%s\tetag %s\t%s %d\n", u, strings.Trim(res.ETag, `"`), s.crcName, res.CRC64)
 	printCallbackReply(stdout, res.CallbackResult)
 	return nil
 }

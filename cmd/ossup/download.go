@@ -60,6 +60,6 @@ func download(ctx context.Context, g *globalFlags, f *cpFlags, u ossURL, dst str
 	if !res.Verified {
 		fmt.Fprintf(stderr, "ossup: warning: the service reported no checksum for %s; the download was not verified end to end\n", u)
 	}
-	fmt.Fprintf(stdout, "%s\t%d bytes\tcrc64 %d\n", dst, res.Size, res.CRC64)
+	fmt.Fprintf(stdout, "%s\t%d bytes\t%s %d\n", dst, res.Size, s.crcName, res.CRC64)
 	return nil
 }

@@ -22,6 +22,11 @@ var connEnv = []string{
 	"OSS_ACCESS_KEY_SECRET  access key secret",
 	"OSS_SESSION_TOKEN      STS security token",
 	"XDG_DATA_HOME          the embedded store lives in $XDG_DATA_HOME/ossup/local",
+	"AWS_ENDPOINT_URL       with s3:// URLs: endpoint; unset: AWS S3 if AWS keys are set",
+	"AWS_REGION             with s3:// URLs: signing region (default us-east-1)",
+	"AWS_ACCESS_KEY_ID      with s3:// URLs: access key id",
+	"AWS_SECRET_ACCESS_KEY  with s3:// URLs: secret access key",
+	"AWS_SESSION_TOKEN      with s3:// URLs: session token",
 }
 
 // helpTopics holds, per command, the environment variables it reads and

@@ -91,7 +91,7 @@ func (f *rmFlags) run(ctx context.Context, c *oss.Client, args []string, stdout,
 				fmt.Fprintf(stdout, "would remove %s\n", u)
 			}
 			for _, k := range page {
-				fmt.Fprintf(stdout, "would remove oss://%s/%s\n", u.bucket, k)
+				fmt.Fprintf(stdout, "would remove %s\n", u.obj(k))
 			}
 			return nil
 		})
@@ -122,7 +122,7 @@ func (f *rmFlags) run(ctx context.Context, c *oss.Client, args []string, stdout,
 			return err
 		}
 		for _, k := range page {
-			fmt.Fprintf(stdout, "removed oss://%s/%s\n", u.bucket, k)
+			fmt.Fprintf(stdout, "removed %s\n", u.obj(k))
 		}
 		return nil
 	})
@@ -171,7 +171,7 @@ func eachTarget(ctx context.Context, c *oss.Client, ts []rmTarget, fn func(u oss
 					keys[i] = o.Key
 				}
 				if len(keys) > 0 {
-					if err := fn(ossURL{bucket: t.u.bucket}, keys); err != nil {
+					if err := fn(ossURL{bucket: t.u.bucket, scheme: t.u.scheme}, keys); err != nil {
 						return err
 					}
 				}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -161,12 +162,7 @@ func (p *prefixFlag) Set(v string) error {
 	return nil
 }
 
-func firstNonEmpty(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
-}
+func firstNonEmpty(vs ...string) string { return cmp.Or(vs...) }
 
 // serve runs the server until ctx is done, then shuts it down gracefully.
 func serve(ctx context.Context, cfg server.Config, addr string, log *slog.Logger, stdout io.Writer) error {

@@ -50,7 +50,7 @@ func uploadStdin(ctx context.Context, g *globalFlags, f *cpFlags, in io.Reader, 
 	if !res.Verified {
 		fmt.Fprintf(stderr, "ossup: warning: the service confirmed no checksum; %s was not verified end to end\n", u)
 	}
-	fmt.Fprintf(stdout, "%s\t%d bytes\tetag %s\tcrc64 %d\n", u, res.Size, strings.Trim(res.ETag, `"`), res.CRC64)
+	fmt.Fprintf(stdout, "%s\t%d bytes\tetag %s\t%s %d\n", u, res.Size, strings.Trim(res.ETag, `"`), s.crcName, res.CRC64)
 	printCallbackReply(stdout, res.CallbackResult)
 	return nil
 }

@@ -60,6 +60,9 @@ func runSync(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
+	if err := g.noteURLs(pos); err != nil {
+		return err
+	}
 	if len(pos) != 2 || isOSSURL(pos[0]) == isOSSURL(pos[1]) {
 		fs.Usage()
 		return &usageError{"sync takes a folder and an oss:// prefix, in either order"}
@@ -85,10 +88,14 @@ func runSync(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	req.Bucket, req.Prefix = u.bucket, folderPrefix(u.key)
 	req.CRCCacheFile = crcCachePath(req.Dir)
+	if g.dialect == "s3" {
+		// The S3 dialect's CRC-64s are another variant's.
+		req.CRCCacheFile += ".nvme"
+	}
 	stdout, stderr, flush := batchOutput(stdout, stderr)
 	defer flush()
 	bar := newTreeProgress(stderr, g.quiet, "sync")
-	req.OnFile, req.Progress = bar.onFile(syncLine(bar.around(stdout), bar.around(stderr), req)), bar.progress
+	req.OnFile, req.Progress = bar.onFile(syncLine(bar.around(stdout), bar.around(stderr), req, u.scheme)), bar.progress
 	g.conns = conns
 	s, err := g.connect(stderr)
 	if err != nil {
@@ -124,7 +131,7 @@ func runSync(ctx context.Context, args []string, stdout, stderr io.Writer) error
 }
 
 // syncLine prints one line per file sent or deleted, and failures.
-func syncLine(stdout, stderr io.Writer, req *oss.SyncTreeRequest) func(oss.FileResult) {
+func syncLine(stdout, stderr io.Writer, req *oss.SyncTreeRequest, scheme string) func(oss.FileResult) {
 	verb := map[oss.FileStatus]string{oss.FileDone: "upload", oss.FileDeleted: "delete"}
 	if req.Direction == oss.SyncDownload {
 		verb[oss.FileDone] = "download"
@@ -137,11 +144,11 @@ func syncLine(stdout, stderr io.Writer, req *oss.SyncTreeRequest) func(oss.FileR
 		case r.Status == oss.FileFailed:
 			fmt.Fprintf(stderr, "ossup: %s: %v\n", r.Path, r.Err)
 		case r.Status == oss.FileDeleted && req.Direction == oss.SyncUpload:
-			fmt.Fprintf(stdout, "%s\toss://%s/%s\n", verb[r.Status], req.Bucket, r.Key)
+			fmt.Fprintf(stdout, "%s\t%s://%s/%s\n", verb[r.Status], scheme, req.Bucket, r.Key)
 		case r.Status == oss.FileDeleted:
 			fmt.Fprintf(stdout, "%s\t%s\n", verb[r.Status], r.Path)
 		case r.Status == oss.FileDone:
-			fmt.Fprintf(stdout, "%s\t%s\toss://%s/%s\n", verb[r.Status], r.Path, req.Bucket, r.Key)
+			fmt.Fprintf(stdout, "%s\t%s\t%s://%s/%s\n", verb[r.Status], r.Path, scheme, req.Bucket, r.Key)
 		}
 	}
 }
