@@ -15,7 +15,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awscreds "github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/feature/s3/manager"
+	"github.com/aws/aws-sdk-go-v2/feature/s3/transfermanager"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
@@ -24,7 +24,7 @@ import (
 )
 
 // The S3 tests drive the server's S3 dialect with the clients written for
-// AWS: aws-sdk-go-v2 (its S3 client, presigner and upload manager) and
+// AWS: aws-sdk-go-v2 (its S3 client, presigner and transfer manager) and
 // minio-go, each unchanged, signing with AWS Signature V4 against the
 // same account and region the OSS tests use.
 
@@ -208,8 +208,9 @@ func TestAWSSDKPresign(t *testing.T) {
 	}
 }
 
-// TestAWSSDKUploadManager uploads a 21 MiB object through the SDK's upload
-// manager in 5 MiB parts, 3 at a time, and reads it back.
+// TestAWSSDKUploadManager uploads a 21 MiB object through the SDK's
+// transfer manager (the upload manager's successor) in 5 MiB parts, 3 at
+// a time, and reads it back.
 func TestAWSSDKUploadManager(t *testing.T) {
 	f := newFixture(t)
 	ctx := t.Context()
@@ -219,11 +220,11 @@ func TestAWSSDKUploadManager(t *testing.T) {
 		t.Fatal(err)
 	}
 	data := randomData(21<<20+17, 3)
-	up := manager.NewUploader(c, func(u *manager.Uploader) {
-		u.PartSize = 5 << 20
-		u.Concurrency = 3
+	tm := transfermanager.New(c, func(o *transfermanager.Options) {
+		o.PartSizeBytes = 5 << 20
+		o.Concurrency = 3
 	})
-	out, err := up.Upload(ctx, &s3.PutObjectInput{Bucket: bucket, Key: aws.String("big"), Body: bytes.NewReader(data)})
+	out, err := tm.UploadObject(ctx, &transfermanager.UploadObjectInput{Bucket: bucket, Key: aws.String("big"), Body: bytes.NewReader(data)})
 	if err != nil {
 		t.Fatal(err)
 	}
