@@ -11,7 +11,7 @@
 # Environment:
 #	OSSUP_BENCH_ROUNDS  rounds per row, the median reported (3)
 #	OSSUP_BENCH_ROWS    groups to run, comma-separated
-#	                    (upload,rss,download,batch,server: all)
+#	                    (upload,rss,download,batch,server,s3: all)
 #	OSSUP_BENCH_MD      also write the tables as Markdown to this file
 #	OSSUP_MINIO         a minio binary (else the cache's, else built)
 #	OSSUP_OSSUTIL       an ossutil 1.7.19 binary (else the cache's, else built)
@@ -30,10 +30,10 @@ fi
 cd "$(dirname "$0")"
 
 cache="${XDG_CACHE_HOME:-$HOME/.cache}/ossup"
-rows="${OSSUP_BENCH_ROWS:-upload,rss,download,batch,server}"
+rows="${OSSUP_BENCH_ROWS:-upload,rss,download,batch,server,s3}"
 wants() { [[ ",${rows// /}," == *",$1,"* ]]; }
 
-if wants server && [ -z "${OSSUP_MINIO:-}" ]; then
+if { wants server || wants s3; } && [ -z "${OSSUP_MINIO:-}" ]; then
 	if [ ! -x "$cache/minio/minio" ]; then
 		echo "report.sh: building MinIO into $cache/minio (once; this takes minutes)" >&2
 		mkdir -p "$cache/minio"

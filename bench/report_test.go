@@ -40,7 +40,7 @@ const (
 )
 
 // reportGroups are the groups of rows, in the order they run.
-var reportGroups = []string{"upload", "rss", "download", "batch", "server"}
+var reportGroups = []string{"upload", "rss", "download", "batch", "server", "s3"}
 
 // childJob is one client operation, run in a process of its own.
 type childJob struct {
@@ -90,6 +90,9 @@ func TestReportChild(t *testing.T) {
 	case "download":
 		d := newDownloader(t, j.Client, ep)
 		run = func() error { return d.DownloadFile(ctx, j.Key, j.Path, w) }
+	case "s3upload":
+		u := newS3Uploader(t, j.Client, ep)
+		run = func() error { return u.Upload(ctx, j.Key, j.Path, w) }
 	case "idle":
 		run = func() error { return nil }
 	default:
@@ -289,7 +292,7 @@ func clientTable(c clientCase, runs map[string][]run, note string) *table {
 		meds[name] = med{median(ms), median(cs), median(ys), median(ss), slices.Min(ms), slices.Max(ms)}
 	}
 	var peers []string
-	for _, p := range []string{"sdk-v1", "sdk-v2"} {
+	for _, p := range []string{"sdk-v1", "sdk-v2", "aws-tm", "minio-go"} {
 		if slices.Contains(c.clients, p) {
 			peers = append(peers, p)
 		}
@@ -420,6 +423,8 @@ func TestReport(t *testing.T) {
 				r.batches(t, reportBatches())
 			case "server":
 				r.servers(t, fullServerCases)
+			case "s3":
+				r.s3Group(t, files)
 			}
 		})
 		if t.Failed() {
