@@ -158,6 +158,14 @@ func (s *Server) putObject(ctx context.Context, w http.ResponseWriter, r *http.R
 		return err
 	}
 	opts := store.PutOptions{ContentMD5: sum, ForbidOverwrite: forbidOverwrite(r)}
+	if rq.s3 {
+		opts.Checksum = func() string {
+			if strings.HasPrefix(rq.checksum, "crc64nvme:") {
+				return "" // kept for every object anyway
+			}
+			return rq.checksum
+		}
+	}
 	obj, err := s.store.PutObject(ctx, rq.bucket, rq.key, body, size, meta, opts)
 	if err != nil {
 		return storeError(err, rq)
@@ -181,7 +189,7 @@ func (s *Server) headObject(ctx context.Context, w http.ResponseWriter, r *http.
 	}
 	setObjectHeaders(w.Header(), obj)
 	if s3ChecksumMode(r) {
-		setS3NVME(w.Header(), r, obj.CRC64NVME, obj.HasNVME, true)
+		setS3Checksums(w.Header(), r, obj)
 	}
 	w.Header().Set("Content-Length", strconv.FormatInt(obj.Size, 10))
 	w.WriteHeader(http.StatusOK)
@@ -244,7 +252,7 @@ func (s *Server) getObject(ctx context.Context, w http.ResponseWriter, r *http.R
 	status := http.StatusOK
 	if !rng.partial && s3ChecksumMode(r) {
 		// S3 gives the checksum of whole objects only.
-		setS3NVME(h, r, obj.CRC64NVME, obj.HasNVME, true)
+		setS3Checksums(h, r, obj)
 	}
 	if rng.partial {
 		status = http.StatusPartialContent

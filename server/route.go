@@ -38,6 +38,9 @@ type request struct {
 	chunked *sign.AWSChunkedReader
 	// decodedLength is the length of an aws-chunked body's data.
 	decodedLength int64
+	// checksum is the x-amz-checksum-* the body was found to match, as
+	// "<algorithm>:<base64>", once it has been read whole.
+	checksum string
 }
 
 func (rq *request) has(name string) bool {

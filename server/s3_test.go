@@ -224,6 +224,11 @@ func TestS3Checksums(t *testing.T) {
 			if got := r.Header.Get(name); got != sum(alg, body) {
 				t.Errorf("%s: answer's %s = %q", key, name, got)
 			}
+			// Kept: a HEAD that asks for checksums gets it back.
+			hr := h.ok(s3Call(call{method: "HEAD", bucket: "pub", key: key, header: map[string]string{"x-amz-checksum-mode": "ENABLED"}}), http.StatusOK)
+			if got := hr.Header.Get(name); got != sum(alg, body) || hr.Header.Get("x-amz-checksum-crc64nvme") == "" {
+				t.Errorf("%s: HEAD's %s = %q (and %v)", key, name, got, hr.Header)
+			}
 			h.s3Fails(s3Call(call{method: "PUT", bucket: "pub", key: key + "-bad", body: body, header: map[string]string{name: sum(alg, []byte("other"))}}), "BadDigest", http.StatusBadRequest)
 			h.fails(call{method: "HEAD", bucket: "pub", key: key + "-bad"}, "NoSuchKey")
 		}

@@ -182,6 +182,16 @@ func TestS3Chunked(t *testing.T) {
 			if got := h.get("s3b", key); !bytes.Equal(got, body) {
 				t.Errorf("%s, %d bytes: stored %d bytes", mode, n, len(got))
 			}
+			if trailer != "" {
+				r := h.s3Request("HEAD", "/s3b/"+key, nil)
+				r.Header.Set("x-amz-checksum-mode", "ENABLED")
+				if _, err := (sign.AWSSigner{Region: "cn-hangzhou"}).Sign(r, s3Cred, time.Now()); err != nil {
+					t.Fatal(err)
+				}
+				if got := h.send(r).Header.Get("x-amz-checksum-crc32"); got != value {
+					t.Errorf("%s, %d bytes: the trailer's checksum kept as %q", mode, n, got)
+				}
+			}
 		}
 	}
 	body := randBytes(9, 20_000)

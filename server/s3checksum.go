@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/ossup/ossup/internal/crc64"
+	"github.com/ossup/ossup/server/store"
 )
 
 // S3 clients send a checksum of each body they upload, in an
@@ -122,7 +123,11 @@ func verifyS3Checksum(w http.ResponseWriter, r *http.Request, rq *request, body 
 		mismatch: func() error {
 			return newS3Error("BadDigest", http.StatusBadRequest, "The "+strings.ToUpper(alg)+" you specified did not match the calculated checksum.")
 		},
-		matched: func() { w.Header().Set(name, base64.StdEncoding.EncodeToString(want)) },
+		matched: func() {
+			v := base64.StdEncoding.EncodeToString(want)
+			w.Header().Set(name, v)
+			rq.checksum = alg + ":" + v
+		},
 	}
 	if want == nil {
 		// In the trailers, read once the chunked body has ended.
@@ -167,6 +172,16 @@ func parseNVME(v, what string) (uint64, error) {
 		return 0, s3InvalidRequest("Value for " + what + " is invalid.")
 	}
 	return binary.BigEndian.Uint64(b), nil
+}
+
+// setS3Checksums writes, in an S3 answer to a GET or HEAD of a whole
+// object, the checksums the server has of it: its CRC-64/NVME and the one
+// it was uploaded with, if another.
+func setS3Checksums(h http.Header, r *http.Request, o store.Object) {
+	setS3NVME(h, r, o.CRC64NVME, o.HasNVME, true)
+	if alg, v, ok := strings.Cut(o.Meta.Checksum, ":"); ok && requestDialect(r) == dialectS3 {
+		h.Set("x-amz-checksum-"+alg, v)
+	}
 }
 
 // setS3NVME writes, in an answer to an S3 request, the CRC-64/NVME the

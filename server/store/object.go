@@ -57,6 +57,9 @@ func (s *Disk) PutObject(ctx context.Context, bucket, key string, r io.Reader, s
 	if err != nil {
 		return Object{}, err
 	}
+	if opts.Checksum != nil {
+		meta.Checksum = opts.Checksum()
+	}
 	rec := &objectRec{
 		objectHdr: objectHdr{
 			Size:       blob.size,

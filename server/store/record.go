@@ -70,6 +70,7 @@ type metaRec struct {
 	StorageClass       string            `json:"class,omitempty"`
 	User               map[string]string `json:"user,omitempty"`
 	Tags               map[string]string `json:"tags,omitempty"`
+	Checksum           string            `json:"checksum,omitempty"`
 }
 
 func toMetaRec(m Metadata) metaRec   { return metaRec(m) }

@@ -109,6 +109,11 @@ type Metadata struct {
 	// most 10, keys of 1 to 128 characters, values of up to 256; the
 	// server checks those limits.
 	Tags map[string]string
+	// Checksum is the checksum an S3 client uploaded the object with,
+	// other than the CRC-64/NVME the store keeps for every object, as
+	// "<algorithm>:<base64>" (for example "crc32:NQ3ACw=="); it was
+	// checked as the body arrived. Empty for none.
+	Checksum string
 }
 
 // Object describes a stored object.
@@ -142,6 +147,10 @@ type PutOptions struct {
 	// must have (ErrBadDigest otherwise, and nothing changes).
 	// CompleteUpload only.
 	CRC64NVME *uint64
+	// Checksum, when not nil, is called once the body has been read whole
+	// and gives Metadata.Checksum, which may arrive after the body (in an
+	// aws-chunked trailer). PutObject only.
+	Checksum func() string
 }
 
 // ListOptions select a page of a bucket listing. Keys are returned in
