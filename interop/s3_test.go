@@ -130,6 +130,38 @@ func TestAWSSDKObjects(t *testing.T) {
 	if err != nil || len(tags.TagSet) != 1 || aws.ToString(tags.TagSet[0].Key) != "k" {
 		t.Errorf("GetObjectTagging = %+v, %v", tags, err)
 	}
+	if _, err := c.PutObjectTagging(ctx, &s3.PutObjectTaggingInput{Bucket: bucket, Key: aws.String("dir/a.bin"),
+		Tagging: &types.Tagging{TagSet: []types.Tag{{Key: aws.String("a"), Value: aws.String("1")}, {Key: aws.String("b"), Value: aws.String("2")}}}}); err != nil {
+		t.Fatal(err)
+	}
+	if tags, err := c.GetObjectTagging(ctx, &s3.GetObjectTaggingInput{Bucket: bucket, Key: aws.String("dir/a.bin")}); err != nil || len(tags.TagSet) != 2 {
+		t.Errorf("tags after PutObjectTagging = %+v, %v", tags, err)
+	}
+
+	// The SDK checks the whole object's checksum when it asks for it.
+	whole, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: bucket, Key: aws.String("dir/a.bin"), ChecksumMode: types.ChecksumModeEnabled})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err = io.ReadAll(whole.Body)
+	whole.Body.Close()
+	if err != nil || !bytes.Equal(got, data) || aws.ToString(whole.ChecksumCRC64NVME) == "" {
+		t.Errorf("GetObject with checksum mode: %d bytes, CRC64NVME %q, CRC32 %q, %v", len(got), aws.ToString(whole.ChecksumCRC64NVME), aws.ToString(whole.ChecksumCRC32), err)
+	}
+
+	// Version 1 listings and CORS rules.
+	v1, err := c.ListObjects(ctx, &s3.ListObjectsInput{Bucket: bucket, Prefix: aws.String("list/"), MaxKeys: aws.Int32(3)})
+	if err != nil || len(v1.Contents) != 3 || !aws.ToBool(v1.IsTruncated) {
+		t.Errorf("ListObjects = %+v, %v", v1, err)
+	}
+	if _, err := c.PutBucketCors(ctx, &s3.PutBucketCorsInput{Bucket: bucket, CORSConfiguration: &types.CORSConfiguration{
+		CORSRules: []types.CORSRule{{AllowedOrigins: []string{"https://example.com"}, AllowedMethods: []string{"GET", "PUT"}, MaxAgeSeconds: aws.Int32(60)}}}}); err != nil {
+		t.Fatal(err)
+	}
+	cors, err := c.GetBucketCors(ctx, &s3.GetBucketCorsInput{Bucket: bucket})
+	if err != nil || len(cors.CORSRules) != 1 || cors.CORSRules[0].AllowedOrigins[0] != "https://example.com" || len(cors.CORSRules[0].AllowedMethods) != 2 {
+		t.Errorf("GetBucketCors = %+v, %v", cors, err)
+	}
 
 	_, err = c.GetObject(ctx, &s3.GetObjectInput{Bucket: bucket, Key: aws.String("missing")})
 	if _, ok := errors.AsType[*types.NoSuchKey](err); !ok {
