@@ -39,7 +39,7 @@ var s3Clients = []string{"ossup", "aws-tm", "minio-go"}
 // s3Case is the s3 group's one row group.
 var s3Case = clientCase{"Upload to a 4-node MinIO cluster (S3): 512 MiB, 8 MiB parts, 4 at a time", "s3upload", 512 << 20, 8 << 20, 4, s3Clients}
 
-const s3Note = "Each client uploads over plain HTTP with AWS Signature V4 and its default integrity checks: ossup signs each part's SHA-256 and sends its CRC-64/NVME (and the whole object's at Complete); the transfer manager signs each part's SHA-256 and sends its CRC-32; minio-go signs each 64 KiB chunk (aws-chunked). The cluster (4 MinIO processes, 2 drives each, erasure coded) shares the machine's 2 cores with the client. Every object is read back outside the timing and compared by MD5, then deleted."
+const s3Note = "Each client uploads over plain HTTP with AWS Signature V4 and its default integrity checks: ossup signs each part's SHA-256 and sends its CRC-64/NVME (and the whole object's at Complete); the transfer manager signs each part's SHA-256 and sends its CRC-32; minio-go signs its body chunk by chunk (aws-chunked). The cluster (4 MinIO processes, 2 drives each, erasure coded) shares the machine's 2 cores with the client. Every object is read back outside the timing and compared by MD5, then deleted."
 
 // s3Uploader is one library's multipart upload of a local file to S3.
 type s3Uploader interface {
