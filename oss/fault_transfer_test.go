@@ -23,13 +23,23 @@ const faultLongEnv = "OSSUP_FAULT_LONG"
 // DownloadFile, TaskNum 8, through a proxy that resets connections, stalls
 // them, trickles some, and partitions the network once (every connection
 // reset, new ones refused) until it heals. Each call must finish byte-exact
-// on its own, with no upload left behind.
+// on its own, with no upload left behind. It runs in both dialects.
 func TestTransfersRideOutFaults(t *testing.T) {
+	for _, d := range []oss.Dialect{oss.DialectOSS, oss.DialectS3} {
+		t.Run(d.String(), func(t *testing.T) { rideOutFaults(t, d) })
+	}
+}
+
+func rideOutFaults(t *testing.T, dialect oss.Dialect) {
 	size, partition, partSize := 32<<20, 2*time.Second, int64(1<<20)
 	if os.Getenv(faultLongEnv) != "" {
 		size, partition, partSize = 256<<20, 20*time.Second, 8<<20
 	}
-	env := osstest.Start(t, osstest.Options{})
+	crc := crc64.ECMA
+	if dialect == oss.DialectS3 {
+		partSize, crc = max(partSize, oss.S3MinPartSize), crc64.NVME
+	}
+	env := osstest.Start(t, osstest.Options{Dialect: dialect})
 	var (
 		mu          sync.Mutex
 		rng         = rand.New(rand.NewPCG(9, 10))
@@ -86,7 +96,7 @@ func TestTransfersRideOutFaults(t *testing.T) {
 	if !partitioned.Load() || time.Since(start) < partition {
 		t.Errorf("the upload did not wait out the partition")
 	}
-	if !up.Verified || up.CRC64 != crc64.Checksum(data) {
+	if !up.Verified || up.CRC64 != crc.Checksum(data) {
 		t.Errorf("upload result %+v", up)
 	}
 
