@@ -127,10 +127,14 @@ type Client struct {
 	signer    sign.Signer
 	awsSigner sign.AWSSigner // the S3 dialect's
 	s3        bool           // cfg.Dialect == DialectS3
-	crc       crc64.Variant  // the dialect's CRC-64
-	http      *http.Client
-	creds     CredentialsProvider
-	log       *slog.Logger
+	// s3Sum is the s3Checksum the service is asked to check bodies with;
+	// it only ever moves down the list, as the service turns out to lack
+	// one (see prepareS3).
+	s3Sum atomic.Int32
+	crc   crc64.Variant // the dialect's CRC-64
+	http  *http.Client
+	creds CredentialsProvider
+	log   *slog.Logger
 	// skew is the server's clock minus ours, in nanoseconds, learned from
 	// RequestTimeTooSkewed answers.
 	skew atomic.Int64

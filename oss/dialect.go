@@ -2,12 +2,14 @@ package oss
 
 import (
 	"context"
+	"crypto/md5"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"hash"
+	"hash/crc32"
 	"io"
 	"net/http"
 	"os"
@@ -222,14 +224,73 @@ func fromS3Header(h http.Header) {
 	}
 }
 
+// s3Checksum is the checksum the S3 dialect has the service check each
+// upload body with, in order of preference.
+type s3Checksum int32
+
+const (
+	// s3CRC64NVME: each body's and each multipart object's CRC-64/NVME
+	// (x-amz-checksum-crc64nvme, FULL_OBJECT), checked end to end.
+	s3CRC64NVME s3Checksum = iota
+	// s3CRC32C, for a store that refuses CRC-64/NVME: each body's CRC-32C;
+	// a multipart object gets S3's checksum of its parts' (COMPOSITE).
+	s3CRC32C
+	// s3MD5, for a store that refuses both or ignores checksums: each
+	// body's Content-MD5, which every S3 store checks.
+	s3MD5
+)
+
+func (k s3Checksum) String() string {
+	return [...]string{"CRC-64/NVME", "CRC-32C", "Content-MD5"}[k]
+}
+
+// checksumOps are the operations whose request carries a checksum the
+// service may refuse: the first of a transfer to reach the service with
+// one, and so where a store that lacks the algorithm says so.
+var checksumOps = map[string]bool{"InitiateMultipartUpload": true, "PutObject": true}
+
+// downgradeS3 moves the client to the next checksum after from, once, and
+// reports whether it did: after a refusal (err) of a request that carried
+// from, by a store that lacks it.
+func (c *Client) downgradeS3(op *operation, from s3Checksum, err error) bool {
+	se, ok := errors.AsType[*ServiceError](err)
+	if !ok || !checksumOps[op.name] || from >= s3MD5 || se.StatusCode != http.StatusBadRequest && se.StatusCode != http.StatusNotImplemented {
+		return false
+	}
+	switch se.Code {
+	case "InvalidRequest", "InvalidArgument", "NotImplemented", "InvalidChecksum":
+	default:
+		return false
+	}
+	if c.s3Sum.CompareAndSwap(int32(from), int32(from+1)) {
+		c.log.Warn("oss: the service refused a checksum; using the next", "refused", from.String(), "now", (from + 1).String(), "err", err)
+	}
+	return true
+}
+
+// noteS3Echo moves the client to Content-MD5 when the service answered a
+// body sent with a checksum header without that checksum: it ignores
+// them, and only Content-MD5 will be checked from then on.
+func (c *Client) noteS3Echo(op *operation, sent s3Checksum, h http.Header) {
+	if !op.checkCRC || sent >= s3MD5 || op.header.Get(sentChecksumHeader[sent]) == "" || h.Get(sentChecksumHeader[sent]) != "" {
+		return
+	}
+	if c.s3Sum.CompareAndSwap(int32(sent), int32(s3MD5)) {
+		c.log.Warn("oss: the service does not check body checksums; sending Content-MD5", "op", op.name)
+	}
+}
+
+// sentChecksumHeader is the header a body's checksum travels in.
+var sentChecksumHeader = map[s3Checksum]string{s3CRC64NVME: s3ChecksumHeader, s3CRC32C: "x-amz-checksum-crc32c"}
+
 // prepareS3 readies op for the S3 dialect, once for all its attempts: its
 // headers renamed, the x-amz-content-sha256 it is signed with (the body's
 // SHA-256 over plain HTTP, UNSIGNED-PAYLOAD over TLS, where the
-// connection protects the body), an upload body's CRC-64/NVME for the
-// service to check before it stores anything, the checksum an object's
-// GET or HEAD should report, and the CRC-64/NVME a multipart upload
-// keeps for the whole object.
-func (c *Client) prepareS3(op *operation) error {
+// connection protects the body), an upload body's checksum for the
+// service to check before it stores anything (kind, see s3Checksum), the
+// checksum an object's GET or HEAD should report, and the checksum a
+// multipart upload keeps.
+func (c *Client) prepareS3(op *operation, kind s3Checksum) error {
 	if op.header == nil {
 		op.header = http.Header{}
 	}
@@ -238,9 +299,11 @@ func (c *Client) prepareS3(op *operation) error {
 	}
 	h := op.header
 	switch {
-	case op.name == "InitiateMultipartUpload":
+	case op.name == "InitiateMultipartUpload" && kind == s3CRC64NVME:
 		h.Set("x-amz-checksum-algorithm", "CRC64NVME")
 		h.Set("x-amz-checksum-type", "FULL_OBJECT")
+	case op.name == "InitiateMultipartUpload" && kind == s3CRC32C:
+		h.Set("x-amz-checksum-algorithm", "CRC32C")
 	case (op.method == http.MethodGet || op.method == http.MethodHead) && op.key != "" && len(op.query) == 0 && h.Get("Range") == "":
 		h.Set("x-amz-checksum-mode", "ENABLED")
 	}
@@ -273,7 +336,22 @@ func (c *Client) prepareS3(op *operation) error {
 		hashed, crc, sha = true, 0, emptySHA256[:]
 	}
 	if hashed && op.checkCRC {
-		h.Set(s3ChecksumHeader, nvmeValue(crc))
+		switch kind {
+		case s3CRC64NVME:
+			h.Set(s3ChecksumHeader, nvmeValue(crc))
+		case s3CRC32C:
+			sum, err := bodySum(op.body, crc32.New(crc32.MakeTable(crc32.Castagnoli)))
+			if err != nil {
+				return err
+			}
+			h.Set("x-amz-checksum-crc32c", base64.StdEncoding.EncodeToString(sum))
+		case s3MD5:
+			sum, err := bodySum(op.body, md5.New())
+			if err != nil {
+				return err
+			}
+			h.Set("Content-MD5", base64.StdEncoding.EncodeToString(sum))
+		}
 	}
 	if wantSHA && hashed {
 		h.Set("x-amz-content-sha256", hex.EncodeToString(sha))
@@ -283,6 +361,30 @@ func (c *Client) prepareS3(op *operation) error {
 		h.Set("x-amz-content-sha256", "UNSIGNED-PAYLOAD")
 	}
 	return nil
+}
+
+// bodySum is the digest by h of a body prepareS3 could hash: a file
+// section or a seekable reader (from where it is, rewound after).
+func bodySum(body io.Reader, h hash.Hash) ([]byte, error) {
+	switch b := body.(type) {
+	case nil:
+		return h.Sum(nil), nil
+	case *filebody.Section:
+		return b.Sum(h)
+	case io.ReadSeeker:
+		start, err := b.Seek(0, io.SeekCurrent)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := io.Copy(h, b); err != nil {
+			return nil, err
+		}
+		if _, err := b.Seek(start, io.SeekStart); err != nil {
+			return nil, err
+		}
+		return h.Sum(nil), nil
+	}
+	return nil, errors.New("oss: a body that cannot be read twice has no checksum")
 }
 
 var emptySHA256 = sha256.Sum256(nil)

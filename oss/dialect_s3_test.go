@@ -68,14 +68,21 @@ func (c *s3Counter) reset() {
 const s3EndpointEnv = "OSSUP_S3_ENDPOINT"
 
 // startS3 starts a server (or a proxy to OSSUP_S3_ENDPOINT) and an
-// S3-dialect client for it.
-func startS3(t *testing.T, cfg func(*oss.Config)) (*osstest.Env, *s3Counter) {
+// S3-dialect client for it. mw, when not nil, stands between the client
+// and the service.
+func startS3(t *testing.T, cfg func(*oss.Config), mw ...func(http.Handler) http.Handler) (*osstest.Env, *s3Counter) {
 	t.Helper()
 	cnt := &s3Counter{}
 	cnt.reset()
+	wrap := func(h http.Handler) http.Handler {
+		for _, m := range mw {
+			h = m(h)
+		}
+		return cnt.middleware(h)
+	}
 	ep := os.Getenv(s3EndpointEnv)
 	if ep == "" {
-		return osstest.Start(t, osstest.Options{Dialect: oss.DialectS3, Middleware: cnt.middleware, Client: cfg}), cnt
+		return osstest.Start(t, osstest.Options{Dialect: oss.DialectS3, Middleware: wrap, Client: cfg}), cnt
 	}
 	target, err := url.Parse(ep)
 	if err != nil {
@@ -85,7 +92,7 @@ func startS3(t *testing.T, cfg func(*oss.Config)) (*osstest.Env, *s3Counter) {
 		r.SetURL(target)
 		r.Out.Host = r.In.Host // the host the client signed
 	}}
-	front := httptest.NewServer(cnt.middleware(proxy))
+	front := httptest.NewServer(wrap(proxy))
 	t.Cleanup(front.Close)
 	conf := oss.Config{Endpoint: front.URL, Dialect: oss.DialectS3, Region: os.Getenv("AWS_REGION"), Credentials: oss.AWSEnvCredentials{}}
 	if cfg != nil {
@@ -294,4 +301,136 @@ func writeAll(w io.Writer, b []byte) error {
 		b = b[n:]
 	}
 	return nil
+}
+
+// refusingStore answers 400 InvalidRequest, as a store lacking them
+// would, to any request that asks for one of the checksums in refuse
+// (by algorithm name, e.g. "crc64nvme"), and counts the checksums the
+// uploads it lets through carry.
+type refusingStore struct {
+	refuse []string
+	mu     sync.Mutex
+	sent   map[string]int // checksum header (or Content-Md5) -> requests
+}
+
+func (s *refusingStore) middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		for _, alg := range s.refuse {
+			if r.Header.Get("x-amz-checksum-"+alg) != "" || strings.EqualFold(r.Header.Get("x-amz-checksum-algorithm"), alg) {
+				w.Header().Set("Content-Type", "application/xml")
+				w.WriteHeader(http.StatusBadRequest)
+				io.WriteString(w, `<Error><Code>InvalidRequest</Code><Message>The checksum algorithm is not supported.</Message><RequestId>REFUSED</RequestId></Error>`)
+				return
+			}
+		}
+		s.mu.Lock()
+		for k := range r.Header {
+			if r.Method != http.MethodPut {
+				break // uploads only: XML bodies carry a Content-MD5 anyway
+			}
+			if l := strings.ToLower(k); (strings.HasPrefix(l, "x-amz-checksum-") && l != "x-amz-checksum-mode") || l == "content-md5" {
+				s.sent[l]++
+			}
+		}
+		s.mu.Unlock()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// TestS3DialectChecksumFallback runs uploads against stores that lack
+// CRC-64/NVME, or it and CRC-32C: the client falls back to CRC-32C, then
+// to Content-MD5, and the objects still arrive exact.
+func TestS3DialectChecksumFallback(t *testing.T) {
+	for _, tc := range []struct {
+		refuse []string
+		want   string
+	}{
+		{[]string{"crc64nvme"}, "x-amz-checksum-crc32c"},
+		{[]string{"crc64nvme", "crc32c"}, "content-md5"},
+	} {
+		t.Run(tc.want, func(t *testing.T) {
+			store := &refusingStore{refuse: tc.refuse, sent: map[string]int{}}
+			env, _ := startS3(t, nil, store.middleware)
+			ctx := t.Context()
+			path := filepath.Join(t.TempDir(), "f.bin")
+			data := pattern(21, 2*oss.S3MinPartSize+999)
+			if err := os.WriteFile(path, data, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			res, err := env.Client.UploadFile(ctx, &oss.UploadFileRequest{Bucket: env.Bucket, Key: "big", UploadFile: path, TaskNum: 2})
+			if err != nil {
+				t.Fatal(err)
+			}
+			small := []byte("a small object")
+			if _, err := env.Client.PutObject(ctx, &oss.PutObjectRequest{Bucket: env.Bucket, Key: "small", Body: bytes.NewReader(small), Size: int64(len(small))}); err != nil {
+				t.Fatal(err)
+			}
+			for key, want := range map[string][]byte{"big": data, "small": small} {
+				g, err := env.Client.GetObject(ctx, &oss.GetObjectRequest{Bucket: env.Bucket, Key: key})
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, err := io.ReadAll(g.Body)
+				g.Body.Close()
+				if err != nil || !bytes.Equal(got, want) {
+					t.Errorf("%s: %d bytes, %v", key, len(got), err)
+				}
+			}
+			store.mu.Lock()
+			defer store.mu.Unlock()
+			// 3 parts and the small object carry the fallback checksum.
+			if store.sent[tc.want] != 4 {
+				t.Errorf("requests with %s: %d, want 4 (all checksums sent: %v)", tc.want, store.sent[tc.want], store.sent)
+			}
+			if res.CRC64 != crc64.ChecksumNVME(data) {
+				t.Errorf("the client's own CRC-64/NVME of the upload: %d", res.CRC64)
+			}
+		})
+	}
+}
+
+// TestS3DialectIgnoredChecksums runs uploads against a store that takes
+// checksum headers without checking them (it never answers with one): the
+// client moves to Content-MD5, which every store checks.
+func TestS3DialectIgnoredChecksums(t *testing.T) {
+	store := &refusingStore{sent: map[string]int{}}
+	strip := func(next http.Handler) http.Handler {
+		return store.middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			next.ServeHTTP(noChecksumWriter{w}, r)
+		}))
+	}
+	env, _ := startS3(t, nil, strip)
+	ctx := t.Context()
+	for i, n := range []int{100, 200, 300} {
+		b := pattern(30+i, n)
+		if _, err := env.Client.PutObject(ctx, &oss.PutObjectRequest{Bucket: env.Bucket, Key: fmt.Sprint("k", i), Body: bytes.NewReader(b), Size: int64(n)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	store.mu.Lock()
+	defer store.mu.Unlock()
+	if store.sent["x-amz-checksum-crc64nvme"] != 1 || store.sent["content-md5"] != 2 {
+		t.Errorf("checksums sent: %v; want CRC-64/NVME once, then Content-MD5", store.sent)
+	}
+}
+
+// noChecksumWriter drops the checksums from an answer.
+type noChecksumWriter struct{ http.ResponseWriter }
+
+func (w noChecksumWriter) WriteHeader(status int) {
+	for k := range w.Header() {
+		if strings.HasPrefix(strings.ToLower(k), "x-amz-checksum-") {
+			w.Header().Del(k)
+		}
+	}
+	w.ResponseWriter.WriteHeader(status)
+}
+
+func (w noChecksumWriter) Write(p []byte) (int, error) {
+	for k := range w.Header() {
+		if strings.HasPrefix(strings.ToLower(k), "x-amz-checksum-") {
+			w.Header().Del(k)
+		}
+	}
+	return w.ResponseWriter.Write(p)
 }

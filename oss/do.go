@@ -56,6 +56,44 @@ func (op *operation) wrap(err error) error {
 // budget (Config.RetryMaxElapsed, counted from the first failure) run out,
 // whichever comes first.
 func (c *Client) do(ctx context.Context, op *operation) (*http.Response, error) {
+	if !c.s3 {
+		return c.doAttempts(ctx, op)
+	}
+	// In the S3 dialect: a store that refuses the checksum asked for is
+	// asked again with the next (see s3Checksum), the body rewound.
+	orig := op.header.Clone()
+	seeker, _ := op.body.(io.Seeker)
+	var start int64
+	if seeker != nil {
+		var err error
+		if start, err = seeker.Seek(0, io.SeekCurrent); err != nil {
+			seeker = nil
+		}
+	}
+	for {
+		kind := s3Checksum(c.s3Sum.Load())
+		op.header = orig.Clone()
+		if err := c.prepareS3(op, kind); err != nil {
+			return nil, op.wrap(err)
+		}
+		resp, err := c.doAttempts(ctx, op)
+		if err == nil {
+			c.noteS3Echo(op, kind, resp.Header)
+			return resp, nil
+		}
+		if (op.body != nil && op.size != 0 && seeker == nil) || !c.downgradeS3(op, kind, err) {
+			return nil, err
+		}
+		if seeker != nil {
+			if _, serr := seeker.Seek(start, io.SeekStart); serr != nil {
+				return nil, err
+			}
+		}
+	}
+}
+
+// doAttempts is do without the S3 dialect's choice of checksum.
+func (c *Client) doAttempts(ctx context.Context, op *operation) (*http.Response, error) {
 	var failed time.Time // when the first attempt failed
 	start := int64(-1)
 	seeker, rewindable := op.body.(io.Seeker)
@@ -63,11 +101,6 @@ func (c *Client) do(ctx context.Context, op *operation) (*http.Response, error) 
 		var err error
 		if start, err = seeker.Seek(0, io.SeekCurrent); err != nil {
 			rewindable = false
-		}
-	}
-	if c.s3 {
-		if err := c.prepareS3(op); err != nil {
-			return nil, op.wrap(err)
 		}
 	}
 	attempts := c.cfg.RetryMaxAttempts

@@ -187,10 +187,21 @@ func (c *Client) CompleteMultipartUpload(ctx context.Context, req *CompleteMulti
 	} else {
 		cm := &ossxml.CompleteMultipartUpload{}
 		var whole uint64
-		all := c.s3
+		kind := s3Checksum(c.s3Sum.Load())
+		nvme := c.s3 && kind == s3CRC64NVME
+		all := nvme
+		var crc32c map[int]string
+		if c.s3 && kind == s3CRC32C {
+			// An upload of CRC-32C parts names each part's at Complete:
+			// the service has them.
+			var err error
+			if crc32c, err = c.partChecksums(ctx, req); err != nil {
+				return nil, op.wrap(err)
+			}
+		}
 		for _, p := range req.Parts {
-			cp := ossxml.CompletePart{PartNumber: p.PartNumber, ETag: p.ETag}
-			if c.s3 && p.HasCRC64 {
+			cp := ossxml.CompletePart{PartNumber: p.PartNumber, ETag: p.ETag, ChecksumCRC32C: crc32c[p.PartNumber]}
+			if nvme && p.HasCRC64 {
 				cp.ChecksumCRC64NVME = nvmeValue(p.CRC64)
 				whole = c.crc.Combine(whole, p.CRC64, p.Size)
 			}
@@ -276,12 +287,15 @@ type Part struct {
 	PartNumber int
 	Size       int64 // bytes
 	ETag       string
-	CRC64      uint64 // CRC-64/ECMA of the part; 0 when HasCRC64 is false
+	CRC64      uint64 // the part's CRC-64 (CRC-64/NVME in the S3 dialect); 0 when HasCRC64 is false
 	// HasCRC64 says whether the service reported the part's CRC-64. The
 	// listing cannot tell a CRC-64 of 0 from none, so ListParts takes 0 as
 	// none: a part is then trusted less, never more.
 	HasCRC64     bool
 	LastModified time.Time
+	// checksumCRC32C is S3's CRC-32C of the part, where the upload has
+	// one (see s3Checksum).
+	checksumCRC32C string
 }
 
 // ListPartsRequest selects the parts of one upload.
@@ -325,6 +339,7 @@ func (c *Client) ListParts(ctx context.Context, req *ListPartsRequest) iter.Seq2
 			part := Part{PartNumber: p.PartNumber, Size: p.Size, ETag: p.ETag, CRC64: p.HashCRC64, HasCRC64: p.HashCRC64 != 0, LastModified: p.LastModified.Time}
 			if c.s3 {
 				part.CRC64, part.HasCRC64 = parseNVME(p.ChecksumCRC64NVME)
+				part.checksumCRC32C = p.ChecksumCRC32C
 			}
 			page.Parts = append(page.Parts, part)
 		}
@@ -395,4 +410,21 @@ func (c *Client) ListMultipartUploads(ctx context.Context, req *ListMultipartUpl
 		}
 		return page, uploadMarker{res.NextKeyMarker, res.NextUploadIDMarker}, res.IsTruncated, nil
 	})
+}
+
+// partChecksums returns the CRC-32C the service lists for each part of
+// req's upload, by part number.
+func (c *Client) partChecksums(ctx context.Context, req *CompleteMultipartUploadRequest) (map[int]string, error) {
+	out := map[int]string{}
+	for page, err := range c.ListParts(ctx, &ListPartsRequest{Bucket: req.Bucket, Key: req.Key, UploadID: req.UploadID, PageSize: 1000}) {
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range page.Parts {
+			if p.checksumCRC32C != "" {
+				out[p.PartNumber] = p.checksumCRC32C
+			}
+		}
+	}
+	return out, nil
 }

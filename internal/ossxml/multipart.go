@@ -26,6 +26,9 @@ type CompletePart struct {
 	// ChecksumCRC64NVME is S3's: the part's CRC-64/NVME, base64 of its 8
 	// big-endian bytes, when the client sends it.
 	ChecksumCRC64NVME string `xml:"ChecksumCRC64NVME,omitempty"`
+	// ChecksumCRC32C is S3's too: the part's CRC-32C in base64, for an
+	// upload created with that algorithm.
+	ChecksumCRC32C string `xml:"ChecksumCRC32C,omitempty"`
 }
 
 // CompleteMultipartUploadResult is the response body of
@@ -69,6 +72,8 @@ type PartSummary struct {
 	// ChecksumCRC64NVME is S3's: the part's CRC-64/NVME in base64, in
 	// answers to S3 clients only.
 	ChecksumCRC64NVME string `xml:"ChecksumCRC64NVME,omitempty"`
+	// ChecksumCRC32C is S3's part CRC-32C, where the upload has one.
+	ChecksumCRC32C string `xml:"ChecksumCRC32C,omitempty"`
 }
 
 // ListMultipartUploadsResult is the response body of ListMultipartUploads

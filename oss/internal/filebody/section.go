@@ -74,6 +74,15 @@ func (s *Section) SHA256() ([]byte, error) {
 	return s.sha, s.err
 }
 
+// Sum returns the digest of the range by h, read anew over the memory
+// maps (for checksums a service asks for besides the CRC-64).
+func (s *Section) Sum(h hash.Hash) ([]byte, error) {
+	if err := scan(s.f, s.off, s.size, func(p []byte) { h.Write(p) }); err != nil {
+		return nil, fmt.Errorf("read bytes %d-%d of the file: %w", s.off, s.off+s.size-1, err)
+	}
+	return h.Sum(nil), nil
+}
+
 // digest reads the range once for its CRC-64 and, with withSHA, its
 // SHA-256. The caller holds s.mu.
 func (s *Section) digest(withSHA bool) {
