@@ -17,6 +17,7 @@ import (
 	"strings"
 
 	"github.com/ossup/ossup/internal/crc64"
+	"github.com/ossup/ossup/internal/sign"
 	"github.com/ossup/ossup/oss/internal/filebody"
 )
 
@@ -353,13 +354,51 @@ func (c *Client) prepareS3(op *operation, kind s3Checksum) error {
 			h.Set("Content-MD5", base64.StdEncoding.EncodeToString(sum))
 		}
 	}
-	if wantSHA && hashed {
+	op.chunked, op.chunkedCRC = false, false
+	switch {
+	case wantSHA && hashed:
 		h.Set("x-amz-content-sha256", hex.EncodeToString(sha))
-	} else {
-		// A body that can be read only once goes unsigned; the
-		// service's CRC-64 of what it stored is still checked.
+	case wantSHA:
+		// A body that can be read only once, over plain HTTP: signed a
+		// chunk at a time as it is sent (see signChunked), with its
+		// CRC-64/NVME in a trailer for the service to check.
+		op.chunked, op.chunkedCRC = true, op.checkCRC && kind == s3CRC64NVME
+	default:
+		// Over TLS the connection protects the body.
 		h.Set("x-amz-content-sha256", "UNSIGNED-PAYLOAD")
 	}
+	return nil
+}
+
+// signChunked signs req, whose body rb cannot be hashed before it is
+// sent, with a signature per chunk (STREAMING-AWS4-HMAC-SHA256-PAYLOAD,
+// with a signed trailer carrying the body's CRC-64/NVME as read through
+// body when op.chunkedCRC), and puts the framing reader in place.
+func (c *Client) signChunked(req *http.Request, op *operation, body *attemptBody, rb io.Reader, creds sign.Credentials) error {
+	ch := sign.AWSChunked{Mode: sign.StreamingSigned, DecodedLength: op.size}
+	if op.chunkedCRC && body != nil {
+		ch.Mode, ch.Trailer, ch.TrailerLength = sign.StreamingSignedTrailer, s3ChecksumHeader, len(nvmeValue(0))
+		ch.TrailerValue = func() string {
+			crc, _ := body.sum()
+			return nvmeValue(crc)
+		}
+	}
+	ce := req.Header.Get("Content-Encoding")
+	if err := ch.Prepare(req); err != nil {
+		return err
+	}
+	if ce != "" {
+		req.Header.Set("Content-Encoding", sign.AWSChunkedEncoding+","+ce)
+	}
+	seed, err := c.awsSigner.Sign(req, creds, c.now())
+	if err != nil {
+		return err
+	}
+	enc, err := ch.Encoder(rb, seed)
+	if err != nil {
+		return err
+	}
+	req.Body, req.GetBody = io.NopCloser(enc), nil
 	return nil
 }
 

@@ -434,3 +434,56 @@ func (w noChecksumWriter) Write(p []byte) (int, error) {
 	}
 	return w.ResponseWriter.Write(p)
 }
+
+// TestS3DialectUnseekableBody sends bodies that can be read only once
+// over plain HTTP: each goes aws-chunked, every chunk signed, with its
+// CRC-64/NVME in a signed trailer, and arrives exact; one shorter than its
+// declared size fails without storing anything.
+func TestS3DialectUnseekableBody(t *testing.T) {
+	var mu sync.Mutex
+	modes := map[string]int{}
+	see := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodPut {
+				mu.Lock()
+				modes[r.Header.Get("x-amz-content-sha256")+" "+r.Header.Get("x-amz-trailer")]++
+				mu.Unlock()
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+	env, _ := startS3(t, nil, see)
+	ctx := t.Context()
+	for _, n := range []int{0, 1, 100_000, 300_000} {
+		data := pattern(40+n%7, n)
+		key := fmt.Sprint("once-", n)
+		res, err := env.Client.PutObject(ctx, &oss.PutObjectRequest{Bucket: env.Bucket, Key: key, Body: struct{ io.Reader }{bytes.NewReader(data)}, Size: int64(n)})
+		if err != nil {
+			t.Fatalf("%d bytes: %v", n, err)
+		}
+		if !res.HasCRC64 || res.CRC64 != crc64.ChecksumNVME(data) {
+			t.Errorf("%d bytes: CRC-64 %d (%v)", n, res.CRC64, res.HasCRC64)
+		}
+		g, err := env.Client.GetObject(ctx, &oss.GetObjectRequest{Bucket: env.Bucket, Key: key})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := io.ReadAll(g.Body)
+		g.Body.Close()
+		if err != nil || !bytes.Equal(got, data) {
+			t.Errorf("%d bytes: read back %d, %v", n, len(got), err)
+		}
+	}
+	short := pattern(50, 1000)
+	if _, err := env.Client.PutObject(ctx, &oss.PutObjectRequest{Bucket: env.Bucket, Key: "short", Body: struct{ io.Reader }{bytes.NewReader(short)}, Size: 2000}); err == nil {
+		t.Error("a body shorter than its size was stored")
+	}
+	if _, err := env.Client.HeadObject(ctx, &oss.HeadObjectRequest{Bucket: env.Bucket, Key: "short"}); !errors.Is(err, oss.ErrNoSuchKey) {
+		t.Errorf("HEAD of the short body: %v", err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if modes["STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER x-amz-checksum-crc64nvme"] < 3 {
+		t.Errorf("bodies sent as %v; want the signed aws-chunked form with a CRC-64/NVME trailer", modes)
+	}
+}

@@ -35,6 +35,11 @@ type operation struct {
 	// checkCRC compares the x-oss-hash-crc64ecma answer with the CRC-64 of
 	// the body as sent.
 	checkCRC bool
+	// chunked, in the S3 dialect, sends the body as aws-chunked, each
+	// chunk signed, for a body that cannot be hashed before it is sent
+	// over plain HTTP; chunkedCRC adds its CRC-64/NVME in a signed
+	// trailer.
+	chunked, chunkedCRC bool
 }
 
 // wrap adds the operation and resource to an error.
@@ -247,7 +252,9 @@ func (c *Client) attempt(ctx context.Context, op *operation, body *attemptBody, 
 	if err != nil {
 		return nil, err
 	}
-	if c.s3 {
+	if c.s3 && op.chunked {
+		err = c.signChunked(req, op, body, rb, creds)
+	} else if c.s3 {
 		_, err = c.awsSigner.Sign(req, creds, c.now())
 	} else {
 		err = c.signer.Sign(req, sign.Resource{Bucket: op.bucket, Key: op.key}, creds, c.now())
@@ -277,6 +284,11 @@ func (c *Client) attempt(ctx context.Context, op *operation, body *attemptBody, 
 		}
 		if se.StatusCode == http.StatusNonAuthoritativeInfo && se.Code == "" {
 			se.Code = ossxml.CodeCallbackFailed
+		}
+		if c.s3 && op.method == http.MethodHead && op.key != "" && se.StatusCode == http.StatusNotFound && se.Code == "NotFound" {
+			// S3 answers a HEAD without a body, so without a code: on an
+			// object, a 404 is a missing key (or its bucket).
+			se.Code = ossxml.CodeNoSuchKey
 		}
 		if c.s3 && se.Code == "BadDigest" {
 			// The service found the body unlike the checksum it was sent
