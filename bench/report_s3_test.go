@@ -11,7 +11,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"syscall"
 	"testing"
 	"time"
 
@@ -205,17 +204,7 @@ func startMinioCluster(tb testing.TB) endpoint {
 		if err := cmd.Start(); err != nil {
 			tb.Fatal(err)
 		}
-		tb.Cleanup(func() {
-			_ = cmd.Process.Signal(syscall.SIGTERM)
-			done := make(chan struct{})
-			go func() { _ = cmd.Wait(); close(done) }()
-			select {
-			case <-done:
-			case <-time.After(20 * time.Second):
-				_ = cmd.Process.Kill()
-				<-done
-			}
-		})
+		tb.Cleanup(func() { stopProcess(cmd) })
 	}
 	url := "http://" + ip + ":" + ports[0]
 	deadline := time.Now().Add(90 * time.Second)

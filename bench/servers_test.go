@@ -99,15 +99,7 @@ func startTarget(tb testing.TB, name string) *target {
 	}
 	t.pid = cmd.Process.Pid
 	tb.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		done := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(20 * time.Second):
-			_ = cmd.Process.Kill()
-			<-done
-		}
+		stopProcess(cmd)
 		logf.Close()
 	})
 	if err := t.waitReady(tb.Context(), 60*time.Second); err != nil {
@@ -118,6 +110,19 @@ func startTarget(tb testing.TB, name string) *target {
 		tb.Fatalf("%s: create bucket: %v", name, err)
 	}
 	return t
+}
+
+// stopProcess stops a started server: SIGTERM, and after 20 s SIGKILL.
+func stopProcess(cmd *exec.Cmd) {
+	_ = cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		_ = cmd.Process.Kill()
+		<-done
+	}
 }
 
 // waitReady polls the server until it answers a plain request.

@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 	"unsafe"
 )
@@ -357,33 +356,12 @@ func awsHMACHex(key, data []byte) string {
 // neither keeps it nor lets b change meanwhile.
 func unsafeString(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
 
-// awsKeys caches SigV4 signing keys as v4Keys does for OSS: a key depends
-// only on the secret, the day, the region and the service.
-var awsKeys struct {
-	sync.Mutex
-	m map[v4KeyID][]byte
-}
+// awsKeys caches SigV4 signing keys as v4Keys does OSS's.
+var awsKeys = keyCache{prefix: awsKeyPrefix, terminator: awsTerminator}
 
 // awsSigningKey is HMAC-SHA256 chained over day, region, service and
 // "aws4_request" from "AWS4" + secret, 32 bytes. Callers must not modify
 // it.
 func awsSigningKey(secret, day, region, service string) []byte {
-	id := v4KeyID{secret, day, region, service}
-	awsKeys.Lock()
-	k, ok := awsKeys.m[id]
-	awsKeys.Unlock()
-	if ok {
-		return k
-	}
-	k = hmacSHA256([]byte(awsKeyPrefix+secret), day)
-	k = hmacSHA256(k, region)
-	k = hmacSHA256(k, service)
-	k = hmacSHA256(k, awsTerminator)
-	awsKeys.Lock()
-	if awsKeys.m == nil || len(awsKeys.m) >= v4KeysMax {
-		awsKeys.m = make(map[v4KeyID][]byte)
-	}
-	awsKeys.m[id] = k
-	awsKeys.Unlock()
-	return k
+	return awsKeys.get(secret, day, region, service)
 }

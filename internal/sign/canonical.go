@@ -463,44 +463,54 @@ func hmacSHA256Key32(key []byte, data string) [sha256.Size]byte {
 	return sha256.Sum256(outer[:])
 }
 
-// v4Keys caches V4 signing keys. A key depends only on the secret, the
-// day, the region and the product: a client signing thousands of
-// requests a day, or a server verifying them, derives it once instead of
-// with four HMACs per request. The cache is small and starts over when
-// full.
-var v4Keys struct {
-	sync.Mutex
-	m map[v4KeyID][]byte
+// keyCache caches signing keys, which depend only on the secret, the
+// day, the region and the product (or service), so that a request costs
+// one HMAC with its key instead of five. A full cache is emptied.
+type keyCache struct {
+	// prefix is put before the secret, and terminator ends the chain.
+	prefix, terminator string
+
+	mu sync.Mutex
+	m  map[v4KeyID][]byte
 }
 
-// v4KeysMax bounds v4Keys: one entry per access key, region and day in
-// use at once.
+// v4Keys caches OSS's V4 signing keys; awsKeys (aws.go) AWS's.
+var v4Keys = keyCache{prefix: "aliyun_v4", terminator: v4Terminator}
+
+// v4KeysMax bounds a keyCache: one entry per access key, region and day
+// in use at once.
 const v4KeysMax = 64
 
 type v4KeyID struct{ secret, day, region, product string }
 
-// v4SigningKey is the V4 signing key of secret for day, region and
-// product: HMAC-SHA256 chained over them from "aliyun_v4" + secret, 32
-// bytes. Callers must not modify it.
-func v4SigningKey(secret, day, region, product string) []byte {
+// get is the signing key of secret for day, region and product:
+// HMAC-SHA256 chained over them and the terminator from prefix + secret,
+// 32 bytes. Callers must not modify it.
+func (c *keyCache) get(secret, day, region, product string) []byte {
 	id := v4KeyID{secret, day, region, product}
-	v4Keys.Lock()
-	k, ok := v4Keys.m[id]
-	v4Keys.Unlock()
+	c.mu.Lock()
+	k, ok := c.m[id]
+	c.mu.Unlock()
 	if ok {
 		return k
 	}
-	k = hmacSHA256([]byte("aliyun_v4"+secret), day)
+	k = hmacSHA256([]byte(c.prefix+secret), day)
 	k = hmacSHA256(k, region)
 	k = hmacSHA256(k, product)
-	k = hmacSHA256(k, v4Terminator)
-	v4Keys.Lock()
-	if v4Keys.m == nil || len(v4Keys.m) >= v4KeysMax {
-		v4Keys.m = make(map[v4KeyID][]byte)
+	k = hmacSHA256(k, c.terminator)
+	c.mu.Lock()
+	if c.m == nil || len(c.m) >= v4KeysMax {
+		c.m = make(map[v4KeyID][]byte)
 	}
-	v4Keys.m[id] = k
-	v4Keys.Unlock()
+	c.m[id] = k
+	c.mu.Unlock()
 	return k
+}
+
+// v4SigningKey is OSS's V4 signing key of secret for day, region and
+// product. Callers must not modify it.
+func v4SigningKey(secret, day, region, product string) []byte {
+	return v4Keys.get(secret, day, region, product)
 }
 
 func hmacSHA256(key []byte, data string) []byte {
