@@ -487,3 +487,35 @@ func TestS3DialectUnseekableBody(t *testing.T) {
 		t.Errorf("bodies sent as %v; want the signed aws-chunked form with a CRC-64/NVME trailer", modes)
 	}
 }
+
+// TestS3DialectVirtualHosted runs an upload, a listing and a download in
+// the S3 dialect with buckets addressed as hosts ("<bucket>.oss.test"),
+// as AWS S3 addresses them by default.
+func TestS3DialectVirtualHosted(t *testing.T) {
+	env := osstest.Start(t, osstest.Options{Dialect: oss.DialectS3, VirtualHosted: true})
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "v.bin")
+	data := pattern(61, oss.S3MinPartSize+4321)
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	res, err := env.Client.UploadFile(ctx, &oss.UploadFileRequest{Bucket: env.Bucket, Key: "dir/v a.bin", UploadFile: path, TaskNum: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Verified || res.CRC64 != crc64.ChecksumNVME(data) {
+		t.Errorf("UploadFile: %+v", res)
+	}
+	for page, err := range env.Client.ListObjectsV2(ctx, &oss.ListObjectsV2Request{Bucket: env.Bucket, Prefix: "dir/"}) {
+		if err != nil || len(page.Objects) != 1 || page.Objects[0].Key != "dir/v a.bin" {
+			t.Fatalf("listing %+v, %v", page, err)
+		}
+	}
+	out := filepath.Join(t.TempDir(), "back.bin")
+	if _, err := env.Client.DownloadFile(ctx, &oss.DownloadFileRequest{Bucket: env.Bucket, Key: "dir/v a.bin", DownloadFile: out}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := os.ReadFile(out); !bytes.Equal(got, data) {
+		t.Error("the download differs")
+	}
+}
