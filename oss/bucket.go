@@ -90,6 +90,9 @@ type ListBucketsRequest struct {
 	Marker string
 	// PageSize is the number of buckets per page, 1 to 1000 (default 100).
 	PageSize int
+	// TagKey, when set, lists only the buckets with a tag of that key, and
+	// with TagValue also set, of that value.
+	TagKey, TagValue string
 }
 
 // ListBucketsPage is one page of buckets.
@@ -105,6 +108,8 @@ func (c *Client) ListBuckets(ctx context.Context, req *ListBucketsRequest) iter.
 	return paginate(ctx, "ListBuckets", keyMarker(req.Marker), func(ctx context.Context, marker keyMarker) (*ListBucketsPage, keyMarker, bool, error) {
 		q := url.Values{"marker": {string(marker)}, "max-keys": {strconv.Itoa(pageSize(req.PageSize, 100))}}
 		setNonEmpty(q, "prefix", req.Prefix)
+		setNonEmpty(q, "tag-key", req.TagKey)
+		setNonEmpty(q, "tag-value", req.TagValue)
 		op := &operation{name: "ListBuckets", method: http.MethodGet, query: q}
 		var res ossxml.ListAllMyBucketsResult
 		id, err := c.doXML(ctx, op, nil, &res)

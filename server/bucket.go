@@ -62,10 +62,19 @@ func (s *Server) listBuckets(ctx context.Context, w http.ResponseWriter, r *http
 	if err != nil {
 		return err
 	}
+	keep, err := s.tagFilter(ctx, rq)
+	if err != nil {
+		return err
+	}
 	var buckets []store.Bucket
 	truncated := false
 	for _, b := range all {
 		if b.Owner != rq.account {
+			continue
+		}
+		if ok, err := keep(b); err != nil {
+			return err
+		} else if !ok {
 			continue
 		}
 		if len(buckets) == max {

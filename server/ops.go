@@ -91,6 +91,9 @@ var operations = []operation{
 	{name: "PutBucketCors", level: levelBucket, method: http.MethodPut, sub: []string{"cors"}, access: accessOwner, run: func(s *Server) handler { return s.putBucketCors }},
 	{name: "GetBucketCors", level: levelBucket, method: http.MethodGet, sub: []string{"cors"}, access: accessOwner, run: func(s *Server) handler { return s.getBucketCors }},
 	{name: "DeleteBucketCors", level: levelBucket, method: http.MethodDelete, sub: []string{"cors"}, access: accessOwner, run: func(s *Server) handler { return s.deleteBucketCors }},
+	{name: "PutBucketTags", level: levelBucket, method: http.MethodPut, sub: []string{"tagging"}, access: accessOwner, run: func(s *Server) handler { return s.putBucketTags }},
+	{name: "GetBucketTags", level: levelBucket, method: http.MethodGet, sub: []string{"tagging"}, access: accessOwner, run: func(s *Server) handler { return s.getBucketTags }},
+	{name: "DeleteBucketTags", level: levelBucket, method: http.MethodDelete, sub: []string{"tagging"}, access: accessOwner, run: func(s *Server) handler { return s.deleteBucketTags }},
 	{name: "PostObject", level: levelBucket, method: http.MethodPost, access: accessWrite, object: true, form: true, run: func(s *Server) handler { return s.postObject }},
 	{name: "DeleteMultipleObjects", level: levelBucket, method: http.MethodPost, sub: []string{"delete"}, access: accessWrite, run: func(s *Server) handler { return s.deleteObjects }},
 
@@ -125,7 +128,7 @@ var operations = []operation{
 // selects an operation.
 var plainParameters = map[string]bool{
 	"prefix": true, "marker": true, "max-keys": true, "delimiter": true, "encoding-type": true,
-	"list-type": true, "continuation-token": true, "start-after": true, "fetch-owner": true,
+	"list-type": true, "continuation-token": true, "tag-key": true, "tag-value": true, "start-after": true, "fetch-owner": true,
 	"key-marker": true, "upload-id-marker": true, "max-uploads": true,
 	"max-parts": true, "part-number-marker": true,
 	"response-content-type": true, "response-content-language": true, "response-expires": true,
