@@ -2,6 +2,7 @@ package interop
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"slices"
 	"testing"
@@ -86,6 +87,41 @@ func TestBucketTags(t *testing.T) {
 		}
 		if got, err := bucketTags(ctx, c, bucket); err != nil || len(got) != 0 {
 			t.Errorf("tags after deleting all = %v, %v", got, err)
+		}
+	})
+}
+
+// TestBucketStat reads a bucket's counts through both SDKs, each signing
+// with V1 and with V4.
+func TestBucketStat(t *testing.T) {
+	forEach(t, func(t *testing.T, f *fixture, c sdkClient, v variant) {
+		ctx := t.Context()
+		const bucket = "bucket-stat"
+		if err := c.CreateBucket(ctx, bucket, "private"); err != nil {
+			t.Fatal(err)
+		}
+		for i, n := range []int{10, 2000, 300} {
+			if _, err := c.Put(ctx, bucket, fmt.Sprint("obj-", i), randomData(n, uint64(i)), putOptions{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var storage, objects int64
+		switch c := c.(type) {
+		case *v1Client:
+			st, err := c.c.GetBucketStat(bucket, v1.WithContext(ctx))
+			if err != nil {
+				t.Fatal(err)
+			}
+			storage, objects = st.Storage, st.ObjectCount
+		case *v2Client:
+			st, err := c.c.GetBucketStat(ctx, &v2.GetBucketStatRequest{Bucket: v2.Ptr(bucket)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			storage, objects = st.Storage, st.ObjectCount
+		}
+		if storage != 2310 || objects != 3 {
+			t.Errorf("GetBucketStat: %d bytes in %d objects, want 2310 in 3", storage, objects)
 		}
 	})
 }

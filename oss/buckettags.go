@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/ossup/ossup/internal/ossxml"
 )
@@ -97,4 +98,51 @@ func (c *Client) DeleteBucketTags(ctx context.Context, req *DeleteBucketTagsRequ
 		return nil, err
 	}
 	return &DeleteBucketTagsResult{RequestID: id}, nil
+}
+
+// GetBucketStatRequest names the bucket to count.
+type GetBucketStatRequest struct {
+	Bucket string
+}
+
+// GetBucketStatResult is a bucket's storage and counts: Storage in bytes
+// (parts of uploads in progress included), objects in all and per
+// storage class, uploads in progress and their parts.
+type GetBucketStatResult struct {
+	Storage, ObjectCount                 int64
+	MultipartUploadCount                 int64
+	MultipartPartCount                   int64
+	StandardStorage, StandardObjectCount int64
+	IAStorage, IAObjectCount             int64
+	ArchiveStorage, ArchiveObjectCount   int64
+	ColdArchiveStorage                   int64
+	ColdArchiveObjectCount               int64
+	DeepColdArchiveStorage               int64
+	DeepColdArchiveObjectCount           int64
+	// LastModified is when the statistics last changed, to the second.
+	LastModified time.Time
+	RequestID    string
+}
+
+// GetBucketStat returns a bucket's storage and object counts.
+func (c *Client) GetBucketStat(ctx context.Context, req *GetBucketStatRequest) (*GetBucketStatResult, error) {
+	op := &operation{name: "GetBucketStat", method: http.MethodGet, bucket: req.Bucket, query: url.Values{"stat": {""}}}
+	if req.Bucket == "" {
+		return nil, op.wrap(fmt.Errorf("bucket is required: %w", ErrInvalidArgument))
+	}
+	var st ossxml.BucketStat
+	id, err := c.doXML(ctx, op, nil, &st)
+	if err != nil {
+		return nil, err
+	}
+	return &GetBucketStatResult{
+		Storage: st.Storage, ObjectCount: st.ObjectCount,
+		MultipartUploadCount: st.MultipartUploadCount, MultipartPartCount: st.MultipartPartCount,
+		StandardStorage: st.StandardStorage, StandardObjectCount: st.StandardObjectCount,
+		IAStorage: st.InfrequentAccessStorage, IAObjectCount: st.InfrequentAccessObjectCount,
+		ArchiveStorage: st.ArchiveStorage, ArchiveObjectCount: st.ArchiveObjectCount,
+		ColdArchiveStorage: st.ColdArchiveStorage, ColdArchiveObjectCount: st.ColdArchiveObjectCount,
+		DeepColdArchiveStorage: st.DeepColdArchiveStorage, DeepColdArchiveObjectCount: st.DeepColdArchiveObjectCount,
+		LastModified: time.Unix(st.LastModifiedTime, 0).UTC(), RequestID: id,
+	}, nil
 }

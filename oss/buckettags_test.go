@@ -1,9 +1,11 @@
 package oss_test
 
 import (
+	"bytes"
 	"errors"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/ossup/ossup/oss"
 	"github.com/ossup/ossup/oss/osstest"
@@ -55,5 +57,45 @@ func TestBucketTags(t *testing.T) {
 	}
 	if _, err := c.PutBucketTags(ctx, &oss.PutBucketTagsRequest{Bucket: env.Bucket}); !errors.Is(err, oss.ErrInvalidArgument) {
 		t.Errorf("no tags: %v", err)
+	}
+}
+
+// TestBucketStat counts objects by storage class and the parts of an
+// upload in progress.
+func TestBucketStat(t *testing.T) {
+	env := osstest.Start(t, osstest.Options{})
+	ctx := t.Context()
+	c := env.Client
+	put := func(key string, n int, class string) {
+		t.Helper()
+		if _, err := c.PutObject(ctx, &oss.PutObjectRequest{Bucket: env.Bucket, Key: key, Body: bytes.NewReader(make([]byte, n)), Size: int64(n), ObjectMetadata: oss.ObjectMetadata{StorageClass: class}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	put("a", 1000, "")
+	put("b", 50_000, "Standard")
+	put("c", 7, "IA")
+	put("d", 3, "Archive")
+	up, err := c.InitiateMultipartUpload(ctx, &oss.InitiateMultipartUploadRequest{Bucket: env.Bucket, Key: "mp"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for n := 1; n <= 2; n++ {
+		if _, err := c.UploadPart(ctx, &oss.UploadPartRequest{Bucket: env.Bucket, Key: "mp", UploadID: up.UploadID, PartNumber: n, Body: bytes.NewReader(make([]byte, 200)), Size: 200}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st, err := c.GetBucketStat(ctx, &oss.GetBucketStatRequest{Bucket: env.Bucket})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := oss.GetBucketStatResult{Storage: 51_010 + 400, ObjectCount: 4, MultipartUploadCount: 1, MultipartPartCount: 2,
+		StandardStorage: 51_000, StandardObjectCount: 2, IAStorage: 7, IAObjectCount: 1, ArchiveStorage: 3, ArchiveObjectCount: 1}
+	st.RequestID, want.LastModified = "", st.LastModified
+	if *st != want {
+		t.Errorf("GetBucketStat = %+v\nwant %+v", *st, want)
+	}
+	if time.Since(st.LastModified) > time.Minute {
+		t.Errorf("LastModified %v", st.LastModified)
 	}
 }

@@ -91,6 +91,7 @@ var operations = []operation{
 	{name: "PutBucketCors", level: levelBucket, method: http.MethodPut, sub: []string{"cors"}, access: accessOwner, run: func(s *Server) handler { return s.putBucketCors }},
 	{name: "GetBucketCors", level: levelBucket, method: http.MethodGet, sub: []string{"cors"}, access: accessOwner, run: func(s *Server) handler { return s.getBucketCors }},
 	{name: "DeleteBucketCors", level: levelBucket, method: http.MethodDelete, sub: []string{"cors"}, access: accessOwner, run: func(s *Server) handler { return s.deleteBucketCors }},
+	{name: "GetBucketStat", level: levelBucket, method: http.MethodGet, sub: []string{"stat"}, access: accessOwner, run: func(s *Server) handler { return s.getBucketStat }},
 	{name: "PutBucketTags", level: levelBucket, method: http.MethodPut, sub: []string{"tagging"}, access: accessOwner, run: func(s *Server) handler { return s.putBucketTags }},
 	{name: "GetBucketTags", level: levelBucket, method: http.MethodGet, sub: []string{"tagging"}, access: accessOwner, run: func(s *Server) handler { return s.getBucketTags }},
 	{name: "DeleteBucketTags", level: levelBucket, method: http.MethodDelete, sub: []string{"tagging"}, access: accessOwner, run: func(s *Server) handler { return s.deleteBucketTags }},

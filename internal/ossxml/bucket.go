@@ -108,3 +108,32 @@ type LocationConstraint struct {
 }
 
 func (LocationConstraint) rootName() string { return "LocationConstraint" }
+
+// BucketStat is the response body of GetBucketStat (GET /?stat): the
+// bucket's storage in bytes and its object, upload and part counts, in
+// all and by storage class. LastModifiedTime is in Unix seconds.
+type BucketStat struct {
+	Storage                     int64 `xml:"Storage"`
+	ObjectCount                 int64 `xml:"ObjectCount"`
+	MultipartUploadCount        int64 `xml:"MultipartUploadCount"`
+	LiveChannelCount            int64 `xml:"LiveChannelCount"`
+	LastModifiedTime            int64 `xml:"LastModifiedTime"`
+	StandardStorage             int64 `xml:"StandardStorage"`
+	StandardObjectCount         int64 `xml:"StandardObjectCount"`
+	InfrequentAccessStorage     int64 `xml:"InfrequentAccessStorage"`
+	InfrequentAccessRealStorage int64 `xml:"InfrequentAccessRealStorage"`
+	InfrequentAccessObjectCount int64 `xml:"InfrequentAccessObjectCount"`
+	ArchiveStorage              int64 `xml:"ArchiveStorage"`
+	ArchiveRealStorage          int64 `xml:"ArchiveRealStorage"`
+	ArchiveObjectCount          int64 `xml:"ArchiveObjectCount"`
+	ColdArchiveStorage          int64 `xml:"ColdArchiveStorage"`
+	ColdArchiveRealStorage      int64 `xml:"ColdArchiveRealStorage"`
+	ColdArchiveObjectCount      int64 `xml:"ColdArchiveObjectCount"`
+	DeepColdArchiveObjectCount  int64 `xml:"DeepColdArchiveObjectCount"`
+	DeepColdArchiveStorage      int64 `xml:"DeepColdArchiveStorage"`
+	DeepColdArchiveRealStorage  int64 `xml:"DeepColdArchiveRealStorage"`
+	MultipartPartCount          int64 `xml:"MultipartPartCount"`
+	DeleteMarkerCount           int64 `xml:"DeleteMarkerCount"`
+}
+
+func (BucketStat) rootName() string { return "BucketStat" }

@@ -254,6 +254,9 @@ type Store interface {
 	// marker, in name order, at most max of them (1..MaxList; other values
 	// mean MaxList).
 	ListBuckets(ctx context.Context, prefix, marker string, max int) (buckets []Bucket, truncated bool, err error)
+	// BucketStat counts a bucket's objects (by storage class), bytes,
+	// uploads in progress and their parts, from its records alone.
+	BucketStat(ctx context.Context, bucket string) (BucketStat, error)
 	// PutBucketLifecycle replaces the bucket's lifecycle rules; rules must
 	// not be empty. The rules go with the bucket when it is deleted.
 	PutBucketLifecycle(ctx context.Context, bucket string, rules []LifecycleRule) error
