@@ -180,6 +180,9 @@ func (s *Server) putObject(ctx context.Context, w http.ResponseWriter, r *http.R
 }
 
 func (s *Server) headObject(ctx context.Context, w http.ResponseWriter, r *http.Request, rq *request) error {
+	if err := checkVersionID(rq); err != nil {
+		return err
+	}
 	obj, err := s.headObjectThrough(ctx, rq)
 	if err != nil {
 		return err
@@ -225,6 +228,9 @@ var responseOverrides = map[string]string{
 }
 
 func (s *Server) getObject(ctx context.Context, w http.ResponseWriter, r *http.Request, rq *request) error {
+	if err := checkVersionID(rq); err != nil {
+		return err
+	}
 	obj, rd, err := s.openObject(ctx, rq)
 	if err != nil {
 		return err
@@ -279,6 +285,12 @@ func (s *Server) getObject(ctx context.Context, w http.ResponseWriter, r *http.R
 }
 
 func (s *Server) deleteObject(ctx context.Context, w http.ResponseWriter, r *http.Request, rq *request) error {
+	if checkVersionID(rq) != nil {
+		// A version that does not exist: nothing to delete, as S3 and OSS
+		// answer.
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}
 	if err := s.store.DeleteObject(ctx, rq.bucket, rq.key); err != nil {
 		return storeError(err, rq)
 	}
@@ -328,12 +340,16 @@ func (s *Server) deleteObjects(ctx context.Context, w http.ResponseWriter, r *ht
 	if err != nil {
 		return err
 	}
-	keys := make([]string, len(del.Objects))
-	for i, o := range del.Objects {
+	keys := make([]string, 0, len(del.Objects))
+	for _, o := range del.Objects {
 		if err := validKey(o.Key); err != nil {
 			return err
 		}
-		keys[i] = o.Key
+		// Only the null version exists here: another version id names
+		// nothing, and is reported deleted, as a missing key is.
+		if o.VersionID == "" || o.VersionID == nullVersion {
+			keys = append(keys, o.Key)
+		}
 	}
 	if !rq.owner() {
 		// The bucket grants writes; an object's own ACL may still refuse.
@@ -348,9 +364,9 @@ func (s *Server) deleteObjects(ctx context.Context, w http.ResponseWriter, r *ht
 	}
 	res := ossxml.DeleteResult{}
 	if !del.Quiet {
-		res.Deleted = make([]ossxml.DeletedObject, len(keys))
-		for i, k := range keys {
-			res.Deleted[i].Key = k
+		res.Deleted = make([]ossxml.DeletedObject, len(del.Objects))
+		for i, o := range del.Objects {
+			res.Deleted[i] = ossxml.DeletedObject{Key: o.Key, VersionID: o.VersionID}
 		}
 	}
 	if enc {

@@ -98,7 +98,8 @@ func TestRouteRecognises(t *testing.T) {
 		{"GET", levelObject, "acl", nil, "GetObjectAcl"},
 		{"GET", levelObject, "response-content-type=text/plain&OSSAccessKeyId=a&Expires=1&Signature=s", nil, "GetObject"},
 		{"GET", levelObject, "x-oss-process=image/resize", nil, ossxml.CodeNotImplemented},
-		{"GET", levelObject, "versionId=abc", nil, ossxml.CodeNotImplemented},
+		{"GET", levelObject, "versionId=abc", nil, "GetObject"}, // which answers NoSuchVersion for any but "null"
+		{"PUT", levelObject, "versionId=abc", nil, ossxml.CodeNotImplemented},
 		{"HEAD", levelObject, "objectMeta", nil, "GetObjectMeta"},
 		{"POST", levelObject, "uploads", nil, "InitiateMultipartUpload"},
 		{"POST", levelObject, "uploads&sequential", nil, "InitiateMultipartUpload"},

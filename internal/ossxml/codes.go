@@ -51,6 +51,7 @@ const (
 	CodeNoSuchKey                = "NoSuchKey"
 	CodeNoSuchLifecycle          = "NoSuchLifecycle"
 	CodeNoSuchUpload             = "NoSuchUpload"
+	CodeNoSuchVersion            = "NoSuchVersion"
 	CodeNotImplemented           = "NotImplemented"
 	CodeNotModified              = "NotModified"
 	CodeNotSymlink               = "NotSymlink"
@@ -156,6 +157,7 @@ var codeTable = []ErrorCode{
 	{CodeNoSuchKey, http.StatusNotFound, "The specified key does not exist.", "0026-00000001"},
 	{CodeNoSuchLifecycle, http.StatusNotFound, "The specified bucket does not have a lifecycle configuration.", ""},
 	{CodeNoSuchUpload, http.StatusNotFound, "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.", "0042-00000002"},
+	{CodeNoSuchVersion, http.StatusNotFound, "The specified version does not exist.", ""},
 	{CodeNotImplemented, http.StatusNotImplemented, "A header you provided implies functionality that is not implemented.", ""},
 	{CodeNotModified, http.StatusNotModified, "The object has not been modified.", ""},
 	{CodeNotSymlink, http.StatusBadRequest, "The specified object is not a symlink.", ""},

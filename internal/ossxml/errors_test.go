@@ -80,6 +80,7 @@ func TestLookupCode(t *testing.T) {
 		{CodeNoSuchBucket, 404},
 		{CodeNoSuchKey, 404},
 		{CodeNoSuchUpload, 404},
+		{CodeNoSuchVersion, 404},
 		{CodeNoSuchLifecycle, 404},
 		{CodeBucketAlreadyExists, 409},
 		{CodeBucketNotEmpty, 409},

@@ -116,3 +116,44 @@ type Tagging struct {
 }
 
 func (Tagging) rootName() string { return "Tagging" }
+
+// ListVersionsResult is the response body of ListObjectVersions
+// (GET /?versions).
+type ListVersionsResult struct {
+	EncodingType        string          `xml:"EncodingType,omitempty"`
+	Name                string          `xml:"Name"`
+	Prefix              string          `xml:"Prefix"`
+	KeyMarker           string          `xml:"KeyMarker"`
+	VersionIDMarker     string          `xml:"VersionIdMarker"`
+	MaxKeys             int             `xml:"MaxKeys"`
+	Delimiter           string          `xml:"Delimiter,omitempty"`
+	IsTruncated         bool            `xml:"IsTruncated"`
+	NextKeyMarker       string          `xml:"NextKeyMarker,omitempty"`
+	NextVersionIDMarker string          `xml:"NextVersionIdMarker,omitempty"`
+	Versions            []ObjectVersion `xml:"Version"`
+	CommonPrefixes      []CommonPrefix  `xml:"CommonPrefixes"`
+}
+
+func (ListVersionsResult) rootName() string { return "ListVersionsResult" }
+
+// ObjectVersion is one <Version> of a ListVersionsResult.
+type ObjectVersion struct {
+	Key          string `xml:"Key"`
+	VersionID    string `xml:"VersionId"` // "null" for an object of a bucket never versioned
+	IsLatest     bool   `xml:"IsLatest"`
+	LastModified Time   `xml:"LastModified"`
+	ETag         string `xml:"ETag"`
+	Type         string `xml:"Type"`
+	Size         int64  `xml:"Size"`
+	StorageClass string `xml:"StorageClass"`
+	Owner        *Owner `xml:"Owner,omitempty"`
+}
+
+// VersioningConfiguration is the body of PutBucketVersioning and the
+// response body of GetBucketVersioning (GET /?versioning): Status is
+// Enabled, Suspended, or empty for a bucket never versioned.
+type VersioningConfiguration struct {
+	Status string `xml:"Status,omitempty"`
+}
+
+func (VersioningConfiguration) rootName() string { return "VersioningConfiguration" }

@@ -257,3 +257,17 @@ func PlusAsSpace(v urlEncoded) {
 		}
 	}
 }
+
+// EncodeURL percent-encodes the keys, prefixes and markers and sets
+// EncodingType to url. Call it once.
+func (r *ListVersionsResult) EncodeURL() {
+	f := []*string{&r.Prefix, &r.KeyMarker, &r.Delimiter, &r.NextKeyMarker}
+	for i := range r.Versions {
+		f = append(f, &r.Versions[i].Key)
+	}
+	for i := range r.CommonPrefixes {
+		f = append(f, &r.CommonPrefixes[i].Prefix)
+	}
+	escapeFields(f)
+	r.EncodingType = EncodingURL
+}
