@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"net/http"
 	"slices"
 	"testing"
 
@@ -122,6 +123,74 @@ func TestBucketStat(t *testing.T) {
 		}
 		if storage != 2310 || objects != 3 {
 			t.Errorf("GetBucketStat: %d bytes in %d objects, want 2310 in 3", storage, objects)
+		}
+	})
+}
+
+// TestBucketReferer sets hotlink protection through both SDKs (V1 and
+// V4) and checks that the server applies it to anonymous GETs.
+func TestBucketReferer(t *testing.T) {
+	forEach(t, func(t *testing.T, f *fixture, c sdkClient, v variant) {
+		ctx := t.Context()
+		const bucket = "hotlink"
+		if err := c.CreateBucket(ctx, bucket, "public-read"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Put(ctx, bucket, "pic", []byte("picture"), putOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		allow, deny := []string{"https://ok.example.com"}, []string{"https://ok.example.com/private"}
+		var gotAllow, gotDeny []string
+		var gotEmpty bool
+		switch c := c.(type) {
+		case *v1Client:
+			if err := c.c.SetBucketRefererV2(bucket, v1.RefererXML{AllowEmptyReferer: false, RefererList: allow, RefererBlacklist: &v1.RefererBlacklist{Referer: deny}}, v1.WithContext(ctx)); err != nil {
+				t.Fatal(err)
+			}
+			res, err := c.c.GetBucketReferer(bucket, v1.WithContext(ctx))
+			if err != nil {
+				t.Fatal(err)
+			}
+			gotAllow, gotEmpty = res.RefererList, res.AllowEmptyReferer
+			if res.RefererBlacklist != nil {
+				gotDeny = res.RefererBlacklist.Referer
+			}
+		case *v2Client:
+			_, err := c.c.PutBucketReferer(ctx, &v2.PutBucketRefererRequest{Bucket: v2.Ptr(bucket), RefererConfiguration: &v2.RefererConfiguration{
+				AllowEmptyReferer: v2.Ptr(false), RefererList: &v2.RefererList{Referers: allow}, RefererBlacklist: &v2.RefererBlacklist{Referers: deny}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := c.c.GetBucketReferer(ctx, &v2.GetBucketRefererRequest{Bucket: v2.Ptr(bucket)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rc := res.RefererConfiguration
+			gotEmpty = v2.ToBool(rc.AllowEmptyReferer)
+			if rc.RefererList != nil {
+				gotAllow = rc.RefererList.Referers
+			}
+			if rc.RefererBlacklist != nil {
+				gotDeny = rc.RefererBlacklist.Referers
+			}
+		}
+		if gotEmpty || !slices.Equal(gotAllow, allow) || !slices.Equal(gotDeny, deny) {
+			t.Errorf("read back: empty %v, allow %v, deny %v", gotEmpty, gotAllow, gotDeny)
+		}
+		for ref, want := range map[string]int{"https://ok.example.com/page": 200, "https://other.example.com/": 403, "https://ok.example.com/private/x": 403, "": 403} {
+			req, _ := http.NewRequestWithContext(ctx, "GET", f.url+"/"+bucket+"/pic", nil)
+			req.Header.Set(probeHeader, "referer")
+			if ref != "" {
+				req.Header.Set("Referer", ref)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != want {
+				t.Errorf("anonymous GET with Referer %q: %d, want %d", ref, resp.StatusCode, want)
+			}
 		}
 	})
 }

@@ -29,7 +29,7 @@ func TestUnimplementedIsRefused(t *testing.T) {
 			cl := c.(*v1Client).c
 			calls["RestoreObject"] = func() error { return b.RestoreObject(key) }
 			calls["DeleteBucketEncryption"] = func() error { return cl.DeleteBucketEncryption(bucket) }
-			calls["GetBucketReferer"] = func() error { _, err := cl.GetBucketReferer(bucket); return err }
+			calls["GetBucketLogging"] = func() error { _, err := cl.GetBucketLogging(bucket); return err }
 			calls["DeleteBucketWebsite"] = func() error { return cl.DeleteBucketWebsite(bucket) }
 		} else {
 			cl := c.(*v2Client).c
@@ -43,8 +43,8 @@ func TestUnimplementedIsRefused(t *testing.T) {
 				_, err := cl.DeleteBucketEncryption(ctx, &v2.DeleteBucketEncryptionRequest{Bucket: v2.Ptr(bucket)}, once)
 				return err
 			}
-			calls["GetBucketReferer"] = func() error {
-				_, err := cl.GetBucketReferer(ctx, &v2.GetBucketRefererRequest{Bucket: v2.Ptr(bucket)}, once)
+			calls["GetBucketLogging"] = func() error {
+				_, err := cl.GetBucketLogging(ctx, &v2.GetBucketLoggingRequest{Bucket: v2.Ptr(bucket)}, once)
 				return err
 			}
 			calls["DeleteBucketWebsite"] = func() error {

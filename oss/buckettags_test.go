@@ -3,6 +3,7 @@ package oss_test
 import (
 	"bytes"
 	"errors"
+	"net/http"
 	"slices"
 	"testing"
 	"time"
@@ -97,5 +98,41 @@ func TestBucketStat(t *testing.T) {
 	}
 	if time.Since(st.LastModified) > time.Minute {
 		t.Errorf("LastModified %v", st.LastModified)
+	}
+}
+
+// TestBucketReferer sets hotlink protection through the client and reads
+// it back; an anonymous GET from another Referer is refused.
+func TestBucketReferer(t *testing.T) {
+	env := osstest.Start(t, osstest.Options{})
+	ctx := t.Context()
+	c := env.Client
+	if _, err := c.PutBucketACL(ctx, &oss.PutBucketACLRequest{Bucket: env.Bucket, ACL: "public-read"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.PutObject(ctx, &oss.PutObjectRequest{Bucket: env.Bucket, Key: "k", Body: bytes.NewReader([]byte("v")), Size: 1}); err != nil {
+		t.Fatal(err)
+	}
+	no := false
+	if _, err := c.PutBucketReferer(ctx, &oss.PutBucketRefererRequest{Bucket: env.Bucket, Config: oss.RefererConfig{
+		Allow: []string{"https://ok.example.com"}, Deny: []string{"https://ok.example.com/private"}, TruncateQuery: &no}}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.GetBucketReferer(ctx, &oss.GetBucketRefererRequest{Bucket: env.Bucket})
+	if err != nil || got.Config.AllowEmpty || !slices.Equal(got.Config.Allow, []string{"https://ok.example.com"}) ||
+		!slices.Equal(got.Config.Deny, []string{"https://ok.example.com/private"}) || got.Config.TruncateQuery == nil || *got.Config.TruncateQuery {
+		t.Fatalf("GetBucketReferer = %+v, %v", got, err)
+	}
+	for ref, want := range map[string]int{"https://ok.example.com/x": 200, "https://no.example.com/": 403, "https://ok.example.com/private/1": 403} {
+		req, _ := http.NewRequest("GET", env.HTTP.URL+"/"+env.Bucket+"/k", nil)
+		req.Header.Set("Referer", ref)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("anonymous GET from %s: %d, want %d", ref, resp.StatusCode, want)
+		}
 	}
 }

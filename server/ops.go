@@ -93,6 +93,8 @@ var operations = []operation{
 	{name: "DeleteBucketCors", level: levelBucket, method: http.MethodDelete, sub: []string{"cors"}, access: accessOwner, run: func(s *Server) handler { return s.deleteBucketCors }},
 	{name: "ListObjectVersions", level: levelBucket, method: http.MethodGet, sub: []string{"versions"}, access: accessRead, run: func(s *Server) handler { return s.listObjectVersions }},
 	{name: "GetBucketVersioning", level: levelBucket, method: http.MethodGet, sub: []string{"versioning"}, access: accessOwner, run: func(s *Server) handler { return s.getBucketVersioning }},
+	{name: "PutBucketReferer", level: levelBucket, method: http.MethodPut, sub: []string{"referer"}, access: accessOwner, run: func(s *Server) handler { return s.putBucketReferer }},
+	{name: "GetBucketReferer", level: levelBucket, method: http.MethodGet, sub: []string{"referer"}, access: accessOwner, run: func(s *Server) handler { return s.getBucketReferer }},
 	{name: "GetBucketStat", level: levelBucket, method: http.MethodGet, sub: []string{"stat"}, access: accessOwner, run: func(s *Server) handler { return s.getBucketStat }},
 	{name: "PutBucketTags", level: levelBucket, method: http.MethodPut, sub: []string{"tagging"}, access: accessOwner, run: func(s *Server) handler { return s.putBucketTags }},
 	{name: "GetBucketTags", level: levelBucket, method: http.MethodGet, sub: []string{"tagging"}, access: accessOwner, run: func(s *Server) handler { return s.getBucketTags }},

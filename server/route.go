@@ -177,6 +177,9 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, rq *request) e
 		if err := s.authorize(r.Context(), rq); err != nil {
 			return err
 		}
+		if err := s.checkReferer(r.Context(), r, rq); err != nil {
+			return err
+		}
 		trusted(r.Context())
 	}
 	if err := checkRequestMD5(r); err != nil {

@@ -137,3 +137,15 @@ type BucketStat struct {
 }
 
 func (BucketStat) rootName() string { return "BucketStat" }
+
+// RefererConfiguration is the body of PutBucketReferer and the response
+// body of GetBucketReferer (?referer): hotlink protection.
+type RefererConfiguration struct {
+	AllowEmptyReferer        string   `xml:"AllowEmptyReferer"`
+	AllowTruncateQueryString string   `xml:"AllowTruncateQueryString,omitempty"`
+	TruncatePath             string   `xml:"TruncatePath,omitempty"`
+	RefererList              []string `xml:"RefererList>Referer"`
+	RefererBlacklist         []string `xml:"RefererBlacklist>Referer,omitempty"`
+}
+
+func (RefererConfiguration) rootName() string { return "RefererConfiguration" }

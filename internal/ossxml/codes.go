@@ -89,6 +89,8 @@ const (
 	// OSS does not take (it takes only UNSIGNED-PAYLOAD). This server also
 	// sends it when a hex value does not match the body.
 	ECInvalidContentSHA256 = "0002-00000214"
+	// ECRefererDenied is AccessDenied by a bucket's hotlink protection.
+	ECRefererDenied = "0003-00000503"
 	// ECInvalidSigningRegion is InvalidArgument for a V4 credential scope
 	// naming another region.
 	ECInvalidSigningRegion = "0002-00000226"
