@@ -77,7 +77,8 @@ func (s *Disk) AppendObject(ctx context.Context, bucket, key string, position in
 		if blob.size > MaxAppendableSize-position {
 			return nil, ErrEntityTooLarge
 		}
-		if old == nil {
+		fresh := old == nil
+		if fresh {
 			old = &objectRec{objectHdr: objectHdr{Type: TypeAppendable, Meta: toMetaRec(meta)}}
 		}
 		rec = &objectRec{objectHdr: old.objectHdr, Blobs: append(old.Blobs[:len(old.Blobs):len(old.Blobs)], blobRef{ID: blob.id, Size: blob.size})}
@@ -96,11 +97,16 @@ func (s *Disk) AppendObject(ctx context.Context, bucket, key string, position in
 		rec.ETag = upperHex(tag.Sum(nil))
 		rec.ContentMD5 = ""
 		rec.Modified = s.now().UnixNano()
+		if fresh {
+			// A new object: in a versioned bucket, a new version.
+			return putObjectRec(tx, bucket, key, rec, false)
+		}
 		enc, err := encodeObject(rec)
 		if err != nil {
 			return nil, err
 		}
-		// The old blobs move to the new record: their counts stay.
+		// The old blobs move to the new record: their counts stay, and
+		// so does its version, which appends extend in place.
 		objs, _ := subOf(tx, bucket, bktObjects)
 		return nil, objs.Put([]byte(key), enc)
 	})

@@ -123,6 +123,7 @@ func readBucket(name string, b *bolt.Bucket) (Bucket, error) {
 		StorageClass:       rec.StorageClass,
 		DataRedundancyType: rec.DataRedundancyType,
 		Created:            fromNanos(rec.Created),
+		Versioning:         versioningOf(b),
 	}, nil
 }
 
@@ -150,9 +151,11 @@ func (s *Disk) DeleteBucket(ctx context.Context, name string) error {
 		if err != nil {
 			return nil, err
 		}
-		for _, sub := range []string{bktObjects, bktUploads, bktParts} {
-			if k, _ := b.Bucket([]byte(sub)).Cursor().First(); k != nil {
-				return nil, ErrBucketNotEmpty
+		for _, sub := range []string{bktObjects, bktUploads, bktParts, bktVersions} {
+			if bb := b.Bucket([]byte(sub)); bb != nil {
+				if k, _ := bb.Cursor().First(); k != nil {
+					return nil, ErrBucketNotEmpty
+				}
 			}
 		}
 		return nil, tx.Bucket([]byte(bktBuckets)).DeleteBucket([]byte(name))

@@ -112,7 +112,7 @@ func testCopyPart(t *testing.T, h harness) {
 		if h.blobs != nil {
 			before = h.blobs(t, e.s)
 		}
-		p, err := e.s.CopyPart(ctx, "b", "dst", u.ID, tc.n, "b", "src", tc.off, tc.length, nil)
+		p, err := e.s.CopyPart(ctx, "b", "dst", u.ID, tc.n, "b", "src", "", tc.off, tc.length, nil)
 		if err != nil {
 			t.Fatalf("part %d: %v", tc.n, err)
 		}
@@ -161,16 +161,16 @@ func testCopyPart(t *testing.T, h harness) {
 	e.put("small", []byte("0123456789"))
 	u2 := e.create("d2")
 	for _, r := range [][2]int64{{-1, 2}, {0, 11}, {10, 1}, {5, 6}} {
-		_, err := e.s.CopyPart(ctx, "b", "d2", u2.ID, 1, "b", "small", r[0], r[1], nil)
+		_, err := e.s.CopyPart(ctx, "b", "d2", u2.ID, 1, "b", "small", "", r[0], r[1], nil)
 		wantErr(t, "bad range", err, ErrInvalidArgument)
 	}
-	_, err = e.s.CopyPart(ctx, "b", "d2", "NOPE", 1, "b", "small", 0, -1, nil)
+	_, err = e.s.CopyPart(ctx, "b", "d2", "NOPE", 1, "b", "small", "", 0, -1, nil)
 	wantErr(t, "no upload", err, ErrNoSuchUpload)
-	_, err = e.s.CopyPart(ctx, "b", "d2", u2.ID, 1, "b", "gone", 0, -1, nil)
+	_, err = e.s.CopyPart(ctx, "b", "d2", u2.ID, 1, "b", "gone", "", 0, -1, nil)
 	wantErr(t, "no source", err, ErrNoSuchKey)
-	_, err = e.s.CopyPart(ctx, "b", "d2", u2.ID, 0, "b", "small", 0, -1, nil)
+	_, err = e.s.CopyPart(ctx, "b", "d2", u2.ID, 0, "b", "small", "", 0, -1, nil)
 	wantErr(t, "part 0", err, ErrInvalidArgument)
-	p, err := e.s.CopyPart(ctx, "b", "d2", u2.ID, 1, "b", "small", 3, 4, nil)
+	p, err := e.s.CopyPart(ctx, "b", "d2", u2.ID, 1, "b", "small", "", 3, 4, nil)
 	if err != nil || p.Size != 4 {
 		t.Fatalf("copy of 4 bytes = %+v, %v", p, err)
 	}
@@ -253,18 +253,18 @@ func testSymlinkAndTags(t *testing.T, h harness) {
 
 	before, _ := e.s.HeadObject(ctx, "b", "target")
 	time.Sleep(time.Millisecond) // a clock step, so a changed time would show
-	if err := e.s.SetObjectTags(ctx, "b", "target", map[string]string{"k": "v", "e": ""}); err != nil {
+	if err := e.s.SetObjectTags(ctx, "b", "target", "", map[string]string{"k": "v", "e": ""}); err != nil {
 		t.Fatal(err)
 	}
 	after, _ := e.s.HeadObject(ctx, "b", "target")
 	if len(after.Meta.Tags) != 2 || after.Meta.Tags["k"] != "v" || !after.Modified.Equal(before.Modified) || after.ETag != before.ETag {
 		t.Errorf("after SetObjectTags: %+v (before %+v)", after, before)
 	}
-	if err := e.s.SetObjectTags(ctx, "b", "target", nil); err != nil {
+	if err := e.s.SetObjectTags(ctx, "b", "target", "", nil); err != nil {
 		t.Fatal(err)
 	}
 	if after, _ := e.s.HeadObject(ctx, "b", "target"); after.Meta.Tags != nil {
 		t.Errorf("tags after removal: %v", after.Meta.Tags)
 	}
-	wantErr(t, "tags of a missing key", e.s.SetObjectTags(ctx, "b", "nope", nil), ErrNoSuchKey)
+	wantErr(t, "tags of a missing key", e.s.SetObjectTags(ctx, "b", "nope", "", nil), ErrNoSuchKey)
 }

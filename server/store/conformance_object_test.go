@@ -49,15 +49,15 @@ func testObjects(t *testing.T, h harness) {
 	}
 	wantSame(t, "read", e.read("hi"), []byte("hi oss"))
 
-	if err := e.s.SetObjectACL(ctx, "b", "hi", "private"); err != nil {
+	if err := e.s.SetObjectACL(ctx, "b", "hi", "", "private"); err != nil {
 		t.Fatal(err)
 	}
 	want.Meta.ACL = "private"
 	head, _ = e.s.HeadObject(ctx, "b", "hi")
 	wantObject(t, "after SetObjectACL", head, want)
 	wantSame(t, "read after SetObjectACL", e.read("hi"), []byte("hi oss"))
-	wantErr(t, "SetObjectACL of a missing key", e.s.SetObjectACL(ctx, "b", "nope", "private"), ErrNoSuchKey)
-	wantErr(t, "SetObjectACL in a missing bucket", e.s.SetObjectACL(ctx, "nob", "hi", "private"), ErrNoSuchBucket)
+	wantErr(t, "SetObjectACL of a missing key", e.s.SetObjectACL(ctx, "b", "nope", "", "private"), ErrNoSuchKey)
+	wantErr(t, "SetObjectACL in a missing bucket", e.s.SetObjectACL(ctx, "nob", "hi", "", "private"), ErrNoSuchBucket)
 
 	empty := e.put("empty", nil)
 	if empty.ETag != "D41D8CD98F00B204E9800998ECF8427E" || empty.ContentMD5 != "1B2M2Y8AsgTpgAmY7PhCfg==" || empty.CRC64 != 0 {

@@ -86,6 +86,8 @@ func runConformance(t *testing.T, h harness) {
 	t.Run("Append", func(t *testing.T) { testAppend(t, h) })
 	t.Run("SymlinkAndTags", func(t *testing.T) { testSymlinkAndTags(t, h) })
 	t.Run("Config", func(t *testing.T) { testConfig(t, h) })
+	t.Run("Versioning", func(t *testing.T) { testVersioning(t, h) })
+	t.Run("VersionsModel", func(t *testing.T) { testVersionsModel(t, h) })
 }
 
 // env is one store under test with a bucket named "b".

@@ -26,6 +26,9 @@ type CopyOptions struct {
 	// ForbidOverwrite fails with ErrFileAlreadyExists when the
 	// destination exists.
 	ForbidOverwrite bool
+	// SourceVersion is the version of the source to copy; empty means
+	// its current object.
+	SourceVersion string
 }
 
 // CopyObject makes dstBucket/dstKey an object with the content of
@@ -41,7 +44,7 @@ func (s *Disk) CopyObject(ctx context.Context, srcBucket, srcKey, dstBucket, dst
 	}
 	var rec *objectRec
 	err := s.commit(ctx, nil, func(tx *bolt.Tx) ([]string, error) {
-		src, err := getObjectRec(tx, srcBucket, srcKey, true)
+		src, err := getVersionRec(tx, srcBucket, srcKey, opts.SourceVersion, true)
 		if err != nil {
 			return nil, err
 		}
@@ -52,6 +55,7 @@ func (s *Disk) CopyObject(ctx context.Context, srcBucket, srcKey, dstBucket, dst
 			}
 		}
 		rec = &objectRec{objectHdr: src.objectHdr, Blobs: src.Blobs, Inline: src.Inline}
+		rec.Version, rec.Seq = "", 0
 		rec.Modified = s.now().UnixNano()
 		if opts.Meta != nil {
 			meta, err := opts.Meta(srcObj)
@@ -90,8 +94,9 @@ type segment struct {
 func (g segment) whole() bool { return g.off == 0 && g.length == g.blob.Size }
 
 // CopyPart stores part n of upload uploadID of bucket/key from length
-// bytes at offset off of srcBucket/srcKey (length -1: to the end). check,
-// when not nil, judges the source first (the copy source conditions).
+// bytes at offset off of version srcVersion ("" for the current object) of
+// srcBucket/srcKey (length -1: to the end). check, when not nil, judges
+// the source first (the copy source conditions).
 //
 // Source blobs the range covers whole are shared, as CopyObject shares
 // them; of the blobs it covers in part (at most the two at its ends) only
@@ -100,12 +105,12 @@ func (g segment) whole() bool { return g.off == 0 && g.length == g.blob.Size }
 // the source is replaced meanwhile the copy starts over, and fails with
 // errSourceChanged when it changed under every one of copyAttempts.
 // An offset or length outside the source fails with ErrInvalidArgument.
-func (s *Disk) CopyPart(ctx context.Context, bucket, key, uploadID string, n int, srcBucket, srcKey string, off, length int64, check func(src Object) error) (Part, error) {
+func (s *Disk) CopyPart(ctx context.Context, bucket, key, uploadID string, n int, srcBucket, srcKey, srcVersion string, off, length int64, check func(src Object) error) (Part, error) {
 	if n < 1 || n > MaxPartNumber {
 		return Part{}, fmt.Errorf("%w: part number %d not in 1..%d", ErrInvalidArgument, n, MaxPartNumber)
 	}
 	for attempt := 1; ; attempt++ {
-		p, err := s.copyPart(ctx, bucket, key, uploadID, n, srcBucket, srcKey, off, length, check)
+		p, err := s.copyPart(ctx, bucket, key, uploadID, n, srcBucket, srcKey, srcVersion, off, length, check)
 		if (errors.Is(err, errSourceChanged) || errors.Is(err, fs.ErrNotExist)) && attempt < copyAttempts {
 			continue
 		}
@@ -113,13 +118,13 @@ func (s *Disk) CopyPart(ctx context.Context, bucket, key, uploadID string, n int
 	}
 }
 
-func (s *Disk) copyPart(ctx context.Context, bucket, key, uploadID string, n int, srcBucket, srcKey string, off, length int64, check func(src Object) error) (Part, error) {
+func (s *Disk) copyPart(ctx context.Context, bucket, key, uploadID string, n int, srcBucket, srcKey, srcVersion string, off, length int64, check func(src Object) error) (Part, error) {
 	var src objectRec
 	err := s.view(ctx, func(tx *bolt.Tx) (err error) {
 		if _, err := findUpload(tx, bucket, key, uploadID); err != nil {
 			return err
 		}
-		src, err = getObjectRec(tx, srcBucket, srcKey, true)
+		src, err = getVersionRec(tx, srcBucket, srcKey, srcVersion, true)
 		if err != nil {
 			return err
 		}
@@ -170,7 +175,7 @@ func (s *Disk) copyPart(ctx context.Context, bucket, key, uploadID string, n int
 		if err != nil {
 			return nil, err
 		}
-		now, err := getObjectRec(tx, srcBucket, srcKey, true)
+		now, err := getVersionRec(tx, srcBucket, srcKey, srcVersion, true)
 		if err != nil || now.ETag != src.ETag || now.Modified != src.Modified || !slices.Equal(now.Blobs, src.Blobs) {
 			return nil, errSourceChanged
 		}

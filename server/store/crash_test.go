@@ -212,7 +212,7 @@ func runCrashOp(ctx context.Context, s Store, op []string) (string, error) {
 		n, _ := strconv.Atoi(op[3])
 		off, _ := strconv.ParseInt(op[5], 10, 64)
 		length, _ := strconv.ParseInt(op[6], 10, 64)
-		_, err := s.CopyPart(ctx, "b", op[2], op[1], n, "b", op[4], off, length, nil)
+		_, err := s.CopyPart(ctx, "b", op[2], op[1], n, "b", op[4], "", off, length, nil)
 		if errors.Is(err, ErrNoSuchKey) || errors.Is(err, ErrInvalidArgument) {
 			return "skipped", nil
 		}

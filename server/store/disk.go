@@ -140,11 +140,13 @@ func (s *Disk) openDB(timeout time.Duration) error {
 			if err := st.Put([]byte(keyVersion), []byte{layoutVersion}); err != nil {
 				return err
 			}
-		case len(v) == 1 && (v[0] == 1 || v[0] == 2):
+		case len(v) == 1 && v[0] >= 1 && v[0] <= 3:
 			// Layout 1 had no reference counts; collect builds them and
 			// records the current layout in the same transaction. Layout
-			// 2 had no inline objects, so it is layout 3 as it is; the
-			// new number keeps older servers from misreading the store.
+			// 2 had no inline objects and layout 3 no versions, so each
+			// is layout 4 as it is; the new number keeps older servers
+			// from misreading the store (and collecting the blobs only
+			// versions reference).
 		case len(v) != 1 || v[0] != layoutVersion:
 			return fmt.Errorf("store: %s has layout version %v, want %d", path, v, layoutVersion)
 		}
@@ -371,6 +373,9 @@ func (s *Disk) countRefs() (map[string]int, error) {
 				return err
 			})
 			if err != nil {
+				return err
+			}
+			if err := countVersionRefs(b.Bucket([]byte(bktVersions)), refs); err != nil {
 				return err
 			}
 			return b.Bucket([]byte(bktParts)).ForEach(func(_, v []byte) error {

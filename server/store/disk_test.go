@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"log/slog"
@@ -489,3 +490,58 @@ func TestRefCountsUpgradeAndRepair(t *testing.T) {
 // blobOnly opens a Disk that keeps every body in a blob file, for the
 // tests that count, lose or replace blob files.
 var blobOnly = Options{InlineMax: -1}
+
+// TestVersionsReopen checks that Open counts the references of
+// noncurrent versions: none of their blobs is collected, and no count
+// needs repair.
+func TestVersionsReopen(t *testing.T) {
+	dir := t.TempDir()
+	ctx := t.Context()
+	s, err := Open(dir, Options{InlineMax: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CreateBucket(ctx, Bucket{Name: "b"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetBucketVersioning(ctx, "b", VersioningEnabled); err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for i := range 3 {
+		body := []byte(fmt.Sprint("version ", i))
+		o, err := s.PutObject(ctx, "b", "k", bytes.NewReader(body), int64(len(body)), Metadata{}, PutOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, o.VersionID)
+	}
+	if _, err := s.CopyObject(ctx, "b", "k", "b", "copy", CopyOptions{SourceVersion: ids[0]}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteObjects(ctx, "b", []string{"k", "copy"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s, err = Open(dir, Options{InlineMax: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if s.opened.stray != 0 || s.opened.missing != 0 || s.opened.refsFixed != 0 {
+		t.Fatalf("reopened: %+v", s.opened)
+	}
+	for i, id := range ids {
+		_, r, err := s.OpenVersion(ctx, "b", "k", id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := io.ReadAll(r)
+		_ = r.Close()
+		if want := fmt.Sprint("version ", i); err != nil || string(got) != want {
+			t.Fatalf("version %d: %q, %v", i, got, err)
+		}
+	}
+}

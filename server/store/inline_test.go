@@ -94,10 +94,10 @@ func TestInlineLifecycle(t *testing.T) {
 	s := e.s.(*Disk)
 	body := data(uint64(7), 20<<10)
 	e.put("src", body)
-	if err := s.SetObjectACL(ctx, "b", "src", "public-read"); err != nil {
+	if err := s.SetObjectACL(ctx, "b", "src", "", "public-read"); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SetObjectTags(ctx, "b", "src", map[string]string{"k": "v"}); err != nil {
+	if err := s.SetObjectTags(ctx, "b", "src", "", map[string]string{"k": "v"}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.TransitionObjects(ctx, "b", []string{"src"}, func(Object) string { return "IA" }); err != nil {
@@ -125,7 +125,7 @@ func TestInlineLifecycle(t *testing.T) {
 	for i := range copies {
 		c := &copies[i]
 		c.upload = e.create(c.key)
-		p, err := s.CopyPart(ctx, "b", c.key, c.upload.ID, 1, "b", "src", c.off, c.n, nil)
+		p, err := s.CopyPart(ctx, "b", c.key, c.upload.ID, 1, "b", "src", "", c.off, c.n, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -135,7 +135,7 @@ func TestInlineLifecycle(t *testing.T) {
 		}
 		c.part = p
 	}
-	if _, err := s.CopyPart(ctx, "b", "whole", copies[0].upload.ID, 2, "b", "src", 100, int64(len(body)), nil); !errors.Is(err, ErrInvalidArgument) {
+	if _, err := s.CopyPart(ctx, "b", "whole", copies[0].upload.ID, 2, "b", "src", "", 100, int64(len(body)), nil); !errors.Is(err, ErrInvalidArgument) {
 		t.Errorf("CopyPart past the end of an inline source: %v", err)
 	}
 	if err := s.DeleteObject(ctx, "b", "src"); err != nil {

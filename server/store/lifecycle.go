@@ -215,7 +215,7 @@ func (s *Disk) DeleteBucketLifecycle(ctx context.Context, bucket string) error {
 func (s *Disk) ExpireObjects(ctx context.Context, bucket string, keys []string, expired func(Object) bool) ([]string, error) {
 	var deleted []string
 	err := s.commit(ctx, nil, func(tx *bolt.Tx) (dropped []string, err error) {
-		deleted, dropped, err = deleteObjectRecs(tx, bucket, keys, expired)
+		deleted, dropped, err = deleteObjectRecs(tx, bucket, keys, s.now().UnixNano(), expired)
 		return dropped, err
 	})
 	if err != nil {

@@ -15,13 +15,19 @@ type entry struct {
 	prefix bool   // key is a common prefix
 }
 
+// cursor is what walk moves over: a bbolt cursor, or a merge of two.
+type cursor interface {
+	Seek(seek []byte) (key, value []byte)
+	Next() (key, value []byte)
+}
+
 // walk visits, in byte order, the entries of c's bucket whose keys have
 // prefix and are greater than after, rolling keys up into common prefixes
 // at delim. A common prefix that after lies in is not greater than after
 // (it is a prefix of after), so none of its keys are visited. Every common
 // prefix is skipped by one Seek past all its keys. walk stops when visit
 // returns false.
-func walk(c *bolt.Cursor, prefix, delim, after string, visit func(entry) bool) {
+func walk(c cursor, prefix, delim, after string, visit func(entry) bool) {
 	p, d := []byte(prefix), []byte(delim)
 	k, v := seekAfter(c, p, d, []byte(after))
 	for k != nil && bytes.HasPrefix(k, p) {
@@ -45,7 +51,7 @@ func walk(c *bolt.Cursor, prefix, delim, after string, visit func(entry) bool) {
 }
 
 // seekAfter positions c on the first candidate entry after after.
-func seekAfter(c *bolt.Cursor, prefix, delim, after []byte) (k, v []byte) {
+func seekAfter(c cursor, prefix, delim, after []byte) (k, v []byte) {
 	if bytes.Compare(after, prefix) < 0 {
 		return c.Seek(prefix)
 	}

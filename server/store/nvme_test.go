@@ -33,7 +33,7 @@ func TestNVME(t *testing.T) {
 	e.put("src", src)
 	u := e.create("mp")
 	p1 := e.part(u, 1, data(2, MinPartSize))
-	p2, err := s.CopyPart(ctx, "b", "mp", u.ID, 2, "b", "src", 10, 100_000, nil)
+	p2, err := s.CopyPart(ctx, "b", "mp", u.ID, 2, "b", "src", "", 10, 100_000, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -98,52 +98,45 @@ func checkPut(tx *bolt.Tx, bucket, key string, forbidOverwrite bool) (*bolt.Buck
 	return objs, nil
 }
 
-// putObjectRec writes rec as bucket/key and returns the replaced object's
-// blobs.
+// putObjectRec makes rec the current object of bucket/key and returns the
+// blob references the change drops (see keyspace.put).
 func putObjectRec(tx *bolt.Tx, bucket, key string, rec *objectRec, forbidOverwrite bool) ([]string, error) {
-	objs, err := checkPut(tx, bucket, key, forbidOverwrite)
+	ks, err := keyspaceOf(tx, bucket)
 	if err != nil {
 		return nil, err
 	}
-	var freed []string
-	if v := objs.Get([]byte(key)); v != nil {
-		old, err := decodeObject(v, true)
-		if err != nil {
-			return nil, err
-		}
-		freed = old.blobIDs()
+	if forbidOverwrite && ks.objs.Get([]byte(key)) != nil {
+		return nil, ErrFileAlreadyExists
 	}
-	enc, err := encodeObject(rec)
-	if err != nil {
-		return nil, err
-	}
-	return freed, objs.Put([]byte(key), enc)
+	return ks.put(key, rec)
 }
 
-// getObjectRec reads bucket/key.
+// getObjectRec reads the current object of bucket/key.
 func getObjectRec(tx *bolt.Tx, bucket, key string, withBlobs bool) (objectRec, error) {
-	objs, err := subOf(tx, bucket, bktObjects)
+	return getVersionRec(tx, bucket, key, "", withBlobs)
+}
+
+// getVersionRec reads version id of bucket/key ("" for the current
+// object); a delete marker comes with an error (see keyspace.get).
+func getVersionRec(tx *bolt.Tx, bucket, key, id string, withBlobs bool) (objectRec, error) {
+	ks, err := keyspaceOf(tx, bucket)
 	if err != nil {
 		return objectRec{}, err
 	}
-	v := objs.Get([]byte(key))
-	if v == nil {
-		return objectRec{}, ErrNoSuchKey
+	rec, err := ks.get(key, id, withBlobs)
+	if err != nil && !rec.Marker {
+		return objectRec{}, err
 	}
-	return decodeObject(v, withBlobs)
+	return rec, err
 }
 
 // HeadObject returns bucket/key's description.
 func (s *Disk) HeadObject(ctx context.Context, bucket, key string) (Object, error) {
-	var rec objectRec
-	err := s.view(ctx, func(tx *bolt.Tx) (err error) {
-		rec, err = getObjectRec(tx, bucket, key, false)
-		return err
-	})
+	obj, err := s.HeadVersion(ctx, bucket, key, "")
 	if err != nil {
 		return Object{}, err
 	}
-	return rec.object(bucket, key), nil
+	return obj, nil
 }
 
 // OpenObject returns bucket/key and a reader of its content that streams
@@ -157,12 +150,21 @@ func (s *Disk) HeadObject(ctx context.Context, bucket, key string) (Object, erro
 // fs.ErrNotExist. A race with a replacement before the first blob is open
 // is retried, so OpenObject returns the old or the new object.
 func (s *Disk) OpenObject(ctx context.Context, bucket, key string) (Object, ReadSeekCloser, error) {
+	return s.OpenVersion(ctx, bucket, key, "")
+}
+
+// OpenVersion is OpenObject of version id of bucket/key ("" for the
+// current object).
+func (s *Disk) OpenVersion(ctx context.Context, bucket, key, id string) (Object, ReadSeekCloser, error) {
 	for attempt := 0; ; attempt++ {
 		var rec objectRec
 		err := s.view(ctx, func(tx *bolt.Tx) (err error) {
-			rec, err = getObjectRec(tx, bucket, key, true)
+			rec, err = getVersionRec(tx, bucket, key, id, true)
 			return err
 		})
+		if err != nil && rec.Marker {
+			return rec.object(bucket, key), nil, err
+		}
 		if err != nil {
 			return Object{}, nil, err
 		}
@@ -181,91 +183,89 @@ func (s *Disk) OpenObject(ctx context.Context, bucket, key string) (Object, Read
 	}
 }
 
-// DeleteObject removes bucket/key and its blobs; a missing key is not an
-// error.
+// DeleteObject deletes the current object of bucket/key (see
+// DeleteObjects); a missing key is not an error.
 func (s *Disk) DeleteObject(ctx context.Context, bucket, key string) error {
 	return s.DeleteObjects(ctx, bucket, []string{key})
 }
 
-// DeleteObjects removes the objects of bucket named by keys in one
+// DeleteObjects deletes the current objects of bucket named by keys in one
 // transaction, so one commit (one fsync) serves them all, then removes
-// their blobs. Missing and repeated keys are not errors. A crash leaves
-// either every object or none of them; blobs are removed only after the
-// commit, and a crash between the two leaves blobs the next Open collects.
+// the blobs no record references any more. In a versioned bucket each
+// delete is a delete marker instead (see DeleteVersions). Missing and
+// repeated keys are not errors. A crash leaves either every object or
+// none of them; blobs are removed only after the commit, and a crash
+// between the two leaves blobs the next Open collects.
 func (s *Disk) DeleteObjects(ctx context.Context, bucket string, keys []string) error {
 	return s.commit(ctx, nil, func(tx *bolt.Tx) ([]string, error) {
-		_, dropped, err := deleteObjectRecs(tx, bucket, keys, nil)
+		_, dropped, err := deleteObjectRecs(tx, bucket, keys, s.now().UnixNano(), nil)
 		return dropped, err
 	})
 }
 
-// deleteObjectRecs deletes the objects of bucket named by keys for which
-// expired, when not nil, given the object as stored, returns true. It
-// returns the keys deleted and the blob references they drop. Missing
-// and repeated keys are skipped.
-func deleteObjectRecs(tx *bolt.Tx, bucket string, keys []string, expired func(Object) bool) (deleted, dropped []string, err error) {
-	objs, err := subOf(tx, bucket, bktObjects)
+// deleteObjectRecs deletes the current objects of bucket named by keys
+// for which expired, when not nil, given the object as stored, returns
+// true. It returns the keys deleted and the blob references they drop.
+// Missing and repeated keys are skipped; in a versioned bucket, keys
+// whose current version is a delete marker are too, but for a delete
+// (expired nil), which stacks another marker on it.
+func deleteObjectRecs(tx *bolt.Tx, bucket string, keys []string, now int64, expired func(Object) bool) (deleted, dropped []string, err error) {
+	ks, err := keyspaceOf(tx, bucket)
 	if err != nil {
 		return nil, nil, err
 	}
+	ks.now = now
 	for _, key := range keys {
-		v := objs.Get([]byte(key))
-		if v == nil {
+		v := ks.objs.Get([]byte(key))
+		if v == nil && (ks.vers == nil || expired != nil) {
 			continue
 		}
-		rec, err := decodeObject(v, true)
+		if v != nil && expired != nil {
+			rec, err := decodeObject(v, false)
+			if err != nil {
+				return nil, nil, err
+			}
+			if !expired(rec.object(bucket, key)) {
+				continue
+			}
+		}
+		_, freed, err := ks.deleteCurrent(key)
 		if err != nil {
 			return nil, nil, err
 		}
-		if expired != nil && !expired(rec.object(bucket, key)) {
-			continue
-		}
-		if err := objs.Delete([]byte(key)); err != nil {
-			return nil, nil, err
-		}
 		deleted = append(deleted, key)
-		dropped = append(dropped, rec.blobIDs()...)
+		dropped = append(dropped, freed...)
 	}
 	return deleted, dropped, nil
 }
 
-// SetObjectACL replaces bucket/key's ACL in one transaction; the data, the
-// ETag and the modification time stay as they are.
-func (s *Disk) SetObjectACL(ctx context.Context, bucket, key, acl string) error {
-	return s.updateMeta(ctx, bucket, key, func(m *metaRec) { m.ACL = acl })
+// SetObjectACL replaces the ACL of version id of bucket/key ("" for the
+// current object) in one transaction; the data, the ETag and the
+// modification time stay as they are.
+func (s *Disk) SetObjectACL(ctx context.Context, bucket, key, id, acl string) error {
+	return s.updateMeta(ctx, bucket, key, id, func(m *metaRec) { m.ACL = acl })
 }
 
-// SetObjectTags replaces bucket/key's tags (nil or empty removes them) in
-// one transaction; the data, the ETag and the modification time stay as
-// they are.
-func (s *Disk) SetObjectTags(ctx context.Context, bucket, key string, tags map[string]string) error {
+// SetObjectTags replaces the tags of version id of bucket/key ("" for
+// the current object; nil or empty tags removes them) in one
+// transaction; the data, the ETag and the modification time stay as they
+// are.
+func (s *Disk) SetObjectTags(ctx context.Context, bucket, key, id string, tags map[string]string) error {
 	if len(tags) == 0 {
 		tags = nil
 	}
-	return s.updateMeta(ctx, bucket, key, func(m *metaRec) { m.Tags = tags })
+	return s.updateMeta(ctx, bucket, key, id, func(m *metaRec) { m.Tags = tags })
 }
 
-// updateMeta changes bucket/key's metadata with fn in one transaction.
-func (s *Disk) updateMeta(ctx context.Context, bucket, key string, fn func(*metaRec)) error {
+// updateMeta changes the metadata of version id of bucket/key with fn in
+// one transaction.
+func (s *Disk) updateMeta(ctx context.Context, bucket, key, id string, fn func(*metaRec)) error {
 	return s.commit(ctx, nil, func(tx *bolt.Tx) ([]string, error) {
-		objs, err := subOf(tx, bucket, bktObjects)
+		ks, err := keyspaceOf(tx, bucket)
 		if err != nil {
 			return nil, err
 		}
-		v := objs.Get([]byte(key))
-		if v == nil {
-			return nil, ErrNoSuchKey
-		}
-		rec, err := decodeObject(v, true)
-		if err != nil {
-			return nil, err
-		}
-		fn(&rec.Meta)
-		enc, err := encodeObject(&rec)
-		if err != nil {
-			return nil, err
-		}
-		return nil, objs.Put([]byte(key), enc)
+		return nil, ks.update(key, id, func(r *objectRec) { fn(&r.Meta) })
 	})
 }
 

@@ -22,6 +22,8 @@ import (
 //	buckets/<name>/objects/<key>   objectRec (header JSON plus binary manifest)
 //	buckets/<name>/uploads/<key>/<uploadID>  uploadRec
 //	buckets/<name>/parts/<uploadID><uint32 BE part number>  partRec (binary)
+//	buckets/<name>/versioning      the versioning state (see versioning.go)
+//	buckets/<name>/versions/<key>/<^seq>  a noncurrent version: objectRec
 //
 // uploads/<key> is a bbolt sub-bucket per object key that has uploads in
 // progress; it is deleted with its last upload. Upload IDs begin with the
@@ -44,7 +46,7 @@ const (
 )
 
 const (
-	layoutVersion = 3
+	layoutVersion = 4
 	recordVersion = 1
 )
 
@@ -91,6 +93,15 @@ type objectHdr struct {
 	Meta     metaRec `json:"meta"`
 	// Target is a Symlink's target key.
 	Target string `json:"target,omitempty"`
+	// Version is the version id of an object written in a versioned
+	// bucket ("null" for the null version); empty for objects written
+	// before the bucket was versioned, which are null versions too.
+	Version string `json:"vid,omitempty"`
+	// Seq orders a key's versions (see versioning.go); 0 before
+	// versioning.
+	Seq uint64 `json:"seq,omitempty"`
+	// Marker marks a delete marker, which only the versions bucket holds.
+	Marker bool `json:"marker,omitempty"`
 }
 
 // blobRef names one blob of a manifest and its size in bytes.
@@ -359,18 +370,20 @@ func idsOf(blobs []blobRef) []string {
 
 func (r *objectRec) object(bucket, key string) Object {
 	return Object{
-		Bucket:     bucket,
-		Key:        key,
-		Size:       r.Size,
-		ETag:       r.ETag,
-		ContentMD5: r.ContentMD5,
-		CRC64:      r.CRC64,
-		CRC64NVME:  derefNVME(r.NVME),
-		HasNVME:    r.NVME != nil,
-		Type:       r.Type,
-		Modified:   fromNanos(r.Modified),
-		Meta:       r.Meta.metadata(),
-		Target:     r.Target,
+		Bucket:       bucket,
+		Key:          key,
+		Size:         r.Size,
+		ETag:         r.ETag,
+		ContentMD5:   r.ContentMD5,
+		CRC64:        r.CRC64,
+		CRC64NVME:    derefNVME(r.NVME),
+		HasNVME:      r.NVME != nil,
+		Type:         r.Type,
+		Modified:     fromNanos(r.Modified),
+		Meta:         r.Meta.metadata(),
+		Target:       r.Target,
+		VersionID:    r.Version,
+		DeleteMarker: r.Marker,
 	}
 }
 

@@ -9,10 +9,13 @@ import (
 // BucketStat is what GetBucketStat reports of a bucket, counted from its
 // records alone: no blob is read.
 type BucketStat struct {
-	// Objects and Bytes count the objects and their bytes; ByClass splits
-	// them by storage class ("Standard", "IA", ...).
+	// Objects and Bytes count the objects and their bytes, noncurrent
+	// versions included; ByClass splits them by storage class
+	// ("Standard", "IA", ...).
 	Objects, Bytes int64
-	ByClass        map[string]ClassStat
+	// DeleteMarkers counts the delete markers of a versioned bucket.
+	DeleteMarkers int64
+	ByClass       map[string]ClassStat
 	// Uploads counts multipart uploads in progress, Parts and PartBytes
 	// their parts.
 	Uploads, Parts, PartBytes int64
@@ -37,10 +40,14 @@ func (s *Disk) BucketStat(ctx context.Context, bucket string) (BucketStat, error
 		if err != nil {
 			return err
 		}
-		err = b.Bucket([]byte(bktObjects)).ForEach(func(_, v []byte) error {
+		count := func(v []byte) error {
 			rec, err := decodeObject(v, false)
 			if err != nil {
 				return err
+			}
+			if rec.Marker {
+				st.DeleteMarkers++
+				return nil
 			}
 			class := rec.Meta.StorageClass
 			if class == "" {
@@ -54,7 +61,11 @@ func (s *Disk) BucketStat(ctx context.Context, bucket string) (BucketStat, error
 			st.Bytes += rec.Size
 			st.LastModified = max(st.LastModified, rec.Modified)
 			return nil
-		})
+		}
+		err = b.Bucket([]byte(bktObjects)).ForEach(func(_, v []byte) error { return count(v) })
+		if err == nil {
+			err = forEachVersion(b.Bucket([]byte(bktVersions)), count)
+		}
 		if err != nil {
 			return err
 		}

@@ -67,6 +67,9 @@ type Bucket struct {
 	StorageClass       string // Standard, IA, Archive, ...
 	DataRedundancyType string // LRS or ZRS
 	Created            time.Time
+	// Versioning is VersioningEnabled, VersioningSuspended or, for a
+	// bucket never versioned, empty.
+	Versioning string
 }
 
 // LifecycleRule is one rule of a bucket's lifecycle configuration: which
@@ -134,6 +137,14 @@ type Object struct {
 	Meta      Metadata
 	// Target is the key a Symlink points to, in the same bucket.
 	Target string
+	// VersionID is the object's version id in a bucket that has been
+	// versioned ("null" for the null version), empty otherwise.
+	VersionID string
+	// DeleteMarker reports a delete marker, which has no content.
+	DeleteMarker bool
+	// IsLatest reports the current version of its key; ListVersions
+	// alone sets it.
+	IsLatest bool
 }
 
 // PutOptions modify PutObject and CompleteUpload.
@@ -295,13 +306,23 @@ type Store interface {
 	// OpenObject returns the object and a reader of its content; the caller
 	// closes it.
 	OpenObject(ctx context.Context, bucket, key string) (Object, ReadSeekCloser, error)
-	// SetObjectACL replaces the ACL of bucket/key (default, private,
-	// public-read or public-read-write) without touching its data or its
-	// modification time.
-	SetObjectACL(ctx context.Context, bucket, key, acl string) error
-	// SetObjectTags replaces the tags of bucket/key (empty removes them)
-	// without touching its data or its modification time.
-	SetObjectTags(ctx context.Context, bucket, key string, tags map[string]string) error
+	// HeadVersion describes version versionID of bucket/key ("" for the
+	// current object): ErrNoSuchVersion when there is none; a delete
+	// marker comes described, with ErrDeleteMarker when versionID names
+	// it and ErrNoSuchKey when it is the key's current version.
+	HeadVersion(ctx context.Context, bucket, key, versionID string) (Object, error)
+	// OpenVersion is OpenObject of a version ("" for the current object);
+	// it fails as HeadVersion does.
+	OpenVersion(ctx context.Context, bucket, key, versionID string) (Object, ReadSeekCloser, error)
+	// SetObjectACL replaces the ACL of version versionID of bucket/key (""
+	// for the current object; default, private, public-read or
+	// public-read-write) without touching its data or its modification
+	// time.
+	SetObjectACL(ctx context.Context, bucket, key, versionID, acl string) error
+	// SetObjectTags replaces the tags of version versionID of bucket/key
+	// ("" for the current object; empty tags removes them) without
+	// touching its data or its modification time.
+	SetObjectTags(ctx context.Context, bucket, key, versionID string, tags map[string]string) error
 	// CopyObject makes dstBucket/dstKey a copy of srcBucket/srcKey that
 	// shares its data (see Disk.CopyObject).
 	CopyObject(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey string, opts CopyOptions) (Object, error)
@@ -311,23 +332,36 @@ type Store interface {
 	AppendObject(ctx context.Context, bucket, key string, position int64, r io.Reader, size int64, meta Metadata, opts PutOptions) (Object, error)
 	// PutSymlink makes bucket/key a Symlink to target.
 	PutSymlink(ctx context.Context, bucket, key, target string, meta Metadata, opts PutOptions) (Object, error)
-	// DeleteObject removes bucket/key; a missing key is not an error.
+	// DeleteObject removes bucket/key, or in a versioned bucket puts a
+	// delete marker on it; a missing key is not an error.
 	DeleteObject(ctx context.Context, bucket, key string) error
 	// DeleteObjects removes the objects of bucket named by keys as one
 	// atomic change: after a crash either all of them are gone or none.
 	// Missing and repeated keys are not errors.
 	DeleteObjects(ctx context.Context, bucket string, keys []string) error
 	ListObjects(ctx context.Context, bucket string, opts ListOptions) (ListResult, error)
+	// SetBucketVersioning sets bucket's versioning to VersioningEnabled or
+	// VersioningSuspended.
+	SetBucketVersioning(ctx context.Context, bucket, state string) error
+	// DeleteVersions deletes versions of bucket's keys as one atomic
+	// change: a version named by id for good, a current object ("" id)
+	// as DeleteObjects does. It reports what each delete did, in order.
+	DeleteVersions(ctx context.Context, bucket string, objs []ObjectVersion) ([]DeleteResult, error)
+	// ListVersions returns a page of bucket's versions (see
+	// ListVersionsOptions); in a bucket never versioned every object is
+	// its key's one, null, version.
+	ListVersions(ctx context.Context, bucket string, opts ListVersionsOptions) (ListVersionsResult, error)
 
 	CreateUpload(ctx context.Context, bucket, key string, meta Metadata) (Upload, error)
 	GetUpload(ctx context.Context, bucket, key, uploadID string) (Upload, error)
 	// PutPart stores exactly size bytes from r as part n (1..10000), replacing
 	// an earlier part n.
 	PutPart(ctx context.Context, bucket, key, uploadID string, n int, r io.Reader, size int64, contentMD5 []byte) (Part, error)
-	// CopyPart stores part n from length bytes at off of srcBucket/srcKey
-	// (length -1: to its end), sharing the source blobs the range covers
-	// whole (see Disk.CopyPart).
-	CopyPart(ctx context.Context, bucket, key, uploadID string, n int, srcBucket, srcKey string, off, length int64, check func(src Object) error) (Part, error)
+	// CopyPart stores part n from length bytes at off of version
+	// srcVersion ("" for the current object) of srcBucket/srcKey (length
+	// -1: to its end), sharing the source blobs the range covers whole
+	// (see Disk.CopyPart).
+	CopyPart(ctx context.Context, bucket, key, uploadID string, n int, srcBucket, srcKey, srcVersion string, off, length int64, check func(src Object) error) (Part, error)
 	// ListParts returns parts numbered above marker, in number order, at
 	// most max of them (as in ListBuckets).
 	ListParts(ctx context.Context, bucket, key, uploadID string, marker, max int) (parts []Part, truncated bool, err error)
