@@ -45,8 +45,9 @@ func encodingURL(rq *request) (bool, error) {
 	}
 }
 
-// defaultResourceGroup is the resource group every bucket is in.
-const defaultResourceGroup = "rg-default"
+// defaultResourceGroup is the ID OSS gives the default resource group,
+// which every bucket is in until PutBucketResourceGroup moves it.
+const defaultResourceGroup = "rg-default-id"
 
 func (s *Server) location() string { return "oss-" + s.cfg.Region }
 

@@ -108,6 +108,9 @@ type Server struct {
 	accounts    map[string]string // access key id -> account
 	callback    *http.Client
 	conns       *connTracker
+	// confMu serialises the read-modify-write of configurations that hold
+	// several rules (inventory, replication).
+	confMu sync.Mutex
 
 	stopSweeps context.CancelFunc // ends the lifecycle sweeps
 	sweeps     sync.WaitGroup     // the goroutine running them

@@ -41,6 +41,8 @@ const (
 	CodeInvalidRequest           = "InvalidRequest"
 	CodeInvalidTag               = "InvalidTag"
 	CodeInvalidTargetType        = "InvalidTargetType"
+	CodeInvalidTargetBucket      = "InvalidTargetBucketForLogging"
+	CodeInventoryAlreadyExist    = "InventoryAlreadyExist"
 	CodeMalformedPOSTRequest     = "MalformedPOSTRequest"
 	CodeMalformedXML             = "MalformedXML"
 	CodeMethodNotAllowed         = "MethodNotAllowed"
@@ -48,10 +50,15 @@ const (
 	CodeMissingContentLength     = "MissingContentLength"
 	CodeNoSuchBucket             = "NoSuchBucket"
 	CodeNoSuchCORSConfig         = "NoSuchCORSConfiguration"
+	CodeNoSuchInventory          = "NoSuchInventory"
 	CodeNoSuchKey                = "NoSuchKey"
 	CodeNoSuchLifecycle          = "NoSuchLifecycle"
+	CodeNoSuchReplicationConfig  = "NoSuchReplicationConfiguration"
+	CodeNoSuchReplicationRule    = "NoSuchReplicationRule"
+	CodeNoSuchTransferAccel      = "NoSuchTransferAccelerationConfiguration"
 	CodeNoSuchUpload             = "NoSuchUpload"
 	CodeNoSuchVersion            = "NoSuchVersion"
+	CodeNoSuchWebsiteConfig      = "NoSuchWebsiteConfiguration"
 	CodeNotImplemented           = "NotImplemented"
 	CodeNotModified              = "NotModified"
 	CodeNotSymlink               = "NotSymlink"
@@ -148,7 +155,9 @@ var codeTable = []ErrorCode{
 	{CodeInvalidRange, http.StatusRequestedRangeNotSatisfiable, "The requested range cannot be satisfied.", ""},
 	{CodeInvalidRequest, http.StatusBadRequest, "The request is not valid.", ""},
 	{CodeInvalidTag, http.StatusBadRequest, "The tag provided was not a valid tag.", ""},
+	{CodeInvalidTargetBucket, http.StatusBadRequest, "The target bucket for logging does not exist, or is not owned by you.", ""},
 	{CodeInvalidTargetType, http.StatusBadRequest, "The symlink target object type is not supported.", ""},
+	{CodeInventoryAlreadyExist, http.StatusConflict, "The inventory configuration already exists.", ""},
 	{CodeMalformedPOSTRequest, http.StatusBadRequest, "The body of your POST request is not well-formed multipart/form-data.", ""},
 	{CodeMalformedXML, http.StatusBadRequest, "The XML you provided was not well-formed or did not validate against our published schema.", "0042-00000205"},
 	{CodeMethodNotAllowed, http.StatusMethodNotAllowed, "The specified method is not allowed against this resource.", ""},
@@ -156,10 +165,15 @@ var codeTable = []ErrorCode{
 	{CodeMissingContentLength, http.StatusLengthRequired, "You must provide the Content-Length HTTP header.", ""},
 	{CodeNoSuchBucket, http.StatusNotFound, "The specified bucket does not exist.", "0015-00000101"},
 	{CodeNoSuchCORSConfig, http.StatusNotFound, "The CORS configuration does not exist.", ""},
+	{CodeNoSuchInventory, http.StatusNotFound, "The specified inventory configuration does not exist.", ""},
 	{CodeNoSuchKey, http.StatusNotFound, "The specified key does not exist.", "0026-00000001"},
 	{CodeNoSuchLifecycle, http.StatusNotFound, "The specified bucket does not have a lifecycle configuration.", ""},
+	{CodeNoSuchReplicationConfig, http.StatusNotFound, "The specified bucket does not have a replication configuration.", ""},
+	{CodeNoSuchReplicationRule, http.StatusNotFound, "The specified replication rule does not exist.", ""},
+	{CodeNoSuchTransferAccel, http.StatusNotFound, "The specified bucket does not have a transfer acceleration configuration.", ""},
 	{CodeNoSuchUpload, http.StatusNotFound, "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.", "0042-00000002"},
 	{CodeNoSuchVersion, http.StatusNotFound, "The specified version does not exist.", ""},
+	{CodeNoSuchWebsiteConfig, http.StatusNotFound, "The specified bucket does not have a website configuration.", ""},
 	{CodeNotImplemented, http.StatusNotImplemented, "A header you provided implies functionality that is not implemented.", ""},
 	{CodeNotModified, http.StatusNotModified, "The object has not been modified.", ""},
 	{CodeNotSymlink, http.StatusBadRequest, "The specified object is not a symlink.", ""},

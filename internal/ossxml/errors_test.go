@@ -113,6 +113,13 @@ func TestLookupCode(t *testing.T) {
 		{CodeObjectNotAppendable, 409},
 		{CodePositionNotEqualToLength, 409},
 		{CodeSymlinkTargetNotExist, 404},
+		{CodeInvalidTargetBucket, 400},
+		{CodeInventoryAlreadyExist, 409},
+		{CodeNoSuchInventory, 404},
+		{CodeNoSuchReplicationConfig, 404},
+		{CodeNoSuchReplicationRule, 404},
+		{CodeNoSuchTransferAccel, 404},
+		{CodeNoSuchWebsiteConfig, 404},
 	}
 	for _, tt := range tests {
 		got, ok := LookupCode(tt.code)
