@@ -177,13 +177,17 @@ func (s *Server) getBucketInfo(ctx context.Context, w http.ResponseWriter, r *ht
 	if err != nil {
 		return storeError(err, rq)
 	}
+	st, err := s.confStates(ctx, rq.bucket)
+	if err != nil {
+		return storeError(err, rq)
+	}
 	return writeXML(w, &ossxml.BucketInfo{Bucket: ossxml.BucketDetail{
 		Name: b.Name, CreationDate: ossxml.Time{Time: b.Created}, Location: s.location(),
 		ExtranetEndpoint: r.Host, IntranetEndpoint: r.Host,
 		StorageClass: b.StorageClass, DataRedundancyType: b.DataRedundancyType,
 		Owner: ownerOf(b.Owner), AccessControlList: ossxml.AccessControlList{Grant: b.ACL},
-		AccessMonitor: "Disabled", TransferAcceleration: "Disabled", CrossRegionReplication: "Disabled",
-		ResourceGroupID:          defaultResourceGroup,
+		AccessMonitor: st.accessMonitor, TransferAcceleration: st.acceleration, CrossRegionReplication: st.replication,
+		ResourceGroupID:          st.resourceGroup,
 		ServerSideEncryptionRule: ossxml.ServerSideEncryptionRule{SSEAlgorithm: "None"},
 	}})
 }

@@ -82,6 +82,11 @@ func TestBucketConfRoundTrip(t *testing.T) {
 			absent(tc.query, tc.absent)
 		})
 	}
+	var info ossxml.BucketInfo
+	h.xml(call{method: "GET", bucket: "conf", query: "bucketInfo"}, &info)
+	if d := info.Bucket; d.AccessMonitor != "Enabled" || d.TransferAcceleration != "Enabled" || d.ResourceGroupID != "rg-aek27tc" || d.CrossRegionReplication != "Disabled" {
+		t.Errorf("GetBucketInfo reports %+v", d)
+	}
 	// The configurations outlive a restart.
 	h.restart()
 	if got := getBody("accessmonitor"); !strings.Contains(got, "Enabled") {

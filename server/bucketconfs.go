@@ -234,3 +234,41 @@ func checkRoutingRule(rule *ossxml.RoutingRule) error {
 	}
 	return nil
 }
+
+// confStates is what GetBucketInfo reports of the stored configurations.
+type confStates struct {
+	accessMonitor, acceleration, replication, resourceGroup string
+}
+
+func (s *Server) confStates(ctx context.Context, bucket string) (confStates, error) {
+	st := confStates{accessMonitor: "Disabled", acceleration: "Disabled", replication: "Disabled", resourceGroup: defaultResourceGroup}
+	am, err := loadConf[ossxml.AccessMonitorConfiguration](ctx, s, bucket, accessMonitorConf.name)
+	if err != nil {
+		return st, err
+	}
+	if am != nil {
+		st.accessMonitor = am.Status
+	}
+	ta, err := loadConf[ossxml.TransferAccelerationConfiguration](ctx, s, bucket, transferAccelerationConf.name)
+	if err != nil {
+		return st, err
+	}
+	if ta != nil && *ta.Enabled {
+		st.acceleration = "Enabled"
+	}
+	rc, err := loadConf[ossxml.ReplicationConfiguration](ctx, s, bucket, replicationConfig)
+	if err != nil {
+		return st, err
+	}
+	if rc != nil && len(rc.Rules) > 0 {
+		st.replication = "Enabled"
+	}
+	rg, err := loadConf[ossxml.BucketResourceGroupConfiguration](ctx, s, bucket, resourceGroupConf.name)
+	if err != nil {
+		return st, err
+	}
+	if rg != nil {
+		st.resourceGroup = rg.ResourceGroupId
+	}
+	return st, nil
+}
