@@ -9,6 +9,11 @@
 // headers) and PostObject, the browser form upload signed by a V1 or V4
 // policy.
 //
+// Some bucket configurations are stored, validated and returned but not
+// enforced, since on a single node they have nothing to act on: logging,
+// website, inventory, replication, transfer acceleration, request
+// payment, resource group, access monitor and HTTPS (TLS versions).
+//
 // It is a real store, not a mock: [Open] keeps metadata in bbolt and content
 // in fsynced blob files under the data directory (see package store), so it
 // survives restarts and crashes. It is meant for development, CI and small
