@@ -99,6 +99,9 @@ var operations = []operation{
 	{name: "PutBucketTags", level: levelBucket, method: http.MethodPut, sub: []string{"tagging"}, access: accessOwner, run: func(s *Server) handler { return s.putBucketTags }},
 	{name: "GetBucketTags", level: levelBucket, method: http.MethodGet, sub: []string{"tagging"}, access: accessOwner, run: func(s *Server) handler { return s.getBucketTags }},
 	{name: "DeleteBucketTags", level: levelBucket, method: http.MethodDelete, sub: []string{"tagging"}, access: accessOwner, run: func(s *Server) handler { return s.deleteBucketTags }},
+	{name: "PutBucketPolicy", level: levelBucket, method: http.MethodPut, sub: []string{"policy"}, access: accessOwner, run: func(s *Server) handler { return s.putBucketPolicy }},
+	{name: "GetBucketPolicy", level: levelBucket, method: http.MethodGet, sub: []string{"policy"}, access: accessOwner, run: func(s *Server) handler { return s.getBucketPolicy }},
+	{name: "DeleteBucketPolicy", level: levelBucket, method: http.MethodDelete, sub: []string{"policy"}, access: accessOwner, run: func(s *Server) handler { return s.deleteBucketPolicy }},
 	{name: "PostObject", level: levelBucket, method: http.MethodPost, access: accessWrite, object: true, form: true, run: func(s *Server) handler { return s.postObject }},
 	{name: "DeleteMultipleObjects", level: levelBucket, method: http.MethodPost, sub: []string{"delete"}, access: accessWrite, run: func(s *Server) handler { return s.deleteObjects }},
 

@@ -108,6 +108,7 @@ type Server struct {
 	accounts    map[string]string // access key id -> account
 	callback    *http.Client
 	conns       *connTracker
+	policies    policyCache // parsed bucket policies
 
 	stopSweeps context.CancelFunc // ends the lifecycle sweeps
 	sweeps     sync.WaitGroup     // the goroutine running them

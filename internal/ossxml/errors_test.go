@@ -113,6 +113,8 @@ func TestLookupCode(t *testing.T) {
 		{CodeObjectNotAppendable, 409},
 		{CodePositionNotEqualToLength, 409},
 		{CodeSymlinkTargetNotExist, 404},
+		{CodeInvalidPolicyDocument, 400},
+		{CodeNoSuchBucketPolicy, 404},
 	}
 	for _, tt := range tests {
 		got, ok := LookupCode(tt.code)
