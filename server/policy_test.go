@@ -4,8 +4,10 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ossup/ossup/internal/ossxml"
+	"github.com/ossup/ossup/internal/sign"
 )
 
 // policyDoc is a policy document of the given statements.
@@ -164,6 +166,20 @@ func TestPolicyDenyGetObject(t *testing.T) {
 	anon.anon = true
 	h.denied(anon, "anonymous")
 	h.denied(get, "other")
+	presigned := get
+	presigned.presign = true
+	h.denied(presigned, "other")
+	// The S3 dialect, anonymous and signed by the other account.
+	if r := h.do(s3Call(get)); r.StatusCode != http.StatusForbidden {
+		t.Errorf("anonymous S3 GET under a Deny: %d", r.StatusCode)
+	}
+	r := h.s3Request("GET", "/open/doc.txt", nil)
+	if _, err := (&sign.AWSSigner{Region: "cn-hangzhou"}).Sign(r, sign.Credentials{AccessKeyID: otherCred.AccessKeyID, AccessKeySecret: otherCred.AccessKeySecret}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if resp := h.send(r); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("other account's S3 GET under a Deny: %d %s", resp.StatusCode, resp.body)
+	}
 	head := call{method: "HEAD", bucket: "open", key: "doc.txt", anon: true}
 	h.denied(head, "anonymous")
 	h.denied(call{method: "HEAD", bucket: "open", key: "doc.txt", query: "objectMeta"}, "other")
