@@ -217,6 +217,7 @@ func (s *Server) deleteBucket(ctx context.Context, w http.ResponseWriter, r *htt
 	if err := s.store.DeleteBucket(ctx, rq.bucket); err != nil {
 		return storeError(err, rq)
 	}
+	s.policies.forget(rq.bucket)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

@@ -128,6 +128,9 @@ var operations = []operation{
 	{name: "GetBucketAccessMonitor", level: levelBucket, method: http.MethodGet, sub: []string{"accessmonitor"}, access: accessOwner, run: accessMonitorConf.get},
 	{name: "PutBucketHttpsConfig", level: levelBucket, method: http.MethodPut, sub: []string{"httpsConfig"}, access: accessOwner, run: httpsConf.put},
 	{name: "GetBucketHttpsConfig", level: levelBucket, method: http.MethodGet, sub: []string{"httpsConfig"}, access: accessOwner, run: httpsConf.get},
+	{name: "PutBucketPolicy", level: levelBucket, method: http.MethodPut, sub: []string{"policy"}, access: accessOwner, run: func(s *Server) handler { return s.putBucketPolicy }},
+	{name: "GetBucketPolicy", level: levelBucket, method: http.MethodGet, sub: []string{"policy"}, access: accessOwner, run: func(s *Server) handler { return s.getBucketPolicy }},
+	{name: "DeleteBucketPolicy", level: levelBucket, method: http.MethodDelete, sub: []string{"policy"}, access: accessOwner, run: func(s *Server) handler { return s.deleteBucketPolicy }},
 	{name: "PostObject", level: levelBucket, method: http.MethodPost, access: accessWrite, object: true, form: true, run: func(s *Server) handler { return s.postObject }},
 	{name: "DeleteMultipleObjects", level: levelBucket, method: http.MethodPost, sub: []string{"delete"}, access: accessWrite, run: func(s *Server) handler { return s.deleteObjects }},
 

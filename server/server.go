@@ -110,7 +110,8 @@ type Server struct {
 	conns       *connTracker
 	// confMu serialises the read-modify-write of configurations that hold
 	// several rules (inventory, replication).
-	confMu sync.Mutex
+	confMu   sync.Mutex
+	policies policyCache // parsed bucket policies
 
 	stopSweeps context.CancelFunc // ends the lifecycle sweeps
 	sweeps     sync.WaitGroup     // the goroutine running them

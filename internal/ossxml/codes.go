@@ -37,6 +37,7 @@ const (
 	CodeInvalidObjectName        = "InvalidObjectName"
 	CodeInvalidPart              = "InvalidPart"
 	CodeInvalidPartOrder         = "InvalidPartOrder"
+	CodeInvalidPolicyDocument    = "InvalidPolicyDocument"
 	CodeInvalidRange             = "InvalidRange"
 	CodeInvalidRequest           = "InvalidRequest"
 	CodeInvalidTag               = "InvalidTag"
@@ -49,6 +50,7 @@ const (
 	CodeMissingArgument          = "MissingArgument"
 	CodeMissingContentLength     = "MissingContentLength"
 	CodeNoSuchBucket             = "NoSuchBucket"
+	CodeNoSuchBucketPolicy       = "NoSuchBucketPolicy"
 	CodeNoSuchCORSConfig         = "NoSuchCORSConfiguration"
 	CodeNoSuchInventory          = "NoSuchInventory"
 	CodeNoSuchKey                = "NoSuchKey"
@@ -108,6 +110,15 @@ const (
 	// request without the Content-MD5 header it requires, sent with
 	// MessageMissingArguments.
 	ECMissingContentMD5 = "0016-00000606"
+	// ECPolicyTooLarge is InvalidPolicyDocument for a bucket policy over
+	// limits.MaxBucketPolicySize bytes.
+	ECPolicyTooLarge = "0030-00000001"
+	// ECPolicyVersion is InvalidPolicyDocument for a bucket policy whose
+	// Version is not "1".
+	ECPolicyVersion = "0030-00000002"
+	// ECPolicyNotUTF8 is InvalidPolicyDocument for a bucket policy that
+	// is not UTF-8.
+	ECPolicyNotUTF8 = "0030-00000004"
 )
 
 // Messages for situations whose code is shared with others.
@@ -152,6 +163,7 @@ var codeTable = []ErrorCode{
 	{CodeInvalidObjectName, http.StatusBadRequest, "The specified object is not valid.", ""},
 	{CodeInvalidPart, http.StatusBadRequest, "One or more of the specified parts could not be found or the specified entity tag might not have matched the part's entity tag.", ""},
 	{CodeInvalidPartOrder, http.StatusBadRequest, "The list of parts was not in ascending order. Parts must be ordered by part number.", "0042-00000209"},
+	{CodeInvalidPolicyDocument, http.StatusBadRequest, "The policy document is not valid.", "0030-00000005"},
 	{CodeInvalidRange, http.StatusRequestedRangeNotSatisfiable, "The requested range cannot be satisfied.", ""},
 	{CodeInvalidRequest, http.StatusBadRequest, "The request is not valid.", ""},
 	{CodeInvalidTag, http.StatusBadRequest, "The tag provided was not a valid tag.", ""},
@@ -164,6 +176,7 @@ var codeTable = []ErrorCode{
 	{CodeMissingArgument, http.StatusBadRequest, "A required argument is missing.", ""},
 	{CodeMissingContentLength, http.StatusLengthRequired, "You must provide the Content-Length HTTP header.", ""},
 	{CodeNoSuchBucket, http.StatusNotFound, "The specified bucket does not exist.", "0015-00000101"},
+	{CodeNoSuchBucketPolicy, http.StatusNotFound, "The bucket policy does not exist.", ""},
 	{CodeNoSuchCORSConfig, http.StatusNotFound, "The CORS configuration does not exist.", ""},
 	{CodeNoSuchInventory, http.StatusNotFound, "The specified inventory configuration does not exist.", ""},
 	{CodeNoSuchKey, http.StatusNotFound, "The specified key does not exist.", "0026-00000001"},

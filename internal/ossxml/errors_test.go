@@ -120,6 +120,8 @@ func TestLookupCode(t *testing.T) {
 		{CodeNoSuchReplicationRule, 404},
 		{CodeNoSuchTransferAccel, 404},
 		{CodeNoSuchWebsiteConfig, 404},
+		{CodeInvalidPolicyDocument, 400},
+		{CodeNoSuchBucketPolicy, 404},
 	}
 	for _, tt := range tests {
 		got, ok := LookupCode(tt.code)
