@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/ossup/ossup/internal/ossxml"
 	"github.com/ossup/ossup/server/store"
@@ -222,12 +223,12 @@ func (s *Server) deleteBucket(ctx context.Context, w http.ResponseWriter, r *htt
 	return nil
 }
 
-func summaries(objs []store.Object, withOwner bool, account string) []ossxml.ObjectSummary {
+func summaries(objs []store.Object, withOwner bool, account string, now time.Time) []ossxml.ObjectSummary {
 	out := make([]ossxml.ObjectSummary, 0, len(objs))
 	for _, o := range objs {
 		sum := ossxml.ObjectSummary{
 			Key: o.Key, LastModified: ossxml.Time{Time: o.Modified}, ETag: quoteETag(o.ETag),
-			Type: o.Type, Size: o.Size, StorageClass: storageClass(o.Meta),
+			Type: o.Type, Size: o.Size, StorageClass: storageClass(o.Meta), RestoreInfo: restoreInfo(o.Restore, now),
 		}
 		if withOwner {
 			o := ownerOf(account)
@@ -290,7 +291,7 @@ func (s *Server) listObjects(ctx context.Context, w http.ResponseWriter, r *http
 	}
 	res := ossxml.ListBucketResult{
 		Name: rq.bucket, Prefix: opts.Prefix, Marker: opts.After, MaxKeys: max, Delimiter: opts.Delimiter,
-		IsTruncated: page.Truncated, Contents: summaries(page.Objects, true, rq.b.Owner), CommonPrefixes: prefixes(page.CommonPrefixes),
+		IsTruncated: page.Truncated, Contents: summaries(page.Objects, true, rq.b.Owner, s.cfg.Now()), CommonPrefixes: prefixes(page.CommonPrefixes),
 	}
 	if page.Truncated {
 		res.NextMarker = page.Next
@@ -323,7 +324,7 @@ func (s *Server) listObjectsV2(ctx context.Context, w http.ResponseWriter, r *ht
 		Name: rq.bucket, Prefix: opts.Prefix, StartAfter: q.Get("start-after"), ContinuationToken: token,
 		MaxKeys: max, Delimiter: opts.Delimiter, IsTruncated: page.Truncated,
 		KeyCount: len(page.Objects) + len(page.CommonPrefixes),
-		Contents: summaries(page.Objects, q.Get("fetch-owner") == "true", rq.b.Owner), CommonPrefixes: prefixes(page.CommonPrefixes),
+		Contents: summaries(page.Objects, q.Get("fetch-owner") == "true", rq.b.Owner, s.cfg.Now()), CommonPrefixes: prefixes(page.CommonPrefixes),
 	}
 	if page.Truncated {
 		res.NextContinuationToken = base64.RawURLEncoding.EncodeToString([]byte(page.Next))

@@ -97,8 +97,18 @@ func (s *Server) copySourceOf(ctx context.Context, r *http.Request, rq *request)
 	if err := s.readableSource(ctx, r, rq, src); err != nil {
 		return copySource{}, nil, err
 	}
-	check, err := copyConditions(r)
-	return src, check, err
+	conditions, err := copyConditions(r)
+	if err != nil {
+		return copySource{}, nil, err
+	}
+	// A frozen archived source is refused before its conditions are judged.
+	check := func(o store.Object) error {
+		if err := s.checkReadable(o); err != nil {
+			return err
+		}
+		return conditions(o)
+	}
+	return src, check, nil
 }
 
 // copyConditions returns the check of the x-oss-copy-source-if-*

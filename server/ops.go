@@ -141,6 +141,7 @@ var operations = []operation{
 	{name: "UploadPartCopy", level: levelObject, method: http.MethodPut, sub: []string{"uploadId"}, optional: []string{"partNumber"}, header: "x-oss-copy-source", access: accessWrite, object: true, run: func(s *Server) handler { return s.uploadPartCopy }},
 	{name: "UploadPartCopy", level: levelObject, method: http.MethodPut, sub: []string{"partNumber"}, header: "x-oss-copy-source", access: accessWrite, object: true, run: func(s *Server) handler { return s.uploadPartCopy }},
 	{name: "AppendObject", level: levelObject, method: http.MethodPost, sub: []string{"append"}, optional: []string{"position"}, access: accessWrite, object: true, run: func(s *Server) handler { return s.appendObject }},
+	{name: "RestoreObject", level: levelObject, method: http.MethodPost, sub: []string{"restore"}, optional: []string{"versionId"}, access: accessWrite, object: true, run: func(s *Server) handler { return s.restoreObject }},
 	{name: "PutSymlink", level: levelObject, method: http.MethodPut, sub: []string{"symlink"}, access: accessWrite, object: true, run: func(s *Server) handler { return s.putSymlink }},
 	{name: "GetSymlink", level: levelObject, method: http.MethodGet, sub: []string{"symlink"}, access: accessRead, object: true, run: func(s *Server) handler { return s.getSymlink }},
 	{name: "PutObjectTagging", level: levelObject, method: http.MethodPut, sub: []string{"tagging"}, access: accessWrite, object: true, run: func(s *Server) handler { return s.putObjectTagging }},

@@ -35,6 +35,7 @@ const (
 	CodeInvalidBucketName        = "InvalidBucketName"
 	CodeInvalidDigest            = "InvalidDigest"
 	CodeInvalidObjectName        = "InvalidObjectName"
+	CodeInvalidObjectState       = "InvalidObjectState"
 	CodeInvalidPart              = "InvalidPart"
 	CodeInvalidPartOrder         = "InvalidPartOrder"
 	CodeInvalidPolicyDocument    = "InvalidPolicyDocument"
@@ -65,10 +66,12 @@ const (
 	CodeNotModified              = "NotModified"
 	CodeNotSymlink               = "NotSymlink"
 	CodeObjectNotAppendable      = "ObjectNotAppendable"
+	CodeOperationNotSupported    = "OperationNotSupported"
 	CodePositionNotEqualToLength = "PositionNotEqualToLength"
 	CodePreconditionFailed       = "PreconditionFailed"
 	CodeRequestTimeTooSkewed     = "RequestTimeTooSkewed"
 	CodeRequestTimeout           = "RequestTimeout"
+	CodeRestoreAlreadyInProgress = "RestoreAlreadyInProgress"
 	CodeServiceUnavailable       = "ServiceUnavailable"
 	CodeSignatureDoesNotMatch    = "SignatureDoesNotMatch"
 	CodeSlowDown                 = "SlowDown"
@@ -119,6 +122,15 @@ const (
 	// ECPolicyNotUTF8 is InvalidPolicyDocument for a bucket policy that
 	// is not UTF-8.
 	ECPolicyNotUTF8 = "0030-00000004"
+	// ECInvalidRestoreTier is InvalidArgument for a RestoreObject Tier
+	// other than Expedited, Standard and Bulk.
+	ECInvalidRestoreTier = "0016-00000703"
+	// ECInvalidRestoreDaysCold is InvalidArgument for RestoreObject Days
+	// outside 1–365, for a ColdArchive or DeepColdArchive object.
+	ECInvalidRestoreDaysCold = "0016-00000704"
+	// ECInvalidRestoreDaysArchive is InvalidArgument for RestoreObject Days
+	// outside 1–7, for an Archive object.
+	ECInvalidRestoreDaysArchive = "0016-00000708"
 )
 
 // Messages for situations whose code is shared with others.
@@ -161,6 +173,7 @@ var codeTable = []ErrorCode{
 	{CodeInvalidBucketName, http.StatusBadRequest, "The specified bucket is not valid.", ""},
 	{CodeInvalidDigest, http.StatusBadRequest, "The Content-MD5 you specified did not match what we received.", "0017-00000503"},
 	{CodeInvalidObjectName, http.StatusBadRequest, "The specified object is not valid.", ""},
+	{CodeInvalidObjectState, http.StatusForbidden, "The operation is not valid for the object's state.", ""},
 	{CodeInvalidPart, http.StatusBadRequest, "One or more of the specified parts could not be found or the specified entity tag might not have matched the part's entity tag.", ""},
 	{CodeInvalidPartOrder, http.StatusBadRequest, "The list of parts was not in ascending order. Parts must be ordered by part number.", "0042-00000209"},
 	{CodeInvalidPolicyDocument, http.StatusBadRequest, "The policy document is not valid.", "0030-00000005"},
@@ -191,10 +204,12 @@ var codeTable = []ErrorCode{
 	{CodeNotModified, http.StatusNotModified, "The object has not been modified.", ""},
 	{CodeNotSymlink, http.StatusBadRequest, "The specified object is not a symlink.", ""},
 	{CodeObjectNotAppendable, http.StatusConflict, "The object is not appendable.", ""},
+	{CodeOperationNotSupported, http.StatusBadRequest, "The operation is not supported for this resource.", ""},
 	{CodePositionNotEqualToLength, http.StatusConflict, "Position is not equal to file length.", ""},
 	{CodePreconditionFailed, http.StatusPreconditionFailed, "At least one of the pre-conditions you specified did not hold.", ""},
 	{CodeRequestTimeTooSkewed, http.StatusForbidden, "The difference between the request time and the current time is too large.", ""},
 	{CodeRequestTimeout, http.StatusBadRequest, "Your socket connection to the server was not read from or written to within the timeout period.", ""},
+	{CodeRestoreAlreadyInProgress, http.StatusConflict, "The restore operation is in progress.", ""},
 	{CodeServiceUnavailable, http.StatusServiceUnavailable, "The service is unavailable. Please try again later.", ""},
 	{CodeSignatureDoesNotMatch, http.StatusForbidden, "The request signature we calculated does not match the signature you provided. Check your key and signing method.", "0002-00000040"},
 	{CodeSlowDown, http.StatusServiceUnavailable, "Please reduce your request rate.", ""},

@@ -96,6 +96,7 @@ func (s *Disk) AppendObject(ctx context.Context, bucket, key string, position in
 		rec.ETag = upperHex(tag.Sum(nil))
 		rec.ContentMD5 = ""
 		rec.Modified = s.now().UnixNano()
+		rec.Restore = nil // new content is not restored
 		enc, err := encodeObject(rec)
 		if err != nil {
 			return nil, err

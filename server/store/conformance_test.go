@@ -86,6 +86,7 @@ func runConformance(t *testing.T, h harness) {
 	t.Run("Append", func(t *testing.T) { testAppend(t, h) })
 	t.Run("SymlinkAndTags", func(t *testing.T) { testSymlinkAndTags(t, h) })
 	t.Run("Config", func(t *testing.T) { testConfig(t, h) })
+	t.Run("Restore", func(t *testing.T) { testRestore(t, h) })
 }
 
 // env is one store under test with a bucket named "b".

@@ -91,6 +91,8 @@ type objectHdr struct {
 	Meta     metaRec `json:"meta"`
 	// Target is a Symlink's target key.
 	Target string `json:"target,omitempty"`
+	// Restore is an archived object's restore, when one was requested.
+	Restore *restoreRec `json:"restore,omitempty"`
 }
 
 // blobRef names one blob of a manifest and its size in bytes.
@@ -371,6 +373,7 @@ func (r *objectRec) object(bucket, key string) Object {
 		Modified:   fromNanos(r.Modified),
 		Meta:       r.Meta.metadata(),
 		Target:     r.Target,
+		Restore:    r.restore(),
 	}
 }
 
