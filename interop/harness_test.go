@@ -46,13 +46,24 @@ const virtualBase = "oss-test.localhost"
 // Both are gone when the test ends.
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	srv, err := server.Open(server.Config{
+	return newFixtureWith(t, nil)
+}
+
+// newFixtureWith is newFixture with the server's Config adjusted by mod
+// (its clock, for example).
+func newFixtureWith(t *testing.T, mod func(*server.Config)) *fixture {
+	t.Helper()
+	cfg := server.Config{
 		Dir:              t.TempDir(),
 		Credentials:      []server.Credential{{AccessKeyID: accessKeyID, AccessKeySecret: accessKeySecret}},
 		VirtualHostBases: []string{virtualBase},
 		Region:           region,
 		Logger:           slog.New(testLogHandler{slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}), t}),
-	})
+	}
+	if mod != nil {
+		mod(&cfg)
+	}
+	srv, err := server.Open(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

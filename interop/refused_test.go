@@ -11,7 +11,7 @@ import (
 // TestUnimplementedIsRefused calls SDK operations the server does not
 // implement. Each must fail with 501 NotImplemented and change nothing:
 // treated as the plain operation of its method, DeleteBucketEncryption
-// or DeleteBucketWebsite would delete the bucket.
+// or DeleteBucketPolicy would delete the bucket.
 func TestUnimplementedIsRefused(t *testing.T) {
 	forEach(t, func(t *testing.T, f *fixture, c sdkClient, v variant) {
 		ctx := t.Context()
@@ -29,8 +29,8 @@ func TestUnimplementedIsRefused(t *testing.T) {
 			cl := c.(*v1Client).c
 			calls["RestoreObject"] = func() error { return b.RestoreObject(key) }
 			calls["DeleteBucketEncryption"] = func() error { return cl.DeleteBucketEncryption(bucket) }
-			calls["GetBucketLogging"] = func() error { _, err := cl.GetBucketLogging(bucket); return err }
-			calls["DeleteBucketWebsite"] = func() error { return cl.DeleteBucketWebsite(bucket) }
+			calls["GetBucketPolicy"] = func() error { _, err := cl.GetBucketPolicy(bucket); return err }
+			calls["DeleteBucketPolicy"] = func() error { return cl.DeleteBucketPolicy(bucket) }
 		} else {
 			cl := c.(*v2Client).c
 			// 501 is a 5xx, which the v2 SDK retries with backoff: once is enough.
@@ -43,12 +43,12 @@ func TestUnimplementedIsRefused(t *testing.T) {
 				_, err := cl.DeleteBucketEncryption(ctx, &v2.DeleteBucketEncryptionRequest{Bucket: v2.Ptr(bucket)}, once)
 				return err
 			}
-			calls["GetBucketLogging"] = func() error {
-				_, err := cl.GetBucketLogging(ctx, &v2.GetBucketLoggingRequest{Bucket: v2.Ptr(bucket)}, once)
+			calls["GetBucketPolicy"] = func() error {
+				_, err := cl.GetBucketPolicy(ctx, &v2.GetBucketPolicyRequest{Bucket: v2.Ptr(bucket)}, once)
 				return err
 			}
-			calls["DeleteBucketWebsite"] = func() error {
-				_, err := cl.DeleteBucketWebsite(ctx, &v2.DeleteBucketWebsiteRequest{Bucket: v2.Ptr(bucket)}, once)
+			calls["DeleteBucketPolicy"] = func() error {
+				_, err := cl.DeleteBucketPolicy(ctx, &v2.DeleteBucketPolicyRequest{Bucket: v2.Ptr(bucket)}, once)
 				return err
 			}
 		}
@@ -63,8 +63,8 @@ func TestUnimplementedIsRefused(t *testing.T) {
 		if err := c.Delete(ctx, bucket, key); err != nil {
 			t.Fatal(err)
 		}
-		// With the bucket empty, DeleteBucketWebsite must still not delete it.
-		wantCode(t, "DeleteBucketWebsite on an empty bucket", calls["DeleteBucketWebsite"](), http.StatusNotImplemented, "NotImplemented")
+		// With the bucket empty, DeleteBucketPolicy must still not delete it.
+		wantCode(t, "DeleteBucketPolicy on an empty bucket", calls["DeleteBucketPolicy"](), http.StatusNotImplemented, "NotImplemented")
 		if ok, err := c.BucketExists(ctx, bucket); !ok || err != nil {
 			t.Errorf("IsBucketExist after refused calls = %v, %v", ok, err)
 		}

@@ -55,6 +55,12 @@ var (
 	// ErrNoSuchCORSConfiguration matches GetBucketCors's answer for a
 	// bucket without CORS rules.
 	ErrNoSuchCORSConfiguration = &ServiceError{Code: ossxml.CodeNoSuchCORSConfig}
+	// ErrNoSuchBucketPolicy matches GetBucketPolicy's answer for a bucket
+	// without a policy.
+	ErrNoSuchBucketPolicy = &ServiceError{Code: ossxml.CodeNoSuchBucketPolicy}
+	// ErrInvalidPolicyDocument matches PutBucketPolicy's answer for a
+	// policy document the service refuses.
+	ErrInvalidPolicyDocument = &ServiceError{Code: ossxml.CodeInvalidPolicyDocument}
 	// ErrSymlinkTargetNotExist matches the answer to a read through a
 	// symlink whose target does not exist.
 	ErrSymlinkTargetNotExist = &ServiceError{Code: ossxml.CodeSymlinkTargetNotExist}

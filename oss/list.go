@@ -34,6 +34,8 @@ type ObjectSummary struct {
 	LastModified time.Time
 	Type         string // ObjectTypeNormal, ObjectTypeMultipart, ObjectTypeAppendable or ObjectTypeSymlink
 	StorageClass string
+	// Restore is the restore of an archived object.
+	Restore RestoreStatus
 }
 
 // ListObjectsV2Page is one page of a listing.
@@ -71,7 +73,7 @@ func (c *Client) ListObjectsV2(ctx context.Context, req *ListObjectsV2Request) i
 		}
 		page := &ListObjectsV2Page{RequestID: id}
 		for _, o := range res.Contents {
-			page.Objects = append(page.Objects, ObjectSummary{Key: o.Key, Size: o.Size, ETag: o.ETag, LastModified: o.LastModified.Time, Type: o.Type, StorageClass: o.StorageClass})
+			page.Objects = append(page.Objects, ObjectSummary{Key: o.Key, Size: o.Size, ETag: o.ETag, LastModified: o.LastModified.Time, Type: o.Type, StorageClass: o.StorageClass, Restore: parseRestore(o.RestoreInfo)})
 		}
 		for _, p := range res.CommonPrefixes {
 			page.CommonPrefixes = append(page.CommonPrefixes, p.Prefix)

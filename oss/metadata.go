@@ -83,6 +83,8 @@ type ObjectInfo struct {
 	NextAppendPosition int64
 	// TagCount is the number of tags the object has.
 	TagCount int
+	// Restore is the restore of an archived object.
+	Restore RestoreStatus
 	// ObjectMetadata is the metadata the object was stored with.
 	ObjectMetadata ObjectMetadata
 }
@@ -102,6 +104,7 @@ func objectInfo(h http.Header) ObjectInfo {
 	info.CRC64, info.HasCRC64 = crcHeader(h)
 	info.NextAppendPosition, _ = strconv.ParseInt(h.Get("x-oss-next-append-position"), 10, 64)
 	info.TagCount, _ = strconv.Atoi(h.Get("x-oss-tagging-count"))
+	info.Restore = parseRestore(h.Get("x-oss-restore"))
 	for k, v := range h {
 		if name, ok := strings.CutPrefix(strings.ToLower(k), "x-oss-meta-"); ok && len(v) > 0 {
 			if info.ObjectMetadata.User == nil {

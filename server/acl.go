@@ -52,14 +52,18 @@ func (s *Server) effectiveACL(ctx context.Context, rq *request, key string) stri
 	return rq.b.ACL
 }
 
-// authorize applies OSS's access model to a verified request. The bucket's
-// owner may do anything. ListBuckets and PutBucket need a signature from
-// any account. Everyone else (anonymous callers and other accounts alike)
-// is governed by the ACLs: an object's own ACL takes precedence over its
-// bucket's, public-read grants reads and public-read-write grants reads
-// and object writes. Bucket administration and ACL operations are the
-// owner's alone.
-func (s *Server) authorize(ctx context.Context, rq *request) error {
+// authorize applies OSS's access model to a verified request, received
+// as r. ListBuckets and PutBucket need a signature from any account. The
+// bucket policy's operations are the bucket owner's alone and are not
+// subject to the policy. Every other request is checked against the
+// bucket's policy first (see bucketPolicy.evaluate): a Deny that applies
+// refuses it, the owner included when the statement reaches the owner.
+// Then the owner may do anything; anyone else may do what an Allow that
+// applies grants, or else what the ACLs grant: an object's own ACL takes
+// precedence over its bucket's, public-read grants reads and
+// public-read-write grants reads and object writes. Bucket administration
+// and ACL operations are otherwise the owner's alone.
+func (s *Server) authorize(ctx context.Context, r *http.Request, rq *request) error {
 	op := rq.op
 	if op.access == accessSigned {
 		if rq.id.Anonymous() {
@@ -67,18 +71,33 @@ func (s *Server) authorize(ctx context.Context, rq *request) error {
 		}
 		return nil
 	}
+	if policyOps[op.name] {
+		if !rq.owner() {
+			return accessDenied("You have no right to access this resource: only the bucket owner may do this.")
+		}
+		return nil
+	}
+	v, err := s.policyVerdict(ctx, r, rq)
+	if err != nil {
+		return err
+	}
+	if v == policyDeny {
+		return deniedByPolicy()
+	}
 	if rq.owner() {
 		return nil
 	}
-	if op.access == accessOwner {
-		return accessDenied("You have no right to access this resource: only the bucket owner may do this.")
-	}
-	acl := rq.b.ACL
-	if op.object {
-		acl = s.effectiveACL(ctx, rq, rq.key)
-	}
-	if !grants(acl, op.access) {
-		return accessDenied("You have no right to access this resource: the ACL does not grant it.")
+	if v != policyAllow {
+		if op.access == accessOwner {
+			return accessDenied("You have no right to access this resource: only the bucket owner may do this.")
+		}
+		acl := rq.b.ACL
+		if op.object {
+			acl = s.effectiveACL(ctx, rq, rq.key)
+		}
+		if !grants(acl, op.access) {
+			return accessDenied("You have no right to access this resource: the ACL does not grant it.")
+		}
 	}
 	if rq.id.Anonymous() && op.name == "GetObject" {
 		for param := range responseOverrides {

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/ossup/ossup/internal/ossxml"
 	"github.com/ossup/ossup/server/store"
@@ -45,8 +46,9 @@ func encodingURL(rq *request) (bool, error) {
 	}
 }
 
-// defaultResourceGroup is the resource group every bucket is in.
-const defaultResourceGroup = "rg-default"
+// defaultResourceGroup is the ID OSS gives the default resource group,
+// which every bucket is in until PutBucketResourceGroup moves it.
+const defaultResourceGroup = "rg-default-id"
 
 func (s *Server) location() string { return "oss-" + s.cfg.Region }
 
@@ -176,13 +178,17 @@ func (s *Server) getBucketInfo(ctx context.Context, w http.ResponseWriter, r *ht
 	if err != nil {
 		return storeError(err, rq)
 	}
+	st, err := s.confStates(ctx, rq.bucket)
+	if err != nil {
+		return storeError(err, rq)
+	}
 	return writeXML(w, &ossxml.BucketInfo{Bucket: ossxml.BucketDetail{
 		Name: b.Name, CreationDate: ossxml.Time{Time: b.Created}, Location: s.location(),
 		ExtranetEndpoint: r.Host, IntranetEndpoint: r.Host,
 		StorageClass: b.StorageClass, DataRedundancyType: b.DataRedundancyType,
 		Owner: ownerOf(b.Owner), AccessControlList: ossxml.AccessControlList{Grant: b.ACL},
-		AccessMonitor: "Disabled", TransferAcceleration: "Disabled", CrossRegionReplication: "Disabled",
-		ResourceGroupID:          defaultResourceGroup,
+		AccessMonitor: st.accessMonitor, TransferAcceleration: st.acceleration, CrossRegionReplication: st.replication,
+		ResourceGroupID:          st.resourceGroup,
 		ServerSideEncryptionRule: ossxml.ServerSideEncryptionRule{SSEAlgorithm: "None"},
 	}})
 }
@@ -212,16 +218,17 @@ func (s *Server) deleteBucket(ctx context.Context, w http.ResponseWriter, r *htt
 	if err := s.store.DeleteBucket(ctx, rq.bucket); err != nil {
 		return storeError(err, rq)
 	}
+	s.policies.forget(rq.bucket)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 
-func summaries(objs []store.Object, withOwner bool, account string) []ossxml.ObjectSummary {
+func summaries(objs []store.Object, withOwner bool, account string, now time.Time) []ossxml.ObjectSummary {
 	out := make([]ossxml.ObjectSummary, 0, len(objs))
 	for _, o := range objs {
 		sum := ossxml.ObjectSummary{
 			Key: o.Key, LastModified: ossxml.Time{Time: o.Modified}, ETag: quoteETag(o.ETag),
-			Type: o.Type, Size: o.Size, StorageClass: storageClass(o.Meta),
+			Type: o.Type, Size: o.Size, StorageClass: storageClass(o.Meta), RestoreInfo: restoreInfo(o.Restore, now),
 		}
 		if withOwner {
 			o := ownerOf(account)
@@ -284,7 +291,7 @@ func (s *Server) listObjects(ctx context.Context, w http.ResponseWriter, r *http
 	}
 	res := ossxml.ListBucketResult{
 		Name: rq.bucket, Prefix: opts.Prefix, Marker: opts.After, MaxKeys: max, Delimiter: opts.Delimiter,
-		IsTruncated: page.Truncated, Contents: summaries(page.Objects, true, rq.b.Owner), CommonPrefixes: prefixes(page.CommonPrefixes),
+		IsTruncated: page.Truncated, Contents: summaries(page.Objects, true, rq.b.Owner, s.cfg.Now()), CommonPrefixes: prefixes(page.CommonPrefixes),
 	}
 	if page.Truncated {
 		res.NextMarker = page.Next
@@ -317,7 +324,7 @@ func (s *Server) listObjectsV2(ctx context.Context, w http.ResponseWriter, r *ht
 		Name: rq.bucket, Prefix: opts.Prefix, StartAfter: q.Get("start-after"), ContinuationToken: token,
 		MaxKeys: max, Delimiter: opts.Delimiter, IsTruncated: page.Truncated,
 		KeyCount: len(page.Objects) + len(page.CommonPrefixes),
-		Contents: summaries(page.Objects, q.Get("fetch-owner") == "true", rq.b.Owner), CommonPrefixes: prefixes(page.CommonPrefixes),
+		Contents: summaries(page.Objects, q.Get("fetch-owner") == "true", rq.b.Owner, s.cfg.Now()), CommonPrefixes: prefixes(page.CommonPrefixes),
 	}
 	if page.Truncated {
 		res.NextContinuationToken = base64.RawURLEncoding.EncodeToString([]byte(page.Next))

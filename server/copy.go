@@ -55,10 +55,11 @@ func parseCopySource(r *http.Request) (copySource, error) {
 	return copySource{bucket: bucket, key: key}, nil
 }
 
-// readableSource checks that the caller may read the copy source: the
-// owner of its bucket may, anyone else as the object's ACL (or, when it
-// is default, the bucket's) grants.
-func (s *Server) readableSource(ctx context.Context, rq *request, src copySource) error {
+// readableSource checks that the caller may read the copy source, as a
+// GetObject of it: its bucket's policy may deny it (or allow it); then
+// the owner of its bucket may, anyone else as the object's ACL (or, when
+// it is default, the bucket's) grants.
+func (s *Server) readableSource(ctx context.Context, r *http.Request, rq *request, src copySource) error {
 	b, err := s.store.GetBucket(ctx, src.bucket)
 	if errors.Is(err, store.ErrNoSuchBucket) {
 		return noSuchBucket(src.bucket)
@@ -66,7 +67,13 @@ func (s *Server) readableSource(ctx context.Context, rq *request, src copySource
 	if err != nil {
 		return err
 	}
-	if !rq.id.Anonymous() && rq.account == b.Owner {
+	v, err := s.sourceVerdict(ctx, r, rq, b, src.key)
+	switch {
+	case err != nil:
+		return err
+	case v == policyDeny:
+		return deniedByPolicy()
+	case v == policyAllow, !rq.id.Anonymous() && rq.account == b.Owner:
 		return nil
 	}
 	acl := b.ACL
@@ -87,11 +94,21 @@ func (s *Server) copySourceOf(ctx context.Context, r *http.Request, rq *request)
 	if err != nil {
 		return copySource{}, nil, err
 	}
-	if err := s.readableSource(ctx, rq, src); err != nil {
+	if err := s.readableSource(ctx, r, rq, src); err != nil {
 		return copySource{}, nil, err
 	}
-	check, err := copyConditions(r)
-	return src, check, err
+	conditions, err := copyConditions(r)
+	if err != nil {
+		return copySource{}, nil, err
+	}
+	// A frozen archived source is refused before its conditions are judged.
+	check := func(o store.Object) error {
+		if err := s.checkReadable(o); err != nil {
+			return err
+		}
+		return conditions(o)
+	}
+	return src, check, nil
 }
 
 // copyConditions returns the check of the x-oss-copy-source-if-*

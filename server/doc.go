@@ -7,7 +7,14 @@
 // which a background sweep applies until [Server.Close], and uploads from
 // web pages: bucket CORS rules (answered preflights and Access-Control
 // headers) and PostObject, the browser form upload signed by a V1 or V4
-// policy.
+// policy. Access is governed by bucket ACLs, object ACLs and bucket
+// policies (PutBucketPolicy): a policy's Deny refuses a request whatever
+// the ACLs grant, its Allow grants what they do not.
+//
+// Some bucket configurations are stored, validated and returned but not
+// enforced, since on a single node they have nothing to act on: logging,
+// website, inventory, replication, transfer acceleration, request
+// payment, resource group, access monitor and HTTPS (TLS versions).
 //
 // It is a real store, not a mock: [Open] keeps metadata in bbolt and content
 // in fsynced blob files under the data directory (see package store), so it

@@ -191,6 +191,7 @@ func (s *Server) headObject(ctx context.Context, w http.ResponseWriter, r *http.
 		return err
 	}
 	setObjectHeaders(w.Header(), obj)
+	s.setRestoreHeader(w.Header(), obj)
 	if s3ChecksumMode(r) {
 		setS3Checksums(w.Header(), r, obj)
 	}
@@ -250,6 +251,7 @@ func (s *Server) getObject(ctx context.Context, w http.ResponseWriter, r *http.R
 	}
 	h := w.Header()
 	setObjectHeaders(h, obj)
+	s.setRestoreHeader(h, obj)
 	for param, header := range responseOverrides {
 		if v := rq.query.Get(param); v != "" {
 			h.Set(header, v)

@@ -54,7 +54,11 @@ type operation struct {
 	sub      []string // required sub-resources
 	optional []string // further sub-resources it accepts
 	header   string   // selecting header that must be present; see selectingHeaders
-	access   accessKind
+	// comp, when set, is the value the comp sub-resource must have: it
+	// tells apart operations that share their sub-resources
+	// (PutBucketReplication and DeleteBucketReplication).
+	comp   string
+	access accessKind
 	// object reports that access is decided by the object's ACL (when it
 	// has one other than default) before the bucket's.
 	object bool
@@ -99,6 +103,34 @@ var operations = []operation{
 	{name: "PutBucketTags", level: levelBucket, method: http.MethodPut, sub: []string{"tagging"}, access: accessOwner, run: func(s *Server) handler { return s.putBucketTags }},
 	{name: "GetBucketTags", level: levelBucket, method: http.MethodGet, sub: []string{"tagging"}, access: accessOwner, run: func(s *Server) handler { return s.getBucketTags }},
 	{name: "DeleteBucketTags", level: levelBucket, method: http.MethodDelete, sub: []string{"tagging"}, access: accessOwner, run: func(s *Server) handler { return s.deleteBucketTags }},
+	{name: "PutBucketLogging", level: levelBucket, method: http.MethodPut, sub: []string{"logging"}, access: accessOwner, run: loggingConf.put},
+	{name: "GetBucketLogging", level: levelBucket, method: http.MethodGet, sub: []string{"logging"}, access: accessOwner, run: loggingConf.get},
+	{name: "DeleteBucketLogging", level: levelBucket, method: http.MethodDelete, sub: []string{"logging"}, access: accessOwner, run: loggingConf.del},
+	{name: "PutBucketWebsite", level: levelBucket, method: http.MethodPut, sub: []string{"website"}, access: accessOwner, run: websiteConf.put},
+	{name: "GetBucketWebsite", level: levelBucket, method: http.MethodGet, sub: []string{"website"}, access: accessOwner, run: websiteConf.get},
+	{name: "DeleteBucketWebsite", level: levelBucket, method: http.MethodDelete, sub: []string{"website"}, access: accessOwner, run: websiteConf.del},
+	{name: "PutBucketInventory", level: levelBucket, method: http.MethodPut, sub: []string{"inventory", "inventoryId"}, access: accessOwner, run: func(s *Server) handler { return s.putBucketInventory }},
+	{name: "GetBucketInventory", level: levelBucket, method: http.MethodGet, sub: []string{"inventory", "inventoryId"}, access: accessOwner, run: func(s *Server) handler { return s.getBucketInventory }},
+	{name: "ListBucketInventory", level: levelBucket, method: http.MethodGet, sub: []string{"inventory"}, access: accessOwner, run: func(s *Server) handler { return s.listBucketInventory }},
+	{name: "DeleteBucketInventory", level: levelBucket, method: http.MethodDelete, sub: []string{"inventory", "inventoryId"}, access: accessOwner, run: func(s *Server) handler { return s.deleteBucketInventory }},
+	{name: "PutBucketReplication", level: levelBucket, method: http.MethodPost, sub: []string{"replication", "comp"}, comp: "add", access: accessOwner, run: func(s *Server) handler { return s.putBucketReplication }},
+	{name: "DeleteBucketReplication", level: levelBucket, method: http.MethodPost, sub: []string{"replication", "comp"}, comp: "delete", access: accessOwner, run: func(s *Server) handler { return s.deleteBucketReplication }},
+	{name: "GetBucketReplication", level: levelBucket, method: http.MethodGet, sub: []string{"replication"}, access: accessOwner, run: func(s *Server) handler { return s.getBucketReplication }},
+	{name: "GetBucketReplicationLocation", level: levelBucket, method: http.MethodGet, sub: []string{"replicationLocation"}, access: accessOwner, run: func(s *Server) handler { return s.getBucketReplicationLocation }},
+	{name: "GetBucketReplicationProgress", level: levelBucket, method: http.MethodGet, sub: []string{"replicationProgress"}, access: accessOwner, run: func(s *Server) handler { return s.getBucketReplicationProgress }},
+	{name: "PutBucketTransferAcceleration", level: levelBucket, method: http.MethodPut, sub: []string{"transferAcceleration"}, access: accessOwner, run: transferAccelerationConf.put},
+	{name: "GetBucketTransferAcceleration", level: levelBucket, method: http.MethodGet, sub: []string{"transferAcceleration"}, access: accessOwner, run: transferAccelerationConf.get},
+	{name: "PutBucketRequestPayment", level: levelBucket, method: http.MethodPut, sub: []string{"requestPayment"}, access: accessOwner, run: requestPaymentConf.put},
+	{name: "GetBucketRequestPayment", level: levelBucket, method: http.MethodGet, sub: []string{"requestPayment"}, access: accessOwner, run: requestPaymentConf.get},
+	{name: "PutBucketResourceGroup", level: levelBucket, method: http.MethodPut, sub: []string{"resourceGroup"}, access: accessOwner, run: resourceGroupConf.put},
+	{name: "GetBucketResourceGroup", level: levelBucket, method: http.MethodGet, sub: []string{"resourceGroup"}, access: accessOwner, run: resourceGroupConf.get},
+	{name: "PutBucketAccessMonitor", level: levelBucket, method: http.MethodPut, sub: []string{"accessmonitor"}, access: accessOwner, run: accessMonitorConf.put},
+	{name: "GetBucketAccessMonitor", level: levelBucket, method: http.MethodGet, sub: []string{"accessmonitor"}, access: accessOwner, run: accessMonitorConf.get},
+	{name: "PutBucketHttpsConfig", level: levelBucket, method: http.MethodPut, sub: []string{"httpsConfig"}, access: accessOwner, run: httpsConf.put},
+	{name: "GetBucketHttpsConfig", level: levelBucket, method: http.MethodGet, sub: []string{"httpsConfig"}, access: accessOwner, run: httpsConf.get},
+	{name: "PutBucketPolicy", level: levelBucket, method: http.MethodPut, sub: []string{"policy"}, access: accessOwner, run: func(s *Server) handler { return s.putBucketPolicy }},
+	{name: "GetBucketPolicy", level: levelBucket, method: http.MethodGet, sub: []string{"policy"}, access: accessOwner, run: func(s *Server) handler { return s.getBucketPolicy }},
+	{name: "DeleteBucketPolicy", level: levelBucket, method: http.MethodDelete, sub: []string{"policy"}, access: accessOwner, run: func(s *Server) handler { return s.deleteBucketPolicy }},
 	{name: "PostObject", level: levelBucket, method: http.MethodPost, access: accessWrite, object: true, form: true, run: func(s *Server) handler { return s.postObject }},
 	{name: "DeleteMultipleObjects", level: levelBucket, method: http.MethodPost, sub: []string{"delete"}, access: accessWrite, run: func(s *Server) handler { return s.deleteObjects }},
 
@@ -109,6 +141,7 @@ var operations = []operation{
 	{name: "UploadPartCopy", level: levelObject, method: http.MethodPut, sub: []string{"uploadId"}, optional: []string{"partNumber"}, header: "x-oss-copy-source", access: accessWrite, object: true, run: func(s *Server) handler { return s.uploadPartCopy }},
 	{name: "UploadPartCopy", level: levelObject, method: http.MethodPut, sub: []string{"partNumber"}, header: "x-oss-copy-source", access: accessWrite, object: true, run: func(s *Server) handler { return s.uploadPartCopy }},
 	{name: "AppendObject", level: levelObject, method: http.MethodPost, sub: []string{"append"}, optional: []string{"position"}, access: accessWrite, object: true, run: func(s *Server) handler { return s.appendObject }},
+	{name: "RestoreObject", level: levelObject, method: http.MethodPost, sub: []string{"restore"}, optional: []string{"versionId"}, access: accessWrite, object: true, run: func(s *Server) handler { return s.restoreObject }},
 	{name: "PutSymlink", level: levelObject, method: http.MethodPut, sub: []string{"symlink"}, access: accessWrite, object: true, run: func(s *Server) handler { return s.putSymlink }},
 	{name: "GetSymlink", level: levelObject, method: http.MethodGet, sub: []string{"symlink"}, access: accessRead, object: true, run: func(s *Server) handler { return s.getSymlink }},
 	{name: "PutObjectTagging", level: levelObject, method: http.MethodPut, sub: []string{"tagging"}, access: accessWrite, object: true, run: func(s *Server) handler { return s.putObjectTagging }},
@@ -142,6 +175,7 @@ var plainParameters = map[string]bool{
 	"x-oss-signature-version": true, "x-oss-credential": true, "x-oss-date": true, "x-oss-expires": true,
 	"x-oss-signature": true, "x-oss-additional-headers": true, "x-oss-security-token": true,
 	"callback": true, "callback-var": true, "x-oss-traffic-limit": true, "x-oss-request-payer": true,
+	"rule-id": true,
 	// S3: the operation name aws-sdk-go-v2 adds, and presigned URLs.
 	"x-id": true, "X-Amz-Algorithm": true, "X-Amz-Credential": true, "X-Amz-Date": true,
 	"X-Amz-Expires": true, "X-Amz-SignedHeaders": true, "X-Amz-Signature": true,
@@ -211,7 +245,7 @@ func route(method string, lvl level, q url.Values, h http.Header) (*operation, e
 	}
 	for i := range operations {
 		op := &operations[i]
-		if op.level != lvl || op.method != method || op.header != header {
+		if op.level != lvl || op.method != method || op.header != header || (op.comp != "" && q.Get("comp") != op.comp) {
 			continue
 		}
 		if matches(op, sel) {

@@ -277,7 +277,7 @@ func (s *Server) postObject(ctx context.Context, w http.ResponseWriter, r *http.
 			return err
 		}
 	}
-	if err := s.authorize(ctx, rq); err != nil {
+	if err := s.authorize(ctx, r, rq); err != nil {
 		return err
 	}
 	trusted(ctx)

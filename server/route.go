@@ -174,7 +174,7 @@ type handler func(ctx context.Context, w http.ResponseWriter, r *http.Request, r
 // authenticated by its form authorises itself.
 func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, rq *request) error {
 	if !rq.op.form {
-		if err := s.authorize(r.Context(), rq); err != nil {
+		if err := s.authorize(r.Context(), r, rq); err != nil {
 			return err
 		}
 		if err := s.checkReferer(r.Context(), r, rq); err != nil {

@@ -95,6 +95,22 @@ type Config struct {
 	// first sweep when the server opens; zero means
 	// DefaultLifecycleInterval, and a negative value runs no sweeps.
 	LifecycleInterval time.Duration
+
+	// RestoreDelay is how long RestoreObject takes to make an Archive
+	// object readable; zero means DefaultRestoreDelay (1 s), a negative
+	// value makes it readable at once. OSS takes about a minute.
+	RestoreDelay time.Duration
+	// ColdRestoreDelay is how long RestoreObject takes to make a
+	// ColdArchive object readable at the Standard priority; Expedited
+	// takes half as long, Bulk twice as long, and a DeepColdArchive
+	// object twice as long as a ColdArchive one. Zero means
+	// DefaultColdRestoreDelay (4 s), a negative value no delay. OSS
+	// takes hours.
+	ColdRestoreDelay time.Duration
+	// RestoreDay is the length of the days a RestoreObject asks its copy
+	// to stay readable for; zero means DefaultRestoreDay (24 hours).
+	// Tests shorten it.
+	RestoreDay time.Duration
 }
 
 // Server is an OSS-compatible http.Handler backed by an on-disk store.
@@ -108,6 +124,10 @@ type Server struct {
 	accounts    map[string]string // access key id -> account
 	callback    *http.Client
 	conns       *connTracker
+	// confMu serialises the read-modify-write of configurations that hold
+	// several rules (inventory, replication).
+	confMu   sync.Mutex
+	policies policyCache // parsed bucket policies
 
 	stopSweeps context.CancelFunc // ends the lifecycle sweeps
 	sweeps     sync.WaitGroup     // the goroutine running them
@@ -143,6 +163,7 @@ func Open(cfg Config) (*Server, error) {
 	if cfg.MaxUnauthenticatedConns <= 0 {
 		cfg.MaxUnauthenticatedConns = DefaultMaxUnauthenticatedConns
 	}
+	restoreSettings(&cfg)
 	if cfg.callbackTimeout <= 0 {
 		cfg.callbackTimeout = defaultCallbackTimeout
 	}

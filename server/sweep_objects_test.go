@@ -158,7 +158,8 @@ func (h *harness) headClass(bucket, key string) string {
 
 // TestSweepTransitions: objects move to the coldest class due, never to a
 // warmer one, with their data and modification time unchanged; HEAD and
-// ListObjects report the new class; past the expiration they are gone.
+// ListObjects report the new class, GET refuses archived ones; past the
+// expiration they are gone.
 func TestSweepTransitions(t *testing.T) {
 	h, clock, _ := sweepHarness(t, nil)
 	h.mkbucket("bkt")
@@ -187,6 +188,11 @@ func TestSweepTransitions(t *testing.T) {
 		}
 		if !got.Modified.Equal(objs[key].Modified) || got.ETag != objs[key].ETag {
 			t.Errorf("%s: modified %v etag %s, want %v %s", key, got.Modified, got.ETag, objs[key].Modified, objs[key].ETag)
+		}
+		if archived(class) {
+			// Frozen once archived: only a restore makes it readable.
+			h.fails(call{method: "GET", bucket: "bkt", key: key}, ossxml.CodeInvalidObjectState)
+			continue
 		}
 		if body := h.get("bkt", key); string(body) != "body of "+key {
 			t.Errorf("%s reads %q", key, body)

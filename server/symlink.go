@@ -98,8 +98,15 @@ func symlinkTarget(err error, target store.Object) error {
 // openObject opens bucket/key for GET, following a symlink to its target.
 func (s *Server) openObject(ctx context.Context, rq *request) (store.Object, store.ReadSeekCloser, error) {
 	obj, rd, err := s.store.OpenObject(ctx, rq.bucket, rq.key)
-	if err != nil || obj.Type != store.TypeSymlink {
+	if err != nil {
 		return obj, rd, storeError(err, rq)
+	}
+	if obj.Type != store.TypeSymlink {
+		if err := s.checkReadable(obj); err != nil {
+			_ = rd.Close()
+			return store.Object{}, nil, err
+		}
+		return obj, rd, nil
 	}
 	_ = rd.Close() // a link has no content
 	target, rd, err := s.store.OpenObject(ctx, rq.bucket, obj.Target)
@@ -107,6 +114,10 @@ func (s *Server) openObject(ctx context.Context, rq *request) (store.Object, sto
 		if rd != nil {
 			_ = rd.Close()
 		}
+		return store.Object{}, nil, err
+	}
+	if err := s.checkReadable(target); err != nil {
+		_ = rd.Close()
 		return store.Object{}, nil, err
 	}
 	return throughLink(obj, target), rd, nil

@@ -50,10 +50,12 @@ func (s *Server) listObjectVersions(ctx context.Context, w http.ResponseWriter, 
 		Versions: make([]ossxml.ObjectVersion, 0, len(page.Objects)),
 	}
 	owner := ownerOf(rq.b.Owner)
+	now := s.cfg.Now()
 	for _, o := range page.Objects {
 		res.Versions = append(res.Versions, ossxml.ObjectVersion{
 			Key: o.Key, VersionID: nullVersion, IsLatest: true, LastModified: ossxml.Time{Time: o.Modified},
 			ETag: quoteETag(o.ETag), Type: o.Type, Size: o.Size, StorageClass: storageClass(o.Meta), Owner: &owner,
+			RestoreInfo: restoreInfo(o.Restore, now),
 		})
 	}
 	if page.Truncated {

@@ -201,6 +201,7 @@ func statCommand() command {
 			}
 			fmt.Fprintf(stdout, "storage class: %s\ncontent type:  %s\nlast modified: %s\n",
 				info.ObjectMetadata.StorageClass, info.ObjectMetadata.ContentType, info.LastModified.UTC().Format(time.RFC3339))
+			printRestore(stdout, info.Restore)
 			for k, v := range info.ObjectMetadata.User {
 				fmt.Fprintf(stdout, "meta %s: %s\n", k, v)
 			}

@@ -55,6 +55,8 @@ func helpTopics(name string) (env, examples []string) {
 		return connEnv, []string{"ossup uploads ls oss://b", "ossup uploads abort oss://b/big.iso UPLOAD_ID", "ossup uploads abort --all --dry-run oss://b"}
 	case "presign":
 		return connEnv, []string{"ossup presign oss://b/k", "ossup presign --expires 10m oss://b/k", "ossup presign --method PUT oss://b/upload.bin"}
+	case "restore":
+		return connEnv, []string{"ossup restore oss://b/archived.iso", "ossup restore --days 7 oss://b/archived.iso", "ossup restore --tier Expedited --days 30 oss://b/cold.iso"}
 	case "serve":
 		return []string{
 				"OSS_ACCESS_KEY_ID      access key id of the account (default: generated, kept in the data directory)",

@@ -39,6 +39,11 @@ link-local and other internal addresses are refused, so that an uploader
 cannot make the server call services on its network. --allow-callback-to
 opens ranges where a trusted application server lives.
 
+Archive, ColdArchive and DeepColdArchive objects cannot be read until they
+are restored ('ossup restore'), as on OSS; restores here take seconds, not
+minutes or hours (--restore-delay, --cold-restore-delay), and a restored
+copy stays readable for its days (--restore-day shortens them for tests).
+
 Flags:
 `
 
@@ -88,6 +93,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var allow prefixFlag
 	fs.Var(&allow, "allow-callback-to", "let upload callbacks reach these internal address `ranges`: CIDR[,CIDR] or bare addresses, repeatable (e.g. 127.0.0.0/8,::1/128 for this machine)")
 	abortAfter := fs.Duration("abort-incomplete-after", 0, "abort multipart uploads of every bucket still incomplete `DURATION` after they began (e.g. 72h), checked hourly (a tenth as often as DURATION when that is shorter); 0 leaves them to the buckets' lifecycle rules")
+	restoreDelay := fs.Duration("restore-delay", server.DefaultRestoreDelay, "how long restoring an Archive object takes (`DURATION`; 0: at once)")
+	coldDelay := fs.Duration("cold-restore-delay", server.DefaultColdRestoreDelay, "how long restoring a ColdArchive object at the Standard priority takes (`DURATION`; 0: at once); Expedited takes half, Bulk twice, DeepColdArchive twice as long")
+	restoreDay := fs.Duration("restore-day", server.DefaultRestoreDay, "length of a day of a restore's Days: how long a copy restored for 1 day stays readable (`DURATION`)")
 	quiet := fs.Bool("q", false, "log only warnings and errors")
 	fs.BoolVar(quiet, "quiet", false, "same as -q")
 	pos, err := parseFlags(fs, args)
@@ -99,6 +107,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if *abortAfter < 0 {
 		return &usageError{"--abort-incomplete-after must not be negative"}
+	}
+	if *restoreDelay < 0 || *coldDelay < 0 || *restoreDay <= 0 {
+		return &usageError{"--restore-delay and --cold-restore-delay must not be negative, --restore-day must be positive"}
 	}
 	level := slog.LevelInfo
 	if *quiet {
@@ -124,6 +135,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 		AbortIncompleteAfter: *abortAfter,
 		LifecycleInterval:    sweepInterval(*abortAfter),
+
+		RestoreDelay:     atOnce(*restoreDelay),
+		ColdRestoreDelay: atOnce(*coldDelay),
+		RestoreDay:       *restoreDay,
 	}
 	if *vhost != "" {
 		cfg.VirtualHostBases = []string{*vhost}
@@ -163,6 +178,15 @@ func (p *prefixFlag) Set(v string) error {
 }
 
 func firstNonEmpty(vs ...string) string { return cmp.Or(vs...) }
+
+// atOnce maps a delay flag to server.Config's: there zero means the
+// default and a negative delay none.
+func atOnce(d time.Duration) time.Duration {
+	if d == 0 {
+		return -1
+	}
+	return d
+}
 
 // serve runs the server until ctx is done, then shuts it down gracefully.
 func serve(ctx context.Context, cfg server.Config, addr string, log *slog.Logger, stdout io.Writer) error {

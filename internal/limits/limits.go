@@ -28,4 +28,7 @@ const (
 	// (at least one character) and value, in characters.
 	MaxTagKeyLength   = 128
 	MaxTagValueLength = 256
+	// MaxBucketPolicySize is the largest bucket policy document, in bytes
+	// (16 KiB).
+	MaxBucketPolicySize = 16 << 10
 )

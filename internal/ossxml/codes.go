@@ -35,31 +35,43 @@ const (
 	CodeInvalidBucketName        = "InvalidBucketName"
 	CodeInvalidDigest            = "InvalidDigest"
 	CodeInvalidObjectName        = "InvalidObjectName"
+	CodeInvalidObjectState       = "InvalidObjectState"
 	CodeInvalidPart              = "InvalidPart"
 	CodeInvalidPartOrder         = "InvalidPartOrder"
+	CodeInvalidPolicyDocument    = "InvalidPolicyDocument"
 	CodeInvalidRange             = "InvalidRange"
 	CodeInvalidRequest           = "InvalidRequest"
 	CodeInvalidTag               = "InvalidTag"
 	CodeInvalidTargetType        = "InvalidTargetType"
+	CodeInvalidTargetBucket      = "InvalidTargetBucketForLogging"
+	CodeInventoryAlreadyExist    = "InventoryAlreadyExist"
 	CodeMalformedPOSTRequest     = "MalformedPOSTRequest"
 	CodeMalformedXML             = "MalformedXML"
 	CodeMethodNotAllowed         = "MethodNotAllowed"
 	CodeMissingArgument          = "MissingArgument"
 	CodeMissingContentLength     = "MissingContentLength"
 	CodeNoSuchBucket             = "NoSuchBucket"
+	CodeNoSuchBucketPolicy       = "NoSuchBucketPolicy"
 	CodeNoSuchCORSConfig         = "NoSuchCORSConfiguration"
+	CodeNoSuchInventory          = "NoSuchInventory"
 	CodeNoSuchKey                = "NoSuchKey"
 	CodeNoSuchLifecycle          = "NoSuchLifecycle"
+	CodeNoSuchReplicationConfig  = "NoSuchReplicationConfiguration"
+	CodeNoSuchReplicationRule    = "NoSuchReplicationRule"
+	CodeNoSuchTransferAccel      = "NoSuchTransferAccelerationConfiguration"
 	CodeNoSuchUpload             = "NoSuchUpload"
 	CodeNoSuchVersion            = "NoSuchVersion"
+	CodeNoSuchWebsiteConfig      = "NoSuchWebsiteConfiguration"
 	CodeNotImplemented           = "NotImplemented"
 	CodeNotModified              = "NotModified"
 	CodeNotSymlink               = "NotSymlink"
 	CodeObjectNotAppendable      = "ObjectNotAppendable"
+	CodeOperationNotSupported    = "OperationNotSupported"
 	CodePositionNotEqualToLength = "PositionNotEqualToLength"
 	CodePreconditionFailed       = "PreconditionFailed"
 	CodeRequestTimeTooSkewed     = "RequestTimeTooSkewed"
 	CodeRequestTimeout           = "RequestTimeout"
+	CodeRestoreAlreadyInProgress = "RestoreAlreadyInProgress"
 	CodeServiceUnavailable       = "ServiceUnavailable"
 	CodeSignatureDoesNotMatch    = "SignatureDoesNotMatch"
 	CodeSlowDown                 = "SlowDown"
@@ -101,6 +113,24 @@ const (
 	// request without the Content-MD5 header it requires, sent with
 	// MessageMissingArguments.
 	ECMissingContentMD5 = "0016-00000606"
+	// ECPolicyTooLarge is InvalidPolicyDocument for a bucket policy over
+	// limits.MaxBucketPolicySize bytes.
+	ECPolicyTooLarge = "0030-00000001"
+	// ECPolicyVersion is InvalidPolicyDocument for a bucket policy whose
+	// Version is not "1".
+	ECPolicyVersion = "0030-00000002"
+	// ECPolicyNotUTF8 is InvalidPolicyDocument for a bucket policy that
+	// is not UTF-8.
+	ECPolicyNotUTF8 = "0030-00000004"
+	// ECInvalidRestoreTier is InvalidArgument for a RestoreObject Tier
+	// other than Expedited, Standard and Bulk.
+	ECInvalidRestoreTier = "0016-00000703"
+	// ECInvalidRestoreDaysCold is InvalidArgument for RestoreObject Days
+	// outside 1–365, for a ColdArchive or DeepColdArchive object.
+	ECInvalidRestoreDaysCold = "0016-00000704"
+	// ECInvalidRestoreDaysArchive is InvalidArgument for RestoreObject Days
+	// outside 1–7, for an Archive object.
+	ECInvalidRestoreDaysArchive = "0016-00000708"
 )
 
 // Messages for situations whose code is shared with others.
@@ -143,31 +173,43 @@ var codeTable = []ErrorCode{
 	{CodeInvalidBucketName, http.StatusBadRequest, "The specified bucket is not valid.", ""},
 	{CodeInvalidDigest, http.StatusBadRequest, "The Content-MD5 you specified did not match what we received.", "0017-00000503"},
 	{CodeInvalidObjectName, http.StatusBadRequest, "The specified object is not valid.", ""},
+	{CodeInvalidObjectState, http.StatusForbidden, "The operation is not valid for the object's state.", ""},
 	{CodeInvalidPart, http.StatusBadRequest, "One or more of the specified parts could not be found or the specified entity tag might not have matched the part's entity tag.", ""},
 	{CodeInvalidPartOrder, http.StatusBadRequest, "The list of parts was not in ascending order. Parts must be ordered by part number.", "0042-00000209"},
+	{CodeInvalidPolicyDocument, http.StatusBadRequest, "The policy document is not valid.", "0030-00000005"},
 	{CodeInvalidRange, http.StatusRequestedRangeNotSatisfiable, "The requested range cannot be satisfied.", ""},
 	{CodeInvalidRequest, http.StatusBadRequest, "The request is not valid.", ""},
 	{CodeInvalidTag, http.StatusBadRequest, "The tag provided was not a valid tag.", ""},
+	{CodeInvalidTargetBucket, http.StatusBadRequest, "The target bucket for logging does not exist, or is not owned by you.", ""},
 	{CodeInvalidTargetType, http.StatusBadRequest, "The symlink target object type is not supported.", ""},
+	{CodeInventoryAlreadyExist, http.StatusConflict, "The inventory configuration already exists.", ""},
 	{CodeMalformedPOSTRequest, http.StatusBadRequest, "The body of your POST request is not well-formed multipart/form-data.", ""},
 	{CodeMalformedXML, http.StatusBadRequest, "The XML you provided was not well-formed or did not validate against our published schema.", "0042-00000205"},
 	{CodeMethodNotAllowed, http.StatusMethodNotAllowed, "The specified method is not allowed against this resource.", ""},
 	{CodeMissingArgument, http.StatusBadRequest, "A required argument is missing.", ""},
 	{CodeMissingContentLength, http.StatusLengthRequired, "You must provide the Content-Length HTTP header.", ""},
 	{CodeNoSuchBucket, http.StatusNotFound, "The specified bucket does not exist.", "0015-00000101"},
+	{CodeNoSuchBucketPolicy, http.StatusNotFound, "The bucket policy does not exist.", ""},
 	{CodeNoSuchCORSConfig, http.StatusNotFound, "The CORS configuration does not exist.", ""},
+	{CodeNoSuchInventory, http.StatusNotFound, "The specified inventory configuration does not exist.", ""},
 	{CodeNoSuchKey, http.StatusNotFound, "The specified key does not exist.", "0026-00000001"},
 	{CodeNoSuchLifecycle, http.StatusNotFound, "The specified bucket does not have a lifecycle configuration.", ""},
+	{CodeNoSuchReplicationConfig, http.StatusNotFound, "The specified bucket does not have a replication configuration.", ""},
+	{CodeNoSuchReplicationRule, http.StatusNotFound, "The specified replication rule does not exist.", ""},
+	{CodeNoSuchTransferAccel, http.StatusNotFound, "The specified bucket does not have a transfer acceleration configuration.", ""},
 	{CodeNoSuchUpload, http.StatusNotFound, "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.", "0042-00000002"},
 	{CodeNoSuchVersion, http.StatusNotFound, "The specified version does not exist.", ""},
+	{CodeNoSuchWebsiteConfig, http.StatusNotFound, "The specified bucket does not have a website configuration.", ""},
 	{CodeNotImplemented, http.StatusNotImplemented, "A header you provided implies functionality that is not implemented.", ""},
 	{CodeNotModified, http.StatusNotModified, "The object has not been modified.", ""},
 	{CodeNotSymlink, http.StatusBadRequest, "The specified object is not a symlink.", ""},
 	{CodeObjectNotAppendable, http.StatusConflict, "The object is not appendable.", ""},
+	{CodeOperationNotSupported, http.StatusBadRequest, "The operation is not supported for this resource.", ""},
 	{CodePositionNotEqualToLength, http.StatusConflict, "Position is not equal to file length.", ""},
 	{CodePreconditionFailed, http.StatusPreconditionFailed, "At least one of the pre-conditions you specified did not hold.", ""},
 	{CodeRequestTimeTooSkewed, http.StatusForbidden, "The difference between the request time and the current time is too large.", ""},
 	{CodeRequestTimeout, http.StatusBadRequest, "Your socket connection to the server was not read from or written to within the timeout period.", ""},
+	{CodeRestoreAlreadyInProgress, http.StatusConflict, "The restore operation is in progress.", ""},
 	{CodeServiceUnavailable, http.StatusServiceUnavailable, "The service is unavailable. Please try again later.", ""},
 	{CodeSignatureDoesNotMatch, http.StatusForbidden, "The request signature we calculated does not match the signature you provided. Check your key and signing method.", "0002-00000040"},
 	{CodeSlowDown, http.StatusServiceUnavailable, "Please reduce your request rate.", ""},

@@ -113,6 +113,18 @@ func TestLookupCode(t *testing.T) {
 		{CodeObjectNotAppendable, 409},
 		{CodePositionNotEqualToLength, 409},
 		{CodeSymlinkTargetNotExist, 404},
+		{CodeInvalidTargetBucket, 400},
+		{CodeInventoryAlreadyExist, 409},
+		{CodeNoSuchInventory, 404},
+		{CodeNoSuchReplicationConfig, 404},
+		{CodeNoSuchReplicationRule, 404},
+		{CodeNoSuchTransferAccel, 404},
+		{CodeNoSuchWebsiteConfig, 404},
+		{CodeInvalidPolicyDocument, 400},
+		{CodeNoSuchBucketPolicy, 404},
+		{CodeInvalidObjectState, 403},
+		{CodeRestoreAlreadyInProgress, 409},
+		{CodeOperationNotSupported, 400},
 	}
 	for _, tt := range tests {
 		got, ok := LookupCode(tt.code)
@@ -150,6 +162,8 @@ func TestSpecMessages(t *testing.T) {
 		{CodeSignatureDoesNotMatch, "The request signature we calculated does not match the signature you provided. Check your key and signing method.", "0002-00000040"},
 		{CodeBucketNotEmpty, "The bucket you tried to delete is not empty.", "0015-00000301"},
 		{CodeCallbackFailed, "The callback to the application server failed.", "0007-00000203"},
+		{CodeRestoreAlreadyInProgress, "The restore operation is in progress.", ""},
+		{CodeInvalidObjectState, "The operation is not valid for the object's state.", ""},
 	}
 	for _, tt := range tests {
 		got, _ := LookupCode(tt.code)

@@ -147,6 +147,7 @@ type ObjectVersion struct {
 	Size         int64  `xml:"Size"`
 	StorageClass string `xml:"StorageClass"`
 	Owner        *Owner `xml:"Owner,omitempty"`
+	RestoreInfo  string `xml:"RestoreInfo,omitempty"`
 }
 
 // VersioningConfiguration is the body of PutBucketVersioning and the
@@ -157,3 +158,19 @@ type VersioningConfiguration struct {
 }
 
 func (VersioningConfiguration) rootName() string { return "VersioningConfiguration" }
+
+// RestoreRequest is the optional body of RestoreObject (POST ?restore):
+// how many days the restored copy stays readable, and for a ColdArchive
+// or DeepColdArchive object the priority of the restore (Expedited,
+// Standard or Bulk).
+type RestoreRequest struct {
+	Days          int            `xml:"Days,omitempty"`
+	JobParameters *JobParameters `xml:"JobParameters,omitempty"`
+}
+
+func (RestoreRequest) rootName() string { return "RestoreRequest" }
+
+// JobParameters is the priority of a RestoreRequest.
+type JobParameters struct {
+	Tier string `xml:"Tier,omitempty"`
+}

@@ -91,4 +91,6 @@ var subResources = map[string]bool{
 	"group":                        true,
 	"link":                         true,
 	"x-oss-traffic-limit":          true,
+	// Signed by alibabacloud-oss-go-sdk-v2 as its operations' SubResource.
+	"httpsConfig": true,
 }

@@ -101,6 +101,7 @@ func (s *Disk) AppendObject(ctx context.Context, bucket, key string, position in
 			// A new object: in a versioned bucket, a new version.
 			return putObjectRec(tx, bucket, key, rec, false)
 		}
+		rec.Restore = nil // new content is not restored
 		enc, err := encodeObject(rec)
 		if err != nil {
 			return nil, err

@@ -57,6 +57,7 @@ func (s *Disk) CopyObject(ctx context.Context, srcBucket, srcKey, dstBucket, dst
 		rec = &objectRec{objectHdr: src.objectHdr, Blobs: src.Blobs, Inline: src.Inline}
 		rec.Version, rec.Seq = "", 0
 		rec.Modified = s.now().UnixNano()
+		rec.Restore = nil // a copy is not restored
 		if opts.Meta != nil {
 			meta, err := opts.Meta(srcObj)
 			if err != nil {

@@ -102,6 +102,8 @@ type objectHdr struct {
 	Seq uint64 `json:"seq,omitempty"`
 	// Marker marks a delete marker, which only the versions bucket holds.
 	Marker bool `json:"marker,omitempty"`
+	// Restore is an archived object's restore, when one was requested.
+	Restore *restoreRec `json:"restore,omitempty"`
 }
 
 // blobRef names one blob of a manifest and its size in bytes.
@@ -384,6 +386,7 @@ func (r *objectRec) object(bucket, key string) Object {
 		Target:       r.Target,
 		VersionID:    r.Version,
 		DeleteMarker: r.Marker,
+		Restore:      r.restore(),
 	}
 }
 

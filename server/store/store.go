@@ -145,6 +145,9 @@ type Object struct {
 	// IsLatest reports the current version of its key; ListVersions
 	// alone sets it.
 	IsLatest bool
+	// Restore is the restore of an archived object; zero when none was
+	// requested.
+	Restore Restore
 }
 
 // PutOptions modify PutObject and CompleteUpload.
@@ -330,6 +333,9 @@ type Store interface {
 	// bucket/key at position, creating it at position 0 (see
 	// Disk.AppendObject).
 	AppendObject(ctx context.Context, bucket, key string, position int64, r io.Reader, size int64, meta Metadata, opts PutOptions) (Object, error)
+	// RestoreObject sets the restore of bucket/key to what fn returns for
+	// the object as stored, in one atomic change (see Disk.RestoreObject).
+	RestoreObject(ctx context.Context, bucket, key string, fn func(Object) (Restore, error)) (Object, error)
 	// PutSymlink makes bucket/key a Symlink to target.
 	PutSymlink(ctx context.Context, bucket, key, target string, meta Metadata, opts PutOptions) (Object, error)
 	// DeleteObject removes bucket/key, or in a versioned bucket puts a
