@@ -46,7 +46,11 @@ func grants(acl string, access accessKind) bool {
 // the owner: the object's own, unless it is default (or the object does
 // not exist), then the bucket's.
 func (s *Server) effectiveACL(ctx context.Context, rq *request, key string) string {
-	if o, err := s.store.HeadObject(ctx, rq.bucket, key); err == nil && o.Meta.ACL != "" && o.Meta.ACL != aclDefault {
+	version := ""
+	if key == rq.key {
+		version = rq.query.Get("versionId")
+	}
+	if o, err := s.store.HeadVersion(ctx, rq.bucket, key, version); err == nil && o.Meta.ACL != "" && o.Meta.ACL != aclDefault {
 		return o.Meta.ACL
 	}
 	return rq.b.ACL
@@ -119,8 +123,15 @@ func (s *Server) putObjectACL(ctx context.Context, w http.ResponseWriter, r *htt
 	if acl == "" {
 		return invalidArgument("x-oss-object-acl", "", "The x-oss-object-acl header is required.")
 	}
-	if err := s.store.SetObjectACL(ctx, rq.bucket, rq.key, acl); err != nil {
+	version, err := versionParam(rq)
+	if err != nil {
+		return err
+	}
+	if err := s.store.SetObjectACL(ctx, rq.bucket, rq.key, version, acl); err != nil {
 		return storeError(err, rq)
+	}
+	if version != "" {
+		w.Header().Set("x-oss-version-id", version)
 	}
 	w.WriteHeader(http.StatusOK)
 	return nil
@@ -129,10 +140,15 @@ func (s *Server) putObjectACL(ctx context.Context, w http.ResponseWriter, r *htt
 // getObjectACL answers GetObjectAcl: the object's own ACL, or "default"
 // when it inherits the bucket's.
 func (s *Server) getObjectACL(ctx context.Context, w http.ResponseWriter, r *http.Request, rq *request) error {
-	obj, err := s.store.HeadObject(ctx, rq.bucket, rq.key)
+	version, err := versionParam(rq)
 	if err != nil {
-		return storeError(err, rq)
+		return err
 	}
+	obj, err := s.store.HeadVersion(ctx, rq.bucket, rq.key, version)
+	if err != nil {
+		return versionedError(w, err, obj, rq)
+	}
+	setVersionHeaders(w.Header(), obj)
 	acl := obj.Meta.ACL
 	if acl == "" {
 		acl = aclDefault

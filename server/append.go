@@ -51,6 +51,7 @@ func (s *Server) appendObject(ctx context.Context, w http.ResponseWriter, r *htt
 	h.Set("ETag", quoteETag(obj.ETag))
 	h.Set("x-oss-next-append-position", strconv.FormatInt(obj.Size, 10))
 	h.Set("x-oss-hash-crc64ecma", crc64.Format(obj.CRC64))
+	setVersionHeaders(h, obj)
 	w.WriteHeader(http.StatusOK)
 	return nil
 }

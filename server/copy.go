@@ -17,25 +17,20 @@ import (
 // copySource is the object a CopyObject or UploadPartCopy reads.
 type copySource struct {
 	bucket, key string
+	version     string // "" for the current object
 }
 
 // parseCopySource reads x-oss-copy-source: /<bucket>/<key>, the key
 // URL-encoded (decoded with query semantics, so + is a space, which both
 // official SDKs' encodings survive), optionally followed by ?versionId=.
-// Buckets here are not versioned: only versionId=null names an object.
 func parseCopySource(r *http.Request) (copySource, error) {
 	raw := r.Header.Get("x-oss-copy-source")
 	bad := func(msg string) error { return invalidArgument("x-oss-copy-source", raw, msg) }
 	path, query, _ := strings.Cut(raw, "?")
 	if query != "" {
 		q, err := url.ParseQuery(query)
-		if err != nil || len(q) != 1 || !q.Has("versionId") {
-			return copySource{}, bad("The copy source may carry only a versionId.")
-		}
-		if v := q.Get("versionId"); v != "null" {
-			e := newError(ossxml.CodeNoSuchKey, "The specified version does not exist: the bucket is not versioned.")
-			e.body.Key = path
-			return copySource{}, e
+		if err != nil || len(q) != 1 || len(q["versionId"]) != 1 || q.Get("versionId") == "" {
+			return copySource{}, bad("The copy source may carry only a versionId, once and not empty.")
 		}
 	}
 	if !strings.HasPrefix(path, "/") {
@@ -52,7 +47,12 @@ func parseCopySource(r *http.Request) (copySource, error) {
 	if err := validKey(key); err != nil {
 		return copySource{}, err
 	}
-	return copySource{bucket: bucket, key: key}, nil
+	version := ""
+	if query != "" {
+		q, _ := url.ParseQuery(query)
+		version = q.Get("versionId")
+	}
+	return copySource{bucket: bucket, key: key, version: version}, nil
 }
 
 // readableSource checks that the caller may read the copy source, as a
@@ -215,12 +215,21 @@ func (s *Server) copyObject(ctx context.Context, w http.ResponseWriter, r *http.
 		}
 		return m, nil
 	}
-	opts := store.CopyOptions{Check: check, Meta: meta, ForbidOverwrite: forbidOverwrite(r)}
+	var srcVersion string
+	opts := store.CopyOptions{Meta: meta, ForbidOverwrite: forbidOverwrite(r), SourceVersion: src.version,
+		Check: func(o store.Object) error {
+			srcVersion = o.VersionID
+			return check(o)
+		}}
 	obj, err := s.store.CopyObject(ctx, src.bucket, src.key, rq.bucket, rq.key, opts)
 	if err != nil {
 		return copyError(err, rq, src)
 	}
 	w.Header().Set("x-oss-hash-crc64ecma", crc64.Format(obj.CRC64))
+	setVersionHeaders(w.Header(), obj)
+	if srcVersion != "" {
+		w.Header().Set("x-oss-copy-source-version-id", srcVersion)
+	}
 	return writeXML(w, &ossxml.CopyObjectResult{ETag: quoteETag(obj.ETag), LastModified: ossxml.Time{Time: obj.Modified}})
 }
 
@@ -233,6 +242,12 @@ func copyError(err error, rq *request, src copySource) error {
 	switch {
 	case errors.Is(err, store.ErrNoSuchKey):
 		return noSuchKey(src.key)
+	case errors.Is(err, store.ErrDeleteMarker):
+		return invalidArgument("x-oss-copy-source", src.version, "The copy source version is a delete marker.")
+	case errors.Is(err, store.ErrNoSuchVersion):
+		e := newError(ossxml.CodeNoSuchVersion, "")
+		e.body.Key = src.key
+		return e
 	case errors.Is(err, store.ErrNoSuchBucket):
 		// The destination was checked before the copy; the source went.
 		return noSuchBucket(src.bucket)
@@ -283,15 +298,20 @@ func (s *Server) uploadPartCopy(ctx context.Context, w http.ResponseWriter, r *h
 	if err != nil {
 		return err
 	}
-	// A part copied from a symlink is a range of its target's bytes.
-	if o, err := s.store.HeadObject(ctx, src.bucket, src.key); err == nil && o.Type == store.TypeSymlink {
+	// A part copied from a symlink is a range of its target's (current)
+	// bytes.
+	if o, err := s.store.HeadVersion(ctx, src.bucket, src.key, src.version); err == nil && o.Type == store.TypeSymlink {
 		target, err := s.store.HeadObject(ctx, src.bucket, o.Target)
 		if err := symlinkTarget(err, target); err != nil {
 			return err
 		}
-		src.key = o.Target
+		src.key, src.version = o.Target, ""
 	}
-	part, err := s.store.CopyPart(ctx, rq.bucket, rq.key, id, n, src.bucket, src.key, off, length, check)
+	var srcVersion string
+	part, err := s.store.CopyPart(ctx, rq.bucket, rq.key, id, n, src.bucket, src.key, src.version, off, length, func(o store.Object) error {
+		srcVersion = o.VersionID
+		return check(o)
+	})
 	switch {
 	case errors.Is(err, store.ErrNoSuchUpload):
 		e := noSuchUpload(id)
@@ -303,5 +323,8 @@ func (s *Server) uploadPartCopy(ctx context.Context, w http.ResponseWriter, r *h
 		return copyError(err, rq, src)
 	}
 	w.Header().Set("x-oss-hash-crc64ecma", crc64.Format(part.CRC64))
+	if srcVersion != "" {
+		w.Header().Set("x-oss-copy-source-version-id", srcVersion)
+	}
 	return writeXML(w, &ossxml.CopyPartResult{ETag: quoteETag(part.ETag), LastModified: ossxml.Time{Time: part.Modified}})
 }

@@ -72,6 +72,12 @@ func storeError(err error, rq *request) error {
 		return noSuchBucket(rq.bucket)
 	case errors.Is(err, store.ErrNoSuchKey):
 		return noSuchKey(rq.key)
+	case errors.Is(err, store.ErrNoSuchVersion):
+		e := newError(ossxml.CodeNoSuchVersion, "")
+		e.body.Key = rq.key
+		return e
+	case errors.Is(err, store.ErrDeleteMarker):
+		return newError(ossxml.CodeMethodNotAllowed, "The version named is a delete marker, which has no content, ACL or tags.")
 	case errors.Is(err, store.ErrNoSuchUpload):
 		return noSuchUpload(rq.query.Get("uploadId"))
 	case errors.Is(err, store.ErrNoSuchLifecycle):

@@ -152,6 +152,7 @@ func (s *Server) completeUpload(ctx context.Context, w http.ResponseWriter, r *h
 		return e
 	}
 	setWriteHeaders(w.Header(), obj.ETag, "", obj.CRC64)
+	setVersionHeaders(w.Header(), obj)
 	setS3NVME(w.Header(), r, obj.CRC64NVME, obj.HasNVME, true)
 	if cb != nil {
 		return s.runCallback(ctx, w, rq, cb, obj)

@@ -171,6 +171,7 @@ func (s *Server) putObject(ctx context.Context, w http.ResponseWriter, r *http.R
 		return storeError(err, rq)
 	}
 	setWriteHeaders(w.Header(), obj.ETag, obj.ContentMD5, obj.CRC64)
+	setVersionHeaders(w.Header(), obj)
 	setS3NVME(w.Header(), r, obj.CRC64NVME, obj.HasNVME, true)
 	if cb != nil {
 		return s.runCallback(ctx, w, rq, cb, obj)
@@ -180,10 +181,7 @@ func (s *Server) putObject(ctx context.Context, w http.ResponseWriter, r *http.R
 }
 
 func (s *Server) headObject(ctx context.Context, w http.ResponseWriter, r *http.Request, rq *request) error {
-	if err := checkVersionID(rq); err != nil {
-		return err
-	}
-	obj, err := s.headObjectThrough(ctx, rq)
+	obj, err := s.headObjectThrough(ctx, w, rq)
 	if err != nil {
 		return err
 	}
@@ -203,11 +201,16 @@ func (s *Server) headObject(ctx context.Context, w http.ResponseWriter, r *http.
 // getObjectMeta answers HEAD ?objectMeta: the object's ETag, size,
 // modification time and CRC-64, without its metadata.
 func (s *Server) getObjectMeta(ctx context.Context, w http.ResponseWriter, r *http.Request, rq *request) error {
-	obj, err := s.store.HeadObject(ctx, rq.bucket, rq.key)
+	version, err := versionParam(rq)
 	if err != nil {
-		return storeError(err, rq)
+		return err
+	}
+	obj, err := s.store.HeadVersion(ctx, rq.bucket, rq.key, version)
+	if err != nil {
+		return versionedError(w, err, obj, rq)
 	}
 	h := w.Header()
+	setVersionHeaders(h, obj)
 	h.Set("ETag", quoteETag(obj.ETag))
 	h.Set("Last-Modified", obj.Modified.UTC().Format(http.TimeFormat))
 	h.Set("x-oss-last-access-time", obj.Modified.UTC().Format(http.TimeFormat))
@@ -229,10 +232,7 @@ var responseOverrides = map[string]string{
 }
 
 func (s *Server) getObject(ctx context.Context, w http.ResponseWriter, r *http.Request, rq *request) error {
-	if err := checkVersionID(rq); err != nil {
-		return err
-	}
-	obj, rd, err := s.openObject(ctx, rq)
+	obj, rd, err := s.openObject(ctx, w, rq)
 	if err != nil {
 		return err
 	}
@@ -287,14 +287,23 @@ func (s *Server) getObject(ctx context.Context, w http.ResponseWriter, r *http.R
 }
 
 func (s *Server) deleteObject(ctx context.Context, w http.ResponseWriter, r *http.Request, rq *request) error {
-	if checkVersionID(rq) != nil {
-		// A version that does not exist: nothing to delete, as S3 and OSS
-		// answer.
-		w.WriteHeader(http.StatusNoContent)
-		return nil
+	version, err := versionParam(rq)
+	if err != nil {
+		return err
 	}
-	if err := s.store.DeleteObject(ctx, rq.bucket, rq.key); err != nil {
+	// A version that does not exist is nothing to delete, as S3 and OSS
+	// answer.
+	res, err := s.store.DeleteVersions(ctx, rq.bucket, []store.ObjectVersion{{Key: rq.key, VersionID: version}})
+	if err != nil {
 		return storeError(err, rq)
+	}
+	h := w.Header()
+	switch d := res[0]; {
+	case d.DeleteMarker:
+		h.Set("x-oss-delete-marker", "true")
+		h.Set("x-oss-version-id", d.MarkerVersionID)
+	case version != "":
+		h.Set("x-oss-version-id", version)
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
@@ -342,16 +351,14 @@ func (s *Server) deleteObjects(ctx context.Context, w http.ResponseWriter, r *ht
 	if err != nil {
 		return err
 	}
-	keys := make([]string, 0, len(del.Objects))
+	objs := make([]store.ObjectVersion, 0, len(del.Objects))
 	for _, o := range del.Objects {
 		if err := validKey(o.Key); err != nil {
 			return err
 		}
-		// Only the null version exists here: another version id names
-		// nothing, and is reported deleted, as a missing key is.
-		if o.VersionID == "" || o.VersionID == nullVersion {
-			keys = append(keys, o.Key)
-		}
+		// A version that does not exist is reported deleted, as a
+		// missing key is.
+		objs = append(objs, store.ObjectVersion{Key: o.Key, VersionID: o.VersionID})
 	}
 	if !rq.owner() {
 		// The bucket grants writes; an object's own ACL may still refuse.
@@ -361,14 +368,18 @@ func (s *Server) deleteObjects(ctx context.Context, w http.ResponseWriter, r *ht
 			}
 		}
 	}
-	if err := s.store.DeleteObjects(ctx, rq.bucket, keys); err != nil {
+	done, err := s.store.DeleteVersions(ctx, rq.bucket, objs)
+	if err != nil {
 		return storeError(err, rq)
 	}
 	res := ossxml.DeleteResult{}
 	if !del.Quiet {
-		res.Deleted = make([]ossxml.DeletedObject, len(del.Objects))
-		for i, o := range del.Objects {
-			res.Deleted[i] = ossxml.DeletedObject{Key: o.Key, VersionID: o.VersionID}
+		res.Deleted = make([]ossxml.DeletedObject, len(done))
+		for i, d := range done {
+			res.Deleted[i] = ossxml.DeletedObject{Key: d.Key, VersionID: d.VersionID, DeleteMarker: d.DeleteMarker}
+			if d.DeleteMarker {
+				res.Deleted[i].DeleteMarkerVersionID = d.MarkerVersionID
+			}
 		}
 	}
 	if enc {

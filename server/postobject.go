@@ -309,6 +309,7 @@ func (s *Server) postObject(ctx context.Context, w http.ResponseWriter, r *http.
 		return storeError(err, rq)
 	}
 	setWriteHeaders(w.Header(), obj.ETag, obj.ContentMD5, obj.CRC64)
+	setVersionHeaders(w.Header(), obj)
 	if cb != nil {
 		return s.runCallback(ctx, w, rq, cb, obj)
 	}

@@ -45,14 +45,14 @@ func TestRedactURL(t *testing.T) {
 	}
 }
 
-// failingStore fails or panics on OpenObject, to reach the server's
+// failingStore fails or panics on OpenVersion, to reach the server's
 // internal-error and panic log lines.
 type failingStore struct {
 	store.Store
 	panic bool
 }
 
-func (f failingStore) OpenObject(context.Context, string, string) (store.Object, store.ReadSeekCloser, error) {
+func (f failingStore) OpenVersion(context.Context, string, string, string) (store.Object, store.ReadSeekCloser, error) {
 	if f.panic {
 		panic("store on fire")
 	}

@@ -160,7 +160,7 @@ func (s *Server) parseRestore(w http.ResponseWriter, r *http.Request) (restoreAs
 //
 // An object of another class is 400 OperationNotSupported.
 func (s *Server) restoreObject(ctx context.Context, w http.ResponseWriter, r *http.Request, rq *request) error {
-	if err := checkVersionID(rq); err != nil {
+	if err := s.currentOnly(ctx, rq); err != nil {
 		return err
 	}
 	ask, err := s.parseRestore(w, r)

@@ -16,14 +16,14 @@ import (
 	"github.com/ossup/ossup/server/store"
 )
 
-// faultyStore panics or fails on HeadObject, to check that internal
+// faultyStore panics or fails on HeadVersion, to check that internal
 // failures become InternalError answers and never crash the server.
 type faultyStore struct {
 	store.Store
 	panics bool
 }
 
-func (f faultyStore) HeadObject(ctx context.Context, bucket, key string) (store.Object, error) {
+func (f faultyStore) HeadVersion(ctx context.Context, bucket, key, version string) (store.Object, error) {
 	if f.panics {
 		panic("injected panic")
 	}

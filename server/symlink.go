@@ -45,6 +45,7 @@ func (s *Server) putSymlink(ctx context.Context, w http.ResponseWriter, r *http.
 		return storeError(err, rq)
 	}
 	w.Header().Set("ETag", quoteETag(obj.ETag))
+	setVersionHeaders(w.Header(), obj)
 	w.WriteHeader(http.StatusOK)
 	return nil
 }
@@ -52,9 +53,13 @@ func (s *Server) putSymlink(ctx context.Context, w http.ResponseWriter, r *http.
 // getSymlink answers GetSymlink: the link's target, ETag, time and user
 // metadata.
 func (s *Server) getSymlink(ctx context.Context, w http.ResponseWriter, r *http.Request, rq *request) error {
-	obj, err := s.store.HeadObject(ctx, rq.bucket, rq.key)
+	version, err := versionParam(rq)
 	if err != nil {
-		return storeError(err, rq)
+		return err
+	}
+	obj, err := s.store.HeadVersion(ctx, rq.bucket, rq.key, version)
+	if err != nil {
+		return versionedError(w, err, obj, rq)
 	}
 	if obj.Type != store.TypeSymlink {
 		return newError(ossxml.CodeNotSymlink, "")
@@ -64,6 +69,7 @@ func (s *Server) getSymlink(ctx context.Context, w http.ResponseWriter, r *http.
 	setUserMeta(h, obj)
 	h.Set("ETag", quoteETag(obj.ETag))
 	h.Set("Last-Modified", obj.Modified.UTC().Format(http.TimeFormat))
+	setVersionHeaders(h, obj)
 	h.Set("Content-Length", "0")
 	w.WriteHeader(http.StatusOK)
 	return nil
@@ -96,10 +102,16 @@ func symlinkTarget(err error, target store.Object) error {
 }
 
 // openObject opens bucket/key for GET, following a symlink to its target.
-func (s *Server) openObject(ctx context.Context, rq *request) (store.Object, store.ReadSeekCloser, error) {
-	obj, rd, err := s.store.OpenObject(ctx, rq.bucket, rq.key)
+// The version the request names is read; a symlink's target is read as
+// its current object.
+func (s *Server) openObject(ctx context.Context, w http.ResponseWriter, rq *request) (store.Object, store.ReadSeekCloser, error) {
+	version, err := versionParam(rq)
 	if err != nil {
-		return obj, rd, storeError(err, rq)
+		return store.Object{}, nil, err
+	}
+	obj, rd, err := s.store.OpenVersion(ctx, rq.bucket, rq.key, version)
+	if err != nil {
+		return store.Object{}, nil, versionedError(w, err, obj, rq)
 	}
 	if obj.Type != store.TypeSymlink {
 		if err := s.checkReadable(obj); err != nil {
@@ -124,10 +136,17 @@ func (s *Server) openObject(ctx context.Context, rq *request) (store.Object, sto
 }
 
 // headObjectThrough is HeadObject following a symlink to its target.
-func (s *Server) headObjectThrough(ctx context.Context, rq *request) (store.Object, error) {
-	obj, err := s.store.HeadObject(ctx, rq.bucket, rq.key)
-	if err != nil || obj.Type != store.TypeSymlink {
-		return obj, storeError(err, rq)
+func (s *Server) headObjectThrough(ctx context.Context, w http.ResponseWriter, rq *request) (store.Object, error) {
+	version, err := versionParam(rq)
+	if err != nil {
+		return store.Object{}, err
+	}
+	obj, err := s.store.HeadVersion(ctx, rq.bucket, rq.key, version)
+	if err != nil {
+		return store.Object{}, versionedError(w, err, obj, rq)
+	}
+	if obj.Type != store.TypeSymlink {
+		return obj, nil
 	}
 	target, err := s.store.HeadObject(ctx, rq.bucket, obj.Target)
 	if err := symlinkTarget(err, target); err != nil {

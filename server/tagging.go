@@ -81,8 +81,15 @@ func (s *Server) putObjectTagging(ctx context.Context, w http.ResponseWriter, r 
 	if err := checkTags(tags); err != nil {
 		return err
 	}
-	if err := s.store.SetObjectTags(ctx, rq.bucket, rq.key, tags); err != nil {
+	version, err := versionParam(rq)
+	if err != nil {
+		return err
+	}
+	if err := s.store.SetObjectTags(ctx, rq.bucket, rq.key, version, tags); err != nil {
 		return storeError(err, rq)
+	}
+	if version != "" {
+		w.Header().Set("x-oss-version-id", version)
 	}
 	w.WriteHeader(http.StatusOK)
 	return nil
@@ -91,10 +98,15 @@ func (s *Server) putObjectTagging(ctx context.Context, w http.ResponseWriter, r 
 // getObjectTagging answers GetObjectTagging: the tags in key order (an
 // empty TagSet for an object without tags).
 func (s *Server) getObjectTagging(ctx context.Context, w http.ResponseWriter, r *http.Request, rq *request) error {
-	obj, err := s.store.HeadObject(ctx, rq.bucket, rq.key)
+	version, err := versionParam(rq)
 	if err != nil {
-		return storeError(err, rq)
+		return err
 	}
+	obj, err := s.store.HeadVersion(ctx, rq.bucket, rq.key, version)
+	if err != nil {
+		return versionedError(w, err, obj, rq)
+	}
+	setVersionHeaders(w.Header(), obj)
 	var doc ossxml.Tagging
 	doc.TagSet.Tags = []ossxml.Tag{}
 	for _, k := range slices.Sorted(maps.Keys(obj.Meta.Tags)) {
@@ -105,8 +117,15 @@ func (s *Server) getObjectTagging(ctx context.Context, w http.ResponseWriter, r 
 
 // deleteObjectTagging answers DeleteObjectTagging.
 func (s *Server) deleteObjectTagging(ctx context.Context, w http.ResponseWriter, r *http.Request, rq *request) error {
-	if err := s.store.SetObjectTags(ctx, rq.bucket, rq.key, nil); err != nil {
+	version, err := versionParam(rq)
+	if err != nil {
+		return err
+	}
+	if err := s.store.SetObjectTags(ctx, rq.bucket, rq.key, version, nil); err != nil {
 		return storeError(err, rq)
+	}
+	if version != "" {
+		w.Header().Set("x-oss-version-id", version)
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil

@@ -120,18 +120,19 @@ func (Tagging) rootName() string { return "Tagging" }
 // ListVersionsResult is the response body of ListObjectVersions
 // (GET /?versions).
 type ListVersionsResult struct {
-	EncodingType        string          `xml:"EncodingType,omitempty"`
-	Name                string          `xml:"Name"`
-	Prefix              string          `xml:"Prefix"`
-	KeyMarker           string          `xml:"KeyMarker"`
-	VersionIDMarker     string          `xml:"VersionIdMarker"`
-	MaxKeys             int             `xml:"MaxKeys"`
-	Delimiter           string          `xml:"Delimiter,omitempty"`
-	IsTruncated         bool            `xml:"IsTruncated"`
-	NextKeyMarker       string          `xml:"NextKeyMarker,omitempty"`
-	NextVersionIDMarker string          `xml:"NextVersionIdMarker,omitempty"`
-	Versions            []ObjectVersion `xml:"Version"`
-	CommonPrefixes      []CommonPrefix  `xml:"CommonPrefixes"`
+	EncodingType        string              `xml:"EncodingType,omitempty"`
+	Name                string              `xml:"Name"`
+	Prefix              string              `xml:"Prefix"`
+	KeyMarker           string              `xml:"KeyMarker"`
+	VersionIDMarker     string              `xml:"VersionIdMarker"`
+	MaxKeys             int                 `xml:"MaxKeys"`
+	Delimiter           string              `xml:"Delimiter,omitempty"`
+	IsTruncated         bool                `xml:"IsTruncated"`
+	NextKeyMarker       string              `xml:"NextKeyMarker,omitempty"`
+	NextVersionIDMarker string              `xml:"NextVersionIdMarker,omitempty"`
+	Versions            []ObjectVersion     `xml:"Version"`
+	DeleteMarkers       []DeleteMarkerEntry `xml:"DeleteMarker"`
+	CommonPrefixes      []CommonPrefix      `xml:"CommonPrefixes"`
 }
 
 func (ListVersionsResult) rootName() string { return "ListVersionsResult" }
@@ -139,7 +140,7 @@ func (ListVersionsResult) rootName() string { return "ListVersionsResult" }
 // ObjectVersion is one <Version> of a ListVersionsResult.
 type ObjectVersion struct {
 	Key          string `xml:"Key"`
-	VersionID    string `xml:"VersionId"` // "null" for an object of a bucket never versioned
+	VersionID    string `xml:"VersionId"` // "null" for the null version
 	IsLatest     bool   `xml:"IsLatest"`
 	LastModified Time   `xml:"LastModified"`
 	ETag         string `xml:"ETag"`
@@ -148,6 +149,15 @@ type ObjectVersion struct {
 	StorageClass string `xml:"StorageClass"`
 	Owner        *Owner `xml:"Owner,omitempty"`
 	RestoreInfo  string `xml:"RestoreInfo,omitempty"`
+}
+
+// DeleteMarkerEntry is one <DeleteMarker> of a ListVersionsResult.
+type DeleteMarkerEntry struct {
+	Key          string `xml:"Key"`
+	VersionID    string `xml:"VersionId"`
+	IsLatest     bool   `xml:"IsLatest"`
+	LastModified Time   `xml:"LastModified"`
+	Owner        *Owner `xml:"Owner,omitempty"`
 }
 
 // VersioningConfiguration is the body of PutBucketVersioning and the

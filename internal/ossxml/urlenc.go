@@ -265,6 +265,9 @@ func (r *ListVersionsResult) EncodeURL() {
 	for i := range r.Versions {
 		f = append(f, &r.Versions[i].Key)
 	}
+	for i := range r.DeleteMarkers {
+		f = append(f, &r.DeleteMarkers[i].Key)
+	}
 	for i := range r.CommonPrefixes {
 		f = append(f, &r.CommonPrefixes[i].Prefix)
 	}
