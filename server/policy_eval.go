@@ -27,6 +27,7 @@ var policyActions = map[string]string{
 	"PutBucketReferer":    "oss:PutBucketReferer", "GetBucketReferer": "oss:GetBucketReferer",
 	"GetBucketStat": "oss:GetBucketStat",
 	"PutBucketTags": "oss:PutBucketTagging", "GetBucketTags": "oss:GetBucketTagging", "DeleteBucketTags": "oss:DeleteBucketTagging",
+	"RestoreObject":    "oss:RestoreObject",
 	"PutBucketLogging": "oss:PutBucketLogging", "GetBucketLogging": "oss:GetBucketLogging", "DeleteBucketLogging": "oss:DeleteBucketLogging",
 	"PutBucketWebsite": "oss:PutBucketWebsite", "GetBucketWebsite": "oss:GetBucketWebsite", "DeleteBucketWebsite": "oss:DeleteBucketWebsite",
 	"PutBucketInventory": "oss:PutBucketInventory", "GetBucketInventory": "oss:GetBucketInventory",
