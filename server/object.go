@@ -105,6 +105,7 @@ func setObjectHeaders(h http.Header, o store.Object) {
 	}
 	setUserMeta(h, o)
 	setTagCount(h, o)
+	setVersionHeaders(h, o)
 	if o.Type == store.TypeAppendable {
 		h.Set("x-oss-next-append-position", strconv.FormatInt(o.Size, 10))
 	}

@@ -84,3 +84,129 @@ func TestNullVersions(t *testing.T) {
 		t.Error("f is not reported")
 	}
 }
+
+// TestVersioning drives a versioned bucket over the wire: every write is
+// a version, versionId reads, copies, tags and deletes one, a delete
+// without one puts a delete marker, and ListObjectVersions and
+// DeleteMultipleObjects report versions and markers as OSS does.
+func TestVersioning(t *testing.T) {
+	h := newHarness(t, nil)
+	h.mkbucket("vbk")
+	putConf := func(status string) call {
+		return call{method: "PUT", bucket: "vbk", query: "versioning",
+			body: []byte("<VersioningConfiguration><Status>" + status + "</Status></VersioningConfiguration>")}
+	}
+	h.fails(putConf("On"), ossxml.CodeInvalidArgument)
+	h.fails(call{method: "PUT", bucket: "vbk", query: "versioning", body: []byte("<Versioning")}, ossxml.CodeMalformedXML)
+	h.ok(putConf("Enabled"), http.StatusOK)
+	var vc ossxml.VersioningConfiguration
+	h.xml(call{method: "GET", bucket: "vbk", query: "versioning"}, &vc)
+	if vc.Status != "Enabled" {
+		t.Fatalf("versioning status %q", vc.Status)
+	}
+
+	v1 := h.put("vbk", "k", []byte("one")).Header.Get("x-oss-version-id")
+	v2 := h.put("vbk", "k", []byte("two")).Header.Get("x-oss-version-id")
+	if v1 == "" || v2 == "" || v1 == v2 {
+		t.Fatalf("version ids %q %q", v1, v2)
+	}
+	r := h.ok(call{method: "GET", bucket: "vbk", key: "k", query: "versionId=" + v1}, http.StatusOK)
+	if string(r.body) != "one" || r.Header.Get("x-oss-version-id") != v1 {
+		t.Fatalf("GET version 1: %q, version %q", r.body, r.Header.Get("x-oss-version-id"))
+	}
+	if got := h.get("vbk", "k"); string(got) != "two" {
+		t.Fatalf("current: %q", got)
+	}
+	h.fails(call{method: "GET", bucket: "vbk", key: "k", query: "versionId="}, ossxml.CodeInvalidArgument)
+	h.fails(call{method: "GET", bucket: "vbk", key: "k", query: "versionId=0000000000000099"}, ossxml.CodeNoSuchVersion)
+
+	// Tags and ACLs of one version.
+	h.ok(call{method: "PUT", bucket: "vbk", key: "k", query: "tagging&versionId=" + v1,
+		body: []byte("<Tagging><TagSet><Tag><Key>v</Key><Value>1</Value></Tag></TagSet></Tagging>")}, http.StatusOK)
+	var tags ossxml.Tagging
+	h.xml(call{method: "GET", bucket: "vbk", key: "k", query: "tagging&versionId=" + v1}, &tags)
+	if len(tags.TagSet.Tags) != 1 {
+		t.Fatalf("tags of version 1: %+v", tags)
+	}
+	h.xml(call{method: "GET", bucket: "vbk", key: "k", query: "tagging"}, &tags)
+	if len(tags.TagSet.Tags) != 0 {
+		t.Fatalf("tags of the current version: %+v", tags)
+	}
+	h.ok(call{method: "PUT", bucket: "vbk", key: "k", query: "acl&versionId=" + v1, header: map[string]string{"x-oss-object-acl": "public-read"}}, http.StatusOK)
+	h.ok(call{method: "GET", bucket: "vbk", key: "k", query: "versionId=" + v1, anon: true}, http.StatusOK)
+	h.fails(call{method: "GET", bucket: "vbk", key: "k", anon: true}, ossxml.CodeAccessDenied)
+
+	// A copy of version 1 is a new version, naming its source version.
+	r = h.ok(call{method: "PUT", bucket: "vbk", key: "c", header: map[string]string{"x-oss-copy-source": "/vbk/k?versionId=" + v1}}, http.StatusOK)
+	if r.Header.Get("x-oss-copy-source-version-id") != v1 || r.Header.Get("x-oss-version-id") == "" {
+		t.Fatalf("copy headers %v", r.Header)
+	}
+	if got := h.get("vbk", "c"); string(got) != "one" {
+		t.Fatalf("copy of version 1: %q", got)
+	}
+
+	// A delete puts a marker; the key reads as missing, with the marker
+	// named; the marker itself is not readable.
+	r = h.ok(call{method: "DELETE", bucket: "vbk", key: "k"}, http.StatusNoContent)
+	marker := r.Header.Get("x-oss-version-id")
+	if r.Header.Get("x-oss-delete-marker") != "true" || marker == "" || marker == v2 {
+		t.Fatalf("delete headers %v", r.Header)
+	}
+	for _, m := range []string{"GET", "HEAD"} {
+		r = h.do(call{method: m, bucket: "vbk", key: "k"})
+		if r.StatusCode != http.StatusNotFound || r.Header.Get("x-oss-delete-marker") != "true" || r.Header.Get("x-oss-version-id") != marker {
+			t.Fatalf("%s under a marker: %d %v", m, r.StatusCode, r.Header)
+		}
+		r = h.do(call{method: m, bucket: "vbk", key: "k", query: "versionId=" + marker})
+		if r.StatusCode != http.StatusMethodNotAllowed || r.Header.Get("x-oss-delete-marker") != "true" {
+			t.Fatalf("%s of the marker: %d %v", m, r.StatusCode, r.Header)
+		}
+	}
+	h.fails(call{method: "PUT", bucket: "vbk", key: "x", header: map[string]string{"x-oss-copy-source": "/vbk/k?versionId=" + marker}}, ossxml.CodeInvalidArgument)
+	h.fails(call{method: "PUT", bucket: "vbk", key: "x", header: map[string]string{"x-oss-copy-source": "/vbk/k"}}, ossxml.CodeNoSuchKey)
+
+	var res ossxml.ListVersionsResult
+	h.xml(call{method: "GET", bucket: "vbk", query: "versions&prefix=k"}, &res)
+	if len(res.DeleteMarkers) != 1 || res.DeleteMarkers[0].VersionID != marker || !res.DeleteMarkers[0].IsLatest ||
+		len(res.Versions) != 2 || res.Versions[0].VersionID != v2 || res.Versions[0].IsLatest || res.Versions[1].VersionID != v1 {
+		t.Fatalf("versions of k: %+v", res)
+	}
+
+	// Deleting the marker by id brings version 2 back.
+	r = h.ok(call{method: "DELETE", bucket: "vbk", key: "k", query: "versionId=" + marker}, http.StatusNoContent)
+	if r.Header.Get("x-oss-delete-marker") != "true" || r.Header.Get("x-oss-version-id") != marker {
+		t.Fatalf("marker delete headers %v", r.Header)
+	}
+	if got := h.get("vbk", "k"); string(got) != "two" {
+		t.Fatalf("after the marker's delete: %q", got)
+	}
+
+	// DeleteMultipleObjects: a version for good, and a current object
+	// under a new marker.
+	body := []byte(`<Delete><Object><Key>k</Key><VersionId>` + v1 + `</VersionId></Object><Object><Key>c</Key></Object></Delete>`)
+	var dr ossxml.DeleteResult
+	r = h.ok(call{method: "POST", bucket: "vbk", query: "delete", body: body, md5: true}, http.StatusOK)
+	if err := ossxml.Unmarshal(r.body, &dr); err != nil || len(dr.Deleted) != 2 ||
+		dr.Deleted[0].VersionID != v1 || dr.Deleted[0].DeleteMarker ||
+		!dr.Deleted[1].DeleteMarker || dr.Deleted[1].DeleteMarkerVersionID == "" {
+		t.Fatalf("DeleteResult %s: %v", r.body, err)
+	}
+	h.fails(call{method: "GET", bucket: "vbk", key: "k", query: "versionId=" + v1}, ossxml.CodeNoSuchVersion)
+	h.fails(call{method: "DELETE", bucket: "vbk"}, ossxml.CodeBucketNotEmpty)
+
+	// Suspended: a write is the null version, and replaces the null one.
+	h.ok(putConf("Suspended"), http.StatusOK)
+	for _, body := range []string{"null 1", "null 2"} {
+		if v := h.put("vbk", "k", []byte(body)).Header.Get("x-oss-version-id"); v != "null" {
+			t.Fatalf("suspended write version %q", v)
+		}
+	}
+	h.xml(call{method: "GET", bucket: "vbk", query: "versions&prefix=k"}, &res)
+	if len(res.Versions) != 2 || res.Versions[0].VersionID != "null" || res.Versions[1].VersionID != v2 {
+		t.Fatalf("versions of k while suspended: %+v", res)
+	}
+	r = h.ok(call{method: "GET", bucket: "vbk", key: "k", query: "versionId=null"}, http.StatusOK)
+	if string(r.body) != "null 2" {
+		t.Fatalf("null version %q", r.body)
+	}
+}
