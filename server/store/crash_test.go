@@ -3,6 +3,7 @@ package store
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/md5"
 	"crypto/sha256"
@@ -35,7 +36,9 @@ const crashTrialsEnv = "OSSUP_STORE_CRASH_TRIALS"
 // lacks a record; and that the blob reference counts needed no repair.
 // The operations copy objects and parts (sharing blobs), append, link and
 // delete, so blobs with many references are freed and shared at every
-// instant.
+// instant. One trial in three runs in a versioned bucket, where deletes
+// put delete markers, old versions are deleted by id, and every version
+// must read back byte-exact too.
 func TestCrash(t *testing.T) {
 	if dir := os.Getenv("STORE_CRASH_CHILD"); dir != "" {
 		seed, _ := strconv.ParseUint(os.Getenv("STORE_CRASH_SEED"), 10, 64)
@@ -67,8 +70,13 @@ func crashChild(t *testing.T, dir string, seed uint64) {
 	if _, err := s.CreateBucket(ctx, Bucket{Name: "b"}); err != nil {
 		t.Fatal(err)
 	}
-	rng := rand.New(rand.NewPCG(seed, 42))
 	m := newCrashModel()
+	if m.versioned = crashVersioned(seed); m.versioned {
+		if err := s.SetBucketVersioning(ctx, "b", VersioningEnabled); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rng := rand.New(rand.NewPCG(seed, 42))
 	for i := range 5000 {
 		op := m.next(rng, i)
 		fmt.Printf("B %s\n", strings.Join(op, " "))
@@ -81,11 +89,27 @@ func crashChild(t *testing.T, dir string, seed uint64) {
 	}
 }
 
+// crashVersioned reports whether the trial of seed runs in a versioned
+// bucket.
+func crashVersioned(seed uint64) bool { return seed%3 == 2 }
+
 // crashModel is the state the operations build, known to both processes.
 type crashModel struct {
 	objects map[string][]string // key → content names of its parts
 	types   map[string]string   // key → object type; "Symlink:<target>" for links
 	uploads map[string]*crashUpload
+	// versioned is set for a bucket with versioning enabled; history then
+	// holds every key's versions, newest first, and objects and types
+	// follow from it.
+	versioned bool
+	history   map[string][]crashVersion
+}
+
+// crashVersion is one version of a key in a versioned bucket.
+type crashVersion struct {
+	names  []string
+	typ    string
+	marker bool
 }
 
 type crashUpload struct {
@@ -94,11 +118,16 @@ type crashUpload struct {
 }
 
 func newCrashModel() *crashModel {
-	return &crashModel{objects: map[string][]string{}, types: map[string]string{}, uploads: map[string]*crashUpload{}}
+	return &crashModel{objects: map[string][]string{}, types: map[string]string{}, uploads: map[string]*crashUpload{},
+		history: map[string][]crashVersion{}}
 }
 
 func (m *crashModel) clone() *crashModel {
 	c := newCrashModel()
+	c.versioned = m.versioned
+	for key, h := range m.history {
+		c.history[key] = slices.Clone(h)
+	}
 	maps.Copy(c.objects, m.objects)
 	maps.Copy(c.types, m.types)
 	for id, u := range m.uploads {
@@ -124,6 +153,9 @@ func (m *crashModel) next(rng *rand.Rand, i int) []string {
 	src := fmt.Sprintf("k%d", rng.IntN(6))
 	ids := slices.Sorted(maps.Keys(m.uploads))
 	r := rng.IntN(10)
+	if h := m.history[key]; len(h) > 0 && rng.IntN(5) == 0 {
+		return []string{"delver", key, strconv.Itoa(rng.IntN(len(h)))}
+	}
 	if rng.IntN(2) == 0 {
 		switch r2 := rng.IntN(4); {
 		case r2 == 0:
@@ -225,14 +257,35 @@ func runCrashOp(ctx context.Context, s Store, op []string) (string, error) {
 	case "link":
 		_, err := s.PutSymlink(ctx, "b", op[1], op[2], Metadata{}, PutOptions{})
 		return "ok", err
+	case "delver":
+		idx, _ := strconv.Atoi(op[2])
+		vs, err := keyVersions(ctx, s, op[1])
+		if err != nil || idx >= len(vs) {
+			return "", fmt.Errorf("%d versions, %v", len(vs), err)
+		}
+		_, err = s.DeleteVersions(ctx, "b", []ObjectVersion{{Key: op[1], VersionID: vs[idx].VersionID}})
+		return "ok", err
 	}
 	return "", fmt.Errorf("unknown op %v", op)
+}
+
+// keyVersions lists the versions of key, newest first.
+func keyVersions(ctx context.Context, s Store, key string) ([]Object, error) {
+	page, err := s.ListVersions(ctx, "b", ListVersionsOptions{Prefix: key})
+	if err != nil || page.Truncated {
+		return nil, cmp.Or(err, errors.New("too many versions"))
+	}
+	return slices.DeleteFunc(page.Versions, func(o Object) bool { return o.Key != key }), nil
 }
 
 // apply changes the model as op does. Whether an operation takes effect
 // follows from the model alone (res is used only for upload IDs), so an
 // operation in flight at the kill can be applied too.
 func (m *crashModel) apply(op []string, res string) {
+	if m.versioned {
+		m.applyVersioned(op, res)
+		return
+	}
 	switch op[0] {
 	case "put":
 		m.objects[op[1]] = []string{op[2]}
@@ -361,6 +414,7 @@ func parseRangeName(name string) (off, length int, inner []string, ok bool) {
 // operation in flight (nil when none).
 func crashParent(t *testing.T, dir string, seed uint64, ops int, atBegin bool) (*crashModel, []string) {
 	m, pending := newCrashModel(), []string(nil)
+	m.versioned = crashVersioned(seed)
 	begun, done := 0, 0
 	runKilledChild(t, "TestCrash", []string{"STORE_CRASH_CHILD=" + dir, fmt.Sprint("STORE_CRASH_SEED=", seed)}, func(line string) (known, kill bool) {
 		switch {
@@ -498,6 +552,7 @@ func (m *crashModel) lines() []string {
 			lines = append(lines, contentLine("part", fmt.Sprint(id, " ", n), crashContent(name)))
 		}
 	}
+	lines = append(lines, m.versionLines()...)
 	slices.Sort(lines)
 	return lines
 }
@@ -545,6 +600,9 @@ func actualLines(t *testing.T, s *Disk, m *crashModel) []string {
 			lines = append(lines, fmt.Sprintf("part %s %d %d %s %d", id, p.Number, p.Size, p.ETag, p.CRC64))
 		}
 	}
+	if m.versioned {
+		lines = append(lines, actualVersionLines(t, s)...)
+	}
 	slices.Sort(lines)
 	return lines
 }
@@ -565,5 +623,121 @@ func checkCrashParts(t *testing.T, s *Disk, m *crashModel) {
 		}
 		e := &env{t: t, s: s}
 		wantSame(t, "parts of "+id, e.read(u.key), want)
+	}
+}
+
+// applyVersioned is apply in a versioned bucket: every write is a new
+// version, every delete of a key a delete marker, and delver deletes one
+// version for good; the current objects follow.
+func (m *crashModel) applyVersioned(op []string, res string) {
+	push := func(key string, v crashVersion) {
+		m.history[key] = append([]crashVersion{v}, m.history[key]...)
+	}
+	switch op[0] {
+	case "put":
+		push(op[1], crashVersion{names: []string{op[2]}, typ: TypeNormal})
+	case "del":
+		push(op[1], crashVersion{marker: true})
+	case "delmany":
+		for _, key := range op[1:] {
+			push(key, crashVersion{marker: true})
+		}
+	case "copy":
+		if names, ok := m.objects[op[1]]; ok {
+			push(op[2], crashVersion{names: slices.Clone(names), typ: m.types[op[1]]})
+		}
+	case "append":
+		if h := m.history[op[1]]; len(h) > 0 && !h[0].marker {
+			h = slices.Clone(h)
+			h[0].names = append(slices.Clone(h[0].names), op[3])
+			m.history[op[1]] = h
+		} else {
+			push(op[1], crashVersion{names: []string{op[3]}, typ: TypeAppendable})
+		}
+	case "link":
+		push(op[1], crashVersion{names: []string{}, typ: TypeSymlink + ":" + op[2]})
+	case "complete":
+		if u := m.uploads[op[1]]; u.completes() {
+			push(u.key, crashVersion{names: u.names(), typ: TypeMultipart})
+			delete(m.uploads, op[1])
+		}
+	case "delver":
+		idx, _ := strconv.Atoi(op[2])
+		m.history[op[1]] = slices.Delete(slices.Clone(m.history[op[1]]), idx, idx+1)
+		if len(m.history[op[1]]) == 0 {
+			delete(m.history, op[1])
+		}
+	default:
+		// Uploads and parts are as in an unversioned bucket.
+		m.versioned = false
+		m.apply(op, res)
+		m.versioned = true
+	}
+	clear(m.objects)
+	clear(m.types)
+	for key, h := range m.history {
+		if !h[0].marker {
+			m.objects[key], m.types[key] = h[0].names, h[0].typ
+		}
+	}
+}
+
+// versionLines describes every version of the model, by key and position.
+func (m *crashModel) versionLines() []string {
+	var lines []string
+	for key, h := range m.history {
+		for i, v := range h {
+			if v.marker {
+				lines = append(lines, fmt.Sprintf("ver %s %d marker", key, i))
+				continue
+			}
+			var all []byte
+			for _, n := range v.names {
+				all = append(all, crashContent(n)...)
+			}
+			lines = append(lines, fmt.Sprintf("ver %s %d %s", key, i, contentLine(v.typ, "", all)))
+		}
+	}
+	return lines
+}
+
+// actualVersionLines describes the store's versions like versionLines,
+// reading every one.
+func actualVersionLines(t *testing.T, s *Disk) []string {
+	ctx := t.Context()
+	var lines []string
+	o := ListVersionsOptions{}
+	idx := map[string]int{}
+	for {
+		page, err := s.ListVersions(ctx, "b", o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range page.Versions {
+			i := idx[v.Key]
+			idx[v.Key]++
+			if v.DeleteMarker {
+				lines = append(lines, fmt.Sprintf("ver %s %d marker", v.Key, i))
+				continue
+			}
+			obj, r, err := s.OpenVersion(ctx, "b", v.Key, v.VersionID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p, err := io.ReadAll(r)
+			r.Close()
+			if err != nil || int64(len(p)) != obj.Size || crc64.Checksum(p) != obj.CRC64 {
+				t.Errorf("version %s %s: read %d bytes, %v; header %+v", v.Key, v.VersionID, len(p), err, obj)
+			}
+			typ := obj.Type
+			if typ == TypeSymlink {
+				typ += ":" + obj.Target
+			}
+			lines = append(lines, fmt.Sprintf("ver %s %d %s", v.Key, i, contentLine(typ, "", p)))
+		}
+		if !page.Truncated {
+			return lines
+		}
+		o.KeyMarker, o.VersionIDMarker = page.NextKeyMarker, page.NextVersionIDMarker
 	}
 }
