@@ -33,8 +33,9 @@ var coldness = map[string]int{"Standard": 0, "IA": 1, "Archive": 2, "ColdArchive
 //
 // NotImplemented, rather than stored and silently not applied: rule
 // elements the server does not model (NoncurrentVersionExpiration,
-// NoncurrentVersionTransition, ...: the server has no versioning);
-// ExpiredObjectDeleteMarker true (no versioning, so no delete markers);
+// NoncurrentVersionTransition, ...: the sweeps act on current objects
+// only); ExpiredObjectDeleteMarker true (the sweeps do not remove delete
+// markers);
 // Filter elements other than Not (ObjectSizeGreaterThan, ...); a
 // Transition with IsAccessTime true (the server records no access
 // times).
@@ -143,7 +144,7 @@ func notImplemented(r ossxml.LifecycleRule) error {
 	case r.Filter != nil && len(r.Filter.Other) > 0:
 		return refuse("<Filter><" + r.Filter.Other[0].XMLName.Local + ">")
 	case r.Expiration != nil && isTrue(r.Expiration.ExpiredObjectDeleteMarker):
-		return refuse("ExpiredObjectDeleteMarker (buckets are not versioned)")
+		return refuse("ExpiredObjectDeleteMarker (delete markers are not swept)")
 	}
 	for _, t := range r.Transitions {
 		if isTrue(t.IsAccessTime) {
