@@ -92,11 +92,30 @@ type conditionContext struct {
 	prefix, delimiter string
 }
 
+// versionActions are the actions of the operations that name a version
+// with versionId, which a policy names apart from the same operation on
+// the current object.
+var versionActions = map[string]string{
+	"GetObject": "oss:GetObjectVersion", "HeadObject": "oss:GetObjectVersion",
+	"GetObjectMeta": "oss:GetObjectVersion", "DeleteObject": "oss:DeleteObjectVersion",
+	"PutObjectAcl": "oss:PutObjectVersionAcl", "GetObjectAcl": "oss:GetObjectVersionAcl",
+	"PutObjectTagging": "oss:PutObjectVersionTagging", "GetObjectTagging": "oss:GetObjectVersionTagging",
+	"DeleteObjectTagging": "oss:DeleteObjectVersionTagging",
+}
+
+// policyAction is the action rq asks for.
+func policyAction(rq *request) string {
+	if a, ok := versionActions[rq.op.name]; ok && rq.has("versionId") {
+		return a
+	}
+	return policyActions[rq.op.name]
+}
+
 // newPolicyRequest describes rq, received as r, to the policy of its
 // bucket.
 func newPolicyRequest(r *http.Request, rq *request) policyRequest {
 	pr := policyRequest{
-		action:    strings.ToLower(policyActions[rq.op.name]),
+		action:    strings.ToLower(policyAction(rq)),
 		resource:  rq.bucket,
 		batch:     rq.op.name == "DeleteMultipleObjects",
 		anonymous: rq.id.Anonymous(),

@@ -259,3 +259,23 @@ func TestPolicySurvivesRestart(t *testing.T) {
 	h.put("durable", "k", []byte("v"))
 	h.ok(call{method: "GET", bucket: "durable", key: "k", anon: true}, 200)
 }
+
+// TestPolicyDenyVersionDelete: with oss:DeleteObjectVersion denied,
+// others may still put delete markers but never delete a version for
+// good, so every version stays recoverable.
+func TestPolicyDenyVersionDelete(t *testing.T) {
+	h := newHarness(t, withOtherAccount)
+	h.ok(call{method: "PUT", bucket: "vkeep", header: map[string]string{"x-oss-acl": "public-read-write"}}, 200)
+	h.ok(call{method: "PUT", bucket: "vkeep", query: "versioning", body: []byte("<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>")}, 200)
+	v := h.put("vkeep", "doc", []byte("version one")).Header.Get("x-oss-version-id")
+	h.putPolicy("vkeep", policyDoc(`{"Effect":"Deny","Action":["oss:DeleteObjectVersion","oss:GetObjectVersion"],"Principal":["*"],"Resource":["acs:oss:*:*:vkeep/*"]}`))
+	h.denied(call{method: "DELETE", bucket: "vkeep", key: "doc", query: "versionId=" + v, anon: true}, "anonymous")
+	h.denied(call{method: "DELETE", bucket: "vkeep", key: "doc", query: "versionId=" + v}, "other")
+	h.denied(call{method: "GET", bucket: "vkeep", key: "doc", query: "versionId=" + v, anon: true}, "anonymous")
+	h.ok(call{method: "GET", bucket: "vkeep", key: "doc", anon: true}, http.StatusOK) // oss:GetObject is not denied
+	h.ok(call{method: "DELETE", bucket: "vkeep", key: "doc", anon: true}, http.StatusNoContent)
+	r := h.ok(call{method: "GET", bucket: "vkeep", key: "doc", query: "versionId=" + v}, http.StatusOK)
+	if string(r.body) != "version one" {
+		t.Fatalf("the version after denied deletes: %q", r.body)
+	}
+}
