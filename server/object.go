@@ -361,6 +361,18 @@ func (s *Server) deleteObjects(ctx context.Context, w http.ResponseWriter, r *ht
 		// missing key is.
 		objs = append(objs, store.ObjectVersion{Key: o.Key, VersionID: o.VersionID})
 	}
+	for _, o := range objs {
+		if !rq.policyPerKey {
+			break
+		}
+		denied, err := s.keyDenied(ctx, r, rq, o)
+		if err != nil {
+			return err
+		}
+		if denied {
+			return accessDenied("Access denied by bucket policy: you may not delete " + o.Key + ".")
+		}
+	}
 	if !rq.owner() {
 		// The bucket grants writes; an object's own ACL may still refuse.
 		for _, o := range del.Objects {

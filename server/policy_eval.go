@@ -223,6 +223,21 @@ func (s *Server) sourceVerdict(ctx context.Context, r *http.Request, rq *request
 	return p.evaluate(pr), nil
 }
 
+// keyDenied reports whether the bucket policy denies the caller of rq
+// deleting o, one object of a DeleteMultipleObjects.
+func (s *Server) keyDenied(ctx context.Context, r *http.Request, rq *request, o store.ObjectVersion) (bool, error) {
+	p, err := s.bucketPolicy(ctx, rq.b)
+	if err != nil || p == nil {
+		return false, err
+	}
+	pr := newPolicyRequest(r, rq)
+	pr.action, pr.resource, pr.batch = "oss:deleteobject", rq.bucket+"/"+o.Key, false
+	if o.VersionID != "" {
+		pr.action = "oss:deleteobjectversion"
+	}
+	return p.evaluate(pr) == policyDeny, nil
+}
+
 func deniedByPolicy() error {
 	return accessDenied("Access denied by bucket policy.")
 }

@@ -225,14 +225,27 @@ func TestPolicyDenyDelete(t *testing.T) {
 	h.putPolicy("keep", policyDoc(`{"Effect":"Deny","Action":["oss:DeleteObject","oss:AbortMultipartUpload"],"Principal":["*"],"Resource":["acs:oss:*:*:keep/precious"]}`))
 	h.denied(call{method: "DELETE", bucket: "keep", key: "precious", anon: true}, "anonymous")
 	h.denied(call{method: "DELETE", bucket: "keep", key: "precious"}, "other")
-	batch := call{method: "POST", bucket: "keep", query: "delete", md5: true, body: []byte("<Delete><Quiet>true</Quiet><Object><Key>tmp/x</Key></Object></Delete>")}
-	// Keys are in the body: a Deny on any object refuses every batch.
-	h.denied(batch, "other")
+	// A batch is judged key by key: one naming the denied object is
+	// refused whole, one that does not goes through.
+	batch := func(keys ...string) call {
+		body := "<Delete><Quiet>true</Quiet>"
+		for _, k := range keys {
+			body += "<Object><Key>" + k + "</Key></Object>"
+		}
+		return call{method: "POST", bucket: "keep", query: "delete", md5: true, body: []byte(body + "</Delete>")}
+	}
+	h.denied(batch("tmp/x", "precious"), "other")
+	if got := h.get("keep", "tmp/x"); string(got) != "scratch" {
+		t.Errorf("refused batch: tmp/x reads %q", got)
+	}
 	if got := h.get("keep", "precious"); string(got) != "still here" {
 		t.Errorf("denied delete: object reads %q", got)
 	}
-	h.ok(call{method: "DELETE", bucket: "keep", key: "tmp/x", anon: true}, http.StatusNoContent)
-	h.ok(batch, 200) // the owner is not subject to a bare "*"
+	if r := h.as(otherCred, batch("tmp/x")); r.StatusCode != http.StatusOK {
+		t.Fatalf("batch of an object the policy leaves alone: %d %s", r.StatusCode, r.body)
+	}
+	h.fails(call{method: "GET", bucket: "keep", key: "tmp/x"}, ossxml.CodeNoSuchKey)
+	h.ok(batch("precious"), 200) // the owner is not subject to a bare "*"
 	h.ok(call{method: "DELETE", bucket: "keep", key: "precious"}, http.StatusNoContent)
 }
 

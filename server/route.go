@@ -41,6 +41,9 @@ type request struct {
 	// checksum is the x-amz-checksum-* the body was found to match, as
 	// "<algorithm>:<base64>", once it has been read whole.
 	checksum string
+	// policyPerKey reports a DeleteMultipleObjects that a Deny of the
+	// bucket policy may reach: each object it names is judged apart.
+	policyPerKey bool
 }
 
 func (rq *request) has(name string) bool {
