@@ -11,7 +11,7 @@ import (
 // TestUnimplementedIsRefused calls SDK operations the server does not
 // implement. Each must fail with 501 NotImplemented and change nothing:
 // treated as the plain operation of its method, DeleteBucketEncryption
-// or DeleteBucketPolicy would delete the bucket.
+// or AbortBucketWorm would delete the bucket.
 func TestUnimplementedIsRefused(t *testing.T) {
 	forEach(t, func(t *testing.T, f *fixture, c sdkClient, v variant) {
 		ctx := t.Context()
@@ -25,30 +25,29 @@ func TestUnimplementedIsRefused(t *testing.T) {
 		}
 		calls := map[string]func() error{}
 		if v.sdk == 1 {
-			b := c.(*v1Client).bucket(bucket)
 			cl := c.(*v1Client).c
-			calls["RestoreObject"] = func() error { return b.RestoreObject(key) }
+			calls["GetBucketEncryption"] = func() error { _, err := cl.GetBucketEncryption(bucket); return err }
 			calls["DeleteBucketEncryption"] = func() error { return cl.DeleteBucketEncryption(bucket) }
-			calls["GetBucketPolicy"] = func() error { _, err := cl.GetBucketPolicy(bucket); return err }
-			calls["DeleteBucketPolicy"] = func() error { return cl.DeleteBucketPolicy(bucket) }
+			calls["GetBucketWorm"] = func() error { _, err := cl.GetBucketWorm(bucket); return err }
+			calls["AbortBucketWorm"] = func() error { return cl.AbortBucketWorm(bucket) }
 		} else {
 			cl := c.(*v2Client).c
 			// 501 is a 5xx, which the v2 SDK retries with backoff: once is enough.
 			once := func(o *v2.Options) { o.RetryMaxAttempts = v2.Ptr(1) }
-			calls["RestoreObject"] = func() error {
-				_, err := cl.RestoreObject(ctx, &v2.RestoreObjectRequest{Bucket: v2.Ptr(bucket), Key: v2.Ptr(key)}, once)
+			calls["GetBucketEncryption"] = func() error {
+				_, err := cl.GetBucketEncryption(ctx, &v2.GetBucketEncryptionRequest{Bucket: v2.Ptr(bucket)}, once)
 				return err
 			}
 			calls["DeleteBucketEncryption"] = func() error {
 				_, err := cl.DeleteBucketEncryption(ctx, &v2.DeleteBucketEncryptionRequest{Bucket: v2.Ptr(bucket)}, once)
 				return err
 			}
-			calls["GetBucketPolicy"] = func() error {
-				_, err := cl.GetBucketPolicy(ctx, &v2.GetBucketPolicyRequest{Bucket: v2.Ptr(bucket)}, once)
+			calls["GetBucketWorm"] = func() error {
+				_, err := cl.GetBucketWorm(ctx, &v2.GetBucketWormRequest{Bucket: v2.Ptr(bucket)}, once)
 				return err
 			}
-			calls["DeleteBucketPolicy"] = func() error {
-				_, err := cl.DeleteBucketPolicy(ctx, &v2.DeleteBucketPolicyRequest{Bucket: v2.Ptr(bucket)}, once)
+			calls["AbortBucketWorm"] = func() error {
+				_, err := cl.AbortBucketWorm(ctx, &v2.AbortBucketWormRequest{Bucket: v2.Ptr(bucket)}, once)
 				return err
 			}
 		}
@@ -63,8 +62,8 @@ func TestUnimplementedIsRefused(t *testing.T) {
 		if err := c.Delete(ctx, bucket, key); err != nil {
 			t.Fatal(err)
 		}
-		// With the bucket empty, DeleteBucketPolicy must still not delete it.
-		wantCode(t, "DeleteBucketPolicy on an empty bucket", calls["DeleteBucketPolicy"](), http.StatusNotImplemented, "NotImplemented")
+		// With the bucket empty, AbortBucketWorm must still not delete it.
+		wantCode(t, "AbortBucketWorm on an empty bucket", calls["AbortBucketWorm"](), http.StatusNotImplemented, "NotImplemented")
 		if ok, err := c.BucketExists(ctx, bucket); !ok || err != nil {
 			t.Errorf("IsBucketExist after refused calls = %v, %v", ok, err)
 		}
