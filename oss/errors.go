@@ -13,8 +13,9 @@ import (
 // the fields of its <Error> body (or, for bodiless HEAD answers, of the
 // x-oss-err header). Its fields are StatusCode, Code (the OSS error code,
 // e.g. NoSuchKey), Message, RequestID, HostID, EC (the detail code, e.g.
-// 0026-00000001) and StringToSign (what the service signed, for
-// SignatureDoesNotMatch). Its Is method compares Code, so
+// 0026-00000001), StringToSign (what the service signed, for
+// SignatureDoesNotMatch), and DeleteMarker and VersionID (for an answer
+// about a delete marker). Its Is method compares Code, so
 // errors.Is(err, oss.ErrNoSuchKey) matches any NoSuchKey answer. It is
 // defined in an internal package so that the transfer engine can
 // recognise it too.
@@ -71,6 +72,9 @@ var (
 	// ErrNotSymlink matches GetSymlink's answer for an object that is not
 	// a symlink.
 	ErrNotSymlink = &ServiceError{Code: ossxml.CodeNotSymlink}
+	// ErrNoSuchVersion matches the answer to a request whose VersionID
+	// names no version of the key.
+	ErrNoSuchVersion = &ServiceError{Code: ossxml.CodeNoSuchVersion}
 )
 
 // Client-side sentinels.
@@ -92,7 +96,8 @@ const maxErrorBody = 1 << 20
 // OSS error XML still gives an error with the status and the start of the
 // body as its message.
 func parseError(resp *http.Response) *ServiceError {
-	e := &ServiceError{StatusCode: resp.StatusCode, RequestID: resp.Header.Get("x-oss-request-id"), EC: resp.Header.Get("x-oss-ec")}
+	e := &ServiceError{StatusCode: resp.StatusCode, RequestID: resp.Header.Get("x-oss-request-id"), EC: resp.Header.Get("x-oss-ec"),
+		DeleteMarker: strings.EqualFold(resp.Header.Get("x-oss-delete-marker"), "true"), VersionID: resp.Header.Get("x-oss-version-id")}
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 	var x *ossxml.Error
 	if len(body) > 0 {

@@ -87,12 +87,17 @@ type ObjectInfo struct {
 	Restore RestoreStatus
 	// ObjectMetadata is the metadata the object was stored with.
 	ObjectMetadata ObjectMetadata
+	// VersionID is the object's version, in a versioned bucket ("null"
+	// for the version written while versioning was suspended or before
+	// it was enabled).
+	VersionID string
 }
 
 func objectInfo(h http.Header) ObjectInfo {
 	info := ObjectInfo{
 		ETag:       h.Get("ETag"),
 		ObjectType: h.Get("x-oss-object-type"),
+		VersionID:  h.Get("x-oss-version-id"),
 		ObjectMetadata: ObjectMetadata{
 			ContentType: h.Get("Content-Type"), CacheControl: h.Get("Cache-Control"),
 			ContentDisposition: h.Get("Content-Disposition"), ContentEncoding: h.Get("Content-Encoding"),

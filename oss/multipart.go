@@ -154,8 +154,10 @@ type CompleteMultipartUploadResult struct {
 	// it; 0 when HasCRC64 is false.
 	CRC64 uint64
 	// HasCRC64 says whether the service reported a CRC-64.
-	HasCRC64  bool
-	Location  string
+	HasCRC64 bool
+	Location string
+	// VersionID is the object's version, in a versioned bucket.
+	VersionID string
 	RequestID string
 	// CallbackResult is the application server's reply when a Callback was
 	// given.
@@ -230,6 +232,7 @@ func (c *Client) complete(ctx context.Context, op *operation, body any, callback
 	}
 	defer resp.Body.Close()
 	res.ETag, res.RequestID = resp.Header.Get("ETag"), resp.Header.Get("x-oss-request-id")
+	res.VersionID = resp.Header.Get("x-oss-version-id")
 	res.CRC64, res.HasCRC64 = crcHeader(resp.Header)
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxXMLResponse))
 	if err != nil {

@@ -41,7 +41,10 @@ type PutObjectResult struct {
 	// checked against the body sent; 0 when HasCRC64 is false.
 	CRC64 uint64
 	// HasCRC64 says whether the service reported a CRC-64.
-	HasCRC64  bool
+	HasCRC64 bool
+	// VersionID is the object's version, in a versioned bucket ("null"
+	// while versioning is suspended).
+	VersionID string
 	RequestID string
 	// CallbackResult is the application server's reply when a Callback was
 	// given.
@@ -90,7 +93,7 @@ func (c *Client) PutObject(ctx context.Context, req *PutObjectRequest) (*PutObje
 		return nil, err
 	}
 	defer resp.Body.Close()
-	res := &PutObjectResult{ETag: resp.Header.Get("ETag"), RequestID: resp.Header.Get("x-oss-request-id")}
+	res := &PutObjectResult{ETag: resp.Header.Get("ETag"), VersionID: resp.Header.Get("x-oss-version-id"), RequestID: resp.Header.Get("x-oss-request-id")}
 	res.CRC64, res.HasCRC64 = crcHeader(resp.Header)
 	if req.Callback != nil {
 		if res.CallbackResult, err = io.ReadAll(resp.Body); err != nil {
@@ -136,6 +139,8 @@ type GetObjectRequest struct {
 	// IfMatch, when set, is an ETag the object must still have: otherwise
 	// the service answers 412 PreconditionFailed (see ErrPreconditionFailed).
 	IfMatch string
+	// VersionID selects a version; empty means the current one.
+	VersionID string
 }
 
 // GetObjectResult is an object's content and description. Close Body.
@@ -160,7 +165,8 @@ func (c *Client) GetObject(ctx context.Context, req *GetObjectRequest) (*GetObje
 	// compresses from asking for gzip and inflating the body: the bytes read
 	// must be the stored bytes, which the CRC-64 covers, even for objects
 	// stored with Content-Encoding: gzip.
-	op := &operation{name: "GetObject", method: http.MethodGet, bucket: req.Bucket, key: req.Key, header: http.Header{"Accept-Encoding": {"identity"}}}
+	op := &operation{name: "GetObject", method: http.MethodGet, bucket: req.Bucket, key: req.Key, header: http.Header{"Accept-Encoding": {"identity"}},
+		query: versionParam(req.VersionID)}
 	if err := checkObject(req.Bucket, req.Key); err != nil {
 		return nil, op.wrap(err)
 	}
@@ -223,6 +229,8 @@ func (r *crcCheckReader) Close() error { return r.rc.Close() }
 type HeadObjectRequest struct {
 	Bucket string
 	Key    string
+	// VersionID selects a version; empty means the current one.
+	VersionID string
 }
 
 // HeadObjectResult is an object's description.
@@ -233,7 +241,7 @@ type HeadObjectResult struct {
 
 // HeadObject returns an object's description without its content.
 func (c *Client) HeadObject(ctx context.Context, req *HeadObjectRequest) (*HeadObjectResult, error) {
-	op := &operation{name: "HeadObject", method: http.MethodHead, bucket: req.Bucket, key: req.Key}
+	op := &operation{name: "HeadObject", method: http.MethodHead, bucket: req.Bucket, key: req.Key, query: versionParam(req.VersionID)}
 	if err := checkObject(req.Bucket, req.Key); err != nil {
 		return nil, op.wrap(err)
 	}
@@ -249,16 +257,27 @@ func (c *Client) HeadObject(ctx context.Context, req *HeadObjectRequest) (*HeadO
 type DeleteObjectRequest struct {
 	Bucket string
 	Key    string
+	// VersionID, when set, removes that version (or delete marker) for
+	// good. Without it, a versioned bucket keeps the object's versions and
+	// puts a delete marker on the key.
+	VersionID string
 }
 
 // DeleteObjectResult is what the service answered to a DeleteObject.
 type DeleteObjectResult struct {
+	// DeleteMarker says that a delete marker was made, or, with a
+	// VersionID in the request, that the version removed was one.
+	DeleteMarker bool
+	// VersionID is, in a versioned bucket, the version id of the marker
+	// made or of the version removed.
+	VersionID string
 	RequestID string
 }
 
-// DeleteObject removes an object; removing a missing key is not an error.
+// DeleteObject removes an object, or one version of it; removing a
+// missing key is not an error.
 func (c *Client) DeleteObject(ctx context.Context, req *DeleteObjectRequest) (*DeleteObjectResult, error) {
-	op := &operation{name: "DeleteObject", method: http.MethodDelete, bucket: req.Bucket, key: req.Key}
+	op := &operation{name: "DeleteObject", method: http.MethodDelete, bucket: req.Bucket, key: req.Key, query: versionParam(req.VersionID)}
 	if err := checkObject(req.Bucket, req.Key); err != nil {
 		return nil, op.wrap(err)
 	}
@@ -266,39 +285,71 @@ func (c *Client) DeleteObject(ctx context.Context, req *DeleteObjectRequest) (*D
 	if err != nil {
 		return nil, err
 	}
-	return &DeleteObjectResult{RequestID: h.Get("x-oss-request-id")}, nil
+	return &DeleteObjectResult{DeleteMarker: strings.EqualFold(h.Get("x-oss-delete-marker"), "true"),
+		VersionID: h.Get("x-oss-version-id"), RequestID: h.Get("x-oss-request-id")}, nil
 }
 
 // MaxDeleteObjects is the most keys one DeleteObjects call may name.
 const MaxDeleteObjects = limits.MaxDeleteObjects
 
-// DeleteObjectsRequest names up to MaxDeleteObjects keys to remove from
-// one bucket.
+// DeleteObjectsRequest names up to MaxDeleteObjects keys, or versions of
+// keys, to remove from one bucket.
 type DeleteObjectsRequest struct {
 	Bucket string
-	Keys   []string // 1 to MaxDeleteObjects
+	// Keys name objects to delete: in a versioned bucket each gets a
+	// delete marker.
+	Keys []string
+	// Versions name versions (or delete markers) to remove for good; a
+	// VersionedKey without a VersionID is deleted as Keys are. Keys and
+	// Versions together name 1 to MaxDeleteObjects.
+	Versions []VersionedKey
 	// Quiet asks the service not to list the keys it deleted.
 	Quiet bool
+}
+
+// VersionedKey names a key and one of its versions.
+type VersionedKey struct {
+	Key       string
+	VersionID string
 }
 
 // DeleteObjectsResult is what the service answered to a DeleteObjects.
 type DeleteObjectsResult struct {
 	// Deleted are the keys the service reports deleted, missing keys
 	// included; empty when the request was Quiet.
-	Deleted   []string
-	RequestID string
+	Deleted []string
+	// DeletedObjects are the same entries with what the service says of
+	// their versions, in the same order.
+	DeletedObjects []DeletedObject
+	RequestID      string
 }
 
-// DeleteObjects removes up to MaxDeleteObjects keys in one request.
+// DeletedObject is one entry of a DeleteObjects answer.
+type DeletedObject struct {
+	Key string
+	// VersionID is the version removed, when the request named one.
+	VersionID string
+	// DeleteMarker says that a delete marker was made, or that the
+	// version removed was one; DeleteMarkerVersionID is that marker's
+	// version id.
+	DeleteMarker          bool
+	DeleteMarkerVersionID string
+}
+
+// DeleteObjects removes up to MaxDeleteObjects keys, or versions, in one
+// request.
 func (c *Client) DeleteObjects(ctx context.Context, req *DeleteObjectsRequest) (*DeleteObjectsResult, error) {
 	op := &operation{name: "DeleteObjects", method: http.MethodPost, bucket: req.Bucket, header: http.Header{},
 		query: url.Values{"delete": {""}, "encoding-type": {ossxml.EncodingURL}}}
-	if req.Bucket == "" || len(req.Keys) == 0 || len(req.Keys) > MaxDeleteObjects {
+	if n := len(req.Keys) + len(req.Versions); req.Bucket == "" || n == 0 || n > MaxDeleteObjects {
 		return nil, op.wrap(fmt.Errorf("need a bucket and 1 to %d keys: %w", MaxDeleteObjects, ErrInvalidArgument))
 	}
 	del := ossxml.Delete{Quiet: req.Quiet}
 	for _, k := range req.Keys {
 		del.Objects = append(del.Objects, ossxml.DeleteObject{Key: k})
+	}
+	for _, v := range req.Versions {
+		del.Objects = append(del.Objects, ossxml.DeleteObject{Key: v.Key, VersionID: v.VersionID})
 	}
 	var res ossxml.DeleteResult
 	id, err := c.doXML(ctx, op, &del, &res)
@@ -314,6 +365,7 @@ func (c *Client) DeleteObjects(ctx context.Context, req *DeleteObjectsRequest) (
 	out := &DeleteObjectsResult{Deleted: make([]string, 0, len(res.Deleted)), RequestID: id}
 	for _, d := range res.Deleted {
 		out.Deleted = append(out.Deleted, d.Key)
+		out.DeletedObjects = append(out.DeletedObjects, DeletedObject(d))
 	}
 	return out, nil
 }

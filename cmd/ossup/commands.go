@@ -138,11 +138,12 @@ func rbCommand() command {
 }
 
 func lsCommand() command {
-	var recursive bool
-	return simpleCommand{name: "ls", usage: "ls [oss://BUCKET[/PREFIX]] [-r]", minArgs: 0, maxArgs: 1,
+	var recursive, allVersions bool
+	return simpleCommand{name: "ls", usage: "ls [oss://BUCKET[/PREFIX]] [-r] [--all-versions]", minArgs: 0, maxArgs: 1,
 		check: ossURLs(false),
 		flags: func(fs *flag.FlagSet) {
 			fs.BoolVar(&recursive, "r", false, "list every object under the prefix, not one level")
+			fs.BoolVar(&allVersions, "all-versions", false, "list every version and delete marker of a versioned bucket, newest first within a key")
 		},
 		run: func(ctx context.Context, s *session, args []string, stdout, _ io.Writer) error {
 			if len(args) == 0 {
@@ -159,6 +160,9 @@ func lsCommand() command {
 			u, err := parseOSSURL(args[0], false)
 			if err != nil {
 				return err
+			}
+			if allVersions {
+				return listVersions(ctx, s.client, u, recursive, stdout)
 			}
 			req := &oss.ListObjectsV2Request{Bucket: u.bucket, Prefix: u.key, PageSize: 1000}
 			if !recursive {
@@ -180,14 +184,18 @@ func lsCommand() command {
 }
 
 func statCommand() command {
-	return simpleCommand{name: "stat", usage: "stat oss://BUCKET/KEY", minArgs: 1, maxArgs: 1,
+	var versionID string
+	return simpleCommand{name: "stat", usage: "stat oss://BUCKET/KEY [--version-id ID]", minArgs: 1, maxArgs: 1,
 		check: ossURLs(true),
+		flags: func(fs *flag.FlagSet) {
+			fs.StringVar(&versionID, "version-id", "", "describe this `version` of the object (see ls --all-versions)")
+		},
 		run: func(ctx context.Context, s *session, args []string, stdout, _ io.Writer) error {
 			u, err := parseOSSURL(args[0], true)
 			if err != nil {
 				return err
 			}
-			head, err := s.client.HeadObject(ctx, &oss.HeadObjectRequest{Bucket: u.bucket, Key: u.key})
+			head, err := s.client.HeadObject(ctx, &oss.HeadObjectRequest{Bucket: u.bucket, Key: u.key, VersionID: versionID})
 			if err != nil {
 				return err
 			}
@@ -198,6 +206,9 @@ func statCommand() command {
 			}
 			if info.ObjectType != "" {
 				fmt.Fprintf(stdout, "type:          %s\n", info.ObjectType)
+			}
+			if info.VersionID != "" {
+				fmt.Fprintf(stdout, "version id:    %s\n", info.VersionID)
 			}
 			fmt.Fprintf(stdout, "storage class: %s\ncontent type:  %s\nlast modified: %s\n",
 				info.ObjectMetadata.StorageClass, info.ObjectMetadata.ContentType, info.LastModified.UTC().Format(time.RFC3339))
@@ -210,14 +221,18 @@ func statCommand() command {
 }
 
 func catCommand() command {
-	return simpleCommand{name: "cat", usage: "cat oss://BUCKET/KEY", minArgs: 1, maxArgs: 1,
+	var versionID string
+	return simpleCommand{name: "cat", usage: "cat oss://BUCKET/KEY [--version-id ID]", minArgs: 1, maxArgs: 1,
 		check: ossURLs(true),
+		flags: func(fs *flag.FlagSet) {
+			fs.StringVar(&versionID, "version-id", "", "write this `version` of the object (see ls --all-versions)")
+		},
 		run: func(ctx context.Context, s *session, args []string, stdout, _ io.Writer) error {
 			u, err := parseOSSURL(args[0], true)
 			if err != nil {
 				return err
 			}
-			res, err := s.client.GetObject(ctx, &oss.GetObjectRequest{Bucket: u.bucket, Key: u.key})
+			res, err := s.client.GetObject(ctx, &oss.GetObjectRequest{Bucket: u.bucket, Key: u.key, VersionID: versionID})
 			if err != nil {
 				return err
 			}

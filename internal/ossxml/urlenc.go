@@ -258,9 +258,10 @@ func PlusAsSpace(v urlEncoded) {
 	}
 }
 
-// EncodeURL percent-encodes the keys, prefixes and markers and sets
-// EncodingType to url. Call it once.
-func (r *ListVersionsResult) EncodeURL() {
+// urlFields returns the fields encoding-type=url encodes: Prefix,
+// KeyMarker, Delimiter, NextKeyMarker, each Version and DeleteMarker Key
+// and each CommonPrefixes Prefix. Version ids are not encoded.
+func (r *ListVersionsResult) urlFields() []*string {
 	f := []*string{&r.Prefix, &r.KeyMarker, &r.Delimiter, &r.NextKeyMarker}
 	for i := range r.Versions {
 		f = append(f, &r.Versions[i].Key)
@@ -268,9 +269,17 @@ func (r *ListVersionsResult) EncodeURL() {
 	for i := range r.DeleteMarkers {
 		f = append(f, &r.DeleteMarkers[i].Key)
 	}
-	for i := range r.CommonPrefixes {
-		f = append(f, &r.CommonPrefixes[i].Prefix)
-	}
-	escapeFields(f)
+	return appendListFields(f, nil, r.CommonPrefixes)
+}
+
+// EncodeURL percent-encodes the keys, prefixes and markers and sets
+// EncodingType to url. Call it once.
+func (r *ListVersionsResult) EncodeURL() {
+	escapeFields(r.urlFields())
 	r.EncodingType = EncodingURL
 }
+
+// DecodeURL reverses [ListVersionsResult.EncodeURL] if EncodingType is
+// url, and clears EncodingType; otherwise it does nothing. On error r is
+// unchanged.
+func (r *ListVersionsResult) DecodeURL() error { return decodeURL(&r.EncodingType, r.urlFields()) }

@@ -24,6 +24,13 @@ type ServiceError struct {
 	EC         string // detail code, e.g. 0026-00000001
 	// StringToSign is what the service signed, for SignatureDoesNotMatch.
 	StringToSign string
+	// DeleteMarker is set (from x-oss-delete-marker) when the answer is
+	// about a delete marker: a NoSuchKey for a key whose current version
+	// is one, or a MethodNotAllowed for a read of a marker by its version
+	// id. VersionID is then the marker's version id, when the service
+	// names it (x-oss-version-id).
+	DeleteMarker bool
+	VersionID    string
 }
 
 // Error returns one line: code, status, message and request id.

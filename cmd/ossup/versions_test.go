@@ -1,0 +1,71 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/ossup/ossup/oss"
+)
+
+// TestVersions lists the versions of a versioned bucket served by
+// 'ossup serve' with ls --all-versions, and reads an old one with stat
+// and cat --version-id.
+func TestVersions(t *testing.T) {
+	env := []string{"OSS_ACCESS_KEY_ID=LTAIcli", "OSS_ACCESS_KEY_SECRET=cli-secret", "OSS_REGION=cn-hangzhou"}
+	p := startServe(t, env, "--addr", "127.0.0.1:0", "--data", t.TempDir())
+	env = append(env, "OSS_ENDPOINT="+p.url)
+	mustCLI(t, env, "mb", "oss://ver")
+	c, err := oss.New(oss.Config{Endpoint: p.url, Region: "cn-hangzhou",
+		Credentials: oss.StaticCredentials{AccessKeyID: "LTAIcli", AccessKeySecret: "cli-secret"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.PutBucketVersioning(t.Context(), &oss.PutBucketVersioningRequest{Bucket: "ver", Status: oss.VersioningEnabled}); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for _, body := range []string{"old words", "new"} {
+		path := filepath.Join(dir, "f.txt")
+		if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		mustCLI(t, env, "cp", path, "oss://ver/d/f.txt")
+	}
+	mustCLI(t, env, "rm", "oss://ver/d/f.txt")
+
+	out := mustCLI(t, env, "ls", "-r", "--all-versions", "oss://ver")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("ls --all-versions: %q", out)
+	}
+	var ids []string
+	for i, want := range []string{"DELETED", "3", "9"} {
+		f := strings.Fields(lines[i])
+		if len(f) < 5 || f[2] != want || !strings.HasSuffix(lines[i], "oss://ver/d/f.txt") || (i == 0) != (f[4] == "*") {
+			t.Errorf("line %d: %q, want size %s and the marker current", i, lines[i], want)
+		}
+		if len(f) > 3 {
+			ids = append(ids, f[3])
+		}
+	}
+	if out := mustCLI(t, env, "ls", "--all-versions", "oss://ver"); !strings.Contains(out, "DIR  oss://ver/d/") {
+		t.Errorf("ls --all-versions, one level: %q", out)
+	}
+	if len(ids) == 3 {
+		if out := mustCLI(t, env, "stat", "--version-id", ids[2], "oss://ver/d/f.txt"); !strings.Contains(out, "size:          9") || !strings.Contains(out, "version id:    "+ids[2]) {
+			t.Errorf("stat --version-id: %q", out)
+		}
+		if out := mustCLI(t, env, "cat", "--version-id", ids[2], "oss://ver/d/f.txt"); out != "old words" {
+			t.Errorf("cat --version-id: %q", out)
+		}
+	}
+	if _, errOut, code := cli(t, env, "stat", "--version-id", "nope", "oss://ver/d/f.txt"); code != 1 || !strings.Contains(errOut, "NoSuchVersion") {
+		t.Errorf("stat of an unknown version: exit %d, %q", code, errOut)
+	}
+	if code := p.stop(t, syscall.SIGTERM); code != 0 {
+		t.Errorf("serve exit %d", code)
+	}
+}
