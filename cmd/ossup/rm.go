@@ -112,8 +112,14 @@ func (f *rmFlags) run(ctx context.Context, c *oss.Client, args []string, stdout,
 	}
 	return eachTarget(ctx, c, ts, func(u ossURL, page []string) error {
 		if page == nil {
-			if _, err := c.DeleteObject(ctx, &oss.DeleteObjectRequest{Bucket: u.bucket, Key: u.key}); err != nil {
+			res, err := c.DeleteObject(ctx, &oss.DeleteObjectRequest{Bucket: u.bucket, Key: u.key})
+			if err != nil {
 				return err
+			}
+			if res.DeleteMarker {
+				// A versioned bucket keeps the object's versions.
+				fmt.Fprintf(stdout, "removed %s (delete marker %s; its versions are kept)\n", u, res.VersionID)
+				return nil
 			}
 			fmt.Fprintf(stdout, "removed %s\n", u)
 			return nil

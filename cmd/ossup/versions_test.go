@@ -34,7 +34,9 @@ func TestVersions(t *testing.T) {
 		}
 		mustCLI(t, env, "cp", path, "oss://ver/d/f.txt")
 	}
-	mustCLI(t, env, "rm", "oss://ver/d/f.txt")
+	if out := mustCLI(t, env, "rm", "oss://ver/d/f.txt"); !strings.Contains(out, "delete marker") {
+		t.Errorf("rm in a versioned bucket: %q", out)
+	}
 
 	out := mustCLI(t, env, "ls", "-r", "--all-versions", "oss://ver")
 	lines := strings.Split(strings.TrimSpace(out), "\n")
