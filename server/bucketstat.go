@@ -37,6 +37,7 @@ func (s *Server) getBucketStat(ctx context.Context, w http.ResponseWriter, r *ht
 		DeepColdArchiveStorage:      deep.Bytes,
 		DeepColdArchiveRealStorage:  deep.Bytes,
 		DeepColdArchiveObjectCount:  deep.Objects,
+		DeleteMarkerCount:           st.DeleteMarkers,
 	}
 	return writeXML(w, &res)
 }

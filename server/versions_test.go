@@ -193,6 +193,13 @@ func TestVersioning(t *testing.T) {
 	}
 	h.fails(call{method: "GET", bucket: "vbk", key: "k", query: "versionId=" + v1}, ossxml.CodeNoSuchVersion)
 	h.fails(call{method: "DELETE", bucket: "vbk"}, ossxml.CodeBucketNotEmpty)
+	// Noncurrent versions count in the bucket's statistics, markers apart:
+	// k holds version 2, c its one version under a delete marker.
+	var st ossxml.BucketStat
+	h.xml(call{method: "GET", bucket: "vbk", query: "stat"}, &st)
+	if st.ObjectCount != 2 || st.DeleteMarkerCount != 1 || st.Storage != int64(len("two")+len("one")) {
+		t.Errorf("stat of the versioned bucket: %+v", st)
+	}
 
 	// Suspended: a write is the null version, and replaces the null one.
 	h.ok(putConf("Suspended"), http.StatusOK)
