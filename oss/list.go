@@ -63,10 +63,7 @@ func (c *Client) ListObjectsV2(ctx context.Context, req *ListObjectsV2Request) i
 		var res ossxml.ListBucketV2Result
 		id, err := c.doXML(ctx, op, nil, &res)
 		if err == nil {
-			if c.s3 && strings.EqualFold(res.EncodingType, ossxml.EncodingURL) {
-				ossxml.PlusAsSpace(&res)
-			}
-			err = res.DecodeURL()
+			err = c.decodeKeys(res.EncodingType, &res)
 		}
 		if err != nil {
 			return nil, "", false, err
@@ -86,4 +83,16 @@ func setNonEmpty(q url.Values, k, v string) {
 	if v != "" {
 		q.Set(k, v)
 	}
+}
+
+// decodeKeys undoes encoding-type=url on an answer whose EncodingType is
+// encodingType, reading an S3 service's '+' as the space it stands for.
+func (c *Client) decodeKeys(encodingType string, res interface {
+	ossxml.URLEncoded
+	DecodeURL() error
+}) error {
+	if c.s3 && strings.EqualFold(encodingType, ossxml.EncodingURL) {
+		ossxml.PlusAsSpace(res)
+	}
+	return res.DecodeURL()
 }

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/ossup/ossup/internal/limits"
@@ -396,10 +395,7 @@ func (c *Client) ListMultipartUploads(ctx context.Context, req *ListMultipartUpl
 		var res ossxml.ListMultipartUploadsResult
 		id, err := c.doXML(ctx, op, nil, &res)
 		if err == nil {
-			if c.s3 && strings.EqualFold(res.EncodingType, ossxml.EncodingURL) {
-				ossxml.PlusAsSpace(&res)
-			}
-			err = res.DecodeURL()
+			err = c.decodeKeys(res.EncodingType, &res)
 		}
 		if err != nil {
 			return nil, uploadMarker{}, false, err

@@ -356,10 +356,7 @@ func (c *Client) DeleteObjects(ctx context.Context, req *DeleteObjectsRequest) (
 	if err != nil {
 		return nil, err
 	}
-	if c.s3 && strings.EqualFold(res.EncodingType, ossxml.EncodingURL) {
-		ossxml.PlusAsSpace(&res)
-	}
-	if err := res.DecodeURL(); err != nil {
+	if err := c.decodeKeys(res.EncodingType, &res); err != nil {
 		return nil, op.wrap(err)
 	}
 	out := &DeleteObjectsResult{Deleted: make([]string, 0, len(res.Deleted)), RequestID: id}

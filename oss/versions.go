@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/ossup/ossup/internal/ossxml"
@@ -170,10 +169,7 @@ func (c *Client) ListObjectVersions(ctx context.Context, req *ListObjectVersions
 		var res ossxml.ListVersionsResult
 		id, err := c.doXML(ctx, op, nil, &res)
 		if err == nil {
-			if c.s3 && strings.EqualFold(res.EncodingType, ossxml.EncodingURL) {
-				ossxml.PlusAsSpace(&res)
-			}
-			err = res.DecodeURL()
+			err = c.decodeKeys(res.EncodingType, &res)
 		}
 		if err != nil {
 			return nil, versionMarker{}, false, err

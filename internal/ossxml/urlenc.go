@@ -243,14 +243,14 @@ func (r *CompleteMultipartUploadResult) DecodeURL() error {
 	return decodeURL(&r.EncodingType, []*string{&r.Key})
 }
 
-// urlEncoded is an answer whose fields encoding-type=url encodes.
-type urlEncoded interface{ urlFields() []*string }
+// URLEncoded is an answer whose fields encoding-type=url encodes.
+type URLEncoded interface{ urlFields() []*string }
 
 // PlusAsSpace prepares an answer of an S3 service for DecodeURL: S3's
 // encoding-type=url writes a space as '+' (and a '+' as %2B), where OSS
 // writes %20, so every '+' is made %20 first. Call it only when the
 // answer is URL-encoded.
-func PlusAsSpace(v urlEncoded) {
+func PlusAsSpace(v URLEncoded) {
 	for _, f := range v.urlFields() {
 		if strings.IndexByte(*f, '+') >= 0 {
 			*f = strings.ReplaceAll(*f, "+", "%20")
