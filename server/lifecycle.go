@@ -83,6 +83,16 @@ func lifecycleXML(r store.LifecycleRule) ossxml.LifecycleRule {
 	if e := r.Expiration; !e.IsZero() {
 		out.Expiration = &ossxml.LifecycleExpiration{Days: days(e.Days), CreatedBeforeDate: date(e.Before), Date: date(e.Date)}
 	}
+	if r.ExpireMarkers {
+		if out.Expiration == nil {
+			out.Expiration = &ossxml.LifecycleExpiration{}
+		}
+		yes := true
+		out.Expiration.ExpiredObjectDeleteMarker = &yes
+	}
+	if r.NoncurrentDays > 0 {
+		out.NoncurrentVersionExpiration = &ossxml.LifecycleNoncurrentExpiration{NoncurrentDays: days(r.NoncurrentDays)}
+	}
 	for _, t := range r.Transitions {
 		out.Transitions = append(out.Transitions, ossxml.LifecycleTransition{
 			Days: days(t.When.Days), CreatedBeforeDate: date(t.When.Before), StorageClass: t.StorageClass,

@@ -32,10 +32,8 @@ var coldness = map[string]int{"Standard": 0, "IA": 1, "Archive": 2, "ColdArchive
 // whose Status is not Enabled or Disabled, or that has no action.
 //
 // NotImplemented, rather than stored and silently not applied: rule
-// elements the server does not model (NoncurrentVersionExpiration,
-// NoncurrentVersionTransition, ...: the sweeps act on current objects
-// only); ExpiredObjectDeleteMarker true (the sweeps do not remove delete
-// markers);
+// elements the server does not model (NoncurrentVersionTransition,
+// ...);
 // Filter elements other than Not (ObjectSizeGreaterThan, ...); a
 // Transition with IsAccessTime true (the server records no access
 // times).
@@ -95,7 +93,7 @@ func lifecycleRule(r ossxml.LifecycleRule) (store.LifecycleRule, error) {
 	default:
 		return out, newError(ossxml.CodeMalformedXML, "The Status of a lifecycle rule must be Enabled or Disabled.")
 	}
-	if r.Expiration == nil && len(r.Transitions) == 0 && r.AbortMultipartUpload == nil {
+	if r.Expiration == nil && len(r.Transitions) == 0 && r.AbortMultipartUpload == nil && r.NoncurrentVersionExpiration == nil {
 		return out, newError(ossxml.CodeMalformedXML, "A lifecycle rule needs an action.")
 	}
 	if out.ID == "" {
@@ -113,8 +111,14 @@ func lifecycleRule(r ossxml.LifecycleRule) (store.LifecycleRule, error) {
 	if out.Tags, out.Not, err = ruleFilter(r); err != nil {
 		return out, err
 	}
-	if out.Expiration, err = expiration(r.Expiration); err != nil {
+	if out.Expiration, out.ExpireMarkers, err = expiration(r.Expiration); err != nil {
 		return out, err
+	}
+	if n := r.NoncurrentVersionExpiration; n != nil {
+		if n.NoncurrentDays == nil || *n.NoncurrentDays < 1 {
+			return out, invalidArgument("NoncurrentDays", "", "NoncurrentVersionExpiration takes NoncurrentDays, a positive integer.")
+		}
+		out.NoncurrentDays = *n.NoncurrentDays
 	}
 	if out.Transitions, err = transitions(r.Transitions, out.Expiration); err != nil {
 		return out, err
@@ -136,15 +140,13 @@ func lifecycleRule(r ossxml.LifecycleRule) (store.LifecycleRule, error) {
 func notImplemented(r ossxml.LifecycleRule) error {
 	refuse := func(what string) error {
 		return newError(ossxml.CodeNotImplemented,
-			"This server does not implement "+what+" in lifecycle rules; it implements Expiration, Transition and AbortMultipartUpload filtered by Prefix, Tag and Filter/Not.")
+			"This server does not implement "+what+" in lifecycle rules; it implements Expiration (ExpiredObjectDeleteMarker included), Transition, NoncurrentVersionExpiration and AbortMultipartUpload filtered by Prefix, Tag and Filter/Not.")
 	}
 	switch {
 	case len(r.Other) > 0:
 		return refuse("<" + r.Other[0].XMLName.Local + ">")
 	case r.Filter != nil && len(r.Filter.Other) > 0:
 		return refuse("<Filter><" + r.Filter.Other[0].XMLName.Local + ">")
-	case r.Expiration != nil && isTrue(r.Expiration.ExpiredObjectDeleteMarker):
-		return refuse("ExpiredObjectDeleteMarker (delete markers are not swept)")
 	}
 	for _, t := range r.Transitions {
 		if isTrue(t.IsAccessTime) {
@@ -204,12 +206,22 @@ func lifecycleTag(t ossxml.Tag) (store.LifecycleTag, error) {
 	return store.LifecycleTag{Key: t.Key, Value: t.Value}, nil
 }
 
-// expiration checks an Expiration action; nil is none.
-func expiration(e *ossxml.LifecycleExpiration) (store.LifecycleWhen, error) {
-	if e == nil {
-		return store.LifecycleWhen{}, nil
+// expiration checks an Expiration action (nil is none): a time, or
+// ExpiredObjectDeleteMarker true alone (markers).
+func expiration(e *ossxml.LifecycleExpiration) (w store.LifecycleWhen, markers bool, err error) {
+	switch {
+	case e == nil:
+		return w, false, nil
+	case e.ExpiredObjectDeleteMarker == nil:
+	case e.Days != nil || e.CreatedBeforeDate != "" || e.Date != "":
+		return w, false, invalidArgument("ExpiredObjectDeleteMarker", "", "ExpiredObjectDeleteMarker goes alone in an Expiration, without Days or dates.")
+	case !*e.ExpiredObjectDeleteMarker:
+		return w, false, invalidArgument("ExpiredObjectDeleteMarker", "false", "ExpiredObjectDeleteMarker, when given, must be true.")
+	default:
+		return w, true, nil
 	}
-	return when("Expiration", e.Days, e.CreatedBeforeDate, e.Date)
+	w, err = when("Expiration", e.Days, e.CreatedBeforeDate, e.Date)
+	return w, false, err
 }
 
 // transitions checks a rule's Transition actions against each other and
@@ -310,6 +322,7 @@ func checkOverlap(rules []store.LifecycleRule) error {
 		{"Expiration", func(r store.LifecycleRule) bool { return !r.Expiration.IsZero() }},
 		{"Transition", func(r store.LifecycleRule) bool { return len(r.Transitions) > 0 }},
 		{"AbortMultipartUpload", func(r store.LifecycleRule) bool { return r.AbortDays > 0 || !r.AbortBefore.IsZero() }},
+		{"NoncurrentVersionExpiration", func(r store.LifecycleRule) bool { return r.NoncurrentDays > 0 }},
 	} {
 		var prefixes []string
 		for _, r := range rules {

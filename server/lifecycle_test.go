@@ -159,8 +159,8 @@ func TestBucketLifecycleErrors(t *testing.T) {
 		{"expiration days and date", lifecycleBody(rule("r", "", "", exp("<Days>3</Days><Date>2020-01-01T00:00:00.000Z</Date>"))), ossxml.CodeInvalidArgument},
 		{"expiration date not midnight", lifecycleBody(rule("r", "", "", exp("<CreatedBeforeDate>2020-01-01T00:00:01.000Z</CreatedBeforeDate>"))), ossxml.CodeInvalidArgument},
 		{"expiration Date not midnight", lifecycleBody(rule("r", "", "", exp("<Date>2020-01-01T12:00:00.000Z</Date>"))), ossxml.CodeInvalidArgument},
-		{"delete marker and days", lifecycleBody(rule("r", "", "", exp("<Days>3</Days><ExpiredObjectDeleteMarker>true</ExpiredObjectDeleteMarker>"))), ossxml.CodeNotImplemented},
-		{"delete marker", lifecycleBody(rule("r", "", "", exp("<ExpiredObjectDeleteMarker>true</ExpiredObjectDeleteMarker>"))), ossxml.CodeNotImplemented},
+		{"delete marker and days", lifecycleBody(rule("r", "", "", exp("<Days>3</Days><ExpiredObjectDeleteMarker>true</ExpiredObjectDeleteMarker>"))), ossxml.CodeInvalidArgument},
+		{"delete marker false", lifecycleBody(rule("r", "", "", exp("<ExpiredObjectDeleteMarker>false</ExpiredObjectDeleteMarker>"))), ossxml.CodeInvalidArgument},
 		{"transition class", lifecycleBody(rule("r", "", "", trans("<Days>1</Days><StorageClass>Standard</StorageClass>"))), ossxml.CodeInvalidArgument},
 		{"transition no class", lifecycleBody(rule("r", "", "", trans("<Days>1</Days>"))), ossxml.CodeInvalidArgument},
 		{"transition days zero", lifecycleBody(rule("r", "", "", trans("<Days>0</Days><StorageClass>IA</StorageClass>"))), ossxml.CodeInvalidArgument},
@@ -173,8 +173,9 @@ func TestBucketLifecycleErrors(t *testing.T) {
 		{"access time", lifecycleBody(rule("r", "", "", trans("<Days>10</Days><StorageClass>IA</StorageClass><IsAccessTime>true</IsAccessTime><ReturnToStdWhenVisit>false</ReturnToStdWhenVisit>"))), ossxml.CodeNotImplemented},
 		{"expiration overlap", lifecycleBody(rule("a", "logs/", "", exp("<Days>1</Days>")), rule("b", "logs/x", "", exp("<Days>2</Days>"))), ossxml.CodeInvalidArgument},
 		{"transition overlap", lifecycleBody(rule("a", "", "", trans("<Days>1</Days><StorageClass>IA</StorageClass>")), rule("b", "x", "", trans("<Days>2</Days><StorageClass>IA</StorageClass>"))), ossxml.CodeInvalidArgument},
-		{"noncurrent versions", lifecycleBody(rule("r", "", "", "<NoncurrentVersionExpiration><NoncurrentDays>5</NoncurrentDays></NoncurrentVersionExpiration>")), ossxml.CodeNotImplemented},
-		{"noncurrent versions too", lifecycleBody(rule("r", "", "", exp("<Days>1</Days>")+"<NoncurrentVersionExpiration><NoncurrentDays>5</NoncurrentDays></NoncurrentVersionExpiration>")), ossxml.CodeNotImplemented},
+		{"noncurrent days 0", lifecycleBody(rule("r", "", "", "<NoncurrentVersionExpiration><NoncurrentDays>0</NoncurrentDays></NoncurrentVersionExpiration>")), ossxml.CodeInvalidArgument},
+		{"noncurrent without days", lifecycleBody(rule("r", "", "", "<NoncurrentVersionExpiration></NoncurrentVersionExpiration>")), ossxml.CodeInvalidArgument},
+		{"noncurrent transition", lifecycleBody(rule("r", "", "", "<NoncurrentVersionTransition><NoncurrentDays>5</NoncurrentDays><StorageClass>IA</StorageClass></NoncurrentVersionTransition>")), ossxml.CodeNotImplemented},
 		{"filter by size", lifecycleBody(rule("r", "", "<Filter><ObjectSizeGreaterThan>500</ObjectSizeGreaterThan></Filter>", exp("<Days>1</Days>"))), ossxml.CodeNotImplemented},
 	}
 	defer func() { h.t = t }()

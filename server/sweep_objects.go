@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/ossup/ossup/server/store"
@@ -121,9 +122,63 @@ func (s *Server) applyRule(ctx context.Context, bucket string, r *store.Lifecycl
 			}
 		}
 		if !page.Truncated || page.Next <= opts.After {
-			return n, ctx.Err()
+			break
 		}
 		opts.After = page.Next
+	}
+	if r.NoncurrentDays == 0 && !r.ExpireMarkers {
+		return n, ctx.Err()
+	}
+	expired, err := s.expireVersions(ctx, bucket, r, now)
+	n.expired += expired
+	return n, err
+}
+
+// expireVersions applies a rule's NoncurrentVersionExpiration and
+// ExpiredObjectDeleteMarker to a versioned bucket's versions under its
+// prefix, a listing page per store transaction, and returns how many
+// versions it deleted. The store judges each version again as stored.
+func (s *Server) expireVersions(ctx context.Context, bucket string, r *store.LifecycleRule, now time.Time) (int, error) {
+	if b, err := s.store.GetBucket(ctx, bucket); err != nil || b.Versioning == "" {
+		return 0, err
+	}
+	due := func(v store.Object, since time.Time, lone bool) bool {
+		if !strings.HasPrefix(v.Key, r.Prefix) {
+			return false
+		}
+		if since.IsZero() {
+			return lone && r.ExpireMarkers
+		}
+		// Tags select noncurrent versions as they select objects.
+		return r.NoncurrentDays > 0 && (v.DeleteMarker || r.Selects(v)) &&
+			now.Sub(since) >= time.Duration(r.NoncurrentDays)*24*time.Hour
+	}
+	n := 0
+	opts := store.ListVersionsOptions{Prefix: r.Prefix, Max: store.MaxList}
+	for {
+		page, err := s.store.ListVersions(ctx, bucket, opts)
+		if err != nil {
+			return n, err
+		}
+		// Every version but the latest of its key is noncurrent; a latest
+		// delete marker may be lone. The store judges both.
+		var cands []store.ObjectVersion
+		for _, v := range page.Versions {
+			if !v.IsLatest || v.DeleteMarker {
+				cands = append(cands, store.ObjectVersion{Key: v.Key, VersionID: v.VersionID})
+			}
+		}
+		if len(cands) > 0 {
+			deleted, err := s.store.ExpireVersions(ctx, bucket, cands, due)
+			n += len(deleted)
+			if err != nil {
+				return n, err
+			}
+		}
+		if !page.Truncated {
+			return n, ctx.Err()
+		}
+		opts.KeyMarker, opts.VersionIDMarker = page.NextKeyMarker, page.NextVersionIDMarker
 	}
 }
 

@@ -317,3 +317,68 @@ func TestSweepKeepsReplacedObject(t *testing.T) {
 	}
 	h.fails(call{method: "GET", bucket: "bkt", key: "other"}, ossxml.CodeNoSuchKey)
 }
+
+// TestSweepNoncurrentVersions: in a versioned bucket, NoncurrentDays
+// counts from the moment a version became noncurrent (the next write or
+// delete marker), not from its own write; ExpiredObjectDeleteMarker
+// removes a marker once nothing is left under it, and never a marker
+// over versions. The current objects stay.
+func TestSweepNoncurrentVersions(t *testing.T) {
+	h, clock, _ := sweepHarness(t, nil)
+	h.mkbucket("vsw")
+	h.ok(call{method: "PUT", bucket: "vsw", query: "versioning", body: []byte("<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>")}, 200)
+	h.putLifecycle("vsw", lifecycleBody(rule("nc", "", "",
+		"<NoncurrentVersionExpiration><NoncurrentDays>3</NoncurrentDays></NoncurrentVersionExpiration>"+
+			exp("<ExpiredObjectDeleteMarker>true</ExpiredObjectDeleteMarker>"))))
+	conf := h.getLifecycle("vsw")
+	if r := conf.Rules[0]; r.NoncurrentVersionExpiration == nil || *r.NoncurrentVersionExpiration.NoncurrentDays != 3 ||
+		r.Expiration == nil || !isTrue(r.Expiration.ExpiredObjectDeleteMarker) {
+		t.Fatalf("rule read back: %+v", r)
+	}
+	day := 24 * time.Hour
+	t0 := clock.Now()
+	old := h.putAt(clock, t0, "vsw", "k", store.Metadata{})
+	cur := h.putAt(clock, t0.Add(10*day), "vsw", "k", store.Metadata{}) // old noncurrent from day 10
+	gone := h.putAt(clock, t0, "vsw", "gone", store.Metadata{})
+	now := clock.Now()
+	clock.set(t0.Add(11 * day)) // gone noncurrent from day 11, under a marker
+	if err := h.srv.store.DeleteObject(t.Context(), "vsw", "gone"); err != nil {
+		t.Fatal(err)
+	}
+	clock.set(now)
+
+	versions := func() map[string]bool {
+		page, err := h.srv.store.ListVersions(t.Context(), "vsw", store.ListVersionsOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]bool{}
+		for _, v := range page.Versions {
+			out[v.Key+"@"+v.VersionID] = true
+		}
+		return out
+	}
+	if n := h.sweepAt(clock, t0.Add(13*day-time.Second)); n.expired != 0 {
+		t.Fatalf("swept before 3 noncurrent days: %+v", n)
+	}
+	if v := versions(); !v["k@"+old.VersionID] || len(v) != 4 {
+		t.Fatalf("versions before the rule is due: %v", v)
+	}
+	if n := h.sweepAt(clock, t0.Add(13*day)); n.expired != 1 {
+		t.Fatalf("sweep at 3 noncurrent days of k's old version: %+v", n)
+	}
+	v := versions()
+	if v["k@"+old.VersionID] || !v["k@"+cur.VersionID] || len(v) != 3 || !v["gone@"+gone.VersionID] {
+		t.Fatalf("after the first sweep: %v", v)
+	}
+	// gone's version expires a day later; its marker is then alone, and
+	// the same sweep or the next removes it.
+	h.sweepAt(clock, t0.Add(14*day))
+	h.sweepAt(clock, t0.Add(14*day))
+	if v := versions(); len(v) != 1 || !v["k@"+cur.VersionID] {
+		t.Fatalf("after gone's version and marker expired: %v", v)
+	}
+	if got := h.get("vsw", "k"); string(got) != "body of k" {
+		t.Fatalf("current object: %q", got)
+	}
+}

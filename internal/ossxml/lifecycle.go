@@ -27,7 +27,16 @@ type LifecycleRule struct {
 	Expiration           *LifecycleExpiration           `xml:"Expiration,omitempty"`
 	Transitions          []LifecycleTransition          `xml:"Transition,omitempty"`
 	AbortMultipartUpload *LifecycleAbortMultipartUpload `xml:"AbortMultipartUpload,omitempty"`
-	Other                []OtherElement                 `xml:",any"`
+	// NoncurrentVersionExpiration deletes the noncurrent versions of a
+	// versioned bucket.
+	NoncurrentVersionExpiration *LifecycleNoncurrentExpiration `xml:"NoncurrentVersionExpiration,omitempty"`
+	Other                       []OtherElement                 `xml:",any"`
+}
+
+// LifecycleNoncurrentExpiration deletes noncurrent versions NoncurrentDays
+// days after they became noncurrent.
+type LifecycleNoncurrentExpiration struct {
+	NoncurrentDays *int `xml:"NoncurrentDays,omitempty"`
 }
 
 // Tag is one object tag, in a tag set or a lifecycle rule.

@@ -105,12 +105,15 @@ type lifecycleRuleRec struct {
 	Transitions []LifecycleTransition `json:"transitions,omitempty"`
 	AbortDays   int                   `json:"abortDays,omitempty"`
 	AbortBefore int64                 `json:"abortBefore,omitempty"` // Unix nanoseconds; 0 when unset
+	Noncurrent  int                   `json:"noncurrentDays,omitempty"`
+	Markers     bool                  `json:"expireMarkers,omitempty"`
 }
 
 func toLifecycleRec(r LifecycleRule) lifecycleRuleRec {
 	rec := lifecycleRuleRec{
 		ID: r.ID, Prefix: r.Prefix, Enabled: r.Enabled, AbortDays: r.AbortDays,
 		Tags: r.Tags, Not: r.Not, Transitions: r.Transitions,
+		Noncurrent: r.NoncurrentDays, Markers: r.ExpireMarkers,
 	}
 	if !r.Expiration.IsZero() {
 		rec.Expiration = &r.Expiration
@@ -125,6 +128,7 @@ func (r *lifecycleRuleRec) rule() LifecycleRule {
 	out := LifecycleRule{
 		ID: r.ID, Prefix: r.Prefix, Enabled: r.Enabled, AbortDays: r.AbortDays,
 		Tags: r.Tags, Not: r.Not, Transitions: r.Transitions,
+		NoncurrentDays: r.Noncurrent, ExpireMarkers: r.Markers,
 	}
 	if r.Expiration != nil {
 		out.Expiration = r.Expiration.utc()

@@ -95,6 +95,12 @@ type LifecycleRule struct {
 	AbortDays int
 	// AbortBefore, when not zero, aborts uploads initiated before it.
 	AbortBefore time.Time
+	// NoncurrentDays, when not zero, deletes the noncurrent versions of a
+	// versioned bucket NoncurrentDays days after they became noncurrent.
+	NoncurrentDays int
+	// ExpireMarkers removes the delete markers left with no version
+	// under them (OSS's ExpiredObjectDeleteMarker).
+	ExpireMarkers bool
 }
 
 // Metadata is what an object carries besides its bytes, as set by PutObject
@@ -286,6 +292,14 @@ type Store interface {
 	// after the caller chose it is kept unless it is expired too. Missing
 	// and repeated keys are skipped.
 	ExpireObjects(ctx context.Context, bucket string, keys []string, expired func(Object) bool) (deleted []string, err error)
+	// ExpireVersions deletes, as one atomic change, the noncurrent
+	// versions and delete markers of bucket named by vs for which due,
+	// given the version as stored at that change, when it became
+	// noncurrent (zero for a delete marker that is its key's current
+	// version), and whether it is a delete marker with no version under
+	// it, returns true; it returns those it deleted. Current objects and
+	// missing versions are skipped.
+	ExpireVersions(ctx context.Context, bucket string, vs []ObjectVersion, due func(v Object, noncurrentSince time.Time, lone bool) bool) ([]ObjectVersion, error)
 	// TransitionObjects sets, as one atomic change, the storage class of
 	// the objects of bucket named by keys to what class returns for the
 	// object as stored at that change ("" leaves it), without touching

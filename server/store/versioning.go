@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -624,20 +625,27 @@ func (p *versionPage) addKey(key, after string) bool {
 	// version, numbered 0.
 	below, all := uint64(0), after == ""
 	if !all {
+		var vk []byte
 		switch {
 		case cur != nil && cur.matches(after):
-			below = cur.Seq
+			below, vk = cur.Seq, []byte(key)
 		case sub != nil:
-			vk, rec, err := findVersion(sub, after)
-			if p.err = err; err != nil {
+			var rec objectRec
+			vk, rec, p.err = findVersion(sub, after)
+			if p.err != nil {
 				return false
 			}
-			if vk == nil {
-				return true // gone: the key was listed up to it
-			}
 			below = rec.Seq
-		default:
-			return true
+		}
+		if vk == nil {
+			// The version is gone (deleted since the last page): an id
+			// still tells where it stood; the null version's does not, and
+			// the key counts as listed.
+			seq, ok := parseVersionID(after)
+			if !ok {
+				return true
+			}
+			below = seq
 		}
 	}
 	latest := true
@@ -745,4 +753,77 @@ func forEachVersion(vers *bolt.Bucket, fn func(v []byte) error) error {
 	return vers.ForEachBucket(func(key []byte) error {
 		return vers.Bucket(key).ForEach(func(_, v []byte) error { return fn(v) })
 	})
+}
+
+// ExpireVersions deletes, in one transaction, the versions named by vs
+// that due judges due (see Store.ExpireVersions), and returns them.
+func (s *Disk) ExpireVersions(ctx context.Context, bucket string, vs []ObjectVersion, due func(v Object, noncurrentSince time.Time, lone bool) bool) ([]ObjectVersion, error) {
+	var deleted []ObjectVersion
+	err := s.commit(ctx, nil, func(tx *bolt.Tx) ([]string, error) {
+		deleted = deleted[:0]
+		ks, err := keyspaceOf(tx, bucket)
+		if err != nil || ks.vers == nil {
+			return nil, err
+		}
+		var dropped []string
+		for _, v := range vs {
+			rec, since, lone, ok, err := ks.noncurrent(v.Key, v.VersionID)
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				continue
+			}
+			o := rec.object(bucket, v.Key)
+			o.VersionID = rec.listedID()
+			var became time.Time // zero for a current delete marker
+			if since != 0 {
+				became = fromNanos(since)
+			}
+			if !due(o, became, lone) {
+				continue
+			}
+			_, freed, err := ks.deleteVersion(v.Key, v.VersionID)
+			if err != nil {
+				return nil, err
+			}
+			deleted = append(deleted, v)
+			dropped = append(dropped, freed...)
+		}
+		return dropped, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return deleted, nil
+}
+
+// noncurrent finds version id of key among the noncurrent versions and
+// delete markers, and returns it with the time it became noncurrent (the
+// modification of the next newer version; 0 for a marker that is the
+// key's current version) and whether it is a delete marker with no
+// version under it. ok is false when there is no such version there.
+func (ks *keyspace) noncurrent(key, id string) (rec objectRec, since int64, lone, ok bool, err error) {
+	sub := ks.vers.Bucket([]byte(key))
+	if sub == nil {
+		return rec, 0, false, false, nil
+	}
+	vk, rec, err := findVersion(sub, id)
+	if err != nil || vk == nil {
+		return rec, 0, false, false, err
+	}
+	c := sub.Cursor()
+	c.Seek(vk)
+	if _, newer := c.Prev(); newer != nil {
+		hdr, err := decodeObject(newer, false)
+		return rec, hdr.Modified, false, err == nil, err
+	}
+	if cur := ks.objs.Get([]byte(key)); cur != nil {
+		hdr, err := decodeObject(cur, false)
+		return rec, hdr.Modified, false, err == nil, err
+	}
+	// The key's current version: a marker, alone when nothing is under it.
+	c.Seek(vk)
+	under, _ := c.Next()
+	return rec, 0, rec.Marker && under == nil, true, nil
 }
