@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/ossup/ossup/internal/ossxml"
+	"github.com/ossup/ossup/server/store"
 )
 
 // The canned ACLs. An object's ACL may also be aclDefault: it then
@@ -42,18 +43,15 @@ func grants(acl string, access accessKind) bool {
 	return false
 }
 
-// effectiveACL is the ACL that governs bucket/key for callers other than
-// the owner: the object's own, unless it is default (or the object does
-// not exist), then the bucket's.
-func (s *Server) effectiveACL(ctx context.Context, rq *request, key string) string {
-	version := ""
-	if key == rq.key {
-		version = rq.query.Get("versionId")
-	}
-	if o, err := s.store.HeadVersion(ctx, rq.bucket, key, version); err == nil && o.Meta.ACL != "" && o.Meta.ACL != aclDefault {
+// effectiveACL is the ACL that governs version (empty: the current
+// object) of b/key for callers other than the owner: the version's own,
+// unless it is default (or the version does not exist), then the
+// bucket's.
+func (s *Server) effectiveACL(ctx context.Context, b store.Bucket, key, version string) string {
+	if o, err := s.store.HeadVersion(ctx, b.Name, key, version); err == nil && o.Meta.ACL != "" && o.Meta.ACL != aclDefault {
 		return o.Meta.ACL
 	}
-	return rq.b.ACL
+	return b.ACL
 }
 
 // authorize applies OSS's access model to a verified request, received
@@ -89,10 +87,11 @@ func (s *Server) authorize(ctx context.Context, r *http.Request, rq *request) er
 		if op.name != "DeleteMultipleObjects" {
 			return deniedByPolicy()
 		}
-		// The keys are in the body: deleteObjects judges each of them.
-		rq.policyPerKey = true
 		v = policySilent
 	}
+	// A batch's keys and versions are in its body: deleteObjects judges
+	// each of them against the policy.
+	rq.policyPerKey = op.name == "DeleteMultipleObjects"
 	if rq.owner() {
 		return nil
 	}
@@ -102,7 +101,7 @@ func (s *Server) authorize(ctx context.Context, r *http.Request, rq *request) er
 		}
 		acl := rq.b.ACL
 		if op.object {
-			acl = s.effectiveACL(ctx, rq, rq.key)
+			acl = s.effectiveACL(ctx, rq.b, rq.key, rq.query.Get("versionId"))
 		}
 		if !grants(acl, op.access) {
 			return accessDenied("You have no right to access this resource: the ACL does not grant it.")

@@ -60,6 +60,14 @@ func parseCopySource(r *http.Request) (copySource, error) {
 // the owner of its bucket may, anyone else as the object's ACL (or, when
 // it is default, the bucket's) grants.
 func (s *Server) readableSource(ctx context.Context, r *http.Request, rq *request, src copySource) error {
+	return s.readable(ctx, r, rq, src, "the copy source")
+}
+
+// readable checks that the caller of rq may read src (named what in the
+// refusal) as a GetObject of it: see readableSource. A symlink's target
+// is checked so too, so that a link never reads what its target's policy
+// and ACL refuse.
+func (s *Server) readable(ctx context.Context, r *http.Request, rq *request, src copySource, what string) error {
 	b, err := s.store.GetBucket(ctx, src.bucket)
 	if errors.Is(err, store.ErrNoSuchBucket) {
 		return noSuchBucket(src.bucket)
@@ -67,7 +75,7 @@ func (s *Server) readableSource(ctx context.Context, r *http.Request, rq *reques
 	if err != nil {
 		return err
 	}
-	v, err := s.sourceVerdict(ctx, r, rq, b, src.key)
+	v, err := s.sourceVerdict(ctx, r, rq, b, src.key, src.version)
 	switch {
 	case err != nil:
 		return err
@@ -76,12 +84,8 @@ func (s *Server) readableSource(ctx context.Context, r *http.Request, rq *reques
 	case v == policyAllow, !rq.id.Anonymous() && rq.account == b.Owner:
 		return nil
 	}
-	acl := b.ACL
-	if o, err := s.store.HeadObject(ctx, src.bucket, src.key); err == nil && o.Meta.ACL != "" && o.Meta.ACL != aclDefault {
-		acl = o.Meta.ACL
-	}
-	if !grants(acl, accessRead) {
-		return accessDenied("You have no right to read the copy source.")
+	if !grants(s.effectiveACL(ctx, b, src.key, src.version), accessRead) {
+		return accessDenied("You have no right to read " + what + ".")
 	}
 	return nil
 }
@@ -195,7 +199,8 @@ func (s *Server) copyObject(ctx context.Context, w http.ResponseWriter, r *http.
 		return err
 	}
 	class := r.Header.Get("x-oss-storage-class")
-	self := src.bucket == rq.bucket && src.key == rq.key
+	// Copying an older version onto its key restores it: not a no-op.
+	self := src.bucket == rq.bucket && src.key == rq.key && src.version == ""
 	if self && !replaceMeta && !replaceTags && reqMeta.ACL == "" && class == "" {
 		return invalidArgument("x-oss-metadata-directive", "COPY",
 			"The source and destination are the same object and the copy changes nothing: use x-oss-metadata-directive REPLACE to change its metadata.")
@@ -306,6 +311,9 @@ func (s *Server) uploadPartCopy(ctx context.Context, w http.ResponseWriter, r *h
 			return err
 		}
 		src.key, src.version = o.Target, ""
+		if err := s.readable(ctx, r, rq, src, "the symlink's target"); err != nil {
+			return err
+		}
 	}
 	var srcVersion string
 	part, err := s.store.CopyPart(ctx, rq.bucket, rq.key, id, n, src.bucket, src.key, src.version, off, length, func(o store.Object) error {

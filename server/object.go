@@ -182,7 +182,7 @@ func (s *Server) putObject(ctx context.Context, w http.ResponseWriter, r *http.R
 }
 
 func (s *Server) headObject(ctx context.Context, w http.ResponseWriter, r *http.Request, rq *request) error {
-	obj, err := s.headObjectThrough(ctx, w, rq)
+	obj, err := s.headObjectThrough(ctx, w, r, rq)
 	if err != nil {
 		return err
 	}
@@ -233,7 +233,7 @@ var responseOverrides = map[string]string{
 }
 
 func (s *Server) getObject(ctx context.Context, w http.ResponseWriter, r *http.Request, rq *request) error {
-	obj, rd, err := s.openObject(ctx, w, rq)
+	obj, rd, err := s.openObject(ctx, w, r, rq)
 	if err != nil {
 		return err
 	}
@@ -361,22 +361,21 @@ func (s *Server) deleteObjects(ctx context.Context, w http.ResponseWriter, r *ht
 		// missing key is.
 		objs = append(objs, store.ObjectVersion{Key: o.Key, VersionID: o.VersionID})
 	}
-	for _, o := range objs {
-		if !rq.policyPerKey {
-			break
-		}
-		denied, err := s.keyDenied(ctx, r, rq, o)
+	if rq.policyPerKey {
+		denied, err := s.keyDenier(ctx, r, rq)
 		if err != nil {
 			return err
 		}
-		if denied {
-			return accessDenied("Access denied by bucket policy: you may not delete " + o.Key + ".")
+		for _, o := range objs {
+			if denied(o) {
+				return accessDenied("Access denied by bucket policy: you may not delete " + o.Key + ".")
+			}
 		}
 	}
 	if !rq.owner() {
 		// The bucket grants writes; an object's own ACL may still refuse.
 		for _, o := range del.Objects {
-			if !grants(s.effectiveACL(ctx, rq, o.Key), accessWrite) {
+			if !grants(s.effectiveACL(ctx, rq.b, o.Key, o.VersionID), accessWrite) {
 				return accessDenied("You have no right to delete " + o.Key + ": its ACL does not grant writes.")
 			}
 		}

@@ -347,7 +347,7 @@ func sourceAddr(r *http.Request) (netip.Addr, bool) {
 	ap, err := netip.ParseAddrPort(r.RemoteAddr)
 	if err != nil {
 		a, err := netip.ParseAddr(r.RemoteAddr)
-		return a.Unmap(), err == nil
+		return a.Unmap().WithZone(""), err == nil
 	}
-	return ap.Addr().Unmap(), true
+	return ap.Addr().Unmap().WithZone(""), true
 }

@@ -88,9 +88,17 @@ func parseConditions(block map[string]map[string]jsonList) ([]policyCondition, e
 	return out, nil
 }
 
-// check validates the values of an IP or Bool condition.
+// maxConditionValue bounds a condition value, in bytes, so that matching
+// one against a request's longest header stays cheap.
+const maxConditionValue = 1024
+
+// check validates the values of a condition: their length, and those of
+// an IP or Bool condition.
 func (c *policyCondition) check() error {
 	for _, v := range c.values {
+		if len(v) > maxConditionValue {
+			return malformedPolicy("A condition value is longer than 1024 bytes.")
+		}
 		switch c.op {
 		case condIPAddress:
 			p, err := netip.ParsePrefix(v)
@@ -100,6 +108,10 @@ func (c *policyCondition) check() error {
 					return malformedPolicy(quote(v) + " is not an IP address or CIDR range.")
 				}
 				p = netip.PrefixFrom(a, a.BitLen())
+			}
+			if a := p.Addr(); a.Is4In6() && p.Bits() >= 96 {
+				// Source addresses are unmapped: so are ranges of them.
+				p = netip.PrefixFrom(a.Unmap(), p.Bits()-96)
 			}
 			c.prefixes = append(c.prefixes, p.Masked())
 		case condBool:

@@ -67,7 +67,10 @@ const (
 
 // policyRequest is what a policy is evaluated against.
 type policyRequest struct {
-	action   string // lower case: "oss:getobject"
+	// actions are what the request needs, lower case ("oss:getobject"):
+	// a Deny of any refuses it, an Allow grants it when Allows cover
+	// every one.
+	actions  []string
 	resource string // "<bucket>" or "<bucket>/<key>"
 	// batch is a request for objects its body names (DeleteMultipleObjects):
 	// a Deny applies when its resources match some object of the bucket,
@@ -77,6 +80,9 @@ type policyRequest struct {
 	anonymous bool
 	owner     bool // the caller owns the bucket
 	cond      conditionContext
+	// held, when not nil, remembers per statement whether its
+	// conditions hold (0 not known, 1 they do, 2 not).
+	held *[]int8
 }
 
 // conditionContext holds the values condition keys are read from.
@@ -100,22 +106,42 @@ var versionActions = map[string]string{
 	"GetObjectMeta": "oss:GetObjectVersion", "DeleteObject": "oss:DeleteObjectVersion",
 	"PutObjectAcl": "oss:PutObjectVersionAcl", "GetObjectAcl": "oss:GetObjectVersionAcl",
 	"PutObjectTagging": "oss:PutObjectVersionTagging", "GetObjectTagging": "oss:GetObjectVersionTagging",
-	"DeleteObjectTagging": "oss:DeleteObjectVersionTagging",
+	"DeleteObjectTagging": "oss:DeleteObjectVersionTagging", "GetSymlink": "oss:GetObjectVersion",
 }
 
-// policyAction is the action rq asks for.
-func policyAction(rq *request) string {
+// writeOps are the operations that write an object, with which
+// x-oss-object-acl and x-oss-tagging set what PutObjectAcl and
+// PutObjectTagging set.
+var writeOps = map[string]bool{
+	"PutObject": true, "CopyObject": true, "AppendObject": true, "PutSymlink": true,
+	"InitiateMultipartUpload": true,
+}
+
+// policyActionsOf lists the actions rq, received as r, needs, lower case:
+// its operation's; with versionId, the version action as well (OSS asks
+// for both); a write that sets an ACL or tags, PutObjectAcl or
+// PutObjectTagging as well.
+func policyActionsOf(r *http.Request, rq *request) []string {
+	out := []string{strings.ToLower(policyActions[rq.op.name])}
 	if a, ok := versionActions[rq.op.name]; ok && rq.has("versionId") {
-		return a
+		out = append(out, strings.ToLower(a))
 	}
-	return policyActions[rq.op.name]
+	if writeOps[rq.op.name] {
+		if r.Header.Get("x-oss-object-acl") != "" {
+			out = append(out, "oss:putobjectacl")
+		}
+		if r.Header.Get("x-oss-tagging") != "" {
+			out = append(out, "oss:putobjecttagging")
+		}
+	}
+	return out
 }
 
 // newPolicyRequest describes rq, received as r, to the policy of its
 // bucket.
 func newPolicyRequest(r *http.Request, rq *request) policyRequest {
 	pr := policyRequest{
-		action:    strings.ToLower(policyAction(rq)),
+		actions:   policyActionsOf(r, rq),
 		resource:  rq.bucket,
 		batch:     rq.op.name == "DeleteMultipleObjects",
 		anonymous: rq.id.Anonymous(),
@@ -129,7 +155,7 @@ func newPolicyRequest(r *http.Request, rq *request) policyRequest {
 	}
 	pr.cond = conditionContext{secure: r.TLS != nil, userAgent: r.UserAgent(), referer: r.Referer()}
 	pr.cond.sourceIP, pr.cond.hasIP = sourceAddr(r)
-	if pr.action == "oss:listobjects" || pr.action == "oss:listobjectversions" {
+	if a := pr.actions[0]; a == "oss:listobjects" || a == "oss:listobjectversions" {
 		pr.cond.listing = true
 		pr.cond.prefix, pr.cond.delimiter = rq.query.Get("prefix"), rq.query.Get("delimiter")
 	}
@@ -144,22 +170,45 @@ func (p *bucketPolicy) evaluate(req policyRequest) verdict {
 	if p == nil {
 		return policySilent
 	}
-	v := policySilent
+	var allowed uint64 // bit i: an Allow covers actions[i]
 	for i := range p.statements {
 		st := &p.statements[i]
-		if !st.appliesTo(req) {
+		if !st.coversPrincipal(req) || !st.coversResource(req) || !req.holds(i, st) {
 			continue
 		}
-		if st.deny {
-			return policyDeny
+		for j, a := range req.actions {
+			if !st.coversAction(a) {
+				continue
+			}
+			if st.deny {
+				return policyDeny
+			}
+			allowed |= 1 << j
 		}
-		v = policyAllow
 	}
-	return v
+	if len(req.actions) > 0 && allowed == 1<<len(req.actions)-1 {
+		return policyAllow
+	}
+	return policySilent
 }
 
-func (st *policyStatement) appliesTo(req policyRequest) bool {
-	return st.coversPrincipal(req) && st.coversAction(req.action) && st.coversResource(req) && st.holds(req.cond)
+// holds reports whether statement i's conditions hold, computing it once
+// per request: they do not depend on the object, and a batch evaluates
+// the policy once per key.
+func (req policyRequest) holds(i int, st *policyStatement) bool {
+	if len(st.conditions) == 0 {
+		return true
+	}
+	if req.held == nil {
+		return st.holds(req.cond)
+	}
+	if (*req.held)[i] == 0 {
+		(*req.held)[i] = 2
+		if st.holds(req.cond) {
+			(*req.held)[i] = 1
+		}
+	}
+	return (*req.held)[i] == 1
 }
 
 func (st *policyStatement) coversPrincipal(req policyRequest) bool {
@@ -210,32 +259,44 @@ func (s *Server) policyVerdict(ctx context.Context, r *http.Request, rq *request
 }
 
 // sourceVerdict evaluates the policy of a copy source's bucket b against
-// reading src/key for the caller of rq.
-func (s *Server) sourceVerdict(ctx context.Context, r *http.Request, rq *request, b store.Bucket, key string) (verdict, error) {
+// reading version (empty: the current object) of b/key for the caller
+// of rq.
+func (s *Server) sourceVerdict(ctx context.Context, r *http.Request, rq *request, b store.Bucket, key, version string) (verdict, error) {
 	p, err := s.bucketPolicy(ctx, b)
 	if err != nil || p == nil {
 		return policySilent, err
 	}
 	pr := newPolicyRequest(r, rq)
-	pr.action, pr.resource, pr.batch = "oss:getobject", b.Name+"/"+key, false
+	pr.actions, pr.resource, pr.batch = []string{"oss:getobject"}, b.Name+"/"+key, false
+	if version != "" {
+		pr.actions = append(pr.actions, "oss:getobjectversion")
+	}
 	pr.owner = !pr.anonymous && rq.account == b.Owner
 	pr.cond.listing, pr.cond.prefix, pr.cond.delimiter = false, "", ""
 	return p.evaluate(pr), nil
 }
 
-// keyDenied reports whether the bucket policy denies the caller of rq
-// deleting o, one object of a DeleteMultipleObjects.
-func (s *Server) keyDenied(ctx context.Context, r *http.Request, rq *request, o store.ObjectVersion) (bool, error) {
+// keyDenier returns the judge of the objects a DeleteMultipleObjects
+// names, as rq's caller deleting each (oss:DeleteObject, and
+// oss:DeleteObjectVersion for a version too): true for those the bucket
+// policy denies. It evaluates each statement's conditions once.
+func (s *Server) keyDenier(ctx context.Context, r *http.Request, rq *request) (func(store.ObjectVersion) bool, error) {
 	p, err := s.bucketPolicy(ctx, rq.b)
 	if err != nil || p == nil {
-		return false, err
+		return func(store.ObjectVersion) bool { return false }, err
 	}
 	pr := newPolicyRequest(r, rq)
-	pr.action, pr.resource, pr.batch = "oss:deleteobject", rq.bucket+"/"+o.Key, false
-	if o.VersionID != "" {
-		pr.action = "oss:deleteobjectversion"
-	}
-	return p.evaluate(pr) == policyDeny, nil
+	pr.batch = false
+	held := make([]int8, len(p.statements))
+	pr.held = &held
+	return func(o store.ObjectVersion) bool {
+		pr.resource = rq.bucket + "/" + o.Key
+		pr.actions = []string{"oss:deleteobject"}
+		if o.VersionID != "" {
+			pr.actions = append(pr.actions, "oss:deleteobjectversion")
+		}
+		return p.evaluate(pr) == policyDeny
+	}, nil
 }
 
 func deniedByPolicy() error {

@@ -169,7 +169,12 @@ func (s *Server) restoreObject(ctx context.Context, w http.ResponseWriter, r *ht
 	}
 	now := s.cfg.Now()
 	status := http.StatusAccepted
+	version, _ := versionParam(rq)
 	obj, err := s.store.RestoreObject(ctx, rq.bucket, rq.key, func(o store.Object) (store.Restore, error) {
+		// The version named must still be the current one.
+		if err := notCurrent(o, version); err != nil {
+			return store.Restore{}, err
+		}
 		var next store.Restore
 		var err error
 		next, status, err = s.nextRestore(o, ask, now)

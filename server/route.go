@@ -176,6 +176,11 @@ type handler func(ctx context.Context, w http.ResponseWriter, r *http.Request, r
 // dispatch authorises the recognised operation and runs it; an operation
 // authenticated by its form authorises itself.
 func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, rq *request) error {
+	if rq.b.Name != "" {
+		// Every change the request makes is to the bucket it was
+		// authorised against, not to one created since under its name.
+		r = r.WithContext(store.WithBucket(r.Context(), rq.b))
+	}
 	if !rq.op.form {
 		if err := s.authorize(r.Context(), r, rq); err != nil {
 			return err

@@ -104,7 +104,7 @@ func symlinkTarget(err error, target store.Object) error {
 // openObject opens bucket/key for GET, following a symlink to its target.
 // The version the request names is read; a symlink's target is read as
 // its current object.
-func (s *Server) openObject(ctx context.Context, w http.ResponseWriter, rq *request) (store.Object, store.ReadSeekCloser, error) {
+func (s *Server) openObject(ctx context.Context, w http.ResponseWriter, r *http.Request, rq *request) (store.Object, store.ReadSeekCloser, error) {
 	version, err := versionParam(rq)
 	if err != nil {
 		return store.Object{}, nil, err
@@ -121,6 +121,9 @@ func (s *Server) openObject(ctx context.Context, w http.ResponseWriter, rq *requ
 		return obj, rd, nil
 	}
 	_ = rd.Close() // a link has no content
+	if err := s.readable(ctx, r, rq, copySource{bucket: rq.bucket, key: obj.Target}, "the symlink's target"); err != nil {
+		return store.Object{}, nil, err
+	}
 	target, rd, err := s.store.OpenObject(ctx, rq.bucket, obj.Target)
 	if err := symlinkTarget(err, target); err != nil {
 		if rd != nil {
@@ -136,7 +139,7 @@ func (s *Server) openObject(ctx context.Context, w http.ResponseWriter, rq *requ
 }
 
 // headObjectThrough is HeadObject following a symlink to its target.
-func (s *Server) headObjectThrough(ctx context.Context, w http.ResponseWriter, rq *request) (store.Object, error) {
+func (s *Server) headObjectThrough(ctx context.Context, w http.ResponseWriter, r *http.Request, rq *request) (store.Object, error) {
 	version, err := versionParam(rq)
 	if err != nil {
 		return store.Object{}, err
@@ -147,6 +150,9 @@ func (s *Server) headObjectThrough(ctx context.Context, w http.ResponseWriter, r
 	}
 	if obj.Type != store.TypeSymlink {
 		return obj, nil
+	}
+	if err := s.readable(ctx, r, rq, copySource{bucket: rq.bucket, key: obj.Target}, "the symlink's target"); err != nil {
+		return store.Object{}, err
 	}
 	target, err := s.store.HeadObject(ctx, rq.bucket, obj.Target)
 	if err := symlinkTarget(err, target); err != nil {

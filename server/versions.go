@@ -138,8 +138,14 @@ func (s *Server) currentOnly(ctx context.Context, rq *request) error {
 	if err != nil {
 		return storeError(err, rq)
 	}
-	if obj.VersionID != version && !(version == nullVersion && obj.VersionID == "") {
-		return invalidArgument("versionId", version, "This operation applies to the current version of the object only.")
+	return notCurrent(obj, version)
+}
+
+// notCurrent refuses version (empty: whatever is current) when obj, the
+// current object, is not that version.
+func notCurrent(obj store.Object, version string) error {
+	if version == "" || obj.VersionID == version || version == nullVersion && obj.VersionID == "" {
+		return nil
 	}
-	return nil
+	return invalidArgument("versionId", version, "This operation applies to the current version of the object only.")
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"strings"
 
 	bolt "go.etcd.io/bbolt"
@@ -199,4 +200,36 @@ func pageSize(n int) int {
 		return MaxList
 	}
 	return n
+}
+
+// bucketIdentity keys the Bucket a context pins (see WithBucket).
+type bucketIdentity struct{}
+
+// WithBucket returns ctx pinned to b as the caller found it: a change
+// made with the returned context fails with ErrNoSuchBucket when the
+// bucket named b.Name is no longer the one created at b.Created, having
+// been deleted and its name taken again since. A server authorises a
+// request against the bucket it loaded, then reads the body; pinning
+// keeps a slow body from landing in another account's new bucket of the
+// same name.
+func WithBucket(ctx context.Context, b Bucket) context.Context {
+	return context.WithValue(ctx, bucketIdentity{}, b)
+}
+
+// sameBucket fails with ErrNoSuchBucket when the bucket named b.Name
+// exists but was created at another time than b; a missing bucket is
+// left to the change, which reports it.
+func sameBucket(tx *bolt.Tx, b Bucket) error {
+	bb := tx.Bucket([]byte(bktBuckets)).Bucket([]byte(b.Name))
+	if bb == nil {
+		return nil
+	}
+	var rec bucketRec
+	if err := decodeJSON(bb.Get([]byte(keyInfo)), &rec); err != nil {
+		return err
+	}
+	if rec.Created != b.Created.UnixNano() {
+		return fmt.Errorf("%w: %s was deleted and created again", ErrNoSuchBucket, b.Name)
+	}
+	return nil
 }

@@ -88,6 +88,7 @@ func runConformance(t *testing.T, h harness) {
 	t.Run("Config", func(t *testing.T) { testConfig(t, h) })
 	t.Run("Versioning", func(t *testing.T) { testVersioning(t, h) })
 	t.Run("VersionsModel", func(t *testing.T) { testVersionsModel(t, h) })
+	t.Run("VersionsDeleteAsListed", func(t *testing.T) { testVersionsDeleteAsListed(t, h) })
 	t.Run("Restore", func(t *testing.T) { testRestore(t, h) })
 }
 

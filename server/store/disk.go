@@ -217,9 +217,19 @@ func (s *Disk) commit(ctx context.Context, added []string, fn func(tx *bolt.Tx) 
 	}
 	var freed []string
 	ran, fnFailed := false, false
+	known, pinned := ctx.Value(bucketIdentity{}).(Bucket)
 	err := s.group.update(dirs, func(tx *bolt.Tx) error {
 		ran = true
-		dropped, err := fn(tx)
+		var (
+			dropped []string
+			err     error
+		)
+		if pinned {
+			err = sameBucket(tx, known)
+		}
+		if err == nil {
+			dropped, err = fn(tx)
+		}
 		if err == nil {
 			err = retain(tx, added)
 		}

@@ -545,3 +545,45 @@ func TestVersionsReopen(t *testing.T) {
 		}
 	}
 }
+
+// TestWithBucket checks that a change pinned to a bucket fails, and
+// changes nothing, once that bucket was deleted and its name taken again.
+func TestWithBucket(t *testing.T) {
+	s := openDisk(t, t.TempDir(), Options{})
+	defer s.Close()
+	ctx := t.Context()
+	if _, err := s.CreateBucket(ctx, Bucket{Name: "b", Owner: "attacker"}); err != nil {
+		t.Fatal(err)
+	}
+	old, err := s.GetBucket(ctx, "b")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pinned := WithBucket(ctx, old)
+	if err := s.PutBucketConfig(pinned, "b", "policy", []byte("{}")); err != nil {
+		t.Fatalf("a change to the bucket pinned: %v", err)
+	}
+	if err := s.DeleteBucket(ctx, "b"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CreateBucket(ctx, Bucket{Name: "b", Owner: "victim"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PutBucketConfig(pinned, "b", "policy", []byte(`{"evil":1}`)); !errors.Is(err, ErrNoSuchBucket) {
+		t.Fatalf("a policy for the old bucket put into the new one: %v", err)
+	}
+	body := []byte("x")
+	if _, err := s.PutObject(pinned, "b", "k", bytes.NewReader(body), 1, Metadata{}, PutOptions{}); !errors.Is(err, ErrNoSuchBucket) {
+		t.Fatalf("an object for the old bucket put into the new one: %v", err)
+	}
+	if _, err := s.GetBucketConfig(ctx, "b", "policy"); !errors.Is(err, ErrNoSuchConfig) {
+		t.Fatalf("the new bucket's policy: %v", err)
+	}
+	if _, err := s.HeadObject(ctx, "b", "k"); !errors.Is(err, ErrNoSuchKey) {
+		t.Fatalf("the new bucket's object: %v", err)
+	}
+	now, _ := s.GetBucket(ctx, "b")
+	if err := s.PutBucketConfig(WithBucket(ctx, now), "b", "policy", []byte("{}")); err != nil {
+		t.Fatalf("a change pinned to the new bucket: %v", err)
+	}
+}

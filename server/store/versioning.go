@@ -639,13 +639,11 @@ func (p *versionPage) addKey(key, after string) bool {
 		}
 		if vk == nil {
 			// The version is gone (deleted since the last page): an id
-			// still tells where it stood; the null version's does not, and
-			// the key counts as listed.
+			// still tells where it stood; the null version's does not, so
+			// the key is listed whole again: a version listed twice is
+			// better than one left out by a caller deleting as it lists.
 			seq, ok := parseVersionID(after)
-			if !ok {
-				return true
-			}
-			below = seq
+			below, all = seq, !ok
 		}
 	}
 	latest := true
