@@ -23,7 +23,10 @@ type lifecycleRule struct {
 	ExpireDays   int
 	ExpireBefore string
 	Transitions  []ruleTransition
-	deleteMarker bool // ExpiredObjectDeleteMarker, which the server refuses
+	// DeleteMarker is ExpiredObjectDeleteMarker; NoncurrentDays,
+	// NoncurrentVersionExpiration's.
+	DeleteMarker   bool
+	NoncurrentDays int
 }
 
 type ruleTag struct{ Key, Value string }
@@ -83,8 +86,16 @@ func TestLifecycle(t *testing.T) {
 		if err != nil || !reflect.DeepEqual(got, rules) {
 			t.Fatalf("GetBucketLifecycle = %+v, %v; want %+v", got, err, rules)
 		}
-		err = lc.PutLifecycle(ctx, bucket, []lifecycleRule{{ID: "x", Enabled: true, deleteMarker: true}})
-		wantCode(t, "PutBucketLifecycle with ExpiredObjectDeleteMarker", err, http.StatusNotImplemented, "NotImplemented")
+		versioned := []lifecycleRule{{ID: "versions", Prefix: "v/", Enabled: true, DeleteMarker: true, NoncurrentDays: 30}}
+		if err := lc.PutLifecycle(ctx, bucket, versioned); err != nil {
+			t.Fatalf("PutBucketLifecycle of versions: %v", err)
+		}
+		got, err = lc.GetLifecycle(ctx, bucket)
+		if err != nil || !reflect.DeepEqual(got, versioned) {
+			t.Fatalf("GetBucketLifecycle = %+v, %v; want %+v", got, err, versioned)
+		}
+		err = lc.PutLifecycle(ctx, bucket, []lifecycleRule{{ID: "x", Enabled: true, DeleteMarker: true, ExpireDays: 3}})
+		wantCode(t, "PutBucketLifecycle with ExpiredObjectDeleteMarker and Days", err, http.StatusBadRequest, "InvalidArgument")
 		err = lc.PutLifecycle(ctx, bucket, []lifecycleRule{{ID: "x", Enabled: true, Tags: []ruleTag{{"k", "v"}}, AbortDays: 1}})
 		wantCode(t, "PutBucketLifecycle with tags and AbortMultipartUpload", err, http.StatusBadRequest, "InvalidArgument")
 		err = lc.PutLifecycle(ctx, bucket, []lifecycleRule{{ID: "x", Enabled: true, ExpireDays: 30, Transitions: []ruleTransition{{Days: 30, Class: "IA"}}}})
@@ -127,9 +138,15 @@ func (c *v1Client) PutLifecycle(ctx context.Context, bucket string, rules []life
 		if r.ExpireDays != 0 || r.ExpireBefore != "" {
 			rule.Expiration = &v1.LifecycleExpiration{Days: r.ExpireDays, CreatedBeforeDate: r.ExpireBefore}
 		}
-		if r.deleteMarker {
+		if r.DeleteMarker {
 			yes := true
-			rule.Expiration = &v1.LifecycleExpiration{ExpiredObjectDeleteMarker: &yes}
+			if rule.Expiration == nil {
+				rule.Expiration = &v1.LifecycleExpiration{}
+			}
+			rule.Expiration.ExpiredObjectDeleteMarker = &yes
+		}
+		if r.NoncurrentDays != 0 {
+			rule.NonVersionExpiration = &v1.LifecycleVersionExpiration{NoncurrentDays: r.NoncurrentDays}
 		}
 		for _, t := range r.Transitions {
 			rule.Transitions = append(rule.Transitions, v1.LifecycleTransition{
@@ -163,6 +180,10 @@ func (c *v1Client) GetLifecycle(ctx context.Context, bucket string) ([]lifecycle
 		}
 		if e := r.Expiration; e != nil {
 			rule.ExpireDays, rule.ExpireBefore = e.Days, e.CreatedBeforeDate
+			rule.DeleteMarker = e.ExpiredObjectDeleteMarker != nil && *e.ExpiredObjectDeleteMarker
+		}
+		if n := r.NonVersionExpiration; n != nil {
+			rule.NoncurrentDays = n.NoncurrentDays
 		}
 		for _, t := range r.Transitions {
 			rule.Transitions = append(rule.Transitions, ruleTransition{t.Days, t.CreatedBeforeDate, string(t.StorageClass)})
@@ -214,8 +235,14 @@ func (c *v2Client) PutLifecycle(ctx context.Context, bucket string, rules []life
 		if r.ExpireDays != 0 || r.ExpireBefore != "" {
 			rule.Expiration = &v2.LifecycleRuleExpiration{Days: optInt(r.ExpireDays), CreatedBeforeDate: optString(r.ExpireBefore)}
 		}
-		if r.deleteMarker {
-			rule.Expiration = &v2.LifecycleRuleExpiration{ExpiredObjectDeleteMarker: v2.Ptr(true)}
+		if r.DeleteMarker {
+			if rule.Expiration == nil {
+				rule.Expiration = &v2.LifecycleRuleExpiration{}
+			}
+			rule.Expiration.ExpiredObjectDeleteMarker = v2.Ptr(true)
+		}
+		if r.NoncurrentDays != 0 {
+			rule.NoncurrentVersionExpiration = &v2.NoncurrentVersionExpiration{NoncurrentDays: optInt(r.NoncurrentDays)}
 		}
 		for _, t := range r.Transitions {
 			rule.Transitions = append(rule.Transitions, v2.LifecycleRuleTransition{
@@ -259,6 +286,10 @@ func (c *v2Client) GetLifecycle(ctx context.Context, bucket string) ([]lifecycle
 		}
 		if e := r.Expiration; e != nil {
 			rule.ExpireDays, rule.ExpireBefore = days(e.Days), v2.ToString(e.CreatedBeforeDate)
+			rule.DeleteMarker = v2.ToBool(e.ExpiredObjectDeleteMarker)
+		}
+		if n := r.NoncurrentVersionExpiration; n != nil {
+			rule.NoncurrentDays = days(n.NoncurrentDays)
 		}
 		for _, t := range r.Transitions {
 			rule.Transitions = append(rule.Transitions, ruleTransition{days(t.Days), v2.ToString(t.CreatedBeforeDate), string(t.StorageClass)})
