@@ -2,11 +2,13 @@ package oss
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path"
 	"strings"
 	"sync"
 
+	"github.com/ossup/ossup/internal/ossxml"
 	"github.com/ossup/ossup/oss/internal/transfer"
 )
 
@@ -163,6 +165,25 @@ type batch struct {
 	// large holds a token for each file of Threshold bytes or more in
 	// flight, when Jobs was left to its default; nil otherwise.
 	large chan struct{}
+	// stop cancels the batch's context (see stoppable); fatal is the
+	// failure that stopped it.
+	stop  context.CancelCauseFunc
+	fatal error
+}
+
+// stoppable returns ctx, cancelled when a file fails with an error every
+// other file would meet too (bucketWide): the batch then ends with that
+// error, reported once, instead of once per file.
+func (b *batch) stoppable(ctx context.Context) context.Context {
+	ctx, b.stop = context.WithCancelCause(ctx)
+	return ctx
+}
+
+// bucketWide reports an error that does not depend on the file: the
+// bucket is missing or its name is not valid.
+func bucketWide(err error) bool {
+	se, ok := errors.AsType[*ServiceError](err)
+	return ok && (se.Code == ossxml.CodeNoSuchBucket || se.Code == ossxml.CodeInvalidBucketName)
 }
 
 func newBatch(jobs int, progress func(BatchProgressEvent), onFile func(FileResult)) *batch {
@@ -226,6 +247,13 @@ func (b *batch) report(r FileResult) {
 		b.res.Deleted++
 		b.ev.FilesDeleted++
 	default:
+		if b.fatal != nil {
+			return // a file stopped with the batch
+		}
+		if b.stop != nil && bucketWide(r.Err) {
+			b.fatal = r.Err
+			b.stop(r.Err)
+		}
 		b.res.Failed = append(b.res.Failed, r)
 		b.ev.FilesFailed++
 	}
@@ -245,8 +273,14 @@ func (b *batch) finish(ctx context.Context, walkErr error) (*BatchResult, error)
 	b.workers.Wait()
 	res := &b.res
 	err := walkErr
+	if b.fatal != nil {
+		err = fmt.Errorf("oss: the batch stopped: %w", b.fatal)
+	}
 	if err == nil {
 		err = ctx.Err()
+	}
+	if b.stop != nil {
+		b.stop(nil) // releases the context
 	}
 	if err == nil && len(res.Failed) > 0 {
 		err = &BatchError{Failed: res.Failed}

@@ -318,3 +318,29 @@ func TestBatchDefaultJobs(t *testing.T) {
 	}
 	sameTree(t, dir, back, files)
 }
+
+// TestUploadTreeMissingBucket: a batch into a bucket that does not exist
+// stops at the first answer saying so, with that error, instead of
+// failing each of its files.
+func TestUploadTreeMissingBucket(t *testing.T) {
+	var pc putCounter
+	pc.reset(0, nil)
+	env := osstest.Start(t, osstest.Options{Middleware: pc.middleware})
+	src, _ := makeTree(t, 200, 1000)
+	var reported int
+	_, err := env.Client.UploadTree(t.Context(), &oss.UploadTreeRequest{Dir: src, Bucket: "no-such-bucket", Jobs: 2,
+		OnFile: func(oss.FileResult) { reported++ }})
+	if !errors.Is(err, oss.ErrNoSuchBucket) {
+		t.Fatalf("err = %v, want NoSuchBucket", err)
+	}
+	if _, ok := errors.AsType[*oss.BatchError](err); ok {
+		t.Errorf("err is a BatchError: %v", err)
+	}
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	// The two workers may each have a request out when the first answer
+	// arrives; the walk stops with it.
+	if reported > 2 || pc.n > 4 {
+		t.Errorf("%d files reported and %d requests sent for a missing bucket", reported, pc.n)
+	}
+}

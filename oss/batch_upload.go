@@ -89,6 +89,7 @@ func (c *Client) UploadTree(ctx context.Context, req *UploadTreeRequest) (*Batch
 		return nil, fmt.Errorf("%w: %s is not a folder", ErrInvalidArgument, req.Dir)
 	}
 	b := newBatch(req.Jobs, req.Progress, req.OnFile)
+	ctx = b.stoppable(ctx)
 	if req.EnableCheckpoint {
 		cp := req.CheckpointFile
 		if cp == "" {
