@@ -286,7 +286,7 @@ func testVersioning(t *testing.T, h harness) {
 		t.Fatalf("version ids %q %q", v1.VersionID, v2.VersionID)
 	}
 	// The version from before versioning is the null version.
-	if o, err := e.s.HeadVersion(ctx, "b", "k", NullVersion); err != nil || o.Size != int64(len("before versioning")) {
+	if o, err := e.s.HeadVersion(ctx, "b", "k", NullVersion); err != nil || o.Size != int64(len("before versioning")) || o.VersionID != NullVersion {
 		t.Fatalf("null version: %+v, %v", o, err)
 	}
 	for _, id := range []string{"0000000000000999", "nonsense", "000000000000000g"} {

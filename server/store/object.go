@@ -117,7 +117,9 @@ func getObjectRec(tx *bolt.Tx, bucket, key string, withBlobs bool) (objectRec, e
 }
 
 // getVersionRec reads version id of bucket/key ("" for the current
-// object); a delete marker comes with an error (see keyspace.get).
+// object); a delete marker comes with an error (see keyspace.get). In a
+// versioned bucket an object written before versioning reads as the
+// null version.
 func getVersionRec(tx *bolt.Tx, bucket, key, id string, withBlobs bool) (objectRec, error) {
 	ks, err := keyspaceOf(tx, bucket)
 	if err != nil {
@@ -126,6 +128,10 @@ func getVersionRec(tx *bolt.Tx, bucket, key, id string, withBlobs bool) (objectR
 	rec, err := ks.get(key, id, withBlobs)
 	if err != nil && !rec.Marker {
 		return objectRec{}, err
+	}
+	if ks.vers != nil && rec.Version == "" {
+		// Written before the bucket was versioned: its null version.
+		rec.Version = NullVersion
 	}
 	return rec, err
 }

@@ -545,12 +545,8 @@ func (s *Disk) DeleteVersions(ctx context.Context, bucket string, objs []ObjectV
 // description.
 func (s *Disk) HeadVersion(ctx context.Context, bucket, key, id string) (Object, error) {
 	var rec objectRec
-	err := s.view(ctx, func(tx *bolt.Tx) error {
-		ks, err := keyspaceOf(tx, bucket)
-		if err != nil {
-			return err
-		}
-		rec, err = ks.get(key, id, false)
+	err := s.view(ctx, func(tx *bolt.Tx) (err error) {
+		rec, err = getVersionRec(tx, bucket, key, id, false)
 		return err
 	})
 	if rec.Marker || err == nil {
