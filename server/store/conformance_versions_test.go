@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"strconv"
 	"slices"
 	"strings"
 	"testing"
@@ -186,12 +188,26 @@ func checkModel(t *testing.T, e *env, m *versionModel, rng *rand.Rand) {
 	}
 }
 
+// versionsSeedsEnv sets how many random runs testVersionsModel makes
+// (default 1; the long mode runs hundreds).
+const versionsSeedsEnv = "OSSUP_VERSIONS_SEEDS"
+
 // testVersionsModel runs random puts, deletes, deletes of versions and
-// changes of state against the model.
+// changes of state against the model, one run per seed.
 func testVersionsModel(t *testing.T, h harness) {
+	seeds := uint64(1)
+	if v, err := strconv.ParseUint(os.Getenv(versionsSeedsEnv), 10, 64); err == nil && v > 0 {
+		seeds = v
+	}
+	for seed := range seeds {
+		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) { versionsModelRun(t, h, 7+seed) })
+	}
+}
+
+func versionsModelRun(t *testing.T, h harness, seed uint64) {
 	e := newEnv(t, h)
 	ctx := t.Context()
-	rng := rand.New(rand.NewPCG(7, 8))
+	rng := rand.New(rand.NewPCG(seed, 8))
 	keys := []string{"a", "a/b", "a/c", "ab", "b", "b/x/y"}
 	m := &versionModel{keys: map[string][]modelVersion{}}
 	for step := range 400 {
