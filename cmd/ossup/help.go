@@ -50,11 +50,13 @@ func helpTopics(name string) (env, examples []string) {
 	case "cat":
 		return connEnv, []string{"ossup cat oss://b/notes.txt", "ossup cat oss://b/log.gz | gunzip", "ossup cat oss://b/k > k"}
 	case "rm":
-		return connEnv, []string{"ossup rm oss://b/k", "ossup rm -r --dry-run oss://b/logs", "ossup rm -r --force oss://b/logs"}
+		return connEnv, []string{"ossup rm oss://b/k", "ossup rm -r --force oss://b/logs", "ossup rm --version-id VERSION oss://b/k"}
 	case "uploads":
 		return connEnv, []string{"ossup uploads ls oss://b", "ossup uploads abort oss://b/big.iso UPLOAD_ID", "ossup uploads abort --all --dry-run oss://b"}
 	case "presign":
 		return connEnv, []string{"ossup presign oss://b/k", "ossup presign --expires 10m oss://b/k", "ossup presign --method PUT oss://b/upload.bin"}
+	case "versioning":
+		return connEnv, []string{"ossup versioning oss://b", "ossup versioning oss://b enable", "ossup versioning oss://b suspend"}
 	case "restore":
 		return connEnv, []string{"ossup restore oss://b/archived.iso", "ossup restore --days 7 oss://b/archived.iso", "ossup restore --tier Expedited --days 30 oss://b/cold.iso"}
 	case "serve":

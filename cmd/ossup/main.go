@@ -51,7 +51,7 @@ func commands() []command {
 		{"cp", "upload a file, download an object (resumable), or copy an object", runCp},
 		{"sync", "make a prefix match a folder, or a folder a prefix", runSync},
 		lsCommand(), mbCommand(), rbCommand(), statCommand(), catCommand(), rmCommand(),
-		uploadsCommand(), presignCommand(), restoreCommand(),
+		uploadsCommand(), presignCommand(), restoreCommand(), versioningCommand(),
 		{"serve", "run an OSS-compatible object storage server", runServe},
 		{"version", "print the version and the commit it was built from", runVersion},
 		{"completion", "print a shell completion script (bash, zsh or fish)", runCompletion},

@@ -18,6 +18,7 @@ import (
 // rmFlags are rm's flags.
 type rmFlags struct {
 	recursive, prefix, force, dryRun bool
+	versionID                        string
 }
 
 func rmCommand() command {
@@ -28,6 +29,7 @@ func rmCommand() command {
 			fs.BoolVar(&f.prefix, "prefix", false, "remove every object whose key starts with the raw prefix (a/b takes a/bc too)")
 			fs.BoolVar(&f.force, "force", false, "remove more than one object without asking")
 			fs.BoolVar(&f.dryRun, "dry-run", false, "list what would be removed and remove nothing")
+			fs.StringVar(&f.versionID, "version-id", "", "remove this `version` of the one object named, for good (a delete marker too), in a versioned bucket")
 		},
 		check: func(args []string) error {
 			_, err := f.targets(args)
@@ -50,6 +52,9 @@ type rmTarget struct {
 func (f *rmFlags) targets(args []string) ([]rmTarget, error) {
 	if f.recursive && f.prefix {
 		return nil, &usageError{"-r and --prefix exclude each other"}
+	}
+	if f.versionID != "" && (f.recursive || f.prefix || len(args) != 1) {
+		return nil, &usageError{"--version-id names a version of one object: no -r, no --prefix, one URL"}
 	}
 	var ts []rmTarget
 	for _, a := range args {
@@ -76,6 +81,9 @@ func (f *rmFlags) run(ctx context.Context, c *oss.Client, args []string, stdout,
 	ts, err := f.targets(args)
 	if err != nil {
 		return err
+	}
+	if f.versionID != "" {
+		return f.removeVersion(ctx, c, ts[0].u, stdout)
 	}
 	// A named object must exist: a typo says so rather than succeeding.
 	for _, t := range ts {
@@ -198,5 +206,31 @@ func confirm(stderr io.Writer, n int) error {
 	if a := strings.ToLower(strings.TrimSpace(line)); a != "y" && a != "yes" {
 		return errors.New("nothing removed")
 	}
+	return nil
+}
+
+// removeVersion deletes version f.versionID of u for good; the version
+// must exist (a delete marker does).
+func (f *rmFlags) removeVersion(ctx context.Context, c *oss.Client, u ossURL, stdout io.Writer) error {
+	_, err := c.HeadObject(ctx, &oss.HeadObjectRequest{Bucket: u.bucket, Key: u.key, VersionID: f.versionID})
+	if se, ok := errors.AsType[*oss.ServiceError](err); ok && se.DeleteMarker {
+		err = nil // a delete marker: there, though it has no content
+	}
+	if err != nil {
+		return err
+	}
+	if f.dryRun {
+		fmt.Fprintf(stdout, "would remove version %s of %s\n", f.versionID, u)
+		return nil
+	}
+	res, err := c.DeleteObject(ctx, &oss.DeleteObjectRequest{Bucket: u.bucket, Key: u.key, VersionID: f.versionID})
+	if err != nil {
+		return err
+	}
+	what := "version"
+	if res.DeleteMarker {
+		what = "delete marker"
+	}
+	fmt.Fprintf(stdout, "removed %s %s of %s for good\n", what, f.versionID, u)
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/ossup/ossup/oss"
@@ -69,4 +70,41 @@ func listVersions(ctx context.Context, c *oss.Client, u ossURL, recursive bool, 
 		}
 	}
 	return nil
+}
+
+// versioningCommand shows a bucket's versioning, or turns it on (enable)
+// or pauses it (suspend).
+func versioningCommand() command {
+	return simpleCommand{name: "versioning", usage: "versioning oss://BUCKET [enable|suspend]", minArgs: 1, maxArgs: 2,
+		check: func(args []string) error {
+			if len(args) == 2 && args[1] != "enable" && args[1] != "suspend" {
+				return &usageError{"the second argument is enable or suspend, not " + strconv.Quote(args[1])}
+			}
+			return ossURLs(false)(args[:1])
+		},
+		run: func(ctx context.Context, s *session, args []string, stdout, _ io.Writer) error {
+			u, err := parseOSSURL(args[0], false)
+			if err != nil {
+				return err
+			}
+			if len(args) == 2 {
+				status := oss.VersioningEnabled
+				if args[1] == "suspend" {
+					status = oss.VersioningSuspended
+				}
+				if _, err := s.client.PutBucketVersioning(ctx, &oss.PutBucketVersioningRequest{Bucket: u.bucket, Status: status}); err != nil {
+					return err
+				}
+			}
+			res, err := s.client.GetBucketVersioning(ctx, &oss.GetBucketVersioningRequest{Bucket: u.bucket})
+			if err != nil {
+				return err
+			}
+			status := res.Status
+			if status == "" {
+				status = "never enabled"
+			}
+			fmt.Fprintf(stdout, "%s: versioning %s\n", u.bucketURL(), status)
+			return nil
+		}}.command("show a bucket's versioning, or enable or suspend it")
 }

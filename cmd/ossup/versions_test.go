@@ -7,7 +7,6 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/ossup/ossup/oss"
 )
 
 // TestVersions lists the versions of a versioned bucket served by
@@ -18,13 +17,14 @@ func TestVersions(t *testing.T) {
 	p := startServe(t, env, "--addr", "127.0.0.1:0", "--data", t.TempDir())
 	env = append(env, "OSS_ENDPOINT="+p.url)
 	mustCLI(t, env, "mb", "oss://ver")
-	c, err := oss.New(oss.Config{Endpoint: p.url, Region: "cn-hangzhou",
-		Credentials: oss.StaticCredentials{AccessKeyID: "LTAIcli", AccessKeySecret: "cli-secret"}})
-	if err != nil {
-		t.Fatal(err)
+	if out := mustCLI(t, env, "versioning", "oss://ver"); !strings.Contains(out, "versioning never enabled") {
+		t.Errorf("versioning of a new bucket: %q", out)
 	}
-	if _, err := c.PutBucketVersioning(t.Context(), &oss.PutBucketVersioningRequest{Bucket: "ver", Status: oss.VersioningEnabled}); err != nil {
-		t.Fatal(err)
+	if out := mustCLI(t, env, "versioning", "oss://ver", "enable"); !strings.Contains(out, "versioning Enabled") {
+		t.Errorf("versioning enable: %q", out)
+	}
+	if _, _, code := cli(t, env, "versioning", "oss://ver", "on"); code != 2 {
+		t.Errorf("versioning on: exit %d, want a usage error", code)
 	}
 	dir := t.TempDir()
 	for _, body := range []string{"old words", "new"} {
@@ -66,6 +66,26 @@ func TestVersions(t *testing.T) {
 	}
 	if _, errOut, code := cli(t, env, "stat", "--version-id", "nope", "oss://ver/d/f.txt"); code != 1 || !strings.Contains(errOut, "NoSuchVersion") {
 		t.Errorf("stat of an unknown version: exit %d, %q", code, errOut)
+	}
+	// rm --version-id: the marker, then the old version, for good; the
+	// newer version is current again, and a version that is not there
+	// is an error, not a silent success.
+	if len(ids) == 3 {
+		if out := mustCLI(t, env, "rm", "--version-id", ids[0], "oss://ver/d/f.txt"); !strings.Contains(out, "removed delete marker "+ids[0]) {
+			t.Errorf("rm of the marker: %q", out)
+		}
+		if out := mustCLI(t, env, "rm", "--version-id", ids[2], "oss://ver/d/f.txt"); !strings.Contains(out, "removed version "+ids[2]) {
+			t.Errorf("rm of the old version: %q", out)
+		}
+		if out := mustCLI(t, env, "cat", "oss://ver/d/f.txt"); out != "new" {
+			t.Errorf("current after removing the marker: %q", out)
+		}
+		if _, errOut, code := cli(t, env, "rm", "--version-id", ids[2], "oss://ver/d/f.txt"); code != 1 || !strings.Contains(errOut, "NoSuchVersion") {
+			t.Errorf("rm of a removed version: exit %d, %q", code, errOut)
+		}
+	}
+	if _, _, code := cli(t, env, "rm", "-r", "--version-id", "x", "oss://ver/d"); code != 2 {
+		t.Errorf("rm -r --version-id: exit %d, want a usage error", code)
 	}
 	if code := p.stop(t, syscall.SIGTERM); code != 0 {
 		t.Errorf("serve exit %d", code)
