@@ -6,7 +6,6 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-
 )
 
 // TestVersions lists the versions of a versioned bucket served by
