@@ -126,7 +126,7 @@ func (f *rmFlags) run(ctx context.Context, c *oss.Client, args []string, stdout,
 			}
 			if res.DeleteMarker {
 				// A versioned bucket keeps the object's versions.
-				fmt.Fprintf(stdout, "removed %s (delete marker %s; its versions are kept)\n", u, res.VersionID)
+				fmt.Fprintf(stdout, "removed %s (delete marker %s)\n", u, res.VersionID)
 				return nil
 			}
 			fmt.Fprintf(stdout, "removed %s\n", u)
