@@ -124,6 +124,9 @@ func (s *Server) putObjectACL(ctx context.Context, w http.ResponseWriter, r *htt
 	if err != nil {
 		return err
 	}
+	if acl == "" && rq.s3 {
+		return s3GrantsRefused()
+	}
 	if acl == "" {
 		return invalidArgument("x-oss-object-acl", "", "The x-oss-object-acl header is required.")
 	}
@@ -153,6 +156,9 @@ func (s *Server) getObjectACL(ctx context.Context, w http.ResponseWriter, r *htt
 		return versionedError(w, err, obj, rq)
 	}
 	setVersionHeaders(w.Header(), obj)
+	if rq.s3 {
+		return writeS3ACL(w, rq.b.Owner, obj.Meta.ACL, rq.b.ACL)
+	}
 	acl := obj.Meta.ACL
 	if acl == "" {
 		acl = aclDefault

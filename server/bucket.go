@@ -155,6 +155,9 @@ func (s *Server) putBucketACL(ctx context.Context, w http.ResponseWriter, r *htt
 	if err != nil {
 		return err
 	}
+	if acl == "" && rq.s3 {
+		return s3GrantsRefused()
+	}
 	if acl == "" {
 		return invalidArgument("x-oss-acl", "", "The x-oss-acl header is required.")
 	}
@@ -169,6 +172,9 @@ func (s *Server) getBucketACL(ctx context.Context, w http.ResponseWriter, r *htt
 	b, err := s.store.GetBucket(ctx, rq.bucket)
 	if err != nil {
 		return storeError(err, rq)
+	}
+	if rq.s3 {
+		return writeS3ACL(w, b.Owner, b.ACL, b.ACL)
 	}
 	return writeXML(w, &ossxml.AccessControlPolicy{Owner: ownerOf(b.Owner), AccessControlList: ossxml.AccessControlList{Grant: b.ACL}})
 }
