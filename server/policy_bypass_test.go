@@ -154,3 +154,13 @@ func TestDeleteVersionsObeyTheirACL(t *testing.T) {
 		t.Fatalf("version 1 after refused deletes: %q", r.body)
 	}
 }
+
+// TestPolicyQuestionMarkIsOneCharacter: '?' in a resource stands for one
+// character, not one byte, so a Deny on b/a?b covers b/a€b.
+func TestPolicyQuestionMarkIsOneCharacter(t *testing.T) {
+	h := newHarness(t, withOtherAccount)
+	h.ok(call{method: "PUT", bucket: "qm1", header: map[string]string{"x-oss-acl": "public-read"}}, 200)
+	h.put("qm1", "a€b", []byte("x"))
+	h.putPolicy("qm1", policyDoc(`{"Effect":"Deny","Action":["oss:GetObject"],"Principal":["*"],"Resource":["acs:oss:*:*:qm1/a?b"]}`))
+	h.denied(call{method: "GET", bucket: "qm1", key: "a€b", anon: true}, "anonymous")
+}

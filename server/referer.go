@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/ossup/ossup/internal/ossxml"
 	"github.com/ossup/ossup/server/store"
@@ -185,7 +186,7 @@ func refererMatch(pattern, ref string) bool {
 	return glob(strings.ToLower(pattern)+"*", strings.ToLower(ref))
 }
 
-// glob matches all of s against p ('*' any run, '?' one byte) by the
+// glob matches all of s against p ('*' any run, '?' one character) by the
 // greedy method with one backtrack point: at most len(p)·len(s) steps,
 // whatever an attacker's Referer holds.
 func glob(p, s string) bool {
@@ -193,7 +194,12 @@ func glob(p, s string) bool {
 	star, mark := -1, 0
 	for si < len(s) {
 		switch {
-		case pi < len(p) && (p[pi] == '?' || p[pi] == s[si]):
+		case pi < len(p) && p[pi] == '?':
+			// One character, however many bytes it takes.
+			_, n := utf8.DecodeRuneInString(s[si:])
+			pi++
+			si += n
+		case pi < len(p) && p[pi] == s[si]:
 			pi++
 			si++
 		case pi < len(p) && p[pi] == '*':

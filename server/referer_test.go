@@ -22,6 +22,9 @@ func TestRefererMatch(t *testing.T) {
 		{"http://*.example.com", "http://example.org/", false},
 		{"https://www.?.example.com", "https://www.a.example.com/", true},
 		{"https://www.?.example.com", "https://www.ab.example.com/", false},
+		{"https://?.example.com", "https://é.example.com/", true}, // one character, two bytes
+		{"https://??.example.com", "https://é.example.com/", false},
+		{"https://*?.example.com", "https://日本.example.com/", true},
 		{"HTTP://WWW.EXAMPLE.COM", "http://www.example.com/", true},
 		{"*", "anything", true},
 		{strings.Repeat("*a", 40), strings.Repeat("a", 5000) + "b", true},
