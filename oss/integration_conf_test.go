@@ -106,26 +106,30 @@ func TestIntegrationBucketLifecycle(t *testing.T) {
 
 // TestIntegrationLifecycleRefused checks that a service that does not
 // implement an action says so at once rather than storing a rule it will
-// not apply (ossup's server does not move noncurrent versions between
-// storage classes), and that the version rules it applies round-trip.
+// not apply (ossup's server records no access times, so it cannot move
+// objects by their last access), and that the version rules it applies
+// round-trip.
 func TestIntegrationLifecycleRefused(t *testing.T) {
 	e := combo{}.start(t, osstest.Options{})
 	ctx := t.Context()
+	days, yes := 30, true
 	_, err := e.Client.PutBucketLifecycle(ctx, &oss.PutBucketLifecycleRequest{Bucket: e.Bucket, Rules: []oss.LifecycleRule{
-		{ID: "versions", Prefix: "logs/", Status: oss.LifecycleRuleEnabled,
-			NoncurrentVersionTransitions: []oss.NoncurrentVersionTransition{{NoncurrentDays: 5, StorageClass: "IA"}}},
+		{ID: "by-access", Prefix: "logs/", Status: oss.LifecycleRuleEnabled,
+			Transitions: []oss.LifecycleTransition{{Days: &days, StorageClass: "IA", IsAccessTime: &yes}}},
 	}})
 	if _, ok := errors.AsType[*oss.ServiceError](err); !ok {
 		t.Fatalf("err = %v, want a *ServiceError refusing the rule", err)
 	}
 	t.Log(err)
 	rules := []oss.LifecycleRule{{ID: "versions", Prefix: "logs/", Status: oss.LifecycleRuleEnabled,
-		NoncurrentVersionExpiration: &oss.NoncurrentVersionExpiration{NoncurrentDays: 5}}}
+		NoncurrentVersionExpiration:  &oss.NoncurrentVersionExpiration{NoncurrentDays: 5},
+		NoncurrentVersionTransitions: []oss.NoncurrentVersionTransition{{NoncurrentDays: 2, StorageClass: "IA"}}}}
 	if _, err := e.Client.PutBucketLifecycle(ctx, &oss.PutBucketLifecycleRequest{Bucket: e.Bucket, Rules: rules}); err != nil {
 		t.Fatal(err)
 	}
 	got, err := e.Client.GetBucketLifecycle(ctx, &oss.GetBucketLifecycleRequest{Bucket: e.Bucket})
-	if err != nil || len(got.Rules) != 1 || got.Rules[0].NoncurrentVersionExpiration == nil || got.Rules[0].NoncurrentVersionExpiration.NoncurrentDays != 5 {
+	if err != nil || len(got.Rules) != 1 || got.Rules[0].NoncurrentVersionExpiration == nil || got.Rules[0].NoncurrentVersionExpiration.NoncurrentDays != 5 ||
+		len(got.Rules[0].NoncurrentVersionTransitions) != 1 || got.Rules[0].NoncurrentVersionTransitions[0].StorageClass != "IA" {
 		t.Fatalf("rules read back: %+v, %v", got, err)
 	}
 }

@@ -93,6 +93,11 @@ func lifecycleXML(r store.LifecycleRule) ossxml.LifecycleRule {
 	if r.NoncurrentDays > 0 {
 		out.NoncurrentVersionExpiration = &ossxml.LifecycleNoncurrentExpiration{NoncurrentDays: days(r.NoncurrentDays)}
 	}
+	for _, t := range r.NoncurrentTransitions {
+		out.NoncurrentVersionTransitions = append(out.NoncurrentVersionTransitions, ossxml.LifecycleNoncurrentTransition{
+			NoncurrentDays: days(t.When.Days), StorageClass: t.StorageClass,
+		})
+	}
 	for _, t := range r.Transitions {
 		out.Transitions = append(out.Transitions, ossxml.LifecycleTransition{
 			Days: days(t.When.Days), CreatedBeforeDate: date(t.When.Before), StorageClass: t.StorageClass,

@@ -32,8 +32,7 @@ var coldness = map[string]int{"Standard": 0, "IA": 1, "Archive": 2, "ColdArchive
 // whose Status is not Enabled or Disabled, or that has no action.
 //
 // NotImplemented, rather than stored and silently not applied: rule
-// elements the server does not model (NoncurrentVersionTransition,
-// ...);
+// elements the server does not model;
 // Filter elements other than Not (ObjectSizeGreaterThan, ...); a
 // Transition with IsAccessTime true (the server records no access
 // times).
@@ -93,7 +92,7 @@ func lifecycleRule(r ossxml.LifecycleRule) (store.LifecycleRule, error) {
 	default:
 		return out, newError(ossxml.CodeMalformedXML, "The Status of a lifecycle rule must be Enabled or Disabled.")
 	}
-	if r.Expiration == nil && len(r.Transitions) == 0 && r.AbortMultipartUpload == nil && r.NoncurrentVersionExpiration == nil {
+	if r.Expiration == nil && len(r.Transitions) == 0 && r.AbortMultipartUpload == nil && r.NoncurrentVersionExpiration == nil && len(r.NoncurrentVersionTransitions) == 0 {
 		return out, newError(ossxml.CodeMalformedXML, "A lifecycle rule needs an action.")
 	}
 	if out.ID == "" {
@@ -120,6 +119,10 @@ func lifecycleRule(r ossxml.LifecycleRule) (store.LifecycleRule, error) {
 		}
 		out.NoncurrentDays = *n.NoncurrentDays
 	}
+	noncurrent := store.LifecycleWhen{Days: out.NoncurrentDays}
+	if out.NoncurrentTransitions, err = noncurrentTransitions(r.NoncurrentVersionTransitions, noncurrent); err != nil {
+		return out, err
+	}
 	if out.Transitions, err = transitions(r.Transitions, out.Expiration); err != nil {
 		return out, err
 	}
@@ -140,7 +143,7 @@ func lifecycleRule(r ossxml.LifecycleRule) (store.LifecycleRule, error) {
 func notImplemented(r ossxml.LifecycleRule) error {
 	refuse := func(what string) error {
 		return newError(ossxml.CodeNotImplemented,
-			"This server does not implement "+what+" in lifecycle rules; it implements Expiration (ExpiredObjectDeleteMarker included), Transition, NoncurrentVersionExpiration and AbortMultipartUpload filtered by Prefix, Tag and Filter/Not.")
+			"This server does not implement "+what+" in lifecycle rules; it implements Expiration (ExpiredObjectDeleteMarker included), Transition, NoncurrentVersionExpiration, NoncurrentVersionTransition and AbortMultipartUpload filtered by Prefix, Tag and Filter/Not.")
 	}
 	switch {
 	case len(r.Other) > 0:
@@ -153,7 +156,27 @@ func notImplemented(r ossxml.LifecycleRule) error {
 			return refuse("IsAccessTime (last access times are not recorded)")
 		}
 	}
+	for _, t := range r.NoncurrentVersionTransitions {
+		if isTrue(t.IsAccessTime) {
+			return refuse("IsAccessTime (last access times are not recorded)")
+		}
+	}
 	return nil
+}
+
+// noncurrentTransitions checks a rule's NoncurrentVersionTransition
+// actions as transitions checks Transition ones, against the rule's
+// NoncurrentVersionExpiration exp; each counts NoncurrentDays.
+func noncurrentTransitions(in []ossxml.LifecycleNoncurrentTransition, exp store.LifecycleWhen) ([]store.LifecycleTransition, error) {
+	plain := make([]ossxml.LifecycleTransition, len(in))
+	for i, t := range in {
+		if t.NoncurrentDays == nil {
+			return nil, invalidArgument("NoncurrentDays", "", "NoncurrentVersionTransition takes NoncurrentDays, a positive integer.")
+		}
+		plain[i] = ossxml.LifecycleTransition{Days: t.NoncurrentDays, StorageClass: t.StorageClass,
+			ReturnToStdWhenVisit: t.ReturnToStdWhenVisit, AllowSmallFile: t.AllowSmallFile}
+	}
+	return transitions(plain, exp)
 }
 
 func isTrue(b *bool) bool { return b != nil && *b }
@@ -323,6 +346,7 @@ func checkOverlap(rules []store.LifecycleRule) error {
 		{"Transition", func(r store.LifecycleRule) bool { return len(r.Transitions) > 0 }},
 		{"AbortMultipartUpload", func(r store.LifecycleRule) bool { return r.AbortDays > 0 || !r.AbortBefore.IsZero() }},
 		{"NoncurrentVersionExpiration", func(r store.LifecycleRule) bool { return r.NoncurrentDays > 0 }},
+		{"NoncurrentVersionTransition", func(r store.LifecycleRule) bool { return len(r.NoncurrentTransitions) > 0 }},
 	} {
 		var prefixes []string
 		for _, r := range rules {

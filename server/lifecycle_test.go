@@ -175,7 +175,10 @@ func TestBucketLifecycleErrors(t *testing.T) {
 		{"transition overlap", lifecycleBody(rule("a", "", "", trans("<Days>1</Days><StorageClass>IA</StorageClass>")), rule("b", "x", "", trans("<Days>2</Days><StorageClass>IA</StorageClass>"))), ossxml.CodeInvalidArgument},
 		{"noncurrent days 0", lifecycleBody(rule("r", "", "", "<NoncurrentVersionExpiration><NoncurrentDays>0</NoncurrentDays></NoncurrentVersionExpiration>")), ossxml.CodeInvalidArgument},
 		{"noncurrent without days", lifecycleBody(rule("r", "", "", "<NoncurrentVersionExpiration></NoncurrentVersionExpiration>")), ossxml.CodeInvalidArgument},
-		{"noncurrent transition", lifecycleBody(rule("r", "", "", "<NoncurrentVersionTransition><NoncurrentDays>5</NoncurrentDays><StorageClass>IA</StorageClass></NoncurrentVersionTransition>")), ossxml.CodeNotImplemented},
+		{"noncurrent transition by access", lifecycleBody(rule("r", "", "", "<NoncurrentVersionTransition><NoncurrentDays>5</NoncurrentDays><StorageClass>IA</StorageClass><IsAccessTime>true</IsAccessTime></NoncurrentVersionTransition>")), ossxml.CodeNotImplemented},
+		{"noncurrent transition without days", lifecycleBody(rule("r", "", "", "<NoncurrentVersionTransition><StorageClass>IA</StorageClass></NoncurrentVersionTransition>")), ossxml.CodeInvalidArgument},
+		{"noncurrent transition to Standard", lifecycleBody(rule("r", "", "", "<NoncurrentVersionTransition><NoncurrentDays>5</NoncurrentDays><StorageClass>Standard</StorageClass></NoncurrentVersionTransition>")), ossxml.CodeInvalidArgument},
+		{"noncurrent transition after its expiration", lifecycleBody(rule("r", "", "", "<NoncurrentVersionExpiration><NoncurrentDays>5</NoncurrentDays></NoncurrentVersionExpiration><NoncurrentVersionTransition><NoncurrentDays>5</NoncurrentDays><StorageClass>IA</StorageClass></NoncurrentVersionTransition>")), ossxml.CodeInvalidArgument},
 		{"filter by size", lifecycleBody(rule("r", "", "<Filter><ObjectSizeGreaterThan>500</ObjectSizeGreaterThan></Filter>", exp("<Days>1</Days>"))), ossxml.CodeNotImplemented},
 	}
 	defer func() { h.t = t }()

@@ -106,7 +106,7 @@ func (s *Server) sweepBucket(ctx context.Context, bucket string, now time.Time) 
 	}
 	for i := range rules {
 		r := &rules[i]
-		if !r.Enabled || (r.Expiration.IsZero() && len(r.Transitions) == 0 && r.NoncurrentDays == 0 && !r.ExpireMarkers) {
+		if !r.Enabled || (r.Expiration.IsZero() && len(r.Transitions) == 0 && r.NoncurrentDays == 0 && !r.ExpireMarkers && len(r.NoncurrentTransitions) == 0) {
 			continue
 		}
 		k, err := s.applyRule(ctx, bucket, r, now)

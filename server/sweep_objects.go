@@ -126,21 +126,23 @@ func (s *Server) applyRule(ctx context.Context, bucket string, r *store.Lifecycl
 		}
 		opts.After = page.Next
 	}
-	if r.NoncurrentDays == 0 && !r.ExpireMarkers {
+	if r.NoncurrentDays == 0 && !r.ExpireMarkers && len(r.NoncurrentTransitions) == 0 {
 		return n, ctx.Err()
 	}
-	expired, err := s.expireVersions(ctx, bucket, r, now)
-	n.expired += expired
-	return n, err
+	return s.sweepVersions(ctx, bucket, r, now, n)
 }
 
-// expireVersions applies a rule's NoncurrentVersionExpiration and
-// ExpiredObjectDeleteMarker to a versioned bucket's versions under its
-// prefix, a listing page per store transaction, and returns how many
-// versions it deleted. The store judges each version again as stored.
-func (s *Server) expireVersions(ctx context.Context, bucket string, r *store.LifecycleRule, now time.Time) (int, error) {
+// sweepVersions applies a rule's NoncurrentVersionExpiration,
+// ExpiredObjectDeleteMarker and NoncurrentVersionTransitions to a
+// versioned bucket's versions under its prefix, a listing page per store
+// transaction, and adds what it did to n. The store judges each version
+// again as stored.
+func (s *Server) sweepVersions(ctx context.Context, bucket string, r *store.LifecycleRule, now time.Time, n sweepCounts) (sweepCounts, error) {
 	if b, err := s.store.GetBucket(ctx, bucket); err != nil || b.Versioning == "" {
-		return 0, err
+		return n, err
+	}
+	noncurrentFor := func(since time.Time, days int) bool {
+		return days > 0 && now.Sub(since) >= time.Duration(days)*24*time.Hour
 	}
 	due := func(v store.Object, since time.Time, lone bool) bool {
 		if !strings.HasPrefix(v.Key, r.Prefix) {
@@ -150,10 +152,20 @@ func (s *Server) expireVersions(ctx context.Context, bucket string, r *store.Lif
 			return lone && r.ExpireMarkers
 		}
 		// Tags select noncurrent versions as they select objects.
-		return r.NoncurrentDays > 0 && (v.DeleteMarker || r.Selects(v)) &&
-			now.Sub(since) >= time.Duration(r.NoncurrentDays)*24*time.Hour
+		return (v.DeleteMarker || r.Selects(v)) && noncurrentFor(since, r.NoncurrentDays)
 	}
-	n := 0
+	class := func(v store.Object, since time.Time) string {
+		if !r.Selects(v) || noncurrentFor(since, r.NoncurrentDays) {
+			return ""
+		}
+		best, rank := "", coldness[storageClass(v.Meta)]
+		for _, t := range r.NoncurrentTransitions {
+			if c := coldness[t.StorageClass]; c > rank && noncurrentFor(since, t.When.Days) {
+				best, rank = t.StorageClass, c
+			}
+		}
+		return best
+	}
 	opts := store.ListVersionsOptions{Prefix: r.Prefix, Max: store.MaxList}
 	for {
 		page, err := s.store.ListVersions(ctx, bucket, opts)
@@ -162,15 +174,25 @@ func (s *Server) expireVersions(ctx context.Context, bucket string, r *store.Lif
 		}
 		// Every version but the latest of its key is noncurrent; a latest
 		// delete marker may be lone. The store judges both.
-		var cands []store.ObjectVersion
+		var cands, older []store.ObjectVersion
 		for _, v := range page.Versions {
 			if !v.IsLatest || v.DeleteMarker {
 				cands = append(cands, store.ObjectVersion{Key: v.Key, VersionID: v.VersionID})
 			}
+			if !v.IsLatest && !v.DeleteMarker {
+				older = append(older, store.ObjectVersion{Key: v.Key, VersionID: v.VersionID})
+			}
 		}
-		if len(cands) > 0 {
+		if len(cands) > 0 && (r.NoncurrentDays > 0 || r.ExpireMarkers) {
 			deleted, err := s.store.ExpireVersions(ctx, bucket, cands, due)
-			n += len(deleted)
+			n.expired += len(deleted)
+			if err != nil {
+				return n, err
+			}
+		}
+		if len(older) > 0 && len(r.NoncurrentTransitions) > 0 {
+			changed, err := s.store.TransitionVersions(ctx, bucket, older, class)
+			n.transitioned += len(changed)
 			if err != nil {
 				return n, err
 			}

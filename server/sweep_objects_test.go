@@ -382,3 +382,50 @@ func TestSweepNoncurrentVersions(t *testing.T) {
 		t.Fatalf("current object: %q", got)
 	}
 }
+
+// TestSweepNoncurrentTransitions: NoncurrentVersionTransition moves a
+// noncurrent version to IA, then Archive, counting from when it became
+// noncurrent; the current object keeps its class, and a version due to
+// expire is not moved first.
+func TestSweepNoncurrentTransitions(t *testing.T) {
+	h, clock, _ := sweepHarness(t, nil)
+	h.mkbucket("vtr")
+	h.ok(call{method: "PUT", bucket: "vtr", query: "versioning", body: []byte("<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>")}, 200)
+	h.putLifecycle("vtr", lifecycleBody(rule("nt", "", "",
+		"<NoncurrentVersionTransition><NoncurrentDays>2</NoncurrentDays><StorageClass>IA</StorageClass></NoncurrentVersionTransition>"+
+			"<NoncurrentVersionTransition><NoncurrentDays>5</NoncurrentDays><StorageClass>Archive</StorageClass></NoncurrentVersionTransition>"+
+			"<NoncurrentVersionExpiration><NoncurrentDays>9</NoncurrentDays></NoncurrentVersionExpiration>")))
+	if r := h.getLifecycle("vtr").Rules[0]; len(r.NoncurrentVersionTransitions) != 2 || r.NoncurrentVersionTransitions[1].StorageClass != "Archive" {
+		t.Fatalf("rule read back: %+v", r)
+	}
+	day := 24 * time.Hour
+	t0 := clock.Now()
+	old := h.putAt(clock, t0, "vtr", "k", store.Metadata{})
+	h.putAt(clock, t0.Add(day), "vtr", "k", store.Metadata{}) // old noncurrent from day 1
+	class := func() string {
+		o, err := h.srv.store.HeadVersion(t.Context(), "vtr", "k", old.VersionID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return storageClass(o.Meta)
+	}
+	current := func() string {
+		o, err := h.srv.store.HeadObject(t.Context(), "vtr", "k")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return storageClass(o.Meta)
+	}
+	for _, step := range []struct {
+		at   time.Duration
+		want string
+	}{{2*day + day/2, "Standard"}, {3 * day, "IA"}, {6 * day, "Archive"}} {
+		h.sweepAt(clock, t0.Add(step.at))
+		if got := class(); got != step.want || current() != "Standard" {
+			t.Fatalf("at %v: old version %s, current %s; want %s and Standard", step.at, got, current(), step.want)
+		}
+	}
+	if n := h.sweepAt(clock, t0.Add(10*day)); n.expired != 1 {
+		t.Fatalf("sweep at 9 noncurrent days: %+v", n)
+	}
+}

@@ -30,7 +30,21 @@ type LifecycleRule struct {
 	// NoncurrentVersionExpiration deletes the noncurrent versions of a
 	// versioned bucket.
 	NoncurrentVersionExpiration *LifecycleNoncurrentExpiration `xml:"NoncurrentVersionExpiration,omitempty"`
-	Other                       []OtherElement                 `xml:",any"`
+	// NoncurrentVersionTransitions move noncurrent versions to colder
+	// storage classes.
+	NoncurrentVersionTransitions []LifecycleNoncurrentTransition `xml:"NoncurrentVersionTransition,omitempty"`
+	Other                        []OtherElement                  `xml:",any"`
+}
+
+// LifecycleNoncurrentTransition moves noncurrent versions to StorageClass
+// NoncurrentDays days after they became noncurrent; IsAccessTime and the
+// two elements that go with it are as in [LifecycleTransition].
+type LifecycleNoncurrentTransition struct {
+	NoncurrentDays       *int   `xml:"NoncurrentDays,omitempty"`
+	StorageClass         string `xml:"StorageClass"`
+	IsAccessTime         *bool  `xml:"IsAccessTime,omitempty"`
+	ReturnToStdWhenVisit *bool  `xml:"ReturnToStdWhenVisit,omitempty"`
+	AllowSmallFile       *bool  `xml:"AllowSmallFile,omitempty"`
 }
 
 // LifecycleNoncurrentExpiration deletes noncurrent versions NoncurrentDays

@@ -107,13 +107,14 @@ type lifecycleRuleRec struct {
 	AbortBefore int64                 `json:"abortBefore,omitempty"` // Unix nanoseconds; 0 when unset
 	Noncurrent  int                   `json:"noncurrentDays,omitempty"`
 	Markers     bool                  `json:"expireMarkers,omitempty"`
+	NoncurTrans []LifecycleTransition `json:"noncurrentTransitions,omitempty"`
 }
 
 func toLifecycleRec(r LifecycleRule) lifecycleRuleRec {
 	rec := lifecycleRuleRec{
 		ID: r.ID, Prefix: r.Prefix, Enabled: r.Enabled, AbortDays: r.AbortDays,
 		Tags: r.Tags, Not: r.Not, Transitions: r.Transitions,
-		Noncurrent: r.NoncurrentDays, Markers: r.ExpireMarkers,
+		Noncurrent: r.NoncurrentDays, Markers: r.ExpireMarkers, NoncurTrans: r.NoncurrentTransitions,
 	}
 	if !r.Expiration.IsZero() {
 		rec.Expiration = &r.Expiration
@@ -128,7 +129,7 @@ func (r *lifecycleRuleRec) rule() LifecycleRule {
 	out := LifecycleRule{
 		ID: r.ID, Prefix: r.Prefix, Enabled: r.Enabled, AbortDays: r.AbortDays,
 		Tags: r.Tags, Not: r.Not, Transitions: r.Transitions,
-		NoncurrentDays: r.Noncurrent, ExpireMarkers: r.Markers,
+		NoncurrentDays: r.Noncurrent, ExpireMarkers: r.Markers, NoncurrentTransitions: r.NoncurTrans,
 	}
 	if r.Expiration != nil {
 		out.Expiration = r.Expiration.utc()

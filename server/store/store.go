@@ -101,6 +101,9 @@ type LifecycleRule struct {
 	// ExpireMarkers removes the delete markers left with no version
 	// under them (OSS's ExpiredObjectDeleteMarker).
 	ExpireMarkers bool
+	// NoncurrentTransitions change the storage class of noncurrent
+	// versions, When.Days days after they became noncurrent.
+	NoncurrentTransitions []LifecycleTransition
 }
 
 // Metadata is what an object carries besides its bytes, as set by PutObject
@@ -300,6 +303,12 @@ type Store interface {
 	// it, returns true; it returns those it deleted. Current objects and
 	// missing versions are skipped.
 	ExpireVersions(ctx context.Context, bucket string, vs []ObjectVersion, due func(v Object, noncurrentSince time.Time, lone bool) bool) ([]ObjectVersion, error)
+	// TransitionVersions sets, as one atomic change, the storage class of
+	// the noncurrent versions of bucket named by vs to what class returns
+	// for the version as stored and the time it became noncurrent (""
+	// leaves it), and returns those it changed. Current objects, delete
+	// markers and missing versions are skipped.
+	TransitionVersions(ctx context.Context, bucket string, vs []ObjectVersion, class func(v Object, noncurrentSince time.Time) string) ([]ObjectVersion, error)
 	// TransitionObjects sets, as one atomic change, the storage class of
 	// the objects of bucket named by keys to what class returns for the
 	// object as stored at that change ("" leaves it), without touching

@@ -821,3 +821,41 @@ func (ks *keyspace) noncurrent(key, id string) (rec objectRec, since int64, lone
 	under, _ := c.Next()
 	return rec, 0, rec.Marker && under == nil, true, nil
 }
+
+// TransitionVersions changes, in one transaction, the storage class of
+// the noncurrent versions named by vs to what class returns (see
+// Store.TransitionVersions), and returns those it changed.
+func (s *Disk) TransitionVersions(ctx context.Context, bucket string, vs []ObjectVersion, class func(v Object, noncurrentSince time.Time) string) ([]ObjectVersion, error) {
+	var changed []ObjectVersion
+	err := s.commit(ctx, nil, func(tx *bolt.Tx) ([]string, error) {
+		changed = changed[:0]
+		ks, err := keyspaceOf(tx, bucket)
+		if err != nil || ks.vers == nil {
+			return nil, err
+		}
+		for _, v := range vs {
+			rec, since, _, ok, err := ks.noncurrent(v.Key, v.VersionID)
+			if err != nil {
+				return nil, err
+			}
+			if !ok || since == 0 || rec.Marker {
+				continue
+			}
+			o := rec.object(bucket, v.Key)
+			o.VersionID = rec.listedID()
+			c := class(o, fromNanos(since))
+			if c == "" || c == rec.Meta.StorageClass {
+				continue
+			}
+			if err := ks.update(v.Key, v.VersionID, func(r *objectRec) { r.Meta.StorageClass = c }); err != nil {
+				return nil, err
+			}
+			changed = append(changed, v)
+		}
+		return nil, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return changed, nil
+}
