@@ -27,6 +27,9 @@ type lifecycleRule struct {
 	// NoncurrentVersionExpiration's.
 	DeleteMarker   bool
 	NoncurrentDays int
+	// NoncurrentTransitions are NoncurrentVersionTransitions (Days,
+	// Class).
+	NoncurrentTransitions []ruleTransition
 }
 
 type ruleTag struct{ Key, Value string }
@@ -86,7 +89,8 @@ func TestLifecycle(t *testing.T) {
 		if err != nil || !reflect.DeepEqual(got, rules) {
 			t.Fatalf("GetBucketLifecycle = %+v, %v; want %+v", got, err, rules)
 		}
-		versioned := []lifecycleRule{{ID: "versions", Prefix: "v/", Enabled: true, DeleteMarker: true, NoncurrentDays: 30}}
+		versioned := []lifecycleRule{{ID: "versions", Prefix: "v/", Enabled: true, DeleteMarker: true, NoncurrentDays: 30,
+			NoncurrentTransitions: []ruleTransition{{Days: 10, Class: "IA"}, {Days: 20, Class: "Archive"}}}}
 		if err := lc.PutLifecycle(ctx, bucket, versioned); err != nil {
 			t.Fatalf("PutBucketLifecycle of versions: %v", err)
 		}
@@ -148,6 +152,9 @@ func (c *v1Client) PutLifecycle(ctx context.Context, bucket string, rules []life
 		if r.NoncurrentDays != 0 {
 			rule.NonVersionExpiration = &v1.LifecycleVersionExpiration{NoncurrentDays: r.NoncurrentDays}
 		}
+		for _, t := range r.NoncurrentTransitions {
+			rule.NonVersionTransitions = append(rule.NonVersionTransitions, v1.LifecycleVersionTransition{NoncurrentDays: t.Days, StorageClass: v1.StorageClassType(t.Class)})
+		}
 		for _, t := range r.Transitions {
 			rule.Transitions = append(rule.Transitions, v1.LifecycleTransition{
 				Days: t.Days, CreatedBeforeDate: t.Before, StorageClass: v1.StorageClassType(t.Class),
@@ -184,6 +191,9 @@ func (c *v1Client) GetLifecycle(ctx context.Context, bucket string) ([]lifecycle
 		}
 		if n := r.NonVersionExpiration; n != nil {
 			rule.NoncurrentDays = n.NoncurrentDays
+		}
+		for _, t := range r.NonVersionTransitions {
+			rule.NoncurrentTransitions = append(rule.NoncurrentTransitions, ruleTransition{Days: t.NoncurrentDays, Class: string(t.StorageClass)})
 		}
 		for _, t := range r.Transitions {
 			rule.Transitions = append(rule.Transitions, ruleTransition{t.Days, t.CreatedBeforeDate, string(t.StorageClass)})
@@ -244,6 +254,9 @@ func (c *v2Client) PutLifecycle(ctx context.Context, bucket string, rules []life
 		if r.NoncurrentDays != 0 {
 			rule.NoncurrentVersionExpiration = &v2.NoncurrentVersionExpiration{NoncurrentDays: optInt(r.NoncurrentDays)}
 		}
+		for _, t := range r.NoncurrentTransitions {
+			rule.NoncurrentVersionTransitions = append(rule.NoncurrentVersionTransitions, v2.NoncurrentVersionTransition{NoncurrentDays: optInt(t.Days), StorageClass: v2.StorageClassType(t.Class)})
+		}
 		for _, t := range r.Transitions {
 			rule.Transitions = append(rule.Transitions, v2.LifecycleRuleTransition{
 				Days: optInt(t.Days), CreatedBeforeDate: optString(t.Before), StorageClass: v2.StorageClassType(t.Class),
@@ -290,6 +303,9 @@ func (c *v2Client) GetLifecycle(ctx context.Context, bucket string) ([]lifecycle
 		}
 		if n := r.NoncurrentVersionExpiration; n != nil {
 			rule.NoncurrentDays = days(n.NoncurrentDays)
+		}
+		for _, t := range r.NoncurrentVersionTransitions {
+			rule.NoncurrentTransitions = append(rule.NoncurrentTransitions, ruleTransition{Days: days(t.NoncurrentDays), Class: string(t.StorageClass)})
 		}
 		for _, t := range r.Transitions {
 			rule.Transitions = append(rule.Transitions, ruleTransition{days(t.Days), v2.ToString(t.CreatedBeforeDate), string(t.StorageClass)})
