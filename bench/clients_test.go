@@ -3,8 +3,10 @@ package bench
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	v2 "github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
@@ -34,6 +36,10 @@ type client interface {
 
 // clientNames are the clients compared, in the order they run.
 var clientNames = []string{"ossup", "sdk-v1", "sdk-v2"}
+
+// uploadClients are the clients of the report's upload rows: those
+// compared, and the floor (floorClient) as a reference.
+var uploadClients = append(slices.Clip(clientNames), "floor")
 
 // newClient makes the client called name for env's server, path style
 // (the endpoint is 127.0.0.1) and signing with V4, with its CRC-64 checks
@@ -70,6 +76,10 @@ func newClient(tb testing.TB, name string, env *osstest.Env) client {
 			tb.Fatal("sdk-v2: CRC checks are off")
 		}
 		return sdkV2Client{v2.NewClient(cfg), env.Bucket}
+	case "floor":
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.MaxIdleConnsPerHost = 64
+		return floorClient{&http.Client{Transport: tr}, env.HTTP.URL, env.Bucket}
 	}
 	tb.Fatalf("no client %q", name)
 	return nil

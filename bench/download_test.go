@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -254,11 +253,7 @@ func (c *downloadCPU) stop(tb testing.TB) {
 }
 
 func (c *downloadCPU) read(tb testing.TB) (self, server time.Duration) {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		tb.Fatal(err)
-	}
-	self = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	self = selfCPU(tb)
 	if c.pid != 0 {
 		var err error
 		if server, err = procCPU(c.pid); err != nil {

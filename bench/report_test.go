@@ -178,6 +178,17 @@ func runChild(j childJob) (run, error) {
 	}, nil
 }
 
+// selfCPU is this process's CPU time so far, user plus system: while a
+// client runs in its child process, what this process spends is the null
+// service's work for it.
+func selfCPU(tb testing.TB) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		tb.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
 // clientCase is one row group of client runs: every client in clients
 // does the same upload (of a file of size bytes) or download (of an
 // object of size bytes), with checkpoint and CRC-64 checks on.
@@ -244,10 +255,12 @@ func runClientCase(t *testing.T, ns *nullService, ep endpoint, files *reportFile
 			case "download":
 				j.Key, j.Path = downloadKey, filepath.Join(t.TempDir(), "download.bin")
 			}
+			svc0 := selfCPU(t)
 			r, err := runChild(j)
 			if err != nil {
 				t.Fatal(err)
 			}
+			r.server = selfCPU(t) - svc0
 			switch c.op {
 			case "upload":
 				ns.checkObject(t, j.Key, f.size, f.crc)
@@ -262,8 +275,8 @@ func runClientCase(t *testing.T, ns *nullService, ep endpoint, files *reportFile
 			if es, _ := os.ReadDir(cpDir); len(es) > 0 {
 				t.Fatalf("%s: %d files left in the checkpoint directory", name, len(es))
 			}
-			progress("%s: %s round %d: %.0f MB/s, %.2f CPU-s (%.2f system), %.1f MiB peak RSS",
-				c.title, name, round+1, mbps(c.size, r.elapsed), r.cpu.Seconds(), r.sys.Seconds(), mib(r.maxRSS))
+			progress("%s: %s round %d: %.0f MB/s, %.2f CPU-s (%.2f system), %.1f MiB peak RSS, service %.2f CPU-s",
+				c.title, name, round+1, mbps(c.size, r.elapsed), r.cpu.Seconds(), r.sys.Seconds(), mib(r.maxRSS), r.server.Seconds())
 			runs[name] = append(runs[name], r)
 		}
 	}
@@ -271,10 +284,11 @@ func runClientCase(t *testing.T, ns *nullService, ep endpoint, files *reportFile
 }
 
 // clientTable makes the table of a client case: per client the medians
-// of its throughput, CPU per GiB and peak RSS, and the ratios of those
-// medians to each SDK's that ran.
+// of its throughput, CPU per GiB, peak RSS and, where the service runs in
+// this process, the service's CPU per GiB, and the ratios of those
+// medians to each peer's that ran.
 func clientTable(c clientCase, runs map[string][]run, note string) *table {
-	type med struct{ mbps, cpu, sys, rss, lo, hi float64 }
+	type med struct{ mbps, cpu, sys, rss, lo, hi, svc float64 }
 	gib := float64(c.size) / (1 << 30)
 	meds := map[string]med{}
 	for _, name := range c.clients {
@@ -282,14 +296,15 @@ func clientTable(c clientCase, runs map[string][]run, note string) *table {
 		if len(rs) == 0 {
 			continue
 		}
-		var ms, cs, ys, ss []float64
+		var ms, cs, ys, ss, vs []float64
 		for _, r := range rs {
 			ms = append(ms, mbps(c.size, r.elapsed))
 			cs = append(cs, r.cpu.Seconds()/gib)
 			ys = append(ys, r.sys.Seconds()/gib)
 			ss = append(ss, mib(r.maxRSS))
+			vs = append(vs, r.server.Seconds()/gib)
 		}
-		meds[name] = med{median(ms), median(cs), median(ys), median(ss), slices.Min(ms), slices.Max(ms)}
+		meds[name] = med{median(ms), median(cs), median(ys), median(ss), slices.Min(ms), slices.Max(ms), median(vs)}
 	}
 	var peers []string
 	for _, p := range []string{"sdk-v1", "sdk-v2", "aws-tm", "minio-go"} {
@@ -297,7 +312,15 @@ func clientTable(c clientCase, runs map[string][]run, note string) *table {
 			peers = append(peers, p)
 		}
 	}
+	// The service's CPU is measured where it runs in this process.
+	withSvc := false
+	for _, m := range meds {
+		withSvc = withSvc || m.svc > 0
+	}
 	tb := &table{title: c.title, head: []string{"client", "MB/s", "min–max", "CPU-s/GiB", "sys", "RSS MiB"}}
+	if withSvc {
+		tb.head = append(tb.head, "svc CPU-s/GiB")
+	}
 	for _, p := range peers {
 		tb.head = append(tb.head, "MB/s ×"+short(p))
 	}
@@ -316,6 +339,9 @@ func clientTable(c clientCase, runs map[string][]run, note string) *table {
 		}
 		row := []string{name, fmt.Sprintf("%.0f", m.mbps), fmt.Sprintf("%.0f–%.0f", m.lo, m.hi),
 			fmt.Sprintf("%.2f", m.cpu), fmt.Sprintf("%.2f", m.sys), fmt.Sprintf("%.1f", m.rss)}
+		if withSvc {
+			row = append(row, fmt.Sprintf("%.2f", m.svc))
+		}
 		for _, p := range peers {
 			row = append(row, ratio(m.mbps, meds[p].mbps, meds[p] != med{}))
 		}
@@ -344,9 +370,9 @@ func ratio(a, b float64, ok bool) string {
 // The client cases of the report, at full size.
 var (
 	uploadCases = []clientCase{
-		{"Upload, null service: 512 MiB, 8 MiB parts, 4 tasks, checkpoint on", "upload", 512 << 20, 8 << 20, 4, clientNames},
-		{"Upload, null service: 512 MiB, 8 MiB parts, 1 task, checkpoint on", "upload", 512 << 20, 8 << 20, 1, clientNames},
-		{"Upload, null service, reference default: 256 MiB, 100 KiB parts, 5 tasks, checkpoint on", "upload", 256 << 20, 100 << 10, 5, clientNames},
+		{"Upload, null service: 512 MiB, 8 MiB parts, 4 tasks, checkpoint on", "upload", 512 << 20, 8 << 20, 4, uploadClients},
+		{"Upload, null service: 512 MiB, 8 MiB parts, 1 task, checkpoint on", "upload", 512 << 20, 8 << 20, 1, uploadClients},
+		{"Upload, null service, reference default: 256 MiB, 100 KiB parts, 5 tasks, checkpoint on", "upload", 256 << 20, 100 << 10, 5, uploadClients},
 	}
 	rssCases = []clientCase{
 		{"Peak RSS, null service: 1 GiB, 64 MiB parts, 8 tasks, checkpoint on", "upload", 1 << 30, 64 << 20, 8, []string{"ossup"}},
@@ -359,6 +385,8 @@ var (
 )
 
 const nullNote = "The null service runs in the report's process on loopback; it computes each part's CRC-64 (with ossup's carry-less-multiplication CRC, oss.NewCRC64, so that it costs every client little) and stores nothing. Every upload's size and combined CRC-64 are checked."
+
+const floorNote = " floor is not a peer but the ceiling of any client here: a multipart upload whose parts go by sendfile, with no signature, checksum or checkpoint (bench/floor_test.go)."
 
 const downloadNote = "The null service serves the object from a local file in the page cache with sendfile (http.ServeContent), with ETag, Last-Modified and x-oss-hash-crc64ecma; every client checks the whole object's CRC-64, and every file is compared by size and MD5 after. ossup fsyncs the file before renaming it into place and neither SDK calls fsync, so ossup's time and system CPU include writing the file to disk."
 
@@ -414,7 +442,7 @@ func TestReport(t *testing.T) {
 		t.Run(g, func(t *testing.T) {
 			switch g {
 			case "upload":
-				r.clientCases(t, files, uploadCases, nullNote)
+				r.clientCases(t, files, uploadCases, nullNote+floorNote)
 			case "rss":
 				r.clientCases(t, files, rssCases, nullNote+" Only ossup runs these.")
 			case "download":
@@ -441,7 +469,7 @@ func TestReportSmoke(t *testing.T) {
 		t.Skip("starts six processes")
 	}
 	cases := []clientCase{
-		{"smoke upload: 3 MiB, 256 KiB parts, 2 tasks", "upload", 3 << 20, 256 << 10, 2, clientNames},
+		{"smoke upload: 3 MiB, 256 KiB parts, 2 tasks", "upload", 3 << 20, 256 << 10, 2, uploadClients},
 		{"smoke download: 3 MiB, 512 KiB ranges, 2 at a time", "download", 3 << 20, 512 << 10, 2, clientNames},
 	}
 	ns, env := startNull(t)
@@ -499,7 +527,7 @@ func (r *report) header(idle string) {
 		"MB/s is 10^6 bytes per second of the operation alone (min–max: its range over the rounds); CPU is user plus system time of the measured process (sys: the system part), RSS its peak resident set (VmHWM).",
 	}
 	if idle != "" {
-		r.intro = append(r.intro, "The clients (upload, rss, download) each run in a process of their own, this test binary (which links all three) doing one operation: CPU is the process's rusage and RSS its VmHWM at the end, both with the process's start included."+idle)
+		r.intro = append(r.intro, "The clients (upload, rss, download) each run in a process of their own, this test binary (which links all three) doing one operation: CPU is the process's rusage and RSS its VmHWM at the end, both with the process's start included. svc CPU-s/GiB is the CPU this process (the null service's) spent while the client ran."+idle)
 	}
 	fmt.Printf("\n%s\n", strings.Join(r.intro, "\n"))
 }
