@@ -11,6 +11,7 @@ import (
 
 	"github.com/ossup/ossup/internal/ossxml"
 	backoffpkg "github.com/ossup/ossup/oss/internal/backoff"
+	"github.com/ossup/ossup/oss/internal/filebody"
 )
 
 // Retry, timeout and connection defaults.
@@ -68,7 +69,8 @@ func retryable(err error) bool {
 	if _, ok := errors.AsType[*StallError](err); ok {
 		return true
 	}
-	if errors.Is(err, ErrCRCMismatch) || errors.Is(err, context.Canceled) {
+	// A file cut short while it was sent stays short.
+	if errors.Is(err, ErrCRCMismatch) || errors.Is(err, context.Canceled) || errors.Is(err, filebody.ErrChanged) {
 		return false
 	}
 	if _, ok := errors.AsType[*staleConnError](err); ok {

@@ -340,6 +340,48 @@ func TestUploadFileChangedDuringRun(t *testing.T) {
 	}
 }
 
+// TestUploadFileTruncatedDuringRun cuts the file short while part 3 is in
+// flight: the parts past the new end cannot be read whole, and the upload
+// fails at once with ErrFileChanged, completing nothing. Parts of 100 KiB
+// are read through a buffer, parts of 1 MiB go by sendfile.
+func TestUploadFileTruncatedDuringRun(t *testing.T) {
+	for _, part := range []int{100 * upKiB, 1024 * upKiB} {
+		t.Run(fmt.Sprint("part=", part), func(t *testing.T) {
+			s := upStart(t, osstest.Options{})
+			path, _ := upWriteFile(t, 6*part, 16)
+			var once sync.Once
+			s.setHook(func(w http.ResponseWriter, r *http.Request, n int) bool {
+				if n == 3 {
+					once.Do(func() {
+						if err := os.Truncate(path, int64(part*5/2)); err != nil {
+							t.Error(err)
+						}
+					})
+				}
+				return false
+			})
+			var retries atomic.Int32
+			cfg := s.Config
+			cfg.OnRetry = func(oss.RetryEvent) { retries.Add(1) }
+			c, err := oss.New(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = c.UploadFile(t.Context(), &oss.UploadFileRequest{Bucket: s.Bucket, Key: "k", UploadFile: path, PartSize: int64(part)})
+			s.setHook(nil)
+			if !errors.Is(err, oss.ErrFileChanged) {
+				t.Fatalf("UploadFile: %v, want ErrFileChanged", err)
+			}
+			if n := retries.Load(); n != 0 {
+				t.Errorf("%d retries of a part the file no longer holds", n)
+			}
+			if _, err := s.Client.GetObject(t.Context(), &oss.GetObjectRequest{Bucket: s.Bucket, Key: "k"}); !errors.Is(err, oss.ErrNoSuchKey) {
+				t.Fatalf("GetObject: %v, want NoSuchKey: nothing may be completed", err)
+			}
+		})
+	}
+}
+
 // upModify changes the byte at off and moves the mtime by d, so that the
 // change is seen even where timestamps are coarse.
 func upModify(t *testing.T, path string, off int64, d time.Duration) {

@@ -90,6 +90,9 @@ func (u *uploader) sendPart(ctx context.Context, n int) error {
 	if err == nil && res.HasCRC64 && res.CRC64 != crc {
 		err = fmt.Errorf("%w: the service has %d, the client sent %d (request id %s)", apierr.ErrCRCMismatch, res.CRC64, crc, res.RequestID)
 	}
+	if errors.Is(err, filebody.ErrChanged) {
+		return fmt.Errorf("%w: %w", ErrFileChanged, err)
+	}
 	if err != nil {
 		return err
 	}
@@ -152,6 +155,10 @@ func (s *crcSection) Read(p []byte) (int, error) {
 	n, err := s.r.Read(p)
 	s.crc = s.v.Update(s.crc, p[:n])
 	s.pos += int64(n)
+	if err == io.EOF && s.pos < s.r.Size() {
+		// The source ended inside the section: a file cut short.
+		err = filebody.ErrChanged
+	}
 	return n, err
 }
 
