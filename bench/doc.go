@@ -112,7 +112,9 @@
 //   - upload: each client's UploadFile of a 512 MiB file from the page
 //     cache in 8 MiB parts with 4 tasks, the same with 1 task, and the
 //     reference default (256 MiB, 100 KiB parts, 5 tasks), all with a
-//     checkpoint, against the null service;
+//     checkpoint, against the null service; each row also runs the
+//     floor (floorClient), a multipart upload by sendfile that signs,
+//     checksums and records nothing: the ceiling of any client here;
 //   - rss: ossup alone, 1 GiB in 64 MiB parts with 8 tasks, and 1 GiB
 //     in 10,000 parts, against the null service;
 //   - download: each client's checkpointed download of a 512 MiB object
@@ -131,7 +133,8 @@
 // the same wrappers as the benchmarks' are measured. The child times the
 // operation alone and prints the time and its own peak RSS (VmHWM from
 // /proc/self/status, at the end); the report takes the child's CPU time
-// (user plus system) from its rusage once it exits, and checks the
+// (user plus system) from its rusage once it exits, and its own CPU
+// meanwhile as the null service's for that client, and checks the
 // result outside the timing: an upload's size and combined CRC-64 as
 // the null service received them, a downloaded file's size and MD5, and
 // for the batches and servers what their benchmarks check. A
