@@ -115,7 +115,14 @@ func (d *downloader) fetchSpan(ctx context.Context, off, length int64, dst io.Wr
 	buf := make([]byte, min(256<<10, length))
 	var n int64
 	for n < length {
-		k, rerr := body.Read(buf[:min(int64(len(buf)), length-n)])
+		// The buffer is filled before it is written: a read from the
+		// connection brings what has arrived, often a few tens of KiB,
+		// and every write to the file takes its inode lock, which the
+		// other ranges' writes then wait for in the kernel.
+		k, rerr := io.ReadFull(body, buf[:min(int64(len(buf)), length-n)])
+		if rerr == io.ErrUnexpectedEOF {
+			rerr = io.EOF // what arrived is written; the loop reports the short body
+		}
 		if k > 0 {
 			if _, werr := dst.WriteAt(buf[:k], at+n); werr != nil {
 				return n, fmt.Errorf("%w: %w", errShortWrite, werr)
