@@ -205,8 +205,7 @@ func (w *s3Writer) Write(p []byte) (int, error) {
 	return w.ResponseWriter.Write(p)
 }
 
-// ReadFrom keeps the underlying writer's ReadFrom, and with it sendfile
-// for object bodies.
+// ReadFrom keeps the underlying writer's ReadFrom.
 func (w *s3Writer) ReadFrom(r io.Reader) (int64, error) {
 	w.translate()
 	if rf, ok := w.ResponseWriter.(io.ReaderFrom); ok {
