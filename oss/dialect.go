@@ -326,6 +326,11 @@ func (c *Client) prepareS3(op *operation, kind s3Checksum) error {
 			crc, err = b.CRC64()
 		}
 		hashed = err == nil
+	case *filebody.Bytes:
+		crc, hashed = b.CRC64(), true
+		if wantSHA {
+			sha = b.Sum(sha256.New())
+		}
 	case io.ReadSeeker:
 		crc, sha, err = digestSeeker(b, c.crc, wantSHA)
 		hashed = err == nil

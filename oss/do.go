@@ -209,6 +209,9 @@ func (c *Client) attempt(ctx context.Context, op *operation, body *attemptBody, 
 		// the answer comes, is computed meanwhile on another core.
 		rb = body.file
 		go body.sec.CRC64()
+	case body != nil && body.mem != nil:
+		// In memory, so that the transport sends it with the headers.
+		rb = body.mem.Open()
 	case body != nil:
 		rb = body
 	}
@@ -221,7 +224,12 @@ func (c *Client) attempt(ctx context.Context, op *operation, body *attemptBody, 
 			reused.Store(i.Reused)
 			w.setConn(i.Conn)
 		},
-		WroteRequest:         func(httptrace.WroteRequestInfo) { w.setPhase(phaseAwaiting) },
+		WroteRequest: func(httptrace.WroteRequestInfo) {
+			if body != nil && body.mem != nil {
+				body.mem.Written() // the transport is done with its bytes
+			}
+			w.setPhase(phaseAwaiting)
+		},
 		GotFirstResponseByte: func() { w.setPhase(phaseReading) },
 	}
 	// The URL is built, not parsed: the request gets it as it is, and the
@@ -243,6 +251,11 @@ func (c *Client) attempt(ctx context.Context, op *operation, body *attemptBody, 
 	req.URL = u
 	if op.body != nil {
 		req.ContentLength = op.size
+	}
+	if body != nil && body.mem != nil {
+		// The transport must not send a pooled body again by itself, after
+		// Written: the request layer makes its own attempts.
+		req.GetBody = nil
 	}
 	for k, v := range op.header {
 		req.Header[k] = v
@@ -372,6 +385,9 @@ func checkCRC(resp *http.Response, want uint64) error {
 // CRC-64 is the range's as the file holds it, computed while the first
 // attempt sends. The bytes sent are the file's at the time of sending;
 // the service's CRC-64 tells if they were not the bytes checksummed.
+// A small body read into memory (a *filebody.Bytes) is likewise handed to
+// the transport as a reader of its own for each attempt, with the CRC-64
+// of its bytes.
 type attemptBody struct {
 	mu      sync.Mutex
 	r       io.Reader
@@ -382,12 +398,16 @@ type attemptBody struct {
 	watch   *stallWatch       // told of the bytes read, when set
 	sec     *filebody.Section // the body, when it is a range of a file
 	file    io.ReadCloser     // sec's reader for this attempt
+	mem     *filebody.Bytes   // the body, when it is in memory
 }
 
 // newAttemptBody returns the body of one attempt to send op.
 func newAttemptBody(op *operation, v crc64.Variant) *attemptBody {
 	if sec, ok := op.body.(*filebody.Section); ok {
 		return &attemptBody{sec: sec, file: sec.Open(), v: v}
+	}
+	if mem, ok := op.body.(*filebody.Bytes); ok {
+		return &attemptBody{mem: mem, v: v}
 	}
 	return &attemptBody{r: op.body, v: v}
 }
@@ -426,6 +446,9 @@ func (b *attemptBody) retire() {
 func (b *attemptBody) sum() (uint64, error) {
 	if b.sec != nil {
 		return b.sec.CRC64()
+	}
+	if b.mem != nil {
+		return b.mem.CRC64(), nil
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()

@@ -78,7 +78,11 @@ func (u *uploader) uploadPart(ctx context.Context, n int) error {
 // which the service's must equal when it reports one.
 func (u *uploader) sendPart(ctx context.Context, n int) error {
 	off, size := u.plan.partRange(n, u.state.size)
-	body := u.partBody(off, size)
+	body, err := u.partBody(off, size)
+	if err != nil {
+		return u.readFailed(err)
+	}
+	defer release(body)
 	res, err := u.api.UploadPart(ctx, &PartInput{
 		Bucket: u.req.Bucket, Key: u.req.Key, UploadID: u.uploadID, PartNumber: n,
 		Body: body, Size: size, TrafficLimit: u.req.TrafficLimit,
@@ -90,11 +94,8 @@ func (u *uploader) sendPart(ctx context.Context, n int) error {
 	if err == nil && res.HasCRC64 && res.CRC64 != crc {
 		err = fmt.Errorf("%w: the service has %d, the client sent %d (request id %s)", apierr.ErrCRCMismatch, res.CRC64, crc, res.RequestID)
 	}
-	if errors.Is(err, filebody.ErrChanged) {
-		return fmt.Errorf("%w: %w", ErrFileChanged, err)
-	}
 	if err != nil {
-		return err
+		return u.readFailed(err)
 	}
 	if err := u.recordPart(n, size, crc, res.ETag); err != nil {
 		return err
@@ -127,6 +128,8 @@ func (u *uploader) sentCRC(body io.Reader, n int) (uint64, error) {
 	switch b := body.(type) {
 	case *filebody.Section:
 		return b.CRC64()
+	case *filebody.Bytes:
+		return b.CRC64(), nil
 	case *crcSection:
 		if crc, ok := b.sum(); ok {
 			return crc, nil
@@ -190,13 +193,34 @@ func (s *crcSection) sum() (uint64, bool) {
 // partBody returns the request body for the size bytes of the source at
 // off. A large enough range of a file goes as a *filebody.Section, which
 // the request layer sends without copying it through memory where it
-// can; anything else is a crcSection over ReadAt, so that parts and
-// retries never share a file offset.
-func (u *uploader) partBody(off, size int64) io.Reader {
+// can; a small one is read into memory (a *filebody.Bytes, to be given
+// to release once sent), which goes out with the request's headers;
+// anything else is a crcSection over ReadAt, so that parts and retries
+// never share a file offset.
+func (u *uploader) partBody(off, size int64) (io.Reader, error) {
 	if f, ok := u.src.(*os.File); ok && u.req.Source == nil && size >= filebody.MinSize {
-		return filebody.New(f, off, size, u.req.CRC)
+		return filebody.New(f, off, size, u.req.CRC), nil
 	}
-	return &crcSection{r: io.NewSectionReader(u.src, off, size), v: u.req.CRC, whole: true}
+	if size <= filebody.MaxBytes {
+		return filebody.ReadBytes(u.src, off, size, u.req.CRC)
+	}
+	return &crcSection{r: io.NewSectionReader(u.src, off, size), v: u.req.CRC, whole: true}, nil
+}
+
+// release gives back the memory of a body from partBody.
+func release(body io.Reader) {
+	if b, ok := body.(*filebody.Bytes); ok {
+		b.Release()
+	}
+}
+
+// readFailed is err, a failure to send or read a part, as ErrFileChanged
+// when the file was cut short under it.
+func (u *uploader) readFailed(err error) error {
+	if errors.Is(err, filebody.ErrChanged) {
+		return fmt.Errorf("%w: %w", ErrFileChanged, err)
+	}
+	return err
 }
 
 // progress adds delta bytes and reports, serially.

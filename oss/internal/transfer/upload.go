@@ -138,7 +138,11 @@ func (u *uploader) source() string {
 // putObject sends a file smaller than one part in a single request.
 func (u *uploader) putObject(ctx context.Context) (*UploadResult, error) {
 	u.progress(0)
-	body := u.partBody(0, u.state.size)
+	body, err := u.partBody(0, u.state.size)
+	if err != nil {
+		return nil, fmt.Errorf("oss: upload file: %w", u.readFailed(err))
+	}
+	defer release(body)
 	res, err := u.api.PutObject(ctx, &PutInput{
 		Bucket: u.req.Bucket, Key: u.req.Key, Body: body, Size: u.state.size, TrafficLimit: u.req.TrafficLimit,
 	})
