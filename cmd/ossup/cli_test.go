@@ -292,3 +292,58 @@ func firstPercent(t *testing.T, stderr string) int {
 	t.Fatalf("no progress line in %q", stderr)
 	return 0
 }
+
+// TestCatRidesOutResets: the first two GETs of the object are cut after
+// 1 MiB of body; cat still writes every byte, in order, and exits 0.
+func TestCatRidesOutResets(t *testing.T) {
+	srv, err := server.Open(server.Config{Dir: t.TempDir(), Credentials: []server.Credential{{AccessKeyID: "LTAIcut", AccessKeySecret: "cut-secret"}}, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	cuts := 0
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		cut := r.Method == http.MethodGet && r.URL.Path == "/bkt/big" && cuts < 2
+		if cut {
+			cuts++
+		}
+		mu.Unlock()
+		if cut {
+			w = &cutWriter{ResponseWriter: w, left: 1 << 20}
+		}
+		srv.ServeHTTP(w, r)
+	}))
+	t.Cleanup(func() { hs.Close(); srv.Close() })
+	env := []string{"OSS_ENDPOINT=" + hs.URL, "OSS_ACCESS_KEY_ID=LTAIcut", "OSS_ACCESS_KEY_SECRET=cut-secret", "OSS_REGION=cn-hangzhou"}
+	path, data := writeRandomFile(t, 20<<20)
+	mustCLI(t, env, "mb", "oss://bkt")
+	mustCLI(t, env, "cp", "-q", path, "oss://bkt/big")
+	out, errOut, code := cli(t, env, "cat", "oss://bkt/big")
+	if code != 0 || out != string(data) {
+		t.Fatalf("cat: exit %d, %d bytes (want %d, the object's): %s", code, len(out), len(data), errOut)
+	}
+	if cuts != 2 {
+		t.Fatalf("%d GETs were cut, want 2", cuts)
+	}
+}
+
+// cutWriter passes left bytes of a response body, then drops the
+// connection.
+type cutWriter struct {
+	http.ResponseWriter
+	left int
+}
+
+func (c *cutWriter) Write(p []byte) (int, error) {
+	if len(p) > c.left {
+		_, _ = c.ResponseWriter.Write(p[:c.left])
+		c.left = 0
+		if f, ok := c.ResponseWriter.(http.Flusher); ok {
+			f.Flush()
+		}
+		panic(http.ErrAbortHandler)
+	}
+	c.left -= len(p)
+	return c.ResponseWriter.Write(p)
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -232,6 +233,16 @@ func catCommand() command {
 			if err != nil {
 				return err
 			}
+			if versionID == "" {
+				// In ranges, one at a time: a connection that breaks is
+				// asked again from the byte it reached, and a change of
+				// the object in between is refused (If-Match).
+				_, err := s.client.DownloadTo(ctx, &oss.DownloadToRequest{Bucket: u.bucket, Key: u.key, Writer: stdout, TaskNum: 1, PartSize: minDownloadRange})
+				if errors.Is(err, oss.ErrCRCMismatch) {
+					return fmt.Errorf("%w; the bytes written to standard output are corrupt", err)
+				}
+				return err
+			}
 			res, err := s.client.GetObject(ctx, &oss.GetObjectRequest{Bucket: u.bucket, Key: u.key, VersionID: versionID})
 			if err != nil {
 				return err
@@ -239,7 +250,7 @@ func catCommand() command {
 			defer res.Body.Close()
 			_, err = io.Copy(stdout, res.Body)
 			return err
-		}}.command("write an object to standard output (CRC-64 checked)")
+		}}.command("write an object to standard output (CRC-64 checked, rides out resets)")
 }
 
 func presignCommand() command {
