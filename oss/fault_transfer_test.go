@@ -23,17 +23,25 @@ const faultLongEnv = "OSSUP_FAULT_LONG"
 // DownloadFile, TaskNum 8, through a proxy that resets connections, stalls
 // them, trickles some, and partitions the network once (every connection
 // reset, new ones refused) until it heals. Each call must finish byte-exact
-// on its own, with no upload left behind. It runs in both dialects.
+// on its own, with no upload left behind. It runs in both dialects, and
+// in the OSS dialect also with parts of 200 KiB, which go from memory
+// (filebody.Bytes) where larger ones go by sendfile.
 func TestTransfersRideOutFaults(t *testing.T) {
 	for _, d := range []oss.Dialect{oss.DialectOSS, oss.DialectS3} {
-		t.Run(d.String(), func(t *testing.T) { rideOutFaults(t, d) })
+		t.Run(d.String(), func(t *testing.T) { rideOutFaults(t, d, 0) })
 	}
+	t.Run("oss-200KiB", func(t *testing.T) { rideOutFaults(t, oss.DialectOSS, 200<<10) })
 }
 
-func rideOutFaults(t *testing.T, dialect oss.Dialect) {
+// rideOutFaults is one run of TestTransfersRideOutFaults; part, when not
+// 0, is the part and range size.
+func rideOutFaults(t *testing.T, dialect oss.Dialect, part int64) {
 	size, partition, partSize := 32<<20, 2*time.Second, int64(1<<20)
 	if os.Getenv(faultLongEnv) != "" {
 		size, partition, partSize = 256<<20, 20*time.Second, 8<<20
+	}
+	if part != 0 {
+		partSize = part
 	}
 	crc := crc64.ECMA
 	if dialect == oss.DialectS3 {
