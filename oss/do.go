@@ -218,6 +218,7 @@ func (c *Client) attempt(ctx context.Context, op *operation, body *attemptBody, 
 	// A keep-alive connection taken from the pool may have been closed by
 	// the service while idle; see staleConnError.
 	var reused atomic.Bool
+	var written sync.Once
 	trace := &httptrace.ClientTrace{
 		GetConn: func(string) { w.awaitConn() },
 		GotConn: func(i httptrace.GotConnInfo) {
@@ -226,7 +227,10 @@ func (c *Client) attempt(ctx context.Context, op *operation, body *attemptBody, 
 		},
 		WroteRequest: func(httptrace.WroteRequestInfo) {
 			if body != nil && body.mem != nil {
-				body.mem.Written() // the transport is done with its bytes
+				// The transport is done with this attempt's bytes. Once
+				// only: a redirect the client follows writes a request
+				// of its own under the same trace.
+				written.Do(body.mem.Written)
 			}
 			w.setPhase(phaseAwaiting)
 		},

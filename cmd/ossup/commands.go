@@ -234,10 +234,11 @@ func catCommand() command {
 				return err
 			}
 			if versionID == "" {
-				// In ranges, one at a time: a connection that breaks is
-				// asked again from the byte it reached, and a change of
-				// the object in between is refused (If-Match).
-				_, err := s.client.DownloadTo(ctx, &oss.DownloadToRequest{Bucket: u.bucket, Key: u.key, Writer: stdout, TaskNum: 1, PartSize: minDownloadRange})
+				// In ranges, the next fetched while one is written: a
+				// connection that breaks is asked again from the byte it
+				// reached, and a change of the object in between is
+				// refused (If-Match).
+				_, err := s.client.DownloadTo(ctx, &oss.DownloadToRequest{Bucket: u.bucket, Key: u.key, Writer: stdout, TaskNum: 2, PartSize: minDownloadRange})
 				if errors.Is(err, oss.ErrCRCMismatch) {
 					return fmt.Errorf("%w; the bytes written to standard output are corrupt", err)
 				}

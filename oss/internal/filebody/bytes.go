@@ -104,10 +104,14 @@ func (b *Bytes) Open() *bytes.Reader {
 	return bytes.NewReader(b.b)
 }
 
-// Written tells that an attempt opened with Open has been written.
+// Written tells that an attempt opened with Open has been written. A
+// call with no attempt left open is ignored: it must not let the buffer
+// go while another attempt is being written.
 func (b *Bytes) Written() {
 	b.mu.Lock()
-	b.writing--
+	if b.writing > 0 {
+		b.writing--
+	}
 	b.mu.Unlock()
 	b.recycle()
 }

@@ -68,3 +68,26 @@ func TestBytesRecycled(t *testing.T) {
 		t.Fatal("a buffer an unwritten attempt holds was recycled")
 	}
 }
+
+// TestBytesWrittenTooOften: a Written with no attempt open (a redirect
+// the client followed under the same trace) does not let the buffer go
+// while a later attempt is being written.
+func TestBytesWrittenTooOften(t *testing.T) {
+	f, _ := writeRandom(t, 1<<20)
+	b, err := ReadBytes(f, 0, 100<<10, crc64.ECMA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.Open()
+	b.Written()
+	b.Written() // the redirect's request
+	b.Open()    // the next attempt, still being written
+	b.Release()
+	if b.pooled == nil {
+		t.Fatal("the buffer was recycled while an attempt was being written")
+	}
+	b.Written()
+	if b.pooled != nil {
+		t.Fatal("the buffer was not recycled once every attempt was written")
+	}
+}

@@ -195,14 +195,18 @@ func (s *crcSection) sum() (uint64, bool) {
 // the request layer sends without copying it through memory where it
 // can; a small one is read into memory (a *filebody.Bytes, to be given
 // to release once sent), which goes out with the request's headers;
-// anything else is a crcSection over ReadAt, so that parts and retries
-// never share a file offset.
+// anything else, and any part of a Source, is a crcSection over ReadAt,
+// so that parts and retries never share a file offset.
 func (u *uploader) partBody(off, size int64) (io.Reader, error) {
-	if f, ok := u.src.(*os.File); ok && u.req.Source == nil && size >= filebody.MinSize {
+	f, isFile := u.src.(*os.File)
+	isFile = isFile && u.req.Source == nil
+	if isFile && size >= filebody.MinSize {
 		return filebody.New(f, off, size, u.req.CRC), nil
 	}
-	if size <= filebody.MaxBytes {
-		return filebody.ReadBytes(u.src, off, size, u.req.CRC)
+	if isFile && size <= filebody.MaxBytes {
+		// A Source is read as the request goes, so that a failed read of
+		// it is an attempt the request layer may make again.
+		return filebody.ReadBytes(f, off, size, u.req.CRC)
 	}
 	return &crcSection{r: io.NewSectionReader(u.src, off, size), v: u.req.CRC, whole: true}, nil
 }
