@@ -67,20 +67,9 @@ func (s *Server) bucketTags(ctx context.Context, bucket string) (map[string]stri
 // putBucketTags answers PutBucketTags: the body's tag set replaces the
 // bucket's.
 func (s *Server) putBucketTags(ctx context.Context, w http.ResponseWriter, r *http.Request, rq *request) error {
-	var doc ossxml.Tagging
-	ok, err := s.readXML(w, r, &doc)
+	tags, err := s.readTagSet(w, r)
 	if err != nil {
 		return err
-	}
-	if !ok {
-		return newError(ossxml.CodeMalformedXML, "")
-	}
-	tags := make(map[string]string, len(doc.TagSet.Tags))
-	for _, t := range doc.TagSet.Tags {
-		if _, dup := tags[t.Key]; dup {
-			return invalidTag("Cannot provide multiple Tags with the same key.")
-		}
-		tags[t.Key] = t.Value
 	}
 	if err := checkBucketTags(tags); err != nil {
 		return err

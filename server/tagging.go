@@ -60,23 +60,33 @@ func taggingHeader(r *http.Request) (map[string]string, error) {
 	return tags, checkTags(tags)
 }
 
-// putObjectTagging answers PutObjectTagging: the body's tag set replaces
-// the object's, its data and modification time untouched.
-func (s *Server) putObjectTagging(ctx context.Context, w http.ResponseWriter, r *http.Request, rq *request) error {
+// readTagSet reads a Tagging body, as PutObjectTagging and PutBucketTags
+// send it, into a map; a key given twice is refused.
+func (s *Server) readTagSet(w http.ResponseWriter, r *http.Request) (map[string]string, error) {
 	var doc ossxml.Tagging
 	ok, err := s.readXML(w, r, &doc)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if !ok {
-		return newError(ossxml.CodeMalformedXML, "")
+		return nil, newError(ossxml.CodeMalformedXML, "")
 	}
 	tags := make(map[string]string, len(doc.TagSet.Tags))
 	for _, t := range doc.TagSet.Tags {
 		if _, dup := tags[t.Key]; dup {
-			return invalidTag("Cannot provide multiple Tags with the same key.")
+			return nil, invalidTag("Cannot provide multiple Tags with the same key.")
 		}
 		tags[t.Key] = t.Value
+	}
+	return tags, nil
+}
+
+// putObjectTagging answers PutObjectTagging: the body's tag set replaces
+// the object's, its data and modification time untouched.
+func (s *Server) putObjectTagging(ctx context.Context, w http.ResponseWriter, r *http.Request, rq *request) error {
+	tags, err := s.readTagSet(w, r)
+	if err != nil {
+		return err
 	}
 	if err := checkTags(tags); err != nil {
 		return err
